@@ -1,0 +1,116 @@
+# hcli — see README.md. `make deps` installs what the build and the tests need.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man/man1
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wformat=2 -Wno-format-nonliteral -Wstrict-prototypes -Wmissing-prototypes
+# libidn2 and GnuTLS are loaded with dlopen(3) when a URL needs them: only their headers here.
+PKGS = libbsd
+HDR_PKGS = libidn2
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS = $(PKG_LIBS) -ldl -lm
+LDFLAGS ?= -Wl,-O1 -Wl,--as-needed -Wl,-z,relro
+
+BUILD ?= build
+ENGINE_SRC = $(wildcard src/http/*.c)
+CLI_SRC = $(wildcard src/cli/*.c)
+HEADERS = $(wildcard src/http/*.h src/cli/*.h)
+ENGINE_OBJ = $(ENGINE_SRC:src/%.c=$(BUILD)/%.o)
+CLI_OBJ = $(CLI_SRC:src/%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+
+DEBIAN_PKGS = build-essential pkg-config libbsd-dev libidn2-dev libgnutls28-dev \
+	zlib1g-dev libbrotli-dev libzstd-dev bats bats-support bats-assert python3 \
+	nginx-light tinyproxy gnutls-bin clang libclang-rt-14-dev mandoc curl wrk
+
+.PHONY: all check unit sanitize fuzz bench deps install uninstall clean format
+
+all: hcli
+
+hcli: $(BUILD)/hcli
+	cp $< $@
+
+$(BUILD)/hcli: $(CLI_OBJ) $(BUILD)/libhc.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libhc.a $(LDLIBS)
+
+$(BUILD)/libhc.a: $(ENGINE_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: src/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libhc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/http $(LDFLAGS) -o $@ $< $(BUILD)/libhc.a $(LDLIBS)
+
+unit: $(UNIT_BIN)
+
+# The README's test command: unit tests, then every bats file, one summary line.
+check: hcli unit
+	UNIT_DIR=$(BUILD)/unit ./tests/run
+
+# The whole suite again on an ASan+UBSan build.
+sanitize:
+	$(MAKE) BUILD=build/san CC=clang \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" build/san/hcli unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		HCLI=$(CURDIR)/build/san/hcli UNIT_DIR=build/san/unit ./tests/run
+
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz:
+	$(MAKE) BUILD=build/fuzz CC=clang \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" LDFLAGS= build/fuzz/libhc.a
+	@for t in $(FUZZ_TARGETS); do \
+		clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Isrc/http \
+			$(PKG_CFLAGS) -o build/fuzz/$$t tests/fuzz/$$t.c build/fuzz/libhc.a $(LDLIBS) || exit 1; \
+		mkdir -p build/fuzz/corpus-$$t; \
+		echo "== $$t for $(FUZZ_SECONDS) s"; \
+		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+			build/fuzz/corpus-$$t tests/fuzz/seeds/$$t 2>&1 | grep -E '^(stat::number_of_executed_units|==|SUMMARY|Done)' ; \
+		test $${PIPESTATUS[0]:-0} -eq 0 || exit 1; \
+	done
+
+bench: hcli
+	./bench/run
+
+deps:
+	@missing=""; for p in $(DEBIAN_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	else echo "deps: run as root: apt-get install$$missing"; exit 1; fi
+
+install: hcli
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 hcli $(DESTDIR)$(BINDIR)/hcli
+	install -m 644 man/hcli.1 $(DESTDIR)$(MANDIR)/hcli.1
+	install -m 644 completions/hcli.bash $(DESTDIR)$(BASHCOMPDIR)/hcli
+	install -m 644 completions/_hcli $(DESTDIR)$(ZSHCOMPDIR)/_hcli
+	install -m 644 completions/hcli.fish $(DESTDIR)$(FISHCOMPDIR)/hcli.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hcli $(DESTDIR)$(MANDIR)/hcli.1 $(DESTDIR)$(BASHCOMPDIR)/hcli \
+		$(DESTDIR)$(ZSHCOMPDIR)/_hcli $(DESTDIR)$(FISHCOMPDIR)/hcli.fish
+
+format:
+	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c tests/fuzz/*.c
+
+clean:
+	rm -rf build hcli

@@ -1,0 +1,67 @@
+/* The command line: one table of options, and what argv asks for. */
+#ifndef HC_ARGS_H
+#define HC_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../http/http.h"
+
+enum print_flag {
+	PRINT_REQ_HEAD = 1,  /* H */
+	PRINT_REQ_BODY = 2,  /* B */
+	PRINT_RESP_HEAD = 4, /* h */
+	PRINT_RESP_BODY = 8, /* b */
+};
+
+/* One header item, in argv order. */
+struct cli_header {
+	char *name;
+	char *value; /* NULL: "Name:", do not send it */
+};
+
+struct cli_query {
+	char *name;
+	char *value;
+};
+
+enum body_src { BODY_NONE, BODY_STRING, BODY_FILE, BODY_STDIN };
+
+struct cli {
+	const char *method; /* NULL: GET, or POST with a body */
+	bool method_positional;
+	const char **urls;
+	size_t nurls;
+	struct cli_header *hdrs;
+	size_t nhdrs;
+	struct cli_query *query;
+	size_t nquery;
+	enum body_src body;
+	const char *body_arg; /* the string, or the file's path */
+
+	int print; /* enum print_flag bits; 0: not given */
+	const char *output;
+	int verbose;
+	bool silent, fail, fail_with_body, fail_early;
+
+	int connect_timeout_ms, timeout_ms, max_time_ms; /* -1: none */
+	char *source_addr;
+	unsigned source_port;
+	size_t blocksize, max_headers;
+	int family;
+	struct hc_resolve *resolve;
+	size_t nresolve;
+	const char *unix_socket;
+	bool http10, chunked, expect100;
+	int expect100_timeout_ms;
+
+	bool help, version;
+};
+
+/* Fills cli from argv. On a usage error returns HC_EUSAGE with err set. */
+enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen);
+void args_help(FILE *f);
+void args_free(struct cli *cli);
+
+#endif

@@ -1,0 +1,428 @@
+/* hcli: argv into requests, each run on the engine, each response shown. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "output.h"
+#include "../http/tls.h"
+
+#define USAGE_LINE "usage: hcli [OPTIONS] [METHOD] URL [ITEM ...] [URL ...]\n"
+
+struct run {
+	struct cli *cli;
+	struct hc_conn_cfg cfg;
+	struct hc_conn conn;
+	struct out out;
+	struct hc_body body;
+	int body_owned_fd; /* a file we opened for the body, or -1 */
+};
+
+static void b64_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i = 0;
+	for (; i + 2 < n; i += 3) {
+		*out++ = t[in[i] >> 2];
+		*out++ = t[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+		*out++ = t[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
+		*out++ = t[in[i + 2] & 63];
+	}
+	if (i < n) {
+		*out++ = t[in[i] >> 2];
+		if (i + 1 < n) {
+			*out++ = t[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
+			*out++ = t[(in[i + 1] & 15) << 2];
+		} else {
+			*out++ = t[(in[i] & 3) << 4];
+			*out++ = '=';
+		}
+		*out++ = '=';
+	}
+	*out = '\0';
+}
+
+static int fail(enum hc_err e, const char *detail)
+{
+	out_error(e, detail);
+	return hc_err_exit(e);
+}
+
+/* A streamed body with --http1.0: spooled to an unnamed file to learn its length. */
+static enum hc_err spool(struct run *R, char *err, size_t errlen)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096], buf[65536];
+	if (dir == NULL || !*dir)
+		dir = "/tmp";
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(path, sizeof(path), "%s/hcli-spool-XXXXXX", dir);
+		if ((fd = mkstemp(path)) >= 0)
+			unlink(path);
+	}
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot spool the body for HTTP/1.0 in %s: %s", dir, strerror(errno));
+		return HC_EREAD;
+	}
+	off_t total = 0;
+	for (;;) {
+		ssize_t n = read(R->body.fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "reading the request body: %s", strerror(errno));
+			close(fd);
+			return HC_EREAD;
+		}
+		if (n == 0)
+			break;
+		for (ssize_t w, off = 0; off < n; off += w) {
+			if ((w = write(fd, buf + off, (size_t)(n - off))) < 0) {
+				if (errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				snprintf(err, errlen, "spooling the body: %s", strerror(errno));
+				close(fd);
+				return HC_EREAD;
+			}
+		}
+		total += n;
+	}
+	if (R->body_owned_fd >= 0)
+		close(R->body_owned_fd);
+	R->body_owned_fd = R->body.fd = fd;
+	R->body.start = 0;
+	R->body.size = total;
+	return HC_OK;
+}
+
+static enum hc_err open_body(struct run *R, char *err, size_t errlen)
+{
+	struct cli *cli = R->cli;
+	struct hc_body *b = &R->body;
+	struct stat st;
+
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+	switch (cli->body) {
+	case BODY_NONE:
+		return HC_OK;
+	case BODY_STRING:
+		b->kind = HC_BODY_MEM;
+		b->mem = cli->body_arg;
+		b->len = strlen(cli->body_arg);
+		return HC_OK;
+	case BODY_FILE:
+		if ((b->fd = open(cli->body_arg, O_RDONLY | O_CLOEXEC)) < 0) {
+			snprintf(err, errlen, "cannot open '%s': %s", cli->body_arg, strerror(errno));
+			return HC_EREAD;
+		}
+		R->body_owned_fd = b->fd;
+		break;
+	case BODY_STDIN:
+		b->fd = STDIN_FILENO;
+		break;
+	}
+	b->kind = HC_BODY_FD;
+	if (fstat(b->fd, &st) < 0) {
+		snprintf(err, errlen, "the request body: %s", strerror(errno));
+		return HC_EREAD;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "'%s' is a directory", cli->body_arg ? cli->body_arg : "stdin");
+		return HC_EREAD;
+	}
+	if (S_ISREG(st.st_mode)) {
+		/* standard input redirected from a file may not start at offset 0 */
+		off_t at = lseek(b->fd, 0, SEEK_CUR);
+		b->start = at > 0 && at <= st.st_size ? at : 0;
+		b->size = st.st_size - b->start;
+	} else {
+		b->size = -1; /* pipe, FIFO, socket, device: chunked */
+	}
+	if (b->size < 0 && cli->http10)
+		return spool(R, err, errlen);
+	return HC_OK;
+}
+
+static bool named(const struct cli *cli, const char *name)
+{
+	for (size_t i = 0; i < cli->nhdrs; i++)
+		if (strcasecmp(cli->hdrs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Is the last item for this name "Name:" (do not send)? */
+static bool removed(const struct cli *cli, const char *name)
+{
+	for (size_t i = cli->nhdrs; i-- > 0;)
+		if (strcasecmp(cli->hdrs[i].name, name) == 0)
+			return cli->hdrs[i].value == NULL;
+	return false;
+}
+
+/* The request's fields: credentials from the URL, the defaults, then the user's items. */
+static enum hc_err compose(struct run *R, const struct hc_url *u, struct hc_field **out, size_t *n,
+			   char **auth)
+{
+	const struct cli *cli = R->cli;
+	struct hc_field *f = calloc(cli->nhdrs + 3, sizeof(*f));
+	size_t k = 0;
+	if (f == NULL)
+		return HC_ENOMEM;
+	*auth = NULL;
+	if (u->user && !named(cli, "Authorization")) {
+		size_t ul = strlen(u->user), pl = strlen(u->pass);
+		char *cred = malloc(ul + pl + 2);
+		char *val = malloc(6 + ((ul + pl + 1 + 2) / 3) * 4 + 1);
+		if (cred == NULL || val == NULL) {
+			free(cred);
+			free(val);
+			free(f);
+			return HC_ENOMEM;
+		}
+		snprintf(cred, ul + pl + 2, "%s:%s", u->user, u->pass);
+		memcpy(val, "Basic ", 6);
+		b64_encode((unsigned char *)cred, ul + pl + 1, val + 6);
+		free(cred);
+		*auth = val;
+		f[k++] = (struct hc_field){"Authorization", val};
+	}
+	if (!named(cli, "User-Agent"))
+		f[k++] = (struct hc_field){"User-Agent", "hcli/" HC_VERSION};
+	if (!named(cli, "Accept"))
+		f[k++] = (struct hc_field){"Accept", "*/*"};
+	for (size_t i = 0; i < cli->nhdrs; i++) {
+		if (cli->hdrs[i].value == NULL)
+			continue;
+		/* a later "Name:" takes back what came before it */
+		bool taken_back = false;
+		for (size_t j = i + 1; j < cli->nhdrs; j++)
+			if (cli->hdrs[j].value == NULL &&
+			    strcasecmp(cli->hdrs[j].name, cli->hdrs[i].name) == 0)
+				taken_back = true;
+		if (!taken_back)
+			f[k++] = (struct hc_field){cli->hdrs[i].name, cli->hdrs[i].value};
+	}
+	*out = f;
+	*n = k;
+	return HC_OK;
+}
+
+/* Read the rest of a body nobody will see, so the connection can serve the next URL. */
+static enum hc_err drain(struct hc_response *resp)
+{
+	const char *p;
+	size_t n;
+	enum hc_err rc;
+	do
+		rc = resp_read(resp, &p, &n);
+	while (rc == HC_OK && !resp->done);
+	return rc;
+}
+
+static int body_out(struct run *R, struct hc_response *resp)
+{
+	for (;;) {
+		const char *p;
+		size_t n;
+		enum hc_err rc = resp_read(resp, &p, &n);
+		if (n > 0) {
+			enum hc_err w = out_body(&R->out, p, n);
+			if (w)
+				return fail(w, R->out.errmsg);
+		}
+		if (rc) {
+			out_body_end(&R->out, resp);
+			return fail(rc, R->conn.err);
+		}
+		if (resp->done)
+			break;
+	}
+	if (out_body_end(&R->out, resp))
+		return fail(HC_EWRITE, R->out.errmsg);
+	return 0;
+}
+
+static int exchange(struct run *R, const struct hc_url *u)
+{
+	struct cli *cli = R->cli;
+	struct hc_field *fields = NULL;
+	size_t nfields = 0;
+	char *auth = NULL;
+	enum hc_err rc;
+	int code = 0;
+
+	if ((rc = compose(R, u, &fields, &nfields, &auth)))
+		return fail(rc, "out of memory");
+	const char *method = cli->method ? cli->method : cli->body != BODY_NONE ? "POST" : "GET";
+	struct hc_request req = {
+		.method = method,
+		.target = u->target,
+		.http10 = cli->http10,
+		.skip_host = removed(cli, "Host"),
+		.skip_accept_encoding = removed(cli, "Accept-Encoding"),
+		.chunked = cli->chunked,
+		.headers = fields,
+		.nheaders = nfields,
+		.body = &R->body,
+		.expect100 = cli->expect100,
+		.expect100_timeout_ms = cli->expect100_timeout_ms,
+	};
+	struct hc_conn *c = &R->conn;
+	struct hc_response resp;
+
+	R->cfg.deadline_ns = cli->max_time_ms >= 0 ? hc_now_ns() + (int64_t)cli->max_time_ms * 1000000 : 0;
+	if ((rc = conn_target(c, u->host, u->port, u->https))) {
+		free(fields);
+		free(auth);
+		return fail(rc, "out of memory");
+	}
+	if (conn_is_open(c) && !c->reusable)
+		conn_close(c);
+	memset(&c->tm, 0, sizeof(c->tm));
+	c->tm.t0 = hc_now_ns();
+	resp_init(&resp, c);
+	rc = http_request(c, &req, &resp);
+	if (R->out.err) {
+		code = fail(R->out.err, R->out.errmsg);
+		goto out;
+	}
+	if (rc) {
+		code = fail(rc, c->err);
+		goto out;
+	}
+	bool failing = (cli->fail || cli->fail_with_body) && resp.status >= 400;
+	if ((R->out.print & PRINT_RESP_HEAD) && (rc = out_head(&R->out, &resp))) {
+		code = fail(rc, R->out.errmsg);
+		goto out;
+	}
+	if ((R->out.print & PRINT_RESP_BODY) && !(failing && !cli->fail_with_body)) {
+		if ((code = body_out(R, &resp)))
+			goto out;
+	} else if (failing) {
+		conn_close(c); /* as curl: the rest of a failed response is not read */
+	} else if ((rc = drain(&resp))) {
+		code = fail(rc, c->err);
+		goto out;
+	}
+	if (failing) {
+		char detail[HC_ERRBUF];
+		snprintf(detail, sizeof(detail), "%d %s", resp.status,
+			 *resp.reason ? resp.reason : status_reason(resp.status));
+		code = fail(HC_EHTTP, detail);
+	}
+out:
+	if (code || !c->reusable)
+		conn_close(c);
+	resp_free(&resp);
+	free(fields);
+	free(auth);
+	return code;
+}
+
+static int run_url(struct run *R, size_t i)
+{
+	struct hc_url u;
+	char err[HC_ERRBUF];
+	enum hc_err rc = url_parse(R->cli->urls[i], i == 0, &u, err, sizeof(err));
+	for (size_t q = 0; rc == HC_OK && q < R->cli->nquery; q++)
+		rc = url_add_query(&u, R->cli->query[q].name, R->cli->query[q].value);
+	int code = rc ? fail(rc, rc == HC_ENOMEM ? "out of memory" : err) : exchange(R, &u);
+	url_free(&u);
+	return code;
+}
+
+static int usage_error(const char *detail)
+{
+	out_error(HC_EUSAGE, detail);
+	(void)!write(STDERR_FILENO, USAGE_LINE, sizeof(USAGE_LINE) - 1);
+	return hc_err_exit(HC_EUSAGE);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli;
+	struct run R = {.cli = &cli, .body_owned_fd = -1};
+	char err[HC_ERRBUF];
+	int code = 0;
+
+	/* a closed standard output is an EPIPE to handle, not a signal */
+	signal(SIGPIPE, SIG_IGN);
+	enum hc_err rc = args_parse(argc, argv, &cli, err, sizeof(err));
+	if (rc) {
+		code = rc == HC_EUSAGE ? usage_error(err) : fail(rc, "out of memory");
+		goto out;
+	}
+	if (cli.help || cli.version) {
+		if (cli.help)
+			args_help(stdout);
+		else
+			printf("hcli %s\n", HC_VERSION);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			code = fail(HC_EWRITE, "standard output");
+		goto out;
+	}
+	if ((rc = open_body(&R, err, sizeof(err)))) {
+		code = fail(rc, err);
+		goto out;
+	}
+	int body_fd = STDOUT_FILENO;
+	if (cli.output) {
+		body_fd = open(cli.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (body_fd < 0) {
+			snprintf(err, sizeof(err), "%s: %s", cli.output, strerror(errno));
+			code = fail(HC_EWRITE, err);
+			goto out;
+		}
+	}
+	int print = cli.print;
+	if (print == 0)
+		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
+	out_init(&R.out, print, cli.verbose, cli.silent, body_fd, cli.output ? cli.output : "standard output");
+
+	R.cfg = (struct hc_conn_cfg){
+		.family = cli.family,
+		.connect_timeout_ms = cli.connect_timeout_ms,
+		.timeout_ms = cli.timeout_ms,
+		.source_addr = cli.source_addr,
+		.source_port = cli.source_port,
+		.blocksize = cli.blocksize,
+		.max_headers = cli.max_headers,
+		.unix_path = cli.unix_socket,
+		.resolve = cli.resolve,
+		.nresolve = cli.nresolve,
+		.trace = out_trace,
+		.trace_ud = &R.out,
+		.debuglevel = cli.verbose,
+		.trace_body = (print & PRINT_REQ_BODY) != 0,
+	};
+	conn_init(&R.conn, &R.cfg);
+	for (size_t i = 0; i < cli.nurls; i++) {
+		int c = run_url(&R, i);
+		if (c && !code)
+			code = c;
+		if (c && (cli.fail_early || c == hc_err_exit(HC_EWRITE)))
+			break;
+	}
+	conn_free(&R.conn);
+	if (cli.output && close(body_fd) < 0 && !code) {
+		snprintf(err, sizeof(err), "%s: %s", cli.output, strerror(errno));
+		code = fail(HC_EWRITE, err);
+	}
+out:
+	if (R.body_owned_fd >= 0)
+		close(R.body_owned_fd);
+	tls_global_free();
+	args_free(&cli);
+	return code;
+}

@@ -1,0 +1,235 @@
+/* Heads and bodies to standard output (or -o FILE), the trace to standard error. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "output.h"
+
+void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
+	      const char *body_name)
+{
+	memset(o, 0, sizeof(*o));
+	o->print = print;
+	o->verbose = verbose;
+	o->silent = silent;
+	o->tty_out = isatty(STDOUT_FILENO);
+	o->tty_err = verbose ? isatty(STDERR_FILENO) : false;
+	o->body_fd = body_fd;
+	o->body_name = body_name;
+	o->body_tty = body_fd == STDOUT_FILENO ? o->tty_out : false;
+}
+
+enum hc_err out_write_all(struct out *o, int fd, const char *p, size_t n, const char *name)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(o->errmsg, sizeof(o->errmsg), "%s: %s", name, strerror(errno));
+			return o->err = HC_EWRITE;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return HC_OK;
+}
+
+/*
+ * Server bytes on a terminal: control characters (ESC above all) shown as
+ * \xNN so a reply cannot drive the terminal; UTF-8 passes through.
+ */
+static enum hc_err add_text(struct hc_headbuf *b, const char *p, size_t n, bool escape)
+{
+	if (!escape)
+		return hb_add(b, p, n);
+	enum hc_err rc = HC_OK;
+	for (size_t i = 0; i < n && rc == HC_OK; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+			char esc[5];
+			snprintf(esc, sizeof(esc), "\\x%02x", ch);
+			rc = hb_add(b, esc, 4);
+		} else {
+			rc = hb_add(b, p + i, 1);
+		}
+	}
+	return rc;
+}
+
+/* A raw head (CRLF or LF lines) as lines with a prefix and LF endings. */
+static enum hc_err add_lines(struct hc_headbuf *b, const char *p, size_t n, const char *prefix,
+			     bool escape)
+{
+	enum hc_err rc = HC_OK;
+	while (n > 0 && rc == HC_OK) {
+		const char *lf = memchr(p, '\n', n);
+		size_t l = lf ? (size_t)(lf - p) : n, adv = lf ? l + 1 : n;
+		if (l > 0 && p[l - 1] == '\r')
+			l--;
+		if (prefix)
+			rc = hb_adds(b, prefix);
+		if (rc == HC_OK)
+			rc = add_text(b, p, l, escape);
+		if (rc == HC_OK)
+			rc = hb_add(b, "\n", 1);
+		p += adv;
+		n -= adv;
+	}
+	return rc;
+}
+
+static void trace_err(struct out *o, const char *prefix, const char *p, size_t n)
+{
+	struct hc_headbuf b = {.max = 64 << 20};
+	if (add_lines(&b, p, n, prefix, o->tty_err) == HC_OK)
+		(void)!write(STDERR_FILENO, b.p, b.len);
+	hb_free(&b);
+}
+
+void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len)
+{
+	struct out *o = ud;
+	struct hc_headbuf b = {.max = 64 << 20};
+
+	switch (kind) {
+	case HC_TR_INFO:
+		if (o->verbose)
+			trace_err(o, "* ", data, len);
+		break;
+	case HC_TR_REQ_HEAD:
+		if (o->verbose)
+			trace_err(o, "> ", data, len);
+		if ((o->print & PRINT_REQ_HEAD) && o->err == HC_OK) {
+			if (add_lines(&b, data, len, NULL, false) == HC_OK)
+				out_write_all(o, STDOUT_FILENO, b.p, b.len, "standard output");
+			o->req_printed = true;
+		}
+		break;
+	case HC_TR_REQ_BODY:
+		if ((o->print & PRINT_REQ_BODY) && o->err == HC_OK) {
+			out_write_all(o, STDOUT_FILENO, data, len, "standard output");
+			o->req_printed = true;
+		}
+		break;
+	case HC_TR_RESP_HEAD:
+		if (o->verbose)
+			trace_err(o, "< ", data, len);
+		break;
+	}
+	hb_free(&b);
+}
+
+enum hc_err out_head(struct out *o, const struct hc_response *r)
+{
+	struct hc_headbuf b = {.max = 64 << 20};
+	enum hc_err rc = HC_OK;
+
+	if (o->req_printed && (o->print & PRINT_REQ_BODY))
+		rc = hb_add(&b, "\n\n", 2);
+	o->req_printed = false;
+	if (rc == HC_OK)
+		rc = add_lines(&b, r->status_line, strlen(r->status_line), NULL, o->tty_out);
+	for (size_t i = 0; i < r->hdrs.n && rc == HC_OK; i++) {
+		rc = add_text(&b, r->hdrs.v[i].name, strlen(r->hdrs.v[i].name), o->tty_out);
+		if (rc == HC_OK)
+			rc = hb_add(&b, ": ", 2);
+		if (rc == HC_OK)
+			rc = add_text(&b, r->hdrs.v[i].value, strlen(r->hdrs.v[i].value), o->tty_out);
+		if (rc == HC_OK)
+			rc = hb_add(&b, "\n", 1);
+	}
+	if (rc == HC_OK)
+		rc = hb_add(&b, "\n", 1);
+	if (rc == HC_OK)
+		rc = out_write_all(o, STDOUT_FILENO, b.p, b.len, "standard output");
+	hb_free(&b);
+	return rc;
+}
+
+enum hc_err out_body(struct out *o, const char *p, size_t n)
+{
+	if (o->req_printed) {
+		/* keep the request part apart from the response body */
+		o->req_printed = false;
+		enum hc_err rc = out_write_all(o, STDOUT_FILENO, "\n\n", 2, "standard output");
+		if (rc)
+			return rc;
+	}
+	if (o->body_tty) {
+		/* a terminal gets no binary: a NUL byte says the body is not text */
+		if (!o->suppressed && memchr(p, '\0', n))
+			o->suppressed = true;
+		if (o->suppressed) {
+			o->suppressed_bytes += n;
+			return HC_OK;
+		}
+	}
+	return out_write_all(o, o->body_fd, p, n, o->body_name);
+}
+
+enum hc_err out_body_end(struct out *o, const struct hc_response *r)
+{
+	enum hc_err rc = HC_OK;
+	if (o->suppressed) {
+		char note[200];
+		int n = snprintf(note, sizeof(note),
+				 "\n[binary body of %llu bytes not shown on a terminal; save it with -o FILE "
+				 "or a redirect]\n",
+				 (unsigned long long)o->suppressed_bytes);
+		rc = out_write_all(o, STDOUT_FILENO, note, (size_t)n, "standard output");
+		o->suppressed = false;
+		o->suppressed_bytes = 0;
+	}
+	if (rc == HC_OK && r->trailers.n && (o->print & PRINT_RESP_HEAD) &&
+	    (o->print & PRINT_RESP_BODY)) {
+		struct hc_headbuf b = {.max = 64 << 20};
+		for (size_t i = 0; i < r->trailers.n && rc == HC_OK; i++) {
+			rc = add_text(&b, r->trailers.v[i].name, strlen(r->trailers.v[i].name),
+				      o->tty_out);
+			if (rc == HC_OK)
+				rc = hb_add(&b, ": ", 2);
+			if (rc == HC_OK)
+				rc = add_text(&b, r->trailers.v[i].value,
+					      strlen(r->trailers.v[i].value), o->tty_out);
+			if (rc == HC_OK)
+				rc = hb_add(&b, "\n", 1);
+		}
+		if (rc == HC_OK)
+			rc = out_write_all(o, STDOUT_FILENO, b.p, b.len, "standard output");
+		hb_free(&b);
+	}
+	return rc;
+}
+
+void out_error(enum hc_err e, const char *detail)
+{
+	char line[HC_ERRBUF + 64];
+	int n = snprintf(line, sizeof(line), "hcli: %s: %s\n", hc_err_name(e), detail);
+	if (n > 0)
+		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+void out_warn(const struct out *o, const char *fmt, ...)
+{
+	char line[HC_ERRBUF];
+	if (o->silent)
+		return;
+	static const char prefix[] = "hcli: warning: ";
+	memcpy(line, prefix, sizeof(prefix) - 1);
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line + sizeof(prefix) - 1, sizeof(line) - sizeof(prefix), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	size_t len = sizeof(prefix) - 1 + (size_t)n;
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	line[len++] = '\n';
+	(void)!write(STDERR_FILENO, line, len);
+}

@@ -1,0 +1,38 @@
+/* Everything hcli shows: heads, body bytes, the -v trace. */
+#ifndef HC_OUTPUT_H
+#define HC_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../http/http.h"
+
+struct out {
+	int print; /* enum print_flag bits */
+	int verbose;
+	bool silent;
+	bool tty_out, tty_err;
+	int body_fd; /* standard output, or -o FILE */
+	const char *body_name;
+	bool body_tty;
+	bool suppressed; /* a binary body is being kept off the terminal */
+	uint64_t suppressed_bytes;
+	bool req_printed; /* H or B went out before the response */
+	enum hc_err err;  /* a write that failed inside a trace callback */
+	char errmsg[HC_ERRBUF];
+};
+
+void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
+	      const char *body_name);
+void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len);
+enum hc_err out_head(struct out *o, const struct hc_response *r);
+enum hc_err out_body(struct out *o, const char *p, size_t n);
+/* After a body: the binary notice, and trailers when h and b are both printed. */
+enum hc_err out_body_end(struct out *o, const struct hc_response *r);
+/* One line on standard error: "hcli: KIND: detail". */
+void out_error(enum hc_err e, const char *detail);
+void out_warn(const struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* write(2) until done: short writes and EINTR handled. */
+enum hc_err out_write_all(struct out *o, int fd, const char *p, size_t n, const char *name);
+
+#endif

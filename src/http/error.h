@@ -1,0 +1,45 @@
+/* The error kinds of the engine and the CLI, with their names and exit codes. */
+#ifndef HC_ERROR_H
+#define HC_ERROR_H
+
+enum hc_err {
+	HC_OK = 0,
+	HC_EUSAGE,	  /* bad command line */
+	HC_EPROTO,	  /* UnknownProtocol */
+	HC_EURL,	  /* InvalidURL */
+	HC_EPROXYRESOLVE, /* proxy host not resolved */
+	HC_ERESOLVE,	  /* host not resolved */
+	HC_ECONNECT,	  /* refused, unreachable */
+	HC_EBADSTATUS,	  /* BadStatusLine */
+	HC_ELINE,	  /* LineTooLong */
+	HC_EHEADERS,	  /* more header fields than allowed */
+	HC_EHEADER,	  /* malformed header field */
+	HC_ECHUNK,	  /* malformed chunked framing */
+	HC_ELENGTH,	  /* bad or conflicting Content-Length */
+	HC_EUPGRADE,	  /* 101 that nobody asked for */
+	HC_EINCOMPLETE,	  /* IncompleteRead */
+	HC_EHTTP,	  /* status >= 400 with --fail */
+	HC_EWRITE,	  /* could not write output */
+	HC_EREAD,	  /* could not read the request body source */
+	HC_ETIMEOUT,
+	HC_ETLS,	  /* handshake failed */
+	HC_ECERT,	  /* server certificate or name not verified */
+	HC_ECERTLOCAL,	  /* client certificate or key problem */
+	HC_ECAFILE,	  /* CA file or directory unreadable */
+	HC_EREDIRS,	  /* too many redirects */
+	HC_EEMPTY,	  /* RemoteDisconnected */
+	HC_ESEND,	  /* send failed */
+	HC_ERESET,	  /* receive failed, connection reset */
+	HC_EPROXY,	  /* proxy refused CONNECT */
+	HC_EENCODING,	  /* bad content encoding */
+	HC_ENOMEM,
+	HC_EINTERNAL,
+	HC_ERR_COUNT
+};
+
+/* The seed's exception name (or ours where it has none), e.g. "IncompleteRead". */
+const char *hc_err_name(enum hc_err e);
+/* The exit status, as curl's for the same failure. */
+int hc_err_exit(enum hc_err e);
+
+#endif

@@ -1,0 +1,187 @@
+/*
+ * The hcli engine: HTTP/1.1 over a byte stream, shaped after Python's
+ * http.client (HTTPConnection, HTTPResponse, HTTPMessage).
+ *
+ * The engine never prints, never exits and never reads argv. Every call
+ * returns an enum hc_err; the detail text is left in the connection
+ * (conn->err) for the caller to show.
+ */
+#ifndef HC_HTTP_H
+#define HC_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "limits.h"
+#include "error.h"
+#include "headers.h"
+#include "head.h"
+#include "chunked.h"
+#include "url.h"
+
+#define HC_VERSION "0.1.0"
+
+/* What the engine tells its caller as it goes (the seed's debuglevel). */
+enum hc_trace {
+	HC_TR_INFO,	 /* one connection event, no line ending: "Connected to …" */
+	HC_TR_REQ_HEAD,	 /* the request head, exactly as sent */
+	HC_TR_REQ_BODY,	 /* body bytes as they are sent (before framing) */
+	HC_TR_RESP_HEAD, /* one response head as received, 1xx included */
+};
+typedef void (*hc_trace_fn)(void *ud, enum hc_trace kind, const char *data, size_t len);
+
+/* --resolve HOST:PORT:ADDR */
+struct hc_resolve {
+	char *host;
+	unsigned port;
+	char *addr;
+};
+
+struct hc_tls_cfg;
+
+/* What does not change from one connection to the next. */
+struct hc_conn_cfg {
+	int family;		  /* AF_UNSPEC, AF_INET or AF_INET6 */
+	int connect_timeout_ms;	  /* -1: none */
+	int timeout_ms;		  /* each blocking operation; -1: none */
+	int64_t deadline_ns;	  /* whole transfer, CLOCK_MONOTONIC; 0: none */
+	const char *source_addr;  /* numeric address to bind, or NULL */
+	unsigned source_port;	  /* 0: any */
+	size_t blocksize;	  /* bytes per read of a streamed request body */
+	size_t max_headers;	  /* response header fields accepted */
+	const char *unix_path;	  /* connect here instead of host:port */
+	const struct hc_resolve *resolve;
+	size_t nresolve;
+	const struct hc_tls_cfg *tls;
+	hc_trace_fn trace;
+	void *trace_ud;
+	int debuglevel;
+	bool trace_body; /* hand request body bytes to trace (-p B) */
+};
+
+struct hc_transport;
+
+/* Timestamps of one exchange, in ns since conn->t0 (0: did not happen). */
+struct hc_timing {
+	int64_t t0;
+	int64_t namelookup, connect, appconnect, pretransfer, starttransfer, total;
+};
+
+/* One HTTP connection (the seed's HTTPConnection). */
+struct hc_conn {
+	const struct hc_conn_cfg *cfg;
+	char *host; /* as given (IPv6 without brackets) */
+	unsigned port;
+	bool tls;
+	int fd;
+	struct hc_transport *tr;
+	void *tls_session;
+
+	/* The one receive buffer: unread bytes are buf[start..end). */
+	char *buf;
+	size_t cap, start, end;
+	char *sbuf; /* send buffer for streamed bodies, cfg->blocksize */
+
+	unsigned nrequests;  /* requests sent on this connection */
+	bool reusable;	     /* the last response was read whole and may be followed */
+	bool eof;	     /* the peer closed its side */
+	uint64_t rx;	     /* bytes received since the last request was sent */
+	char remote_ip[64];
+	unsigned remote_port;
+	struct hc_timing tm;
+	char err[HC_ERRBUF];
+};
+
+/* Where a request body comes from. */
+enum hc_body_kind { HC_BODY_NONE, HC_BODY_MEM, HC_BODY_FD };
+struct hc_body {
+	enum hc_body_kind kind;
+	const char *mem; /* HC_BODY_MEM */
+	size_t len;
+	int fd;	     /* HC_BODY_FD */
+	off_t start; /* offset where the body starts in a regular file */
+	off_t size;  /* bytes from start, or -1 when streamed (pipe, socket …) */
+};
+
+struct hc_request {
+	const char *method;
+	const char *target; /* origin-form, or absolute-form through a proxy */
+	bool http10;
+	bool skip_host;		   /* the seed's skip_host */
+	bool skip_accept_encoding; /* the seed's skip_accept_encoding */
+	bool chunked;		   /* force chunked framing */
+	const struct hc_field *headers; /* caller's fields, in order */
+	size_t nheaders;
+	const struct hc_body *body;
+	bool expect100;
+	int expect100_timeout_ms;
+};
+
+enum hc_body_mode { HC_BM_NONE, HC_BM_LENGTH, HC_BM_CHUNKED, HC_BM_CLOSE };
+
+/* One response (the seed's HTTPResponse). */
+struct hc_response {
+	struct hc_conn *c;
+	int version; /* 10 or 11 */
+	int status;
+	char *status_line; /* as received, without its line ending */
+	const char *reason;
+	struct hc_headers hdrs;
+	struct hc_headers trailers;
+	enum hc_body_mode mode;
+	uint64_t remaining; /* HC_BM_LENGTH: bytes still to come */
+	uint64_t length;    /* HC_BM_LENGTH: the declared length */
+	struct hc_chunker ch;
+	uint64_t nread; /* body bytes handed to the caller */
+	bool will_close;
+	bool done;
+	bool early; /* a final response arrived before the body was sent */
+};
+
+/* conn.c: the seed's HTTPConnection */
+void conn_init(struct hc_conn *c, const struct hc_conn_cfg *cfg);
+enum hc_err conn_target(struct hc_conn *c, const char *host, unsigned port, bool tls);
+bool conn_matches(const struct hc_conn *c, const char *host, unsigned port, bool tls);
+enum hc_err conn_connect(struct hc_conn *c);
+bool conn_is_open(const struct hc_conn *c);
+void conn_close(struct hc_conn *c);
+void conn_free(struct hc_conn *c);
+enum hc_err conn_seterr(struct hc_conn *c, enum hc_err e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void conn_info(struct hc_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int64_t hc_now_ns(void);
+
+/* transport.c: reads and writes with deadlines */
+enum hc_err tr_read(struct hc_conn *c, char *buf, size_t len, size_t *got);
+enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
+enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len);
+enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent);
+enum hc_err tr_wait_readable(struct hc_conn *c, int timeout_ms, bool *ready);
+void tr_close(struct hc_conn *c);
+
+/* request.c: putrequest/putheader/endheaders/send, and request() */
+enum hc_err req_putrequest(struct hc_conn *c, struct hc_headbuf *hb, const struct hc_request *r);
+enum hc_err req_putheader(struct hc_conn *c, struct hc_headbuf *hb, const char *name,
+			  const char *value);
+enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunked,
+			  int64_t length);
+enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct hc_response *resp);
+bool req_body_replayable(const struct hc_body *b);
+bool req_method_idempotent(const char *method);
+
+/* response.c: getresponse() and read() */
+void resp_init(struct hc_response *resp, struct hc_conn *c);
+enum hc_err resp_begin(struct hc_response *resp, const char *method);
+/* Like resp_begin, but with stop_at_100 a 100 Continue returns with *got100 set. */
+enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool stop_at_100,
+			  bool *got100);
+enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len);
+void resp_free(struct hc_response *resp);
+
+/* status.c */
+const char *status_reason(int code);
+
+#endif

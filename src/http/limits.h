@@ -1,0 +1,17 @@
+/* Every limit of the engine, in one place (the seed's numbers where it has one). */
+#ifndef HC_LIMITS_H
+#define HC_LIMITS_H
+
+#define HC_MAX_LINE 65536	     /* seed's _MAXLINE: one received line, CRLF included */
+#define HC_MAX_HEADERS 100	     /* seed's _MAXHEADERS: fields in one response head */
+#define HC_BLOCKSIZE 65536	     /* default bytes per read of a streamed request body */
+#define HC_BLOCKSIZE_MAX (16 << 20)  /* largest --blocksize */
+#define HC_RECV_BUF (128 * 1024)     /* receive buffer; larger than HC_MAX_LINE */
+#define HC_REQ_HEAD_MAX (1 << 20)    /* request head we are willing to build */
+#define HC_ERRBUF 512		     /* detail text of one error */
+
+#if HC_RECV_BUF <= HC_MAX_LINE
+#error "the receive buffer must hold a whole line"
+#endif
+
+#endif

@@ -1,0 +1,399 @@
+/*
+ * The request side of the seed's HTTPConnection: putrequest, putheader,
+ * endheaders and send, and request() with its framing rules.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "http.h"
+
+bool req_method_idempotent(const char *m)
+{
+	/* the set SPEC.md retries on a stale connection */
+	static const char *const set[] = {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"};
+	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++)
+		if (strcmp(m, set[i]) == 0)
+			return true;
+	return false;
+}
+
+bool req_body_replayable(const struct hc_body *b)
+{
+	return b == NULL || b->kind != HC_BODY_FD || b->size >= 0;
+}
+
+static const char *user_header(const struct hc_request *r, const char *name)
+{
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return r->headers[i].value;
+	return NULL;
+}
+
+enum hc_err req_putheader(struct hc_conn *c, struct hc_headbuf *hb, const char *name,
+			  const char *value)
+{
+	if (!hdr_valid_name(name, strlen(name)))
+		return conn_seterr(c, HC_EUSAGE, "invalid header name '%s'", name);
+	if (!hdr_valid_value(value, strlen(value)))
+		return conn_seterr(c, HC_EUSAGE, "header '%s' has CR, LF or NUL in its value", name);
+	enum hc_err rc;
+	if ((rc = hb_adds(hb, name)) || (rc = hb_add(hb, ": ", 2)) || (rc = hb_adds(hb, value)) ||
+	    (rc = hb_add(hb, "\r\n", 2)))
+		return rc == HC_EUSAGE ? conn_seterr(c, rc, "request head too large") : rc;
+	return HC_OK;
+}
+
+enum hc_err req_putrequest(struct hc_conn *c, struct hc_headbuf *hb, const struct hc_request *r)
+{
+	enum hc_err rc;
+	if ((rc = hb_adds(hb, r->method)) || (rc = hb_add(hb, " ", 1)) ||
+	    (rc = hb_adds(hb, r->target)) ||
+	    (rc = hb_adds(hb, r->http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n")))
+		return rc == HC_EUSAGE ? conn_seterr(c, rc, "request line too long") : rc;
+	if (!r->skip_host && user_header(r, "Host") == NULL) {
+		char *hp = url_hostport(c->host, c->port, c->tls);
+		if (hp == NULL)
+			return HC_ENOMEM;
+		rc = req_putheader(c, hb, "Host", hp);
+		free(hp);
+	}
+	return rc;
+}
+
+/* The seed's request(): which framing the body gets. */
+struct framing {
+	bool chunked;
+	int64_t length; /* Content-Length to enforce, -1 for none */
+	bool add_cl, add_te;
+};
+
+static enum hc_err decide_framing(struct hc_conn *c, const struct hc_request *r, struct framing *f)
+{
+	const struct hc_body *b = r->body;
+	const char *te = user_header(r, "Transfer-Encoding");
+	const char *cl = user_header(r, "Content-Length");
+	bool has_body = b && b->kind != HC_BODY_NONE;
+
+	f->chunked = false;
+	f->length = -1;
+	f->add_cl = f->add_te = false;
+	if (te) {
+		const char *last = strrchr(te, ',');
+		last = last ? last + 1 : te;
+		while (*last == ' ' || *last == '\t')
+			last++;
+		if (strncasecmp(last, "chunked", 7) != 0 || strspn(last + 7, " \t") != strlen(last + 7))
+			return conn_seterr(c, HC_EUSAGE,
+					   "Transfer-Encoding '%s' is not supported (its last coding must be chunked)",
+					   te);
+		f->chunked = true;
+		return HC_OK;
+	}
+	if (cl) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(cl, &end, 10);
+		if (errno || end == cl || *end || v < 0 || cl[0] == '+' || cl[0] == '-')
+			return conn_seterr(c, HC_EUSAGE, "invalid Content-Length '%s'", cl);
+		f->length = v;
+		/* a source whose size is known must match now, before anything is sent */
+		int64_t known = !has_body ? 0
+				: b->kind == HC_BODY_MEM ? (int64_t)b->len
+							 : (int64_t)b->size;
+		if (known >= 0 && known != v)
+			return conn_seterr(c, HC_EREAD,
+					   "the body has %" PRId64 " bytes but Content-Length says %lld",
+					   known, v);
+		return HC_OK;
+	}
+	if (r->chunked && !r->http10) {
+		f->chunked = f->add_te = true;
+		return HC_OK;
+	}
+	if (!has_body) {
+		/* the seed's _METHODS_EXPECTING_BODY */
+		if (!strcmp(r->method, "POST") || !strcmp(r->method, "PUT") ||
+		    !strcmp(r->method, "PATCH")) {
+			f->length = 0;
+			f->add_cl = true;
+		}
+		return HC_OK;
+	}
+	if (b->kind == HC_BODY_MEM) {
+		f->length = (int64_t)b->len;
+		f->add_cl = true;
+	} else if (b->size >= 0) {
+		f->length = b->size;
+		f->add_cl = true;
+	} else if (r->http10) {
+		return conn_seterr(c, HC_EUSAGE, "a streamed body needs a known length with HTTP/1.0");
+	} else {
+		f->chunked = f->add_te = true;
+	}
+	return HC_OK;
+}
+
+static void trace_body(struct hc_conn *c, const char *p, size_t n)
+{
+	if (c->cfg->trace_body && n)
+		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_BODY, p, n);
+}
+
+static enum hc_err send_chunk(struct hc_conn *c, const char *p, size_t n)
+{
+	char size[24];
+	int sl = snprintf(size, sizeof(size), "%zx\r\n", n);
+	struct iovec iov[3] = {{size, (size_t)sl}, {(void *)p, n}, {"\r\n", 2}};
+	trace_body(c, p, n);
+	return tr_writev(c, iov, 3);
+}
+
+/* Read into the send buffer: regular files by offset (replayable), others as they come. */
+static enum hc_err body_read(struct hc_conn *c, const struct hc_body *b, off_t off, size_t want,
+			     size_t *got)
+{
+	for (;;) {
+		ssize_t n = b->size >= 0 ? pread(b->fd, c->sbuf, want, b->start + off)
+					 : read(b->fd, c->sbuf, want);
+		if (n >= 0) {
+			*got = (size_t)n;
+			return HC_OK;
+		}
+		if (errno != EINTR)
+			return conn_seterr(c, HC_EREAD, "reading the request body: %s",
+					   strerror(errno));
+	}
+}
+
+/* A stream with a declared length: exactly that many bytes, and not one more at the source. */
+static enum hc_err send_fd_length(struct hc_conn *c, const struct hc_body *b, uint64_t length)
+{
+	uint64_t sent = 0;
+	size_t got;
+	enum hc_err rc;
+	for (;;) {
+		uint64_t left = length - sent;
+		size_t want = left < c->cfg->blocksize ? (size_t)left : c->cfg->blocksize;
+		if (want == 0)
+			want = 1; /* probe: the source must end here */
+		if ((rc = body_read(c, b, (off_t)sent, want, &got)))
+			return rc;
+		if (left == 0) {
+			if (got)
+				return conn_seterr(c, HC_EREAD,
+						   "the body source has more than the %" PRIu64
+						   " bytes of Content-Length",
+						   length);
+			return HC_OK;
+		}
+		if (got == 0)
+			return conn_seterr(c, HC_EREAD,
+					   "the body source ended after %" PRIu64 " of %" PRIu64
+					   " bytes of Content-Length",
+					   sent, length);
+		/* hold back the last piece until the source is known to end with it */
+		if (got == left) {
+			char one;
+			ssize_t n;
+			if (b->size >= 0)
+				n = pread(b->fd, &one, 1, b->start + (off_t)length);
+			else
+				while ((n = read(b->fd, &one, 1)) < 0 && errno == EINTR)
+					;
+			if (n < 0)
+				return conn_seterr(c, HC_EREAD, "reading the request body: %s",
+						   strerror(errno));
+			if (n > 0)
+				return conn_seterr(c, HC_EREAD,
+						   "the body source has more than the %" PRIu64
+						   " bytes of Content-Length",
+						   length);
+			trace_body(c, c->sbuf, got);
+			return tr_write(c, c->sbuf, got);
+		}
+		trace_body(c, c->sbuf, got);
+		if ((rc = tr_write(c, c->sbuf, got)))
+			return rc;
+		sent += got;
+	}
+}
+
+enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length)
+{
+	enum hc_err rc;
+	if (b == NULL || b->kind == HC_BODY_NONE)
+		return chunked ? tr_write(c, "0\r\n\r\n", 5) : HC_OK;
+	if (b->kind == HC_BODY_MEM) {
+		if (chunked) {
+			if (b->len && (rc = send_chunk(c, b->mem, b->len)))
+				return rc;
+			return tr_write(c, "0\r\n\r\n", 5);
+		}
+		if ((uint64_t)length != b->len)
+			return conn_seterr(c, HC_EREAD,
+					   "the body has %zu bytes but Content-Length says %" PRId64,
+					   b->len, length);
+		trace_body(c, b->mem, b->len);
+		return tr_write(c, b->mem, b->len);
+	}
+	if (c->sbuf == NULL && (c->sbuf = malloc(c->cfg->blocksize)) == NULL)
+		return HC_ENOMEM;
+	if (!chunked) {
+		if (b->size >= 0 && (int64_t)b->size != length)
+			return conn_seterr(c, HC_EREAD,
+					   "the body file has %lld bytes but Content-Length says %" PRId64,
+					   (long long)b->size, length);
+		if (b->size >= 0 && !c->cfg->trace_body) {
+			uint64_t sent;
+			return tr_sendfile(c, b->fd, b->start, (uint64_t)length, &sent);
+		}
+		return send_fd_length(c, b, (uint64_t)length);
+	}
+	for (off_t off = 0;;) {
+		size_t got;
+		if ((rc = body_read(c, b, off, c->cfg->blocksize, &got)))
+			return rc;
+		if (got == 0) /* never an empty chunk before the last */
+			return tr_write(c, "0\r\n\r\n", 5);
+		if ((rc = send_chunk(c, c->sbuf, got)))
+			return rc;
+		off += (off_t)got;
+	}
+}
+
+static enum hc_err build_head(struct hc_conn *c, const struct hc_request *r,
+			      const struct framing *f, struct hc_headbuf *hb)
+{
+	enum hc_err rc;
+	if ((rc = req_putrequest(c, hb, r)))
+		return rc;
+	for (size_t i = 0; i < r->nheaders; i++)
+		if ((rc = req_putheader(c, hb, r->headers[i].name, r->headers[i].value)))
+			return rc;
+	if (!r->skip_accept_encoding && user_header(r, "Accept-Encoding") == NULL &&
+	    (rc = req_putheader(c, hb, "Accept-Encoding", "identity")))
+		return rc;
+	if (f->add_cl) {
+		char len[24];
+		snprintf(len, sizeof(len), "%" PRId64, f->length);
+		if ((rc = req_putheader(c, hb, "Content-Length", len)))
+			return rc;
+	}
+	if (f->add_te && (rc = req_putheader(c, hb, "Transfer-Encoding", "chunked")))
+		return rc;
+	if (r->expect100 && user_header(r, "Expect") == NULL &&
+	    (rc = req_putheader(c, hb, "Expect", "100-continue")))
+		return rc;
+	return hb_add(hb, "\r\n", 2); /* endheaders */
+}
+
+/* Send the head, and the body unless it must wait for 100 Continue. */
+static enum hc_err send_request(struct hc_conn *c, const struct hc_request *r,
+				const struct framing *f, const struct hc_headbuf *hb, bool hold_body)
+{
+	const struct hc_body *b = r->body;
+	if (c->cfg->trace)
+		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_HEAD, hb->p, hb->len);
+	c->nrequests++;
+	/* a small body in memory goes out with the head, in one packet */
+	if (!hold_body && !f->chunked && b && b->kind == HC_BODY_MEM && b->len <= 65536 &&
+	    (int64_t)b->len == f->length) {
+		struct iovec iov[2] = {{hb->p, hb->len}, {(void *)b->mem, b->len}};
+		trace_body(c, b->mem, b->len);
+		return tr_writev(c, iov, 2);
+	}
+	enum hc_err rc = tr_write(c, hb->p, hb->len);
+	if (rc || hold_body)
+		return rc;
+	return req_send_body(c, b, f->chunked, f->length);
+}
+
+static bool body_expected(const struct hc_request *r, const struct framing *f)
+{
+	return f->chunked || f->length > 0 || (r->body && r->body->kind != HC_BODY_NONE);
+}
+
+static enum hc_err exchange(struct hc_conn *c, const struct hc_request *r, const struct framing *f,
+			    const struct hc_headbuf *hb, struct hc_response *resp)
+{
+	enum hc_err rc;
+	bool expect = r->expect100 && body_expected(r, f);
+
+	c->reusable = false;
+	c->rx = 0;
+	if ((rc = send_request(c, r, f, hb, expect))) {
+		if (rc != HC_ESEND)
+			return rc;
+		/* the server may have answered before it stopped reading */
+		char saved[HC_ERRBUF];
+		memcpy(saved, c->err, sizeof(saved));
+		if (resp_begin(resp, r->method) == HC_OK) {
+			resp->early = true;
+			resp->will_close = true;
+			return HC_OK;
+		}
+		memcpy(c->err, saved, sizeof(saved));
+		return rc;
+	}
+	c->tm.pretransfer = hc_now_ns() - c->tm.t0;
+	if (expect) {
+		bool ready, got100 = false;
+		if ((rc = tr_wait_readable(c, r->expect100_timeout_ms, &ready)))
+			return rc;
+		if (ready) {
+			if ((rc = resp_begin_ex(resp, r->method, true, &got100)))
+				return rc;
+			if (!got100) {
+				/* a final answer instead of 100: the body is never sent */
+				conn_info(c, "The server answered before the body was sent");
+				resp->early = true;
+				resp->will_close = true;
+				return HC_OK;
+			}
+		} else {
+			conn_info(c, "No 100 Continue within %d ms; sending the body",
+				  r->expect100_timeout_ms);
+		}
+		if ((rc = req_send_body(c, r->body, f->chunked, f->length)))
+			return rc;
+	}
+	return resp_begin(resp, r->method);
+}
+
+enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct hc_response *resp)
+{
+	struct framing f;
+	struct hc_headbuf hb = {.max = HC_REQ_HEAD_MAX};
+	enum hc_err rc;
+
+	if ((rc = decide_framing(c, r, &f)))
+		return rc;
+	if (!conn_is_open(c) && (rc = conn_connect(c)))
+		return rc;
+	if ((rc = build_head(c, r, &f, &hb))) {
+		hb_free(&hb);
+		return rc;
+	}
+	bool reused = c->nrequests > 0;
+	if (reused)
+		conn_info(c, "Reusing the connection to %s port %u", c->host, c->port);
+	rc = exchange(c, r, &f, &hb, resp);
+	/* The seed's stale keep-alive case: the server had closed before any reply byte. */
+	if (reused && c->rx == 0 && (rc == HC_EEMPTY || rc == HC_ESEND || rc == HC_ERESET) &&
+	    req_method_idempotent(r->method) && req_body_replayable(r->body)) {
+		conn_info(c, "The server closed the reused connection; retrying on a new one");
+		conn_close(c);
+		resp_free(resp);
+		resp_init(resp, c);
+		if ((rc = conn_connect(c)) == HC_OK)
+			rc = exchange(c, r, &f, &hb, resp);
+	}
+	hb_free(&hb);
+	return rc;
+}

@@ -1,0 +1,418 @@
+/*
+ * The seed's HTTPResponse: read the head (skipping interim 1xx), decide the
+ * body's framing (RFC 9112 §6.3), and hand out body bytes as they arrive.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+
+void resp_init(struct hc_response *resp, struct hc_conn *c)
+{
+	memset(resp, 0, sizeof(*resp));
+	resp->c = c;
+}
+
+void resp_free(struct hc_response *resp)
+{
+	hdr_free(&resp->hdrs);
+	hdr_free(&resp->trailers);
+	free(resp->status_line);
+	resp->status_line = NULL;
+}
+
+/* Server bytes for an error message: printable ASCII, the rest as \xNN, cut at 60. */
+static const char *shown(const char *p, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 5 < outlen && i < 60; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			out[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
+	}
+	if (n > 60 && o + 4 < outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static enum hc_err head_error(struct hc_conn *c, long rc, const char *p, size_t n)
+{
+	char s[320];
+	size_t line = strcspn(p, "\n");
+	if (line > n)
+		line = n;
+	switch (-rc) {
+	case HC_EBADSTATUS:
+		return conn_seterr(c, HC_EBADSTATUS, "not an HTTP/1.x status line: '%s'",
+				   shown(p, line, s, sizeof(s)));
+	case HC_ELINE:
+		return conn_seterr(c, HC_ELINE, "a line of the response head is longer than %d bytes",
+				   HC_MAX_LINE);
+	case HC_EHEADERS:
+		return conn_seterr(c, HC_EHEADERS,
+				   "more than %zu header fields in the response (raise --max-headers)",
+				   c->cfg->max_headers);
+	default:
+		return conn_seterr(c, HC_EHEADER, "malformed header field in the response");
+	}
+}
+
+/* Make room for more head bytes: compact, then grow up to what the limits allow. */
+static enum hc_err make_room(struct hc_conn *c)
+{
+	if (c->start > 0) {
+		memmove(c->buf, c->buf + c->start, c->end - c->start);
+		c->end -= c->start;
+		c->start = 0;
+	}
+	if (c->end < c->cap)
+		return HC_OK;
+	size_t max = (c->cfg->max_headers + 2) * (size_t)HC_MAX_LINE;
+	if (c->cap >= max)
+		return conn_seterr(c, HC_EHEADERS, "response head larger than %zu bytes", max);
+	size_t ncap = c->cap * 2 > max ? max : c->cap * 2;
+	char *nb = realloc(c->buf, ncap);
+	if (nb == NULL)
+		return HC_ENOMEM;
+	c->buf = nb;
+	c->cap = ncap;
+	return HC_OK;
+}
+
+/* Read one head; returns its length in *hlen with h filled (slices of c->buf). */
+static enum hc_err read_head(struct hc_conn *c, struct hc_head *h, size_t *hlen)
+{
+	for (;;) {
+		long rc = head_parse(c->buf + c->start, c->end - c->start, h);
+		if (rc > 0) {
+			*hlen = (size_t)rc;
+			return HC_OK;
+		}
+		if (rc < 0)
+			return head_error(c, rc, c->buf + c->start, c->end - c->start);
+		enum hc_err e;
+		size_t got;
+		if ((e = make_room(c)) || (e = tr_read(c, c->buf + c->end, c->cap - c->end, &got)))
+			return e;
+		if (got == 0) {
+			if (c->end == c->start)
+				return conn_seterr(c, HC_EEMPTY,
+						   "the server closed the connection without replying");
+			return conn_seterr(c, HC_EBADSTATUS,
+					   "the server closed the connection inside the response head");
+		}
+		c->end += got;
+	}
+}
+
+/* RFC 9110 §8.6: one or more equal decimal values, in one field or several. */
+static enum hc_err content_length(struct hc_conn *c, const struct hc_headers *hs, bool *has,
+				  uint64_t *len)
+{
+	*has = false;
+	for (size_t i = 0; i < hs->n; i++) {
+		if (strcasecmp(hs->v[i].name, "Content-Length") != 0)
+			continue;
+		const char *p = hs->v[i].value;
+		do {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			uint64_t v = 0;
+			const char *d = p;
+			while (*p >= '0' && *p <= '9') {
+				if (v > (UINT64_C(0x7fffffffffffffff) - (uint64_t)(*p - '0')) / 10)
+					return conn_seterr(c, HC_ELENGTH, "Content-Length too large");
+				v = v * 10 + (uint64_t)(*p++ - '0');
+			}
+			if (p == d)
+				goto bad;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p != '\0' && *p != ',')
+				goto bad;
+			if (*has && v != *len)
+				return conn_seterr(c, HC_ELENGTH, "conflicting Content-Length values");
+			*has = true;
+			*len = v;
+		} while (*p++ == ',');
+		continue;
+bad:;
+		char s[320];
+		return conn_seterr(c, HC_ELENGTH, "invalid Content-Length '%s'",
+				   shown(hs->v[i].value, strlen(hs->v[i].value), s, sizeof(s)));
+	}
+	return HC_OK;
+}
+
+/* Is chunked the final transfer coding (RFC 9112 §6.1)? */
+static bool chunked_last(const struct hc_headers *hs)
+{
+	const char *last = NULL;
+	size_t llen = 0;
+	for (size_t i = 0; i < hs->n; i++) {
+		if (strcasecmp(hs->v[i].name, "Transfer-Encoding") != 0)
+			continue;
+		for (const char *p = hs->v[i].value; *p;) {
+			while (*p == ' ' || *p == '\t' || *p == ',')
+				p++;
+			const char *s = p;
+			while (*p && *p != ',')
+				p++;
+			const char *e = p;
+			while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			if (e > s) {
+				last = s;
+				llen = (size_t)(e - s);
+			}
+		}
+	}
+	return last && llen == 7 && strncasecmp(last, "chunked", 7) == 0;
+}
+
+static enum hc_err set_framing(struct hc_response *resp, const char *method)
+{
+	struct hc_conn *c = resp->c;
+	const struct hc_headers *hs = &resp->hdrs;
+	bool has_cl;
+	uint64_t cl = 0;
+
+	if (resp->version == 10)
+		resp->will_close = !hdr_has_token(hs, "Connection", "keep-alive");
+	else
+		resp->will_close = hdr_has_token(hs, "Connection", "close");
+
+	/* RFC 9112 §6.3, in its order */
+	if (strcmp(method, "HEAD") == 0 || resp->status < 200 || resp->status == 204 ||
+	    resp->status == 304) {
+		resp->mode = HC_BM_NONE;
+		return HC_OK;
+	}
+	if (hdr_get(hs, "Transfer-Encoding")) {
+		/* TE overrides CL; a message with both is not trusted for reuse */
+		if (hdr_get(hs, "Content-Length"))
+			resp->will_close = true;
+		if (resp->version == 10 || !chunked_last(hs)) {
+			resp->mode = HC_BM_CLOSE;
+			resp->will_close = true;
+		} else {
+			resp->mode = HC_BM_CHUNKED;
+		}
+		return HC_OK;
+	}
+	enum hc_err rc = content_length(c, hs, &has_cl, &cl);
+	if (rc)
+		return rc;
+	if (has_cl) {
+		resp->mode = HC_BM_LENGTH;
+		resp->length = resp->remaining = cl;
+	} else {
+		resp->mode = HC_BM_CLOSE;
+		resp->will_close = true;
+	}
+	return HC_OK;
+}
+
+static enum hc_err keep_head(struct hc_response *resp, const struct hc_head *h)
+{
+	resp->version = h->version;
+	resp->status = h->status;
+	resp->status_line = strndup(h->line, h->line_len);
+	if (resp->status_line == NULL)
+		return HC_ENOMEM;
+	resp->reason = resp->status_line + (h->reason - h->line);
+	for (size_t i = 0; i < h->nfields; i++) {
+		const struct hc_head_field *f = &h->fields[i];
+		enum hc_err rc;
+		if (f->folded) {
+			char *v = malloc(f->vlen + 1);
+			if (v == NULL)
+				return HC_ENOMEM;
+			size_t vl = head_unfold(f->value, f->vlen, v);
+			while (vl > 0 && v[vl - 1] == ' ')
+				vl--;
+			rc = hdr_add(&resp->hdrs, f->name, f->nlen, v, vl);
+			free(v);
+		} else {
+			rc = hdr_add(&resp->hdrs, f->name, f->nlen, f->value, f->vlen);
+		}
+		if (rc)
+			return rc;
+	}
+	return HC_OK;
+}
+
+enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool stop_at_100,
+			  bool *got100)
+{
+	struct hc_conn *c = resp->c;
+	struct hc_head h = {.maxfields = c->cfg->max_headers};
+	enum hc_err rc;
+
+	if ((h.fields = calloc(h.maxfields ? h.maxfields : 1, sizeof(*h.fields))) == NULL)
+		return HC_ENOMEM;
+	for (;;) {
+		size_t hlen = 0;
+		if ((rc = read_head(c, &h, &hlen)))
+			goto out;
+		if (c->tm.starttransfer == 0)
+			c->tm.starttransfer = hc_now_ns() - c->tm.t0;
+		if (c->cfg->trace)
+			c->cfg->trace(c->cfg->trace_ud, HC_TR_RESP_HEAD, c->buf + c->start, hlen);
+		if (h.status >= 200)
+			rc = keep_head(resp, &h);
+		c->start += hlen;
+		if (h.status >= 200 || rc)
+			break;
+		if (h.status == 101) {
+			rc = conn_seterr(c, HC_EUPGRADE, "101 Switching Protocols, but no upgrade was asked for");
+			goto out;
+		}
+		if (h.status == 100 && stop_at_100) {
+			*got100 = true;
+			goto out;
+		}
+		/* other interim responses are skipped (RFC 9110 §15.2) */
+	}
+	if (rc == HC_OK && (rc = set_framing(resp, method)) == HC_OK &&
+	    (resp->mode == HC_BM_NONE || (resp->mode == HC_BM_LENGTH && resp->remaining == 0))) {
+		resp->done = true;
+		c->reusable = !resp->will_close;
+	}
+out:
+	free(h.fields);
+	return rc;
+}
+
+enum hc_err resp_begin(struct hc_response *resp, const char *method)
+{
+	bool got100 = false;
+	return resp_begin_ex(resp, method, false, &got100);
+}
+
+static void finish(struct hc_response *resp, bool clean)
+{
+	resp->done = true;
+	resp->c->reusable = clean && !resp->will_close && resp->mode != HC_BM_CLOSE;
+	resp->c->tm.total = hc_now_ns() - resp->c->tm.t0;
+}
+
+/* Fresh bytes into the buffer, after the unread ones (compacted when at the end). */
+static enum hc_err fill(struct hc_conn *c, size_t *got)
+{
+	if (c->start == c->end) {
+		c->start = c->end = 0;
+	} else if (c->end == c->cap) {
+		memmove(c->buf, c->buf + c->start, c->end - c->start);
+		c->end -= c->start;
+		c->start = 0;
+	}
+	enum hc_err rc = tr_read(c, c->buf + c->end, c->cap - c->end, got);
+	if (rc == HC_OK)
+		c->end += *got;
+	return rc;
+}
+
+static enum hc_err incomplete(struct hc_response *resp)
+{
+	struct hc_conn *c = resp->c;
+	if (resp->mode == HC_BM_LENGTH)
+		return conn_seterr(c, HC_EINCOMPLETE, "%" PRIu64 " bytes read, %" PRIu64 " more expected",
+				   resp->nread, resp->remaining);
+	return conn_seterr(c, HC_EINCOMPLETE,
+			   "%" PRIu64 " bytes read, the chunked body ended before its last chunk",
+			   resp->nread);
+}
+
+static enum hc_err read_chunked(struct hc_response *resp, const char **data, size_t *len)
+{
+	struct hc_conn *c = resp->c;
+	for (;;) {
+		size_t used, n;
+		const char *p;
+		int ev = chunk_step(&resp->ch, c->buf + c->start, c->end - c->start, &used, &p, &n);
+		c->start += used;
+		if (ev == HC_CHUNK_DATA) {
+			*data = p;
+			*len = n;
+			resp->nread += n;
+			return HC_OK;
+		}
+		if (ev == HC_CHUNK_DONE) {
+			finish(resp, true);
+			return HC_OK;
+		}
+		if (ev == HC_CHUNK_TRAILER) {
+			struct hc_head_field f;
+			if (resp->trailers.n >= c->cfg->max_headers)
+				return conn_seterr(c, HC_EHEADERS,
+						   "more than %zu trailer fields (raise --max-headers)",
+						   c->cfg->max_headers);
+			if (head_parse_field(p, n, &f) < 0)
+				return conn_seterr(c, HC_EHEADER, "malformed trailer field");
+			enum hc_err rc = hdr_add(&resp->trailers, f.name, f.nlen, f.value, f.vlen);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (ev == -HC_ELINE)
+			return conn_seterr(c, HC_ELINE, "a chunk-size or trailer line is longer than %d bytes",
+					   HC_MAX_LINE);
+		if (ev < 0)
+			return conn_seterr(c, HC_ECHUNK, "malformed chunked encoding after %" PRIu64
+					   " body bytes", resp->nread);
+		size_t got;
+		enum hc_err rc = fill(c, &got);
+		if (rc)
+			return rc;
+		if (got == 0) {
+			if (resp->ch.state == HC_CH_TRAILER) {
+				/* closed after the last chunk: the body is whole, the connection is not */
+				resp->will_close = true;
+				finish(resp, true);
+				return HC_OK;
+			}
+			return incomplete(resp);
+		}
+	}
+}
+
+enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len)
+{
+	struct hc_conn *c = resp->c;
+	*len = 0;
+	if (resp->done)
+		return HC_OK;
+	if (resp->mode == HC_BM_CHUNKED)
+		return read_chunked(resp, data, len);
+	if (c->start == c->end) {
+		size_t got;
+		enum hc_err rc = fill(c, &got);
+		if (rc)
+			return rc;
+		if (got == 0) {
+			if (resp->mode == HC_BM_LENGTH)
+				return incomplete(resp);
+			finish(resp, true);
+			return HC_OK;
+		}
+	}
+	size_t n = c->end - c->start;
+	if (resp->mode == HC_BM_LENGTH && n > resp->remaining)
+		n = (size_t)resp->remaining;
+	*data = c->buf + c->start;
+	*len = n;
+	c->start += n;
+	resp->nread += n;
+	if (resp->mode == HC_BM_LENGTH && (resp->remaining -= n) == 0)
+		finish(resp, true);
+	return HC_OK;
+}

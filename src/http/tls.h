@@ -1,0 +1,22 @@
+/* The TLS side of the transport (GnuTLS, loaded only when an https:// URL needs it). */
+#ifndef HC_TLS_H
+#define HC_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/uio.h>
+
+#include "error.h"
+
+struct hc_conn;
+
+/* Handshake on the connected socket, verifying as c->cfg->tls says. */
+enum hc_err tls_connect(struct hc_conn *c);
+enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got);
+enum hc_err tls_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
+bool tls_pending(struct hc_conn *c);
+void tls_close(struct hc_conn *c);
+/* Free what was loaded once per process (trust store, library). */
+void tls_global_free(void);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * Reads and writes on the connection's socket, each bounded by the
+ * per-operation timeout and the whole-transfer deadline. The socket is
+ * non-blocking: the fast path is one syscall, poll(2) only on EAGAIN.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "tls.h"
+
+int64_t hc_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Wait for ev on the socket within op_ms (-1: none) and the deadline. */
+static enum hc_err io_wait(struct hc_conn *c, short ev, int op_ms)
+{
+	for (;;) {
+		int ms = op_ms;
+		bool by_deadline = false;
+		if (c->cfg->deadline_ns) {
+			int64_t left = c->cfg->deadline_ns - hc_now_ns();
+			int lms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
+			if (ms < 0 || lms < ms) {
+				ms = lms;
+				by_deadline = true;
+			}
+		}
+		struct pollfd p = {.fd = c->fd, .events = ev};
+		int r = poll(&p, 1, ms);
+		if (r > 0)
+			return HC_OK;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return conn_seterr(c, HC_EINTERNAL, "poll: %s", strerror(errno));
+		if (by_deadline)
+			return conn_seterr(c, HC_ETIMEOUT, "the transfer took longer than --max-time");
+		return conn_seterr(c, HC_ETIMEOUT, "no progress for %d.%03d s while %s", op_ms / 1000,
+				   op_ms % 1000, ev == POLLIN ? "receiving" : "sending");
+	}
+}
+
+enum hc_err tr_wait_readable(struct hc_conn *c, int timeout_ms, bool *ready)
+{
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	*ready = false;
+	if (c->start < c->end || tls_pending(c)) {
+		*ready = true;
+		return HC_OK;
+	}
+	for (;;) {
+		int r = poll(&p, 1, timeout_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return conn_seterr(c, HC_EINTERNAL, "poll: %s", strerror(errno));
+		*ready = r > 0;
+		return HC_OK;
+	}
+}
+
+static enum hc_err recv_error(struct hc_conn *c, int e)
+{
+	if (e == ECONNRESET)
+		return conn_seterr(c, HC_ERESET, "connection reset by the server");
+	return conn_seterr(c, HC_ERESET, "receive failed: %s", strerror(e));
+}
+
+static enum hc_err send_error(struct hc_conn *c, int e)
+{
+	if (e == EPIPE || e == ECONNRESET)
+		return conn_seterr(c, HC_ESEND, "the server closed the connection while hcli was sending");
+	return conn_seterr(c, HC_ESEND, "send failed: %s", strerror(e));
+}
+
+static enum hc_err plain_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
+{
+	for (;;) {
+		ssize_t n = recv(c->fd, buf, len, 0);
+		if (n >= 0) {
+			*got = (size_t)n;
+			return HC_OK;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return recv_error(c, errno);
+		enum hc_err rc = io_wait(c, POLLIN, c->cfg->timeout_ms);
+		if (rc)
+			return rc;
+	}
+}
+
+enum hc_err tr_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
+{
+	enum hc_err rc = c->tls_session ? tls_read(c, buf, len, got) : plain_read(c, buf, len, got);
+	if (rc == HC_OK) {
+		c->rx += *got;
+		c->eof = *got == 0;
+	}
+	return rc;
+}
+
+enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)
+{
+	if (c->tls_session)
+		return tls_writev(c, iov, iovcnt);
+	while (iovcnt > 0) {
+		struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
+		ssize_t n = sendmsg(c->fd, &m, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return send_error(c, errno);
+			enum hc_err rc = io_wait(c, POLLOUT, c->cfg->timeout_ms);
+			if (rc)
+				return rc;
+			continue;
+		}
+		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++;
+			iovcnt--;
+		}
+		if (iovcnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+	return HC_OK;
+}
+
+enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len)
+{
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	return tr_writev(c, &iov, 1);
+}
+
+/* A regular file straight to the socket: sendfile(2), or reads for TLS. */
+enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent)
+{
+	*sent = 0;
+	while (*sent < len) {
+		uint64_t want = len - *sent;
+		if (want > (1u << 30))
+			want = 1u << 30;
+		ssize_t n;
+		if (c->tls_session) {
+			size_t bs = c->cfg->blocksize;
+			n = pread(fd, c->sbuf, want < bs ? (size_t)want : bs, off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return conn_seterr(c, HC_EREAD, "reading the body: %s", strerror(errno));
+			if (n > 0) {
+				enum hc_err rc = tr_write(c, c->sbuf, (size_t)n);
+				if (rc)
+					return rc;
+			}
+		} else {
+			n = sendfile(c->fd, fd, &off, (size_t)want);
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				if (errno == EAGAIN) {
+					enum hc_err rc = io_wait(c, POLLOUT, c->cfg->timeout_ms);
+					if (rc)
+						return rc;
+					continue;
+				}
+				if (errno == EPIPE || errno == ECONNRESET)
+					return send_error(c, errno);
+				return conn_seterr(c, HC_EREAD, "sending the body file: %s",
+						   strerror(errno));
+			}
+			off -= n; /* sendfile advanced it */
+		}
+		if (n == 0)
+			return conn_seterr(c, HC_EREAD,
+					   "the body file ended after %llu of %llu bytes",
+					   (unsigned long long)*sent, (unsigned long long)len);
+		*sent += (uint64_t)n;
+		off += n;
+	}
+	return HC_OK;
+}
+
+void tr_close(struct hc_conn *c)
+{
+	if (c->tls_session)
+		tls_close(c);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}

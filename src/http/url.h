@@ -1,0 +1,35 @@
+/* URL parsing for http:// and https://, percent-encoding, IDNA, query items. */
+#ifndef HC_URL_H
+#define HC_URL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct hc_url {
+	bool https;
+	char *host; /* ASCII (IDNA applied), IPv6 without brackets */
+	bool ipv6;
+	unsigned port;
+	char *target; /* path and query, percent-encoded; "/" at the least */
+	char *user;   /* percent-decoded userinfo, or NULL */
+	char *pass;
+};
+
+enum hc_err;
+
+/*
+ * Parse in. With schemeless, "host/path" means http:// and ":8080/x" means
+ * http://localhost:8080/x. On failure err holds a one-line detail.
+ */
+enum hc_err url_parse(const char *in, bool schemeless, struct hc_url *u, char *err, size_t errlen);
+/* Append name=value to the query, both percent-encoded. */
+enum hc_err url_add_query(struct hc_url *u, const char *name, const char *value);
+/* Does in start with an explicit scheme ("name://")? */
+bool url_has_scheme(const char *in);
+/* "host", "[v6]" or either with ":port" when the port is not the scheme's default. */
+char *url_hostport(const char *host, unsigned port, bool https);
+/* scheme://hostport/target, the effective URL; caller frees. */
+char *url_format(const struct hc_url *u);
+void url_free(struct hc_url *u);
+
+#endif
