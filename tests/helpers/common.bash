@@ -1,0 +1,118 @@
+# Loaded first by every bats file:  load helpers/common
+#
+# Sets HCLI (absolute path of ./hcli; override with the HCLI environment
+# variable), HELPERS_DIR and REPO_ROOT, defines `hcli` for `run hcli ...`, and
+# keeps a registry of the servers a test (or setup_file) started so that
+# harness_teardown can stop them all.  Start servers directly, never under
+# `run` (that would start them in a subshell and lose RAW_PORT etc.).
+
+bats_require_minimum_version 1.5.0
+
+HELPERS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$HELPERS_DIR/../.." && pwd)"
+HCLI="${HCLI:-$REPO_ROOT/hcli}"
+export HELPERS_DIR REPO_ROOT HCLI
+
+# How long a server may live at most, and how long helpers wait for things.
+: "${HARNESS_LIFETIME:=120}"
+: "${HARNESS_START_TIMEOUT:=10}"
+: "${HARNESS_WAIT_TIMEOUT:=5}"
+
+load "${BATS_SUPPORT_LOAD:-/usr/lib/bats/bats-support/load}"
+load "${BATS_ASSERT_LOAD:-/usr/lib/bats/bats-assert/load}"
+# bats' load resolves paths against the test file, not this one.
+source "$HELPERS_DIR/raw.bash"
+source "$HELPERS_DIR/nginx.bash"
+
+hcli() {
+	"$HCLI" "$@"
+}
+
+# Registry of started servers: "KIND PID DIR" entries, local to this shell.  Tests
+# run in their own process, so a test's teardown never sees (and never stops)
+# servers that setup_file started; teardown_file stops those.
+_HARNESS_SERVERS=()
+
+_harness_register() { # KIND PID DIR
+	_HARNESS_SERVERS+=("$1 $2 $3")
+}
+
+# Sets kind, pid and dir from one registry entry.
+_harness_entry() { # ENTRY
+	kind=${1%% *}
+	pid=${1#* }
+	dir=${pid#* }
+	pid=${pid%% *}
+}
+
+_harness_unregister() { # PID
+	local i kind pid dir
+	for i in "${!_HARNESS_SERVERS[@]}"; do
+		_harness_entry "${_HARNESS_SERVERS[i]}"
+		[[ $pid == "$1" ]] && unset '_HARNESS_SERVERS[i]'
+	done
+	return 0
+}
+
+# Alive and not a zombie: our own children stay zombies until we reap them.
+_harness_alive() { # PID
+	local stat
+	# read, not $(<file): under set -e bash exits when $(<file) cannot open
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	stat=${stat##*) }
+	[[ ${stat:0:1} != Z ]]
+}
+
+# Poll CMD... until it succeeds, bounded by HARNESS_WAIT_TIMEOUT (or $2 of
+# the callers below).  For conditions with no event to wait on (a process
+# exiting, a log line being written after the client already got its reply).
+harness_wait_for() { # SECONDS CMD...
+	local seconds=$1 deadline
+	shift
+	deadline=$((SECONDS + ${seconds%.*} + 1))
+	until "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.01
+	done
+}
+
+_harness_dead() { ! _harness_alive "$1"; }
+
+# TERM, wait bounded, then KILL; reap it if it is our child.
+harness_kill() { # PID
+	local pid=$1
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! harness_wait_for 5 _harness_dead "$pid"; then
+		echo "harness: pid $pid ignored SIGTERM, killing" >&2
+		kill -KILL "$pid" 2>/dev/null || true
+		harness_wait_for 5 _harness_dead "$pid" || true
+	fi
+	wait "$pid" 2>/dev/null || true
+	_harness_unregister "$pid"
+}
+
+# Stop every server this shell started (newest first).
+harness_teardown() {
+	local entries=("${_HARNESS_SERVERS[@]}") i kind pid dir
+	for ((i = ${#entries[@]} - 1; i >= 0; i--)); do
+		_harness_entry "${entries[i]}"
+		case $kind in
+		nginx) nginx_stop "$dir" ;;
+		*) harness_kill "$pid" ;;
+		esac
+	done
+	_HARNESS_SERVERS=()
+}
+
+# Default teardown; a file that defines its own must call harness_teardown.
+teardown() {
+	harness_teardown
+}
+
+# A port that was free a moment ago (for servers that cannot bind port 0).
+harness_free_port() { # [HOST]
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
+s.bind((sys.argv[1], 0))
+print(s.getsockname()[1])' "${1:-127.0.0.1}"
+}
