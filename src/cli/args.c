@@ -318,10 +318,11 @@ static enum hc_err check(struct cli *cli, char *err, size_t errlen)
 				     v);
 		if (cli->http10)
 			return usage(err, errlen, "chunked framing needs HTTP/1.1, not --http1.0");
+		for (size_t j = 0; j < cli->nhdrs; j++)
+			if (cli->hdrs[j].value && strcasecmp(cli->hdrs[j].name, "Content-Length") == 0)
+				return usage(err, errlen,
+					     "Content-Length and Transfer-Encoding do not go together (RFC 9112 §6.2)");
 	}
-	if (cli->body == BODY_STDIN && cli->nurls > 1)
-		return usage(err, errlen, "a body from standard input can be sent once, but %zu URLs were given",
-			     cli->nurls);
 	return HC_OK;
 }
 

@@ -376,6 +376,10 @@ int main(int argc, char **argv)
 		code = fail(rc, err);
 		goto out;
 	}
+	if (R.body.kind == HC_BODY_FD && R.body.size < 0 && cli.nurls > 1) {
+		code = usage_error("a body from a pipe can be sent once, but several URLs were given");
+		goto out;
+	}
 	int body_fd = STDOUT_FILENO;
 	if (cli.output) {
 		body_fd = open(cli.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);

@@ -107,7 +107,6 @@ void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len)
 		if ((o->print & PRINT_REQ_HEAD) && o->err == HC_OK) {
 			if (add_lines(&b, data, len, NULL, false) == HC_OK)
 				out_write_all(o, STDOUT_FILENO, b.p, b.len, "standard output");
-			o->req_printed = true;
 		}
 		break;
 	case HC_TR_REQ_BODY:
@@ -129,7 +128,7 @@ enum hc_err out_head(struct out *o, const struct hc_response *r)
 	struct hc_headbuf b = {.max = 64 << 20};
 	enum hc_err rc = HC_OK;
 
-	if (o->req_printed && (o->print & PRINT_REQ_BODY))
+	if (o->req_printed)
 		rc = hb_add(&b, "\n\n", 2);
 	o->req_printed = false;
 	if (rc == HC_OK)

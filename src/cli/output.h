@@ -17,7 +17,7 @@ struct out {
 	bool body_tty;
 	bool suppressed; /* a binary body is being kept off the terminal */
 	uint64_t suppressed_bytes;
-	bool req_printed; /* H or B went out before the response */
+	bool req_printed; /* request body bytes (B) went out: a blank line follows */
 	enum hc_err err;  /* a write that failed inside a trace callback */
 	char errmsg[HC_ERRBUF];
 };

@@ -3,8 +3,9 @@
 # Sets HCLI (absolute path of ./hcli; override with the HCLI environment
 # variable), HELPERS_DIR and REPO_ROOT, defines `hcli` for `run hcli ...`, and
 # keeps a registry of the servers a test (or setup_file) started so that
-# harness_teardown can stop them all.  Start servers directly, never under
-# `run` (that would start them in a subshell and lose RAW_PORT etc.).
+# harness_teardown (the default teardown and teardown_file) can stop them
+# all.  Start servers directly, never under `run` (that would start them in a
+# subshell and lose RAW_PORT etc.).
 
 bats_require_minimum_version 1.5.0
 
@@ -21,7 +22,9 @@ export HELPERS_DIR REPO_ROOT HCLI
 load "${BATS_SUPPORT_LOAD:-/usr/lib/bats/bats-support/load}"
 load "${BATS_ASSERT_LOAD:-/usr/lib/bats/bats-assert/load}"
 # bats' load resolves paths against the test file, not this one.
+# shellcheck source-path=SCRIPTDIR
 source "$HELPERS_DIR/raw.bash"
+# shellcheck source-path=SCRIPTDIR
 source "$HELPERS_DIR/nginx.bash"
 
 hcli() {
@@ -104,8 +107,13 @@ harness_teardown() {
 	_HARNESS_SERVERS=()
 }
 
-# Default teardown; a file that defines its own must call harness_teardown.
+# Defaults; a file that defines its own must call harness_teardown in them.
+# teardown_file stops what setup_file started (its own registry).
 teardown() {
+	harness_teardown
+}
+
+teardown_file() {
 	harness_teardown
 }
 

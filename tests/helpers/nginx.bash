@@ -104,6 +104,7 @@ $(for code in $NGINX_STATUS_CODES; do
 	done
 	for code in $NGINX_REDIRECT_CODES; do
 		printf '\t\tlocation = /status/%s { return %s /status/200; }\n' "$code" "$code"
+		# shellcheck disable=SC2016 # nginx variables, not shell ones
 		printf '\t\tlocation ~ ^/redirect/%s(/.*)$ { return %s $1$is_args$args; }\n' "$code" "$code"
 	done)
 	}
@@ -112,10 +113,10 @@ EOF
 }
 
 nginx_start() {
-	local dir=${1:?usage: nginx_start DIR} attempt port wrapper pid=
+	local dir=${1:?usage: nginx_start DIR} port wrapper pid=
 	mkdir -p "$dir/www/upload" "$dir/tmp"
 	dir=$(cd "$dir" && pwd)
-	for attempt in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		port=$(harness_free_port 127.0.0.1)
 		_nginx_conf "$dir" "$port" >"$dir/nginx.conf"
 		rm -f "$dir/nginx.pid"

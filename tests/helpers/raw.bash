@@ -8,14 +8,15 @@
 #   raw_conns                         number of connections accepted so far
 #   raw_wait_conns N [SECONDS]        wait (bounded) until N were accepted
 #
-# DIR defaults to a fresh directory under $BATS_TEST_TMPDIR.  The lifetime is
+# DIR defaults to a fresh directory under $BATS_TEST_TMPDIR (in setup_file:
+# $BATS_FILE_TMPDIR).  The lifetime is
 # RAW_LIFETIME, else HARNESS_LIFETIME (seconds).
 
 raw_start() {
 	local script=${1:?usage: raw_start SCRIPT|- [HOST] [DIR]} host=${2:-127.0.0.1} dir=${3:-}
 	local fd pid port=
 	if [[ -z $dir ]]; then
-		dir=$(mktemp -d "${BATS_TEST_TMPDIR:-${TMPDIR:-/tmp}}/raw.XXXXXX")
+		dir=$(mktemp -d "${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}}/raw.XXXXXX")
 	fi
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)

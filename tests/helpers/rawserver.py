@@ -34,7 +34,7 @@ cleanly without a reply.
 
 Files in DIR: pid, port (written after listen(), via rename), conns (accept
 count), log (one line per event), req-<conn>-<exchange> (the bytes read for
-that exchange, created when reading starts, so it may be empty).
+that exchange, created with its first byte: no file, no bytes).
 
 Exit status: 0 at the end of the lifetime or on SIGTERM, 2 for a bad script,
 1 when the socket cannot be set up.
@@ -56,7 +56,7 @@ import traceback
 MAX_HEAD = 16 << 20      # a request head larger than this is a client bug
 MAX_LINE = 1 << 20       # chunk-size and trailer lines
 DRAIN_SECONDS = 5.0      # how long a clean close waits for the client's FIN
-RECV_SIZE = 65536
+RECV_SIZE = 256 * 1024
 
 EXPECT_WORDS = ("head", "head-only", "body", "none")
 THEN_WORDS = ("keep", "close", "reset", "hang")
@@ -228,6 +228,9 @@ class Server:
                 sock, peer = listener.accept()
             except socket.timeout:
                 break
+            except OSError as e:  # e.g. the client reset before accept()
+                self.log(f"accept failed: {e}")
+                continue
             idx = self.accepted
             self.accepted += 1
             self.write_atomic("conns", f"{self.accepted}\n")
@@ -253,7 +256,8 @@ class Connection:
         self.idx = idx
         self.script = script
         self.buf = bytearray()   # received but not yet consumed by an exchange
-        self.rec = None          # record file of the current exchange
+        self.rec_path = None     # record file of the current exchange
+        self.rec = None          # ... once it is open
         self.ex = None
         self.pending_body = None  # framing of a head read with "head-only"
         # small scripted chunks must leave as separate segments, at once
@@ -264,9 +268,9 @@ class Connection:
 
     # -- reading: every consumed byte goes to the record file unchanged
 
-    def fill(self):
+    def fill(self, size=RECV_SIZE):
         try:
-            data = self.sock.recv(RECV_SIZE)
+            data = self.sock.recv(size)
         except OSError as e:
             raise ClientGone(f"receive failed: {e}") from None
         if not data:
@@ -274,9 +278,15 @@ class Connection:
         self.buf += data
 
     def consume(self, n):
-        data = bytes(self.buf[:n])
-        del self.buf[:n]
-        if self.rec:
+        if n == len(self.buf):  # the common case for bodies: no slicing copy
+            data, self.buf = bytes(self.buf), bytearray()
+        else:
+            data = bytes(self.buf[:n])
+            del self.buf[:n]
+        if self.rec_path and data:
+            if not self.rec:
+                # unbuffered: what arrived is on disk even if the client vanishes
+                self.rec = open(self.rec_path, "wb", buffering=0)
             self.rec.write(data)
         return data
 
@@ -284,7 +294,7 @@ class Connection:
         """Consume n bytes without holding them all (uploads may be large)."""
         while n > 0:
             if not self.buf:
-                self.fill()
+                self.fill(min(n, RECV_SIZE))
             k = min(n, len(self.buf))
             self.consume(k)
             n -= k
@@ -355,15 +365,17 @@ class Connection:
             self.read_exact(expect)
 
     def open_record(self, n):
-        path = os.path.join(self.srv.dir, f"req-{self.idx}-{n}")
-        # unbuffered: what arrived is on disk even if the client vanishes
-        self.rec = open(path, "wb", buffering=0)
+        # created with the first byte: no file means the client sent nothing
+        self.rec_path = os.path.join(self.srv.dir, f"req-{self.idx}-{n}")
 
     def close_record(self):
         if self.rec:
             self.log(f"recorded {self.rec.tell()} bytes")
             self.rec.close()
             self.rec = None
+        elif self.rec_path:
+            self.log("recorded nothing")
+        self.rec_path = None
 
     # -- writing
 

@@ -1,0 +1,105 @@
+# bash completion for hcli(1)                              -*- shell-script -*-
+# Installed as share/bash-completion/completions/hcli.
+
+# Every option of hcli --help; keep in step with src/cli/args.c.
+_hcli_long_opts='--request --data --print --include --body --output --verbose --silent
+--fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
+--source-address --blocksize --max-headers --ipv4 --ipv6 --resolve --unix-socket
+--http1.0 --chunked --expect100 --expect100-timeout --help --version'
+_hcli_short_opts='-X -d -p -i -b -o -v -s -f -m -4 -6 -h -V'
+# Options that take an argument in the next word.
+_hcli_arg_opts='-X --request -d --data -p --print -o --output --connect-timeout --timeout
+-m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
+--expect100-timeout'
+_hcli_methods='GET HEAD POST PUT PATCH DELETE OPTIONS TRACE'
+
+# Files and directories after a leading '@' (items @PATH and -d @PATH).
+_hcli_at_files()
+{
+	local IFS=$'\n' f
+	local -a found
+	found=($(compgen -f -- "${1#@}"))
+	COMPREPLY=()
+	for f in "${found[@]}"; do
+		if [[ -d $f ]]; then
+			COMPREPLY+=("@$f/")
+		else
+			COMPREPLY+=("@$f")
+		fi
+	done
+	# let a directory be completed further without a space after it
+	if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == */ ]]; then
+		compopt -o nospace 2>/dev/null
+	fi
+}
+
+_hcli()
+{
+	local cur prev words cword split=false
+	if declare -F _init_completion >/dev/null 2>&1; then
+		# keep URLs, Name:Value items and --resolve HOST:PORT:ADDR in one word
+		_init_completion -s -n : || return
+	else
+		words=("${COMP_WORDS[@]}")
+		cword=$COMP_CWORD
+		cur=${COMP_WORDS[COMP_CWORD]}
+		prev=${COMP_WORDS[COMP_CWORD - 1]}
+	fi
+
+	case $prev in
+	-X | --request)
+		COMPREPLY=($(compgen -W "$_hcli_methods" -- "$cur"))
+		return
+		;;
+	-o | --output | --unix-socket)
+		local IFS=$'\n'
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+		;;
+	-d | --data)
+		[[ $cur == @* ]] && _hcli_at_files "$cur"
+		declare -F __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur"
+		return
+		;;
+	-p | --print)
+		COMPREPLY=($(compgen -W 'b h hb H Hhb HBhb' -- "$cur"))
+		return
+		;;
+	--connect-timeout | --timeout | -m | --max-time | --source-address | --blocksize | \
+		--max-headers | --resolve | --expect100-timeout)
+		return # a number or an address: nothing to offer
+		;;
+	esac
+	$split && return
+
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$_hcli_long_opts $_hcli_short_opts" -- "$cur"))
+		return
+	fi
+
+	# Count the positional words before the one being completed.
+	local i w npos=0 dashdash=false skip=false
+	for ((i = 1; i < cword; i++)); do
+		w=${words[i]}
+		if $skip; then
+			skip=false
+		elif $dashdash || [[ $w == - || $w != -* ]]; then
+			((npos++))
+		elif [[ $w == -- ]]; then
+			dashdash=true
+		elif [[ " ${_hcli_arg_opts//$'\n'/ } " == *" $w "* ]]; then
+			skip=true
+		fi
+	done
+
+	if [[ $cur == @* ]]; then
+		_hcli_at_files "$cur"
+		declare -F __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur"
+	elif ((npos == 0)); then
+		COMPREPLY=($(compgen -W "$_hcli_methods" -- "$cur"))
+	fi
+} &&
+	complete -F _hcli hcli
+
+# ex: filetype=sh

@@ -1,0 +1,98 @@
+# fish completion for hcli(1); installed as share/fish/vendor_completions.d/hcli.fish.
+# Every option of hcli --help; keep in step with src/cli/args.c.
+
+set -l hcli_methods GET HEAD POST PUT PATCH DELETE OPTIONS TRACE
+
+# True while no positional word (method or URL) has been typed yet.
+function __fish_hcli_first_positional
+    set -l skip 0
+    set -l dashdash 0
+    for t in (commandline -opc)[2..-1]
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        if test $dashdash -eq 1
+            return 1
+        end
+        switch $t
+            case --
+                set dashdash 1
+            case -X --request -d --data -p --print -o --output -m --max-time \
+                --connect-timeout --timeout --source-address --blocksize --max-headers \
+                --resolve --unix-socket --expect100-timeout
+                set skip 1
+            case -
+                return 1
+            case '-*'
+            case '*'
+                return 1
+        end
+    end
+    return 0
+end
+
+# True when -X or --request was given.
+function __fish_hcli_has_method_option
+    for t in (commandline -opc)[2..-1]
+        switch $t
+            case -X --request '-X?*' '--request=*'
+                return 0
+        end
+    end
+    return 1
+end
+
+function __fish_hcli_token_is_at
+    string match -q -- '@*' (commandline -ct)
+end
+
+# Files after a leading '@' (items @PATH and -d @PATH).
+function __fish_hcli_at_files
+    set -l tok (string replace -r -- '^--data=' '' (commandline -ct))
+    string match -q -- '@*' $tok; or return
+    set -l path (string sub -s 2 -- $tok)
+    for f in $path*
+        if test -d $f
+            printf '@%s/\n' $f
+        else
+            printf '@%s\n' $f
+        end
+    end
+end
+
+# Nothing is completed as a file unless asked for below.
+complete -c hcli -f
+
+complete -c hcli -s X -l request -x -a "$hcli_methods" -d 'request method (default GET, or POST with a body)'
+complete -c hcli -s d -l data -x -a '(__fish_hcli_at_files)' -d 'request body: a string, @FILE, or @- for standard input'
+complete -c hcli -s p -l print -x -a 'b h hb H Hhb HBhb' -d 'what to print: H request head, B request body, h response head, b response body'
+complete -c hcli -s i -l include -d 'print the response head and body (-p hb)'
+complete -c hcli -s b -l body -d 'print the response body only (-p b)'
+complete -c hcli -s o -l output -r -F -d 'write the response body to FILE'
+complete -c hcli -s v -l verbose -d 'trace connection events and heads on standard error'
+complete -c hcli -s s -l silent -d 'no progress and no warnings'
+complete -c hcli -s f -l fail -d 'exit 22 on an HTTP status of 400 or more, body not printed'
+complete -c hcli -l fail-with-body -d 'exit 22 on an HTTP status of 400 or more, body printed'
+complete -c hcli -l fail-early -d 'with several URLs, stop at the first that fails'
+complete -c hcli -l connect-timeout -x -d 'seconds allowed for connecting (default 300)'
+complete -c hcli -l timeout -x -d 'seconds allowed for each blocking operation'
+complete -c hcli -s m -l max-time -x -d 'seconds allowed for the whole transfer of each URL'
+complete -c hcli -l source-address -x -d 'local address (and port) to connect from'
+complete -c hcli -l blocksize -x -d 'bytes per read of a streamed request body (default 65536)'
+complete -c hcli -l max-headers -x -d 'response header fields accepted (default 100)'
+complete -c hcli -s 4 -l ipv4 -d 'connect over IPv4 only'
+complete -c hcli -s 6 -l ipv6 -d 'connect over IPv6 only'
+complete -c hcli -l resolve -x -d 'use ADDR for HOST:PORT instead of resolving it'
+complete -c hcli -l unix-socket -r -F -d 'connect to this Unix domain socket'
+complete -c hcli -l http1.0 -d 'send HTTP/1.0 requests'
+complete -c hcli -l chunked -d 'send the body with chunked framing'
+complete -c hcli -l expect100 -d 'send Expect: 100-continue and wait before the body'
+complete -c hcli -l expect100-timeout -x -d 'seconds to wait for 100 Continue (default 1)'
+complete -c hcli -s h -l help -d 'show this help and exit'
+complete -c hcli -s V -l version -d 'show the version and exit'
+
+# The first word may be a method (unless -X gave one).
+complete -c hcli -n '__fish_hcli_first_positional; and not __fish_hcli_has_method_option' -a "$hcli_methods" -d method
+# @PATH items, and -d @PATH.
+complete -c hcli -n __fish_hcli_token_is_at -a '(__fish_hcli_at_files)' -d file
