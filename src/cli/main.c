@@ -235,7 +235,21 @@ static int body_out(struct run *R, struct hc_response *resp)
 	for (;;) {
 		const char *p;
 		size_t n;
-		enum hc_err rc = resp_read(resp, &p, &n);
+		enum hc_err rc;
+		if (R->out.body_pipe && !R->out.req_printed && resp_can_splice(resp)) {
+			rc = resp_splice(resp, R->out.body_fd, &n);
+			if (rc == HC_EWRITE) {
+				snprintf(R->out.errmsg, sizeof(R->out.errmsg), "%s: %s", R->out.body_name,
+					 strerror(EPIPE));
+				return fail(rc, R->out.errmsg);
+			}
+			if (rc)
+				return fail(rc, R->conn.err);
+			if (resp->done)
+				break;
+			continue;
+		}
+		rc = resp_read(resp, &p, &n);
 		if (n > 0) {
 			enum hc_err w = out_body(&R->out, p, n);
 			if (w)

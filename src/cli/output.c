@@ -1,5 +1,7 @@
 /* Heads and bodies to standard output (or -o FILE), the trace to standard error. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,10 @@ void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
 	o->body_fd = body_fd;
 	o->body_name = body_name;
 	o->body_tty = body_fd == STDOUT_FILENO ? o->tty_out : false;
+	struct stat st;
+	int fl = fcntl(body_fd, F_GETFL);
+	o->body_pipe = !o->body_tty && fstat(body_fd, &st) == 0 && S_ISFIFO(st.st_mode) && fl >= 0 &&
+		       !(fl & O_NONBLOCK);
 }
 
 enum hc_err out_write_all(struct out *o, int fd, const char *p, size_t n, const char *name)

@@ -15,6 +15,7 @@ struct out {
 	int body_fd; /* standard output, or -o FILE */
 	const char *body_name;
 	bool body_tty;
+	bool body_pipe; /* a blocking pipe: body bytes may be spliced into it */
 	bool suppressed; /* a binary body is being kept off the terminal */
 	uint64_t suppressed_bytes;
 	bool req_printed; /* request body bytes (B) went out: a blank line follows */

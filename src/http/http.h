@@ -180,6 +180,9 @@ enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool sto
 			  bool *got100);
 enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len);
 void resp_free(struct hc_response *resp);
+/* Zero-copy body to a pipe: only when resp_can_splice() says the bytes need no decoding. */
+bool resp_can_splice(const struct hc_response *resp);
+enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved);
 
 /* status.c */
 const char *status_reason(int code);

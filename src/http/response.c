@@ -2,7 +2,10 @@
  * The seed's HTTPResponse: read the head (skipping interim 1xx), decide the
  * body's framing (RFC 9112 §6.3), and hand out body bytes as they arrive.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,4 +418,69 @@ enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len)
 	if (resp->mode == HC_BM_LENGTH && (resp->remaining -= n) == 0)
 		finish(resp, true);
 	return HC_OK;
+}
+
+/*
+ * Body bytes straight from the socket into a pipe with splice(2): no copy
+ * through user space. Only for bodies that need no decoding, on plain TCP,
+ * once the receive buffer is empty; otherwise it falls back to resp_read's
+ * path. Sets *moved to the bytes moved (0 at the end of the body).
+ */
+enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
+{
+	struct hc_conn *c = resp->c;
+	*moved = 0;
+	if (resp->done)
+		return HC_OK;
+	for (;;) {
+		size_t want = 1 << 20;
+		if (resp->mode == HC_BM_LENGTH && resp->remaining < want)
+			want = (size_t)resp->remaining;
+		/* the pipe side blocks (a slow reader is not a timeout); the socket does not */
+		ssize_t n = splice(c->fd, NULL, pipe_fd, NULL, want, SPLICE_F_MOVE | SPLICE_F_MORE);
+		if (n > 0) {
+			*moved = (size_t)n;
+			c->rx += (uint64_t)n;
+			resp->nread += (uint64_t)n;
+			if (resp->mode == HC_BM_LENGTH && (resp->remaining -= (uint64_t)n) == 0)
+				finish(resp, true);
+			return HC_OK;
+		}
+		if (n == 0) {
+			c->eof = true;
+			if (resp->mode == HC_BM_LENGTH)
+				return incomplete(resp);
+			finish(resp, true);
+			return HC_OK;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			struct pollfd p = {.fd = c->fd, .events = POLLIN};
+			int ms = c->cfg->timeout_ms;
+			if (c->cfg->deadline_ns) {
+				int64_t left = (c->cfg->deadline_ns - hc_now_ns()) / 1000000;
+				if (left < 0)
+					left = 0;
+				if (ms < 0 || left < ms)
+					ms = (int)left;
+			}
+			int r = poll(&p, 1, ms);
+			if (r == 0)
+				return conn_seterr(c, HC_ETIMEOUT, "no data from the server within the time allowed");
+			continue;
+		}
+		if (errno == EPIPE)
+			return conn_seterr(c, HC_EWRITE, "output: %s", strerror(errno));
+		if (errno == ECONNRESET)
+			return conn_seterr(c, HC_ERESET, "connection reset by the server");
+		return conn_seterr(c, HC_EWRITE, "splice: %s", strerror(errno));
+	}
+}
+
+bool resp_can_splice(const struct hc_response *resp)
+{
+	const struct hc_conn *c = resp->c;
+	return !resp->done && c->tls_session == NULL && c->start == c->end &&
+	       (resp->mode == HC_BM_LENGTH || resp->mode == HC_BM_CLOSE);
 }
