@@ -1,0 +1,182 @@
+/* chunkserv: benchmark source of chunked HTTP/1.1 responses.
+ *
+ * usage: chunkserv PORTFILE
+ *
+ * Listens on 127.0.0.1 (a free port, written to PORTFILE), forks one child per
+ * connection. A request for /chunked/SIZE/TOTAL is answered with TOTAL bytes of
+ * body framed as chunks of SIZE bytes (the last one may be shorter), sent with
+ * writev(2) from one pre-built buffer. Keep-alive is honoured; every other
+ * path gets a 404. The process exits on its own after an hour (alarm).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define MAX_CHUNK (16u << 20)
+#define BATCH_BYTES (4u << 20)
+#define MAX_IOV 900
+
+static int write_all_iov(int fd, struct iovec *iov, int n)
+{
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+static int write_str(int fd, const char *s)
+{
+	struct iovec iov = {(void *)s, strlen(s)};
+	return write_all_iov(fd, &iov, 1);
+}
+
+static int send_chunked(int fd, unsigned long chunk, unsigned long long total)
+{
+	static char *buf;
+	static unsigned long bufsize;
+	static struct iovec iov[MAX_IOV];
+	static char crlf[] = "\r\n";
+	char fullhead[32], lasthead[32];
+	const char *head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+			   "Transfer-Encoding: chunked\r\n\r\n";
+
+	if (chunk == 0 || chunk > MAX_CHUNK)
+		return write_str(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+	if (bufsize < chunk) {
+		free(buf);
+		buf = calloc(1, chunk);
+		if (!buf)
+			return -1;
+		memset(buf, 'x', chunk);
+		bufsize = chunk;
+	}
+	if (write_str(fd, head) < 0)
+		return -1;
+	int fulllen = snprintf(fullhead, sizeof fullhead, "%lx\r\n", chunk);
+	unsigned long per_batch = BATCH_BYTES / chunk;
+	if (per_batch < 1)
+		per_batch = 1;
+	if (per_batch > (MAX_IOV - 3) / 3)
+		per_batch = (MAX_IOV - 3) / 3;
+	while (total > 0) {
+		int n = 0;
+		for (unsigned long i = 0; i < per_batch && total > 0; i++) {
+			unsigned long len = total < chunk ? (unsigned long)total : chunk;
+			if (len == chunk) {
+				iov[n++] = (struct iovec){fullhead, (size_t)fulllen};
+			} else {
+				int l = snprintf(lasthead, sizeof lasthead, "%lx\r\n", len);
+				iov[n++] = (struct iovec){lasthead, (size_t)l};
+			}
+			iov[n++] = (struct iovec){buf, len};
+			iov[n++] = (struct iovec){crlf, 2};
+			total -= len;
+		}
+		if (total == 0)
+			iov[n++] = (struct iovec){"0\r\n\r\n", 5};
+		if (write_all_iov(fd, iov, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void serve(int fd)
+{
+	static char req[16384];
+	size_t have = 0;
+
+	alarm(600);
+	for (;;) {
+		char *end;
+		while (!(end = memmem(req, have, "\r\n\r\n", 4))) {
+			if (have == sizeof req)
+				return;
+			ssize_t r = read(fd, req + have, sizeof req - have);
+			if (r <= 0)
+				return;
+			have += (size_t)r;
+		}
+		size_t used = (size_t)(end + 4 - req);
+		unsigned long chunk = 0;
+		unsigned long long total = 0;
+		int rc;
+		if (sscanf(req, "GET /chunked/%lu/%llu ", &chunk, &total) == 2)
+			rc = send_chunked(fd, chunk, total);
+		else
+			rc = write_str(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+		if (rc < 0)
+			return;
+		/* requests carry no body: drop the head, keep what follows */
+		memmove(req, req + used, have - used);
+		have -= used;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: chunkserv PORTFILE\n");
+		return 2;
+	}
+	signal(SIGCHLD, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	int ls = socket(AF_INET, SOCK_STREAM, 0);
+	int one = 1;
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof a;
+	if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 64) < 0 ||
+	    getsockname(ls, (struct sockaddr *)&a, &alen) < 0) {
+		perror("chunkserv");
+		return 1;
+	}
+	FILE *pf = fopen(argv[1], "w");
+	if (!pf) {
+		perror(argv[1]);
+		return 1;
+	}
+	fprintf(pf, "%d\n", ntohs(a.sin_port));
+	fclose(pf);
+	alarm(3600);
+	for (;;) {
+		int fd = accept(ls, NULL, NULL);
+		if (fd < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("accept");
+			return 1;
+		}
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(ls);
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+			serve(fd);
+			_exit(0);
+		}
+		close(fd);
+	}
+}
