@@ -13,7 +13,7 @@ CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wformat=2 -Wno-format-nonliteral -Wstrict-prototypes -Wmissing-prototypes
 # libidn2 and GnuTLS are loaded with dlopen(3) when a URL needs them: only their headers here.
 PKGS = libbsd
-HDR_PKGS = libidn2
+HDR_PKGS = libidn2 gnutls
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(CFLAGS)
@@ -21,6 +21,7 @@ LDLIBS = $(PKG_LIBS) -ldl -lm
 LDFLAGS ?= -Wl,-O1 -Wl,--as-needed -Wl,-z,relro
 
 BUILD ?= build
+SHELL := /bin/bash
 ENGINE_SRC = $(wildcard src/http/*.c)
 CLI_SRC = $(wildcard src/cli/*.c)
 HEADERS = $(wildcard src/http/*.h src/cli/*.h)
@@ -80,6 +81,7 @@ fuzz:
 		mkdir -p build/fuzz/corpus-$$t; \
 		echo "== $$t for $(FUZZ_SECONDS) s"; \
 		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/$$t- \
 			build/fuzz/corpus-$$t tests/fuzz/seeds/$$t 2>&1 | grep -E '^(stat::number_of_executed_units|==|SUMMARY|Done)' ; \
 		test $${PIPESTATUS[0]:-0} -eq 0 || exit 1; \
 	done

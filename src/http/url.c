@@ -157,10 +157,8 @@ static enum hc_err parse_authority(const char *a, size_t n, struct hc_url *u, ch
 		}
 		u->ipv6 = true;
 	} else {
-		const char *colon = NULL;
-		for (size_t i = 0; i < n; i++)
-			if (a[i] == ':')
-				colon = a + i;
+		/* outside brackets a host has no colon: the first one starts the port */
+		const char *colon = memchr(a, ':', n);
 		he = colon ? colon : a + n;
 		portp = colon ? colon + 1 : NULL;
 	}
@@ -177,15 +175,19 @@ static enum hc_err parse_authority(const char *a, size_t n, struct hc_url *u, ch
 	enum hc_err rc;
 	if (portp && (rc = parse_port(portp, (size_t)(a + n - portp), &u->port, err, errlen)))
 		return rc;
+	if (u->ipv6)
+		return HC_OK;
 	bool ascii = true;
-	for (const char *p = u->host; *p; p++) {
+	for (const char *p = u->host; *p; p++)
 		if ((unsigned char)*p >= 0x80)
 			ascii = false;
-		else if (strchr("/?#@[]\\%", *p) && !u->ipv6)
-			return fail(HC_EURL, err, errlen, "invalid character '%c' in host", *p);
-	}
-	if (!ascii)
-		return idna_host(&u->host, err, errlen);
+	if (!ascii && (rc = idna_host(&u->host, err, errlen)))
+		return rc;
+	/* checked after IDNA too: a full-width '/' must not become a path */
+	for (const char *p = u->host; *p; p++)
+		if (strchr("/?#@[]\\%:", *p))
+			return fail(HC_EURL, err, errlen, "invalid character '%c' in host '%s'", *p,
+				    u->host);
 	return HC_OK;
 }
 
