@@ -28,6 +28,13 @@ enum {
 	OPT_CHUNKED,
 	OPT_EXPECT100,
 	OPT_EXPECT100_TIMEOUT,
+	OPT_CACERT,
+	OPT_CAPATH,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_TLS_MIN,
+	OPT_PRIORITY,
+	OPT_PINNEDPUBKEY,
 };
 
 static const struct opt {
@@ -62,6 +69,14 @@ static const struct opt {
 	{"chunked", OPT_CHUNKED, no_argument, NULL, "send the body with chunked framing"},
 	{"expect100", OPT_EXPECT100, no_argument, NULL, "send Expect: 100-continue and wait before the body"},
 	{"expect100-timeout", OPT_EXPECT100_TIMEOUT, required_argument, "S", "seconds to wait for 100 Continue (default 1)"},
+	{"cacert", OPT_CACERT, required_argument, "FILE", "trust the CA certificates in FILE (PEM) instead of the system's"},
+	{"capath", OPT_CAPATH, required_argument, "DIR", "trust the CA certificates in DIR instead of the system's"},
+	{"insecure", 'k', no_argument, NULL, "do not verify the server's certificate or name (warns)"},
+	{"cert", OPT_CERT, required_argument, "FILE", "client certificate (PEM; may hold the key too)"},
+	{"key", OPT_KEY, required_argument, "FILE", "client private key (PEM); asks for a passphrase on a terminal"},
+	{"tls-min", OPT_TLS_MIN, required_argument, "VERSION", "lowest TLS version: 1.2 (default) or 1.3"},
+	{"priority", OPT_PRIORITY, required_argument, "STRING", "GnuTLS priority string for ciphers and groups"},
+	{"pinnedpubkey", OPT_PINNEDPUBKEY, required_argument, "sha256//BASE64[;...]", "accept only these server public keys"},
 	{"help", 'h', no_argument, NULL, "show this help and exit"},
 	{"version", 'V', no_argument, NULL, "show the version and exit"},
 };
@@ -445,6 +460,34 @@ enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t
 			break;
 		case OPT_EXPECT100:
 			cli->expect100 = true;
+			break;
+		case OPT_CACERT:
+			cli->tls.cafile = optarg;
+			break;
+		case OPT_CAPATH:
+			cli->tls.capath = optarg;
+			break;
+		case 'k':
+			cli->tls.insecure = true;
+			break;
+		case OPT_CERT:
+			cli->tls.cert = optarg;
+			break;
+		case OPT_KEY:
+			cli->tls.key = optarg;
+			break;
+		case OPT_TLS_MIN:
+			if (strcmp(optarg, "1.2") && strcmp(optarg, "1.3"))
+				return usage(err, errlen, "--tls-min takes 1.2 or 1.3, not '%s'", optarg);
+			cli->tls.tls13_min = strcmp(optarg, "1.3") == 0;
+			break;
+		case OPT_PRIORITY:
+			cli->tls.priority = optarg;
+			break;
+		case OPT_PINNEDPUBKEY:
+			if (strncmp(optarg, "sha256//", 8) != 0)
+				return usage(err, errlen, "--pinnedpubkey takes sha256//BASE64[;sha256//BASE64...]");
+			cli->tls.pinned = optarg;
 			break;
 		case 'h':
 			cli->help = true;

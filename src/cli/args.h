@@ -55,6 +55,7 @@ struct cli {
 	const char *unix_socket;
 	bool http10, chunked, expect100;
 	int expect100_timeout_ms;
+	struct hc_tls_cfg tls;
 
 	bool help, version;
 };

@@ -1,4 +1,5 @@
 /* hcli: argv into requests, each run on the engine, each response shown. */
+#include <bsd/readpassphrase.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -356,6 +357,39 @@ static int run_url(struct run *R, size_t i)
 	return code;
 }
 
+/* An encrypted client key: its passphrase from the terminal, never from a pipe. */
+static enum hc_err key_passphrase(struct cli *cli, char *pass, size_t passlen, char *err,
+				  size_t errlen)
+{
+	const char *key = cli->tls.key ? cli->tls.key : cli->tls.cert;
+	char head[65536];
+	int fd = key ? open(key, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return HC_OK; /* GnuTLS reports the unreadable file */
+	ssize_t n = read(fd, head, sizeof(head) - 1);
+	close(fd);
+	head[n > 0 ? n : 0] = '\0';
+	if (strstr(head, "ENCRYPTED") == NULL)
+		return HC_OK;
+	char prompt[600];
+	snprintf(prompt, sizeof(prompt), "Passphrase for %s: ", key);
+	if (readpassphrase(prompt, pass, passlen, RPP_REQUIRE_TTY) == NULL) {
+		snprintf(err, errlen, "the key %s is encrypted and there is no terminal to ask for its passphrase",
+			 key);
+		return HC_ECERTLOCAL;
+	}
+	cli->tls.key_password = pass;
+	return HC_OK;
+}
+
+static bool any_https(const struct cli *cli)
+{
+	for (size_t i = 0; i < cli->nurls; i++)
+		if (strncasecmp(cli->urls[i], "https://", 8) == 0)
+			return true;
+	return false;
+}
+
 static int usage_error(const char *detail)
 {
 	out_error(HC_EUSAGE, detail);
@@ -403,6 +437,16 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	char pass[1024] = "";
+	if (any_https(&cli)) {
+		if ((cli.tls.cert || cli.tls.key) && (rc = key_passphrase(&cli, pass, sizeof(pass), err, sizeof(err)))) {
+			code = fail(rc, err);
+			goto out;
+		}
+		if (cli.tls.insecure && !cli.silent)
+			fputs("hcli: warning: --insecure: the server's certificate and name are not verified\n",
+			      stderr);
+	}
 	int print = cli.print;
 	if (print == 0)
 		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
@@ -423,6 +467,7 @@ int main(int argc, char **argv)
 		.trace_ud = &R.out,
 		.debuglevel = cli.verbose,
 		.trace_body = (print & PRINT_REQ_BODY) != 0,
+		.tls = &cli.tls,
 	};
 	conn_init(&R.conn, &R.cfg);
 	for (size_t i = 0; i < cli.nurls; i++) {
@@ -433,6 +478,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	conn_free(&R.conn);
+	explicit_bzero(pass, sizeof(pass));
 	if (cli.output && close(body_fd) < 0 && !code) {
 		snprintf(err, sizeof(err), "%s: %s", cli.output, strerror(errno));
 		code = fail(HC_EWRITE, err);

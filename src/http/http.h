@@ -40,7 +40,16 @@ struct hc_resolve {
 	char *addr;
 };
 
-struct hc_tls_cfg;
+/* The seed's ssl context: what TLS connections verify and present. */
+struct hc_tls_cfg {
+	const char *cafile, *capath; /* NULL: the system trust store */
+	const char *cert, *key;	     /* client certificate and key (PEM) */
+	const char *key_password;    /* for an encrypted key, or NULL */
+	const char *priority;	     /* GnuTLS priority string, or NULL for NORMAL */
+	const char *pinned;	     /* sha256//BASE64[;sha256//BASE64...] */
+	bool insecure;		     /* -k: no verification */
+	bool tls13_min;		     /* --tls-min 1.3 */
+};
 
 /* What does not change from one connection to the next. */
 struct hc_conn_cfg {
@@ -88,6 +97,7 @@ struct hc_conn {
 	unsigned nrequests;  /* requests sent on this connection */
 	bool reusable;	     /* the last response was read whole and may be followed */
 	bool eof;	     /* the peer closed its side */
+	bool tls_unclean;    /* TLS ended without close_notify */
 	uint64_t rx;	     /* bytes received since the last request was sent */
 	char remote_ip[64];
 	unsigned remote_port;

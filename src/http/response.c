@@ -404,6 +404,9 @@ enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len)
 		if (got == 0) {
 			if (resp->mode == HC_BM_LENGTH)
 				return incomplete(resp);
+			if (c->tls_unclean)
+				conn_info(c, "Warning: the server ended TLS without close_notify; the body "
+					     "ends at the close and may be cut short");
 			finish(resp, true);
 			return HC_OK;
 		}

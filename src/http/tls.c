@@ -1,38 +1,483 @@
-/* TLS is not built yet: https:// URLs fail cleanly until it is. */
+/*
+ * TLS on GnuTLS (the seed's HTTPSConnection and its ssl context).
+ *
+ * GnuTLS is loaded with dlopen(3) the first time an https:// URL needs it:
+ * a plain http:// run pays nothing for it, not even the library's start-up.
+ * The trust store is loaded once per process, however many URLs follow.
+ */
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "http.h"
 #include "tls.h"
 
+#undef gnutls_free
+
+/* Every GnuTLS function the engine calls, looked up once. */
+#define TLS_FUNCS(X)                                                                               \
+	X(gnutls_init)                                                                             \
+	X(gnutls_deinit)                                                                           \
+	X(gnutls_priority_set_direct)                                                              \
+	X(gnutls_credentials_set)                                                                  \
+	X(gnutls_server_name_set)                                                                  \
+	X(gnutls_alpn_set_protocols)                                                               \
+	X(gnutls_alpn_get_selected_protocol)                                                       \
+	X(gnutls_session_set_verify_cert)                                                          \
+	X(gnutls_session_get_verify_cert_status)                                                   \
+	X(gnutls_certificate_verification_status_print)                                            \
+	X(gnutls_transport_set_int2)                                                               \
+	X(gnutls_handshake)                                                                        \
+	X(gnutls_record_recv)                                                                      \
+	X(gnutls_record_send)                                                                      \
+	X(gnutls_record_cork)                                                                      \
+	X(gnutls_record_uncork)                                                                    \
+	X(gnutls_record_get_direction)                                                             \
+	X(gnutls_record_check_pending)                                                             \
+	X(gnutls_reauth)                                                                           \
+	X(gnutls_bye)                                                                              \
+	X(gnutls_strerror)                                                                         \
+	X(gnutls_alert_get)                                                                        \
+	X(gnutls_alert_get_name)                                                                   \
+	X(gnutls_session_get_desc)                                                                 \
+	X(gnutls_protocol_get_version)                                                             \
+	X(gnutls_protocol_get_name)                                                                \
+	X(gnutls_certificate_allocate_credentials)                                                 \
+	X(gnutls_certificate_free_credentials)                                                     \
+	X(gnutls_certificate_set_x509_system_trust)                                                \
+	X(gnutls_certificate_set_x509_trust_file)                                                  \
+	X(gnutls_certificate_set_x509_trust_dir)                                                   \
+	X(gnutls_certificate_set_x509_key_file2)                                                   \
+	X(gnutls_certificate_get_peers)                                                            \
+	X(gnutls_x509_crt_init)                                                                    \
+	X(gnutls_x509_crt_deinit)                                                                  \
+	X(gnutls_x509_crt_import)                                                                  \
+	X(gnutls_x509_crt_get_dn3)                                                                 \
+	X(gnutls_x509_crt_get_issuer_dn3)                                                          \
+	X(gnutls_x509_crt_get_activation_time)                                                     \
+	X(gnutls_x509_crt_get_expiration_time)                                                     \
+	X(gnutls_pubkey_init)                                                                      \
+	X(gnutls_pubkey_deinit)                                                                    \
+	X(gnutls_pubkey_import_x509)                                                               \
+	X(gnutls_pubkey_export2)                                                                   \
+	X(gnutls_hash_fast)
+
+#define TLS_DECL(f) static __typeof__(f) *p_##f;
+TLS_FUNCS(TLS_DECL)
+#define G(f) (p_##f)
+
+static void *lib;
+static gnutls_free_function *p_free;
+static gnutls_certificate_credentials_t cred;
+static bool cred_ready;
+
+static enum hc_err load_library(struct hc_conn *c)
+{
+	if (lib)
+		return HC_OK;
+	void *h = dlopen("libgnutls.so.30", RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL)
+		return conn_seterr(c, HC_ETLS, "cannot load GnuTLS (libgnutls.so.30): %s", dlerror());
+#define TLS_LOAD(f)                                                                                \
+	if ((p_##f = (__typeof__(f) *)dlsym(h, #f)) == NULL)                                        \
+		return conn_seterr(c, HC_ETLS, "GnuTLS lacks %s", #f);
+	TLS_FUNCS(TLS_LOAD)
+	if ((p_free = (gnutls_free_function *)dlsym(h, "gnutls_free")) == NULL)
+		return conn_seterr(c, HC_ETLS, "GnuTLS lacks gnutls_free");
+	lib = h;
+	return HC_OK;
+}
+
+static const char *terr(int rc)
+{
+	return G(gnutls_strerror)(rc);
+}
+
+/* The trust store and the client certificate: once per process. */
+static enum hc_err load_credentials(struct hc_conn *c)
+{
+	const struct hc_tls_cfg *t = c->cfg->tls;
+	int rc;
+
+	if (cred_ready)
+		return HC_OK;
+	if ((rc = G(gnutls_certificate_allocate_credentials)(&cred)) < 0)
+		return conn_seterr(c, HC_ETLS, "GnuTLS credentials: %s", terr(rc));
+	if (t->cafile || t->capath) {
+		if (t->cafile) {
+			if (access(t->cafile, R_OK) != 0)
+				return conn_seterr(c, HC_ECAFILE, "CA file '%s': %s", t->cafile,
+						   strerror(errno));
+			rc = G(gnutls_certificate_set_x509_trust_file)(cred, t->cafile,
+								      GNUTLS_X509_FMT_PEM);
+			if (rc <= 0)
+				return conn_seterr(c, HC_ECAFILE, "CA file '%s': %s", t->cafile,
+						   rc == 0 ? "no certificates in it" : terr(rc));
+		}
+		if (t->capath) {
+			struct stat st;
+			if (stat(t->capath, &st) != 0 || !S_ISDIR(st.st_mode) ||
+			    access(t->capath, R_OK | X_OK) != 0)
+				return conn_seterr(c, HC_ECAFILE, "CA directory '%s': %s", t->capath,
+						   errno ? strerror(errno) : "not a directory");
+			rc = G(gnutls_certificate_set_x509_trust_dir)(cred, t->capath,
+								     GNUTLS_X509_FMT_PEM);
+			if (rc < 0)
+				return conn_seterr(c, HC_ECAFILE, "CA directory '%s': %s", t->capath,
+						   terr(rc));
+		}
+	} else if (!t->insecure) {
+		/*
+		 * Debian's bundle read as one file is several times faster than the
+		 * p11-kit path GnuTLS takes for its "system trust".
+		 */
+		static const char bundle[] = "/etc/ssl/certs/ca-certificates.crt";
+		rc = access(bundle, R_OK) == 0
+			     ? G(gnutls_certificate_set_x509_trust_file)(cred, bundle, GNUTLS_X509_FMT_PEM)
+			     : G(gnutls_certificate_set_x509_system_trust)(cred);
+		if (rc < 0)
+			return conn_seterr(c, HC_ECAFILE, "system trust store: %s", terr(rc));
+	}
+	if (t->cert) {
+		const char *key = t->key ? t->key : t->cert;
+		rc = G(gnutls_certificate_set_x509_key_file2)(cred, t->cert, key, GNUTLS_X509_FMT_PEM,
+							      t->key_password, 0);
+		if (rc < 0)
+			return conn_seterr(c, HC_ECERTLOCAL, "client certificate '%s' or key '%s': %s",
+					   t->cert, key, terr(rc));
+	} else if (t->key) {
+		return conn_seterr(c, HC_ECERTLOCAL, "--key needs --cert");
+	}
+	cred_ready = true;
+	return HC_OK;
+}
+
+static bool is_ip_literal(const char *host)
+{
+	unsigned char buf[16];
+	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
+/* Wait for the direction GnuTLS wants, within limit (absolute ns, 0: none). */
+static enum hc_err tls_wait(struct hc_conn *c, int64_t limit, int op_ms)
+{
+	gnutls_session_t s = c->tls_session;
+	short ev = G(gnutls_record_get_direction)(s) ? POLLOUT : POLLIN;
+	for (;;) {
+		int ms = op_ms;
+		if (limit) {
+			int64_t left = limit - hc_now_ns();
+			int lms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
+			if (ms < 0 || lms < ms)
+				ms = lms;
+		}
+		struct pollfd p = {.fd = c->fd, .events = ev};
+		int r = poll(&p, 1, ms);
+		if (r > 0)
+			return HC_OK;
+		if (r < 0 && errno == EINTR)
+			continue;
+		return conn_seterr(c, HC_ETIMEOUT, "TLS %s timed out",
+				   ev == POLLIN ? "receive" : "send");
+	}
+}
+
+static void fmt_time(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+/* -v: the certificate's subject, issuer and validity; -vv: the whole chain. */
+static void trace_certs(struct hc_conn *c)
+{
+	unsigned n = 0;
+	const gnutls_datum_t *certs = G(gnutls_certificate_get_peers)(c->tls_session, &n);
+	unsigned show = c->cfg->debuglevel >= 2 ? n : (n ? 1 : 0);
+	for (unsigned i = 0; i < show; i++) {
+		gnutls_x509_crt_t crt;
+		gnutls_datum_t dn = {0}, idn = {0};
+		char from[40], until[40];
+		if (G(gnutls_x509_crt_init)(&crt) < 0)
+			return;
+		if (G(gnutls_x509_crt_import)(crt, &certs[i], GNUTLS_X509_FMT_DER) == 0 &&
+		    G(gnutls_x509_crt_get_dn3)(crt, &dn, 0) == 0 &&
+		    G(gnutls_x509_crt_get_issuer_dn3)(crt, &idn, 0) == 0) {
+			fmt_time(G(gnutls_x509_crt_get_activation_time)(crt), from, sizeof(from));
+			fmt_time(G(gnutls_x509_crt_get_expiration_time)(crt), until, sizeof(until));
+			conn_info(c, "Certificate %u: subject: %s", i, (char *)dn.data);
+			conn_info(c, "Certificate %u: issuer: %s", i, (char *)idn.data);
+			conn_info(c, "Certificate %u: valid from %s until %s", i, from, until);
+		}
+		(*p_free)(dn.data);
+		(*p_free)(idn.data);
+		G(gnutls_x509_crt_deinit)(crt);
+	}
+}
+
+/* --pinnedpubkey sha256//BASE64[;sha256//BASE64…] against the leaf's public key. */
+static enum hc_err check_pin(struct hc_conn *c, const char *pins)
+{
+	unsigned n = 0;
+	const gnutls_datum_t *certs = G(gnutls_certificate_get_peers)(c->tls_session, &n);
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_pubkey_t pk = NULL;
+	gnutls_datum_t der = {0};
+	unsigned char hash[32];
+	char b64[64];
+	bool ok = false;
+
+	if (n == 0)
+		return conn_seterr(c, HC_ECERT, "no server certificate to check the pin against");
+	if (G(gnutls_x509_crt_init)(&crt) == 0 &&
+	    G(gnutls_x509_crt_import)(crt, &certs[0], GNUTLS_X509_FMT_DER) == 0 &&
+	    G(gnutls_pubkey_init)(&pk) == 0 && G(gnutls_pubkey_import_x509)(pk, crt, 0) == 0 &&
+	    G(gnutls_pubkey_export2)(pk, GNUTLS_X509_FMT_DER, &der) == 0 &&
+	    G(gnutls_hash_fast)(GNUTLS_DIG_SHA256, der.data, der.size, hash) == 0) {
+		static const char t[] =
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		char *o = b64;
+		for (int i = 0; i < 30; i += 3) {
+			*o++ = t[hash[i] >> 2];
+			*o++ = t[((hash[i] & 3) << 4) | (hash[i + 1] >> 4)];
+			*o++ = t[((hash[i + 1] & 15) << 2) | (hash[i + 2] >> 6)];
+			*o++ = t[hash[i + 2] & 63];
+		}
+		*o++ = t[hash[30] >> 2];
+		*o++ = t[((hash[30] & 3) << 4) | (hash[31] >> 4)];
+		*o++ = t[(hash[31] & 15) << 2];
+		*o++ = '=';
+		*o = '\0';
+		for (const char *p = pins; *p;) {
+			size_t len = strcspn(p, ";");
+			if (len > 8 && strncmp(p, "sha256//", 8) == 0 && len - 8 == strlen(b64) &&
+			    strncmp(p + 8, b64, len - 8) == 0)
+				ok = true;
+			p += len;
+			if (*p == ';')
+				p++;
+		}
+	}
+	(*p_free)(der.data);
+	if (pk)
+		G(gnutls_pubkey_deinit)(pk);
+	if (crt)
+		G(gnutls_x509_crt_deinit)(crt);
+	if (!ok)
+		return conn_seterr(c, HC_ECERT, "public key pin mismatch: the server's key is sha256//%s",
+				   b64);
+	conn_info(c, "Public key pin matched");
+	return HC_OK;
+}
+
+static enum hc_err handshake_error(struct hc_conn *c, int rc)
+{
+	gnutls_session_t s = c->tls_session;
+	if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+		unsigned status = G(gnutls_session_get_verify_cert_status)(s);
+		gnutls_datum_t out = {0};
+		enum hc_err e;
+		if (G(gnutls_certificate_verification_status_print)(status, GNUTLS_CRT_X509, &out, 0) == 0) {
+			size_t l = strlen((char *)out.data);
+			while (l > 0 && out.data[l - 1] == ' ')
+				out.data[--l] = '\0';
+			e = conn_seterr(c, HC_ECERT, "%s: %s", c->host, (char *)out.data);
+		}
+		else
+			e = conn_seterr(c, HC_ECERT, "%s: certificate not verified", c->host);
+		(*p_free)(out.data);
+		return e;
+	}
+	if (rc == GNUTLS_E_FATAL_ALERT_RECEIVED || rc == GNUTLS_E_WARNING_ALERT_RECEIVED)
+		return conn_seterr(c, HC_ETLS, "handshake with %s: the server sent alert '%s'", c->host,
+				   G(gnutls_alert_get_name)(G(gnutls_alert_get)(s)));
+	return conn_seterr(c, HC_ETLS, "handshake with %s: %s", c->host, terr(rc));
+}
+
 enum hc_err tls_connect(struct hc_conn *c)
 {
-	return conn_seterr(c, HC_EPROTO, "https is not supported by this build yet");
+	const struct hc_tls_cfg *t = c->cfg->tls;
+	gnutls_session_t s;
+	enum hc_err e;
+	int rc;
+
+	if (t == NULL)
+		return conn_seterr(c, HC_EINTERNAL, "no TLS settings");
+	if ((e = load_library(c)) || (e = load_credentials(c)))
+		return e;
+	if ((rc = G(gnutls_init)(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_POST_HANDSHAKE_AUTH)) < 0)
+		return conn_seterr(c, HC_ETLS, "GnuTLS session: %s", terr(rc));
+	c->tls_session = s;
+
+	/* TLS 1.2 is the floor, whatever the system's GnuTLS allows */
+	char prio[1024];
+	snprintf(prio, sizeof(prio), "%s:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1%s",
+		 t->priority ? t->priority : "NORMAL", t->tls13_min ? ":-VERS-TLS1.2" : "");
+	const char *where = NULL;
+	if ((rc = G(gnutls_priority_set_direct)(s, prio, &where)) < 0)
+		return conn_seterr(c, HC_ETLS, "--priority '%s': %s at '%s'",
+				   t->priority ? t->priority : "NORMAL", terr(rc), where ? where : "?");
+	G(gnutls_credentials_set)(s, GNUTLS_CRD_CERTIFICATE, cred);
+	if (!is_ip_literal(c->host)) /* RFC 6066 §3: no SNI for IP literals */
+		G(gnutls_server_name_set)(s, GNUTLS_NAME_DNS, c->host, strlen(c->host));
+	gnutls_datum_t alpn = {(unsigned char *)"http/1.1", 8};
+	G(gnutls_alpn_set_protocols)(s, &alpn, 1, 0);
+	if (!t->insecure)
+		G(gnutls_session_set_verify_cert)(s, c->host, 0);
+	G(gnutls_transport_set_int2)(s, c->fd, c->fd);
+
+	int64_t limit = 0;
+	if (c->cfg->connect_timeout_ms >= 0)
+		limit = hc_now_ns() + (int64_t)c->cfg->connect_timeout_ms * 1000000;
+	if (c->cfg->deadline_ns && (limit == 0 || c->cfg->deadline_ns < limit))
+		limit = c->cfg->deadline_ns;
+	for (;;) {
+		rc = G(gnutls_handshake)(s);
+		if (rc == 0)
+			break;
+		if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
+			if ((e = tls_wait(c, limit, c->cfg->timeout_ms)))
+				return conn_seterr(c, HC_ETIMEOUT, "TLS handshake with %s timed out",
+						   c->host);
+			continue;
+		}
+		if (rc == GNUTLS_E_WARNING_ALERT_RECEIVED)
+			continue;
+		return handshake_error(c, rc);
+	}
+	if (c->cfg->debuglevel >= 1) {
+		char *desc = G(gnutls_session_get_desc)(s);
+		gnutls_datum_t sel = {0};
+		bool has_alpn = G(gnutls_alpn_get_selected_protocol)(s, &sel) == 0;
+		conn_info(c, "TLS %s, %s",
+			  G(gnutls_protocol_get_name)(G(gnutls_protocol_get_version)(s)),
+			  desc ? desc : "?");
+		conn_info(c, "ALPN: %s%.*s", has_alpn ? "server accepted " : "none",
+			  has_alpn ? (int)sel.size : 0, has_alpn ? (char *)sel.data : "");
+		(*p_free)(desc);
+		trace_certs(c);
+	}
+	if (t->pinned && (e = check_pin(c, t->pinned)))
+		return e;
+	return HC_OK;
 }
 
 enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
 {
-	(void)buf;
-	(void)len;
-	*got = 0;
-	return conn_seterr(c, HC_EINTERNAL, "no TLS session");
+	gnutls_session_t s = c->tls_session;
+	for (;;) {
+		ssize_t n = G(gnutls_record_recv)(s, buf, len);
+		if (n >= 0) {
+			*got = (size_t)n;
+			return HC_OK;
+		}
+		if (n == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (n == GNUTLS_E_AGAIN) {
+			enum hc_err e = tls_wait(c, c->cfg->deadline_ns, c->cfg->timeout_ms);
+			if (e)
+				return e;
+			continue;
+		}
+		if (n == GNUTLS_E_REAUTH_REQUEST) {
+			/* TLS 1.3 post-handshake authentication (the seed's post_handshake_auth) */
+			int rc;
+			while ((rc = G(gnutls_reauth)(s, 0)) == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
+				if (tls_wait(c, c->cfg->deadline_ns, c->cfg->timeout_ms))
+					return conn_seterr(c, HC_ETIMEOUT, "TLS re-authentication timed out");
+			if (rc < 0)
+				return conn_seterr(c, HC_ETLS, "post-handshake authentication: %s", terr(rc));
+			continue;
+		}
+		if (n == GNUTLS_E_PREMATURE_TERMINATION) {
+			/* closed without close_notify: only a complete framed body survives it */
+			c->tls_unclean = true;
+			*got = 0;
+			return HC_OK;
+		}
+		if (n == GNUTLS_E_FATAL_ALERT_RECEIVED)
+			return conn_seterr(c, HC_ERESET, "TLS alert from the server: %s",
+					   G(gnutls_alert_get_name)(G(gnutls_alert_get)(s)));
+		return conn_seterr(c, HC_ERESET, "TLS receive failed: %s", terr((int)n));
+	}
+}
+
+static enum hc_err send_one(struct hc_conn *c, const char *p, size_t n)
+{
+	gnutls_session_t s = c->tls_session;
+	while (n > 0) {
+		ssize_t w = G(gnutls_record_send)(s, p, n);
+		if (w == GNUTLS_E_AGAIN || w == GNUTLS_E_INTERRUPTED) {
+			/* GnuTLS keeps the record: call again with the same data */
+			if (tls_wait(c, c->cfg->deadline_ns, c->cfg->timeout_ms))
+				return conn_seterr(c, HC_ETIMEOUT, "TLS send timed out");
+			continue;
+		}
+		if (w < 0)
+			return conn_seterr(c, HC_ESEND, "TLS send failed: %s", terr((int)w));
+		p += w;
+		n -= (size_t)w;
+	}
+	return HC_OK;
 }
 
 enum hc_err tls_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)
 {
-	(void)iov;
-	(void)iovcnt;
-	return conn_seterr(c, HC_EINTERNAL, "no TLS session");
+	gnutls_session_t s = c->tls_session;
+	if (iovcnt == 1)
+		return send_one(c, iov[0].iov_base, iov[0].iov_len);
+	/* pieces of one message (a chunk's size, data and CRLF) go out as few records */
+	G(gnutls_record_cork)(s);
+	for (int i = 0; i < iovcnt; i++) {
+		ssize_t w = G(gnutls_record_send)(s, iov[i].iov_base, iov[i].iov_len);
+		if (w < 0)
+			return conn_seterr(c, HC_ESEND, "TLS send failed: %s", terr((int)w));
+	}
+	for (;;) {
+		int rc = G(gnutls_record_uncork)(s, GNUTLS_RECORD_WAIT);
+		if (rc >= 0)
+			return HC_OK;
+		if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
+			if (tls_wait(c, c->cfg->deadline_ns, c->cfg->timeout_ms))
+				return conn_seterr(c, HC_ETIMEOUT, "TLS send timed out");
+			continue;
+		}
+		return conn_seterr(c, HC_ESEND, "TLS send failed: %s", terr(rc));
+	}
 }
 
 bool tls_pending(struct hc_conn *c)
 {
-	(void)c;
-	return false;
+	return c->tls_session && G(gnutls_record_check_pending)(c->tls_session) > 0;
 }
 
 void tls_close(struct hc_conn *c)
 {
+	gnutls_session_t s = c->tls_session;
+	if (s == NULL)
+		return;
+	/* close_notify, once: a socket that cannot take it now is closed anyway */
+	if (!c->eof)
+		G(gnutls_bye)(s, GNUTLS_SHUT_WR);
+	G(gnutls_deinit)(s);
 	c->tls_session = NULL;
 }
 
 void tls_global_free(void)
 {
+	if (cred_ready)
+		G(gnutls_certificate_free_credentials)(cred);
+	cred_ready = false;
 }
