@@ -234,14 +234,31 @@ static bool is_method(const char *s)
 	return true;
 }
 
+/* Text from argv for a one-line message: control bytes as \\xNN, at most 60 bytes. */
+static const char *printable(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && i < 60 && o + 5 < outlen; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f)
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
+		else
+			out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static enum hc_err add_header(struct cli *cli, const char *name, size_t nlen, const char *value,
 			      char *err, size_t errlen)
 {
+	char shown[300];
 	if (!hdr_valid_name(name, nlen))
-		return usage(err, errlen, "'%.*s' is not a valid header name", (int)nlen, name);
+		return usage(err, errlen, "'%s' is not a valid header name",
+			     printable(name, nlen, shown, sizeof(shown)));
 	if (value && !hdr_valid_value(value, strlen(value)))
-		return usage(err, errlen, "the value of header '%.*s' has CR, LF or NUL", (int)nlen,
-			     name);
+		return usage(err, errlen, "the value of header '%s' has CR, LF or NUL",
+			     printable(name, nlen, shown, sizeof(shown)));
 	struct cli_header *nh = reallocarray(cli->hdrs, cli->nhdrs + 1, sizeof(*nh));
 	if (nh == NULL)
 		return HC_ENOMEM;
@@ -286,8 +303,9 @@ static enum hc_err parse_item(struct cli *cli, const char *it, char *err, size_t
 			return usage(err, errlen, "'%s': use Name; alone for an empty header", it);
 		return add_header(cli, it, semi, "", err, errlen);
 	}
+	char shown[300];
 	return usage(err, errlen, "'%s' is neither a URL nor an item (Name:Value, name==value, @FILE)",
-		     it);
+		     printable(it, strlen(it), shown, sizeof(shown)));
 }
 
 static enum hc_err positionals(struct cli *cli, char **pos, size_t npos, char *err, size_t errlen)

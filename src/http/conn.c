@@ -168,6 +168,12 @@ static enum hc_err connect_unix(struct hc_conn *c, int64_t until)
 	return HC_OK;
 }
 
+static bool is_literal(const char *host)
+{
+	unsigned char buf[16];
+	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}
+
 static int64_t connect_deadline(const struct hc_conn *c)
 {
 	int64_t until = 0;
@@ -210,6 +216,9 @@ enum hc_err conn_connect(struct hc_conn *c)
 		name = c->host;
 	conn_info(c, "Resolving %s", name);
 	int g = getaddrinfo(name, port, &hints, &res);
+	if (g == EAI_ADDRFAMILY || (g == EAI_NONAME && is_literal(name)))
+		return conn_seterr(c, HC_ECONNECT, "cannot connect to %s over %s", name,
+				   c->cfg->family == AF_INET ? "IPv4 (-4)" : "IPv6 (-6)");
 	if (g != 0)
 		return conn_seterr(c, HC_ERESOLVE, "could not resolve host '%s': %s", name,
 				   g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));

@@ -1,0 +1,317 @@
+#!/usr/bin/env bats
+# Bytes in, bytes out, and the connection options (SPEC.md, Output; Request
+# body and framing; Connection options): downloads and uploads of sizes around
+# the 64 KiB read size and of 64 MiB keep every byte (sha256 against nginx's
+# files); --timeout, -m, --connect-timeout; --resolve, -4/-6,
+# --source-address, --max-headers.
+
+load helpers/common
+
+SIZES="0 1 65535 65536 65537 67108864"
+SMALL_SIZES="0 1 65535 65536 65537"
+
+setup_file() {
+	nginx_start "$BATS_FILE_TMPDIR/nginx"
+	local size
+	for size in $SIZES; do
+		# random bytes (NULs, CRs, LFs included) for downloads and file/pipe uploads
+		head -c "$size" /dev/urandom >"$BATS_FILE_TMPDIR/bin-$size"
+		cp "$BATS_FILE_TMPDIR/bin-$size" "$NGINX_DIR/www/dl-$size"
+	done
+	for size in $SMALL_SIZES; do
+		# printable bytes for -d STRING (an argument cannot hold a NUL)
+		LC_ALL=C tr -dc 'A-Za-z0-9' </dev/urandom | head -c "$size" >"$BATS_FILE_TMPDIR/txt-$size"
+	done
+}
+
+teardown_file() {
+	harness_teardown
+}
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	F=$BATS_FILE_TMPDIR
+	BG_PID=
+	BAD=()
+}
+
+teardown() {
+	[[ -z $BG_PID ]] || harness_kill "$BG_PID"
+	harness_teardown
+}
+
+# hcli with stdout in $T/out and stderr in $T/err; its exit code in $status,
+# its run time in $ms.
+hrun() {
+	local t0
+	t0=$(date +%s%N)
+	status=0
+	timeout -k 2 60 "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
+
+# Table rows that did not hold are collected in BAD and reported together.
+row_check() { # LABEL WANT GOT
+	[[ $2 == "$3" ]] || BAD+=("$1: want $2, got $3")
+}
+rows_ok() {
+	((${#BAD[@]} == 0)) || fail "$(printf '%s\n' "${BAD[@]}")"
+}
+
+# FILE holds exactly the bytes of printf FORMAT ARGS...
+assert_bytes() { # FILE FORMAT [ARG...]
+	local file=$1 fmt=$2
+	shift 2
+	# shellcheck disable=SC2059
+	printf -- "$fmt" "$@" >"$T/expected"
+	cmp -s "$T/expected" "$file" ||
+		fail "$(printf '%s differs\n-- expected --\n%s\n-- actual --\n%s\n-- stderr --\n%s' "$file" \
+			"$(od -An -c "$T/expected" | head -20)" "$(od -An -c "$file" | head -20)" \
+			"$(cat "$T/err" 2>/dev/null)")"
+}
+
+# --- downloads -------------------------------------------------------------------
+
+# size | exit | sha256 of what hcli wrote, for each size, through a pipe and with -o
+download_rows() { # PATH-PREFIX
+	local size st
+	for size in $SIZES; do
+		set +e
+		timeout -k 2 60 "$HCLI" "$NGINX_URL/$1$size" </dev/null 2>"$T/err" | sha256sum | cut -d' ' -f1 >"$T/sha"
+		st=${PIPESTATUS[0]}
+		set -e
+		row_check "pipe $1$size exit" 0 "$st"
+		row_check "pipe $1$size sha256" "$(sha "$F/bin-$size")" "$(cat "$T/sha")"
+
+		rm -f "$T/body"
+		hrun -o "$T/body" "$NGINX_URL/$1$size"
+		row_check "-o $1$size exit" 0 "$status"
+		row_check "-o $1$size sha256" "$(sha "$F/bin-$size")" "$(sha "$T/body")"
+		row_check "-o $1$size stdout" "" "$(cat "$T/out")"
+	done
+}
+
+@test "downloads (Content-Length) of 0, 1, 65535, 65536, 65537 and 64 MiB: every byte, pipe and -o" {
+	download_rows dl-
+	rows_ok
+}
+
+@test "downloads (chunked, nginx /chunked/) of 0, 1, 65535, 65536, 65537 and 64 MiB: every byte, pipe and -o" {
+	# the harness's /chunked/ location really is chunked
+	hrun -p h "$NGINX_URL/chunked/dl-1"
+	run grep -ci '^transfer-encoding: chunked$' "$T/out"
+	assert_output 1
+	download_rows chunked/dl-
+	rows_ok
+}
+
+# --- uploads ---------------------------------------------------------------------
+
+# PUT to nginx's dav location; nginx has stored the file before it answers.
+upload_check() { # LABEL SOURCE-FILE NAME
+	row_check "$1 exit" 0 "$status"
+	if [[ -f $NGINX_DIR/www/upload/$3 ]]; then
+		row_check "$1 sha256" "$(sha "$2")" "$(sha "$NGINX_DIR/www/upload/$3")"
+	else
+		BAD+=("$1: nginx stored nothing ($(cat "$T/err"))")
+	fi
+}
+
+@test "uploads with PUT from @FILE of every size: nginx stores the same bytes" {
+	local size
+	for size in $SIZES; do
+		hrun PUT "$NGINX_URL/upload/file-$size" "@$F/bin-$size"
+		upload_check "@file $size" "$F/bin-$size" "file-$size"
+		# a regular file: Content-Length from its size
+		framing_check /upload/file- "$size" "te=\"-\" cl=\"$size\""
+	done
+	rows_ok
+}
+
+# nginx logs a request after its reply: wait (bounded) for N lines about URI-PREFIX
+_puts_logged() { # URI-PREFIX N
+	(($(grep -c "method=PUT .* uri=\"$1" "$NGINX_DIR/access.log") >= $2))
+}
+
+# The framing nginx saw for each upload: te and cl, from the access log.
+framing_check() { # URI-PREFIX SIZE WANT
+	harness_wait_for 5 _puts_logged "$1$2" 1 || true
+	row_check "$1$2 framing" "$3" \
+		"$(grep -o "te=\"[^\"]*\" cl=\"[^\"]*\" uri=\"$1$2\"" "$NGINX_DIR/access.log" | cut -d' ' -f1-2)"
+}
+
+@test "uploads with PUT from a pipe (cat FILE | hcli PUT URL -) of every size: the same bytes" {
+	local size st
+	for size in $SIZES; do
+		set +e
+		# shellcheck disable=SC2002 # the body comes from a pipe on purpose
+		cat "$F/bin-$size" | timeout -k 2 60 "$HCLI" PUT "$NGINX_URL/upload/pipe-$size" - >"$T/out" 2>"$T/err"
+		st=${PIPESTATUS[1]}
+		set -e
+		status=$st
+		upload_check "pipe $size" "$F/bin-$size" "pipe-$size"
+		# a pipe: chunked
+		framing_check /upload/pipe- "$size" 'te="chunked" cl="-"'
+	done
+	rows_ok
+}
+
+@test "uploads with -X PUT -d STRING of the small sizes: the same bytes" {
+	local size
+	for size in $SMALL_SIZES; do
+		hrun -X PUT -d "$(cat "$F/txt-$size")" "$NGINX_URL/upload/string-$size"
+		upload_check "-d $size" "$F/txt-$size" "string-$size"
+		# a string: Content-Length from its size
+		framing_check /upload/string- "$size" "te=\"-\" cl=\"$size\""
+	done
+	rows_ok
+}
+
+# --- timeouts --------------------------------------------------------------------
+
+@test "--timeout and -m: exit 28 within a bounded time; a slow but steady reply is not a --timeout" {
+	# connection i of the server serves row i
+	raw_start - <<'EOF'
+{"repeat": false, "connections": [
+ [{"then": "hang", "comment": "no reply"}],
+ [{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart", "then": "hang"}],
+ [{"then": "hang", "comment": "no reply"}],
+ [{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n",
+   "chunks": ["0","1","2","3","4","5","6","7","8","9"], "chunk_delay_ms": 100}],
+ [{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n",
+   "chunks": ["0","1","2","3","4","5","6","7","8","9"], "chunk_delay_ms": 100}]]}
+EOF
+	local row args server code want_out
+	for row in \
+		"--timeout 0.5|no reply, hang                   |28|" \
+		"--timeout 0.5|head and 4 of 10 body bytes, hang|28|part" \
+		"-m 0.5       |no reply, hang                   |28|" \
+		"-m 0.5       |10 bytes, one every 100 ms       |28|?" \
+		"--timeout 0.5|10 bytes, one every 100 ms       |0 |0123456789"; do
+		IFS='|' read -r args server code want_out <<<"$row"
+		code=${code// /}
+		# shellcheck disable=SC2086
+		hrun $args "$RAW_URL/"
+		row_check "[$args|$server] exit" "$code" "$status"
+		if [[ $want_out == '?' ]]; then
+			# cut short after about 0.5 s: some, not all, of the bytes
+			[[ $(cat "$T/out") =~ ^0[0-9]*$ && $(cat "$T/out") != 0123456789 ]] ||
+				BAD+=("[$args|$server] stdout: '$(cat "$T/out")', want a prefix of 0123456789")
+		else
+			row_check "[$args|$server] stdout" "$want_out" "$(cat "$T/out")"
+		fi
+		if ((code == 28)); then
+			((ms >= 450 && ms < 3000)) || BAD+=("[$args|$server] took $ms ms, want about 500")
+			grep -Eq '^hcli: Timeout: ' "$T/err" || BAD+=("[$args|$server] stderr: $(cat "$T/err")")
+		fi
+	done
+	rows_ok
+}
+
+@test "--connect-timeout 0.5 against a local listener whose backlog is full: exit 28" {
+	# listen(0) plus one connection that is never accepted: the kernel drops
+	# further SYNs, so a connect neither succeeds nor is refused.
+	cat >"$T/full.py" <<'EOF'
+import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(0)
+filler = socket.create_connection(s.getsockname())
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(s.getsockname()[1]))
+import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+time.sleep(60)
+EOF
+	python3 "$T/full.py" "$T/port" </dev/null >/dev/null 2>&1 3>&- &
+	BG_PID=$!
+	harness_wait_for 5 test -s "$T/port"
+	hrun --connect-timeout 0.5 "http://127.0.0.1:$(cat "$T/port")/"
+	assert_equal "$status" 28
+	((ms >= 450 && ms < 3000)) || fail "took $ms ms"
+	assert_line_re "$T/err" '^hcli: Timeout: '
+}
+
+# --- where to connect --------------------------------------------------------------
+
+@test "--unix-socket" {
+	skip "the harness starts nginx and the raw server on TCP only"
+}
+
+@test "--resolve NAME:PORT:127.0.0.1 reaches the server; Host is NAME:PORT" {
+	raw_start - <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"}]]
+EOF
+	hrun --resolve "hcli-resolve.test:$RAW_PORT:127.0.0.1" "http://hcli-resolve.test:$RAW_PORT/r"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'ok\n'
+	assert_equal "$(head -n1 "$(raw_req 0 0)")" $'GET /r HTTP/1.1\r'
+	run grep -c $'^Host: hcli-resolve.test:'"$RAW_PORT"$'\r$' "$(raw_req 0 0)"
+	assert_output 1
+}
+
+@test "-4 and -6: the other family's server is not reached (exit 7), the same family's is" {
+	local row args host code
+	# option | server address | exit
+	for row in \
+		"-4|::1|7" \
+		"-6|::1|0" \
+		"-6|127.0.0.1|7" \
+		"-4|127.0.0.1|0"; do
+		IFS='|' read -r args host code <<<"$row"
+		raw_start - "$host" <<<'[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"}]]'
+		hrun "$args" "$RAW_URL/"
+		row_check "$args $RAW_URL exit" "$code" "$status"
+		if ((code == 0)); then
+			row_check "$args $RAW_URL stdout" ok "$(cat "$T/out")"
+		else
+			row_check "$args $RAW_URL connections" 0 "$(raw_conns)"
+			grep -Eq '^hcli: ConnectionRefused: ' "$T/err" || BAD+=("$args $RAW_URL stderr: $(cat "$T/err")")
+		fi
+		raw_stop
+	done
+	rows_ok
+}
+
+@test "--source-address ADDR and ADDR:PORT: the server sees that address (and port)" {
+	local row i=0 src want port
+	port=$(harness_free_port 127.0.0.2)
+	raw_start - <<<'[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"}]]'
+	# option value        | the server's accept log line
+	for row in \
+		"127.0.0.1      |accept from 127.0.0.1 port " \
+		"127.0.0.2      |accept from 127.0.0.2 port " \
+		"127.0.0.2:$port|accept from 127.0.0.2 port $port"; do
+		IFS='|' read -r src want <<<"$row"
+		src=${src%% *}
+		hrun --source-address "$src" "$RAW_URL/"
+		row_check "$src exit" 0 "$status"
+		row_check "$src stdout" ok "$(cat "$T/out")"
+		grep -q "conn=$i $want" "$RAW_DIR/log" ||
+			BAD+=("$src: server log has $(grep -o "conn=$i accept from .*" "$RAW_DIR/log")")
+		i=$((i + 1))
+	done
+	rows_ok
+}
+
+# --- limits ----------------------------------------------------------------------
+
+@test "--max-headers N: N fields pass, N+1 is exit 8 with a message naming --max-headers" {
+	local reply='HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nContent-Length: 3\r\n\r\nok\n'
+	raw_start - <<<"[[{\"reply\": \"$reply\"}]]"
+	hrun --max-headers 3 "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'ok\n'
+	hrun --max-headers 2 "$RAW_URL/"
+	assert_equal "$status" 8
+	assert_bytes "$T/out" ''
+	assert_equal "$(wc -l <"$T/err")" 1
+	run grep -c -- '--max-headers' "$T/err"
+	assert_output 1
+}
+
+# A line of FILE matches the extended regular expression RE.
+assert_line_re() { # FILE RE
+	grep -Eq -- "$2" "$1" || fail "no line of $1 matches /$2/:"$'\n'"$(cat "$1")"
+}

@@ -1,0 +1,360 @@
+#!/usr/bin/env bats
+# What hcli writes (SPEC.md, Output; Fine points, Output): -p/-i/-b, heads as
+# received with LF endings, trailers, -o FILE, streaming, terminals versus
+# pipes, a closed standard output, the -v trace, -f and --fail-with-body.
+# Replies come from the raw server, so every expected byte is known.
+
+load helpers/common
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	BG_PID=
+}
+
+teardown() {
+	# an hcli left running in the background by a failed streaming test
+	[[ -z $BG_PID ]] || harness_kill "$BG_PID"
+	harness_teardown
+}
+
+# hcli with stdout in $T/out and stderr in $T/err; its exit code in $status.
+hrun() {
+	status=0
+	timeout -k 2 30 "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
+}
+
+# The same with standard output a pipe (to cat).
+pipe_run() {
+	set +e
+	timeout -k 2 30 "$HCLI" "$@" </dev/null 2>"$T/err" | cat >"$T/out"
+	status=${PIPESTATUS[0]}
+	set -e
+}
+
+# hcli on a pseudo-terminal (script(1) from util-linux): what the terminal got
+# in $T/tty, hcli's stderr in $T/err, its exit code in $status.  ONLCR is
+# switched off so the terminal's bytes are hcli's own.
+tty_run() {
+	local cmd
+	cmd="stty -onlcr; exec $(printf '%q ' env NO_COLOR=1 "$HCLI" "$@")2>$(printf '%q' "$T/err")"
+	status=0
+	timeout -k 2 10 script -qfec "$cmd" /dev/null </dev/null >"$T/tty" || status=$?
+}
+
+# FILE holds exactly the bytes of printf FORMAT ARGS...
+assert_bytes() { # FILE FORMAT [ARG...]
+	local file=$1 fmt=$2
+	shift 2
+	# shellcheck disable=SC2059
+	printf -- "$fmt" "$@" >"$T/expected"
+	cmp -s "$T/expected" "$file" ||
+		fail "$(printf '%s differs\n-- expected --\n%s\n-- actual --\n%s\n-- stderr --\n%s' "$file" \
+			"$(od -An -c "$T/expected" | head -20)" "$(od -An -c "$file" | head -20)" \
+			"$(cat "$T/err" 2>/dev/null)")"
+}
+
+# One reply, then the connection stays open (keep).
+raw_reply() { # REPLY (JSON string contents)
+	raw_start - <<EOF
+[[{"reply": "$1"}]]
+EOF
+}
+
+# One server for a table: connection i (the i-th hcli run) gets REPLY i.
+raw_replies() { # REPLY... (JSON string contents)
+	local json='' r
+	for r; do json+="${json:+,}[{\"reply\": \"$r\"}]"; done
+	raw_start - <<<"{\"repeat\": false, \"connections\": [$json]}"
+}
+
+_has_bytes() { # FILE TEXT
+	[[ -f $1 && $(cat "$1") == "$2" ]]
+}
+
+HEAD_A='HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\n\r\nhi'
+CHUNKED_TRAILER='HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n6\r\nhello\n\r\n0\r\nX-T: done\r\nX-U: 2\r\n\r\n'
+
+# --- heads --------------------------------------------------------------------
+
+@test "-p h: status line and fields as received, LF endings, then one empty line" {
+	local i rows=(
+		# reply (JSON string contents) | -p h output (printf format)
+		"$HEAD_A|HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\n"
+		'HTTP/1.0 299 Some Custom  Reason\r\nx-lower: Mixed Case\r\nContent-Length: 0\r\n\r\n|HTTP/1.0 299 Some Custom  Reason\nx-lower: Mixed Case\nContent-Length: 0\n\n'
+		'HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 0\r\n\r\n|HTTP/1.1 200 OK\nSet-Cookie: a=1\nSet-Cookie: b=2\nContent-Length: 0\n\n'
+		'HTTP/1.1 200 OK\r\nX-Tight:value\r\nContent-Length: 0\r\n\r\n|HTTP/1.1 200 OK\nX-Tight: value\nContent-Length: 0\n\n'
+		'HTTP/1.1 200 OK\nX-LF: bare\nContent-Length: 2\n\nhi|HTTP/1.1 200 OK\nX-LF: bare\nContent-Length: 2\n\n'
+	)
+	raw_replies "${rows[@]%%|*}"
+	for i in "${!rows[@]}"; do
+		hrun -p h "$RAW_URL/"
+		assert_equal "row $i: $status" "row $i: 0"
+		assert_bytes "$T/out" "${rows[i]#*|}"
+	done
+}
+
+@test "-p h: an obsolete folded field is joined with one space" {
+	raw_reply 'HTTP/1.1 200 OK\r\nX-Fold: one\r\n two\r\n\tthree\r\nContent-Length: 0\r\n\r\n'
+	hrun -p h "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'HTTP/1.1 200 OK\nX-Fold: one two three\nContent-Length: 0\n\n'
+}
+
+@test "-i, -p hb, -p b, -b: the head, then the body bytes unchanged" {
+	local row args want
+	raw_reply "$HEAD_A" # every connection gets this reply
+	# options | output (printf format)
+	for row in \
+		"-i|HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi" \
+		"-p hb|HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi" \
+		"-p bh|HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi" \
+		"-p b|hi" \
+		"-b|hi" \
+		"-i -b|hi" \
+		"-b -i|HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi"; do
+		args=${row%%|*} want=${row#*|}
+		# shellcheck disable=SC2086
+		hrun $args "$RAW_URL/"
+		assert_equal "$args: $status" "$args: 0"
+		assert_bytes "$T/out" "$want"
+	done
+}
+
+@test "default print when standard output is a pipe or a file: the body only" {
+	raw_start - <<EOF
+[[{"reply": "$HEAD_A"}]]
+EOF
+	pipe_run "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'hi'
+	hrun "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'hi'
+}
+
+# --- trailers -------------------------------------------------------------------
+
+@test "trailers: after the body with -p hb, not with -p h, not with -p b" {
+	local row args want
+	raw_reply "$CHUNKED_TRAILER" # every connection gets this reply
+	# options | output (printf format)
+	for row in \
+		"-p hb|HTTP/1.1 200 OK\nTransfer-Encoding: chunked\nTrailer: X-T\n\nhello\nX-T: done\nX-U: 2\n" \
+		"-i|HTTP/1.1 200 OK\nTransfer-Encoding: chunked\nTrailer: X-T\n\nhello\nX-T: done\nX-U: 2\n" \
+		"-p h|HTTP/1.1 200 OK\nTransfer-Encoding: chunked\nTrailer: X-T\n\n" \
+		"-p b|hello\n"; do
+		args=${row%%|*} want=${row#*|}
+		# shellcheck disable=SC2086
+		hrun $args "$RAW_URL/"
+		assert_equal "$args: $status" "$args: 0"
+		assert_bytes "$T/out" "$want"
+	done
+}
+
+# --- -o FILE ------------------------------------------------------------------
+
+@test "-o FILE: the body goes to FILE, nothing else to standard output" {
+	raw_reply "$HEAD_A"
+	hrun -o "$T/body" "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/body" 'hi'
+	assert_bytes "$T/out" ''
+	assert_bytes "$T/err" ''
+}
+
+@test "-o FILE: a body cut short keeps the partial file, exit 18, one IncompleteRead line" {
+	raw_start - <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart", "then": "close"}]]
+EOF
+	hrun -o "$T/body" "$RAW_URL/"
+	assert_equal "$status" 18
+	assert_bytes "$T/body" 'part'
+	assert_bytes "$T/out" ''
+	assert_equal "$(wc -l <"$T/err")" 1
+	run grep -E '^hcli: IncompleteRead: ' "$T/err"
+	assert_success
+}
+
+# --- streaming ------------------------------------------------------------------
+
+@test "streaming: the first body bytes are in the -o FILE while hcli still waits for more" {
+	raw_start - <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst", "then": "hang"}]]
+EOF
+	"$HCLI" -o "$T/body" "$RAW_URL/" </dev/null >"$T/out" 2>"$T/err" &
+	BG_PID=$!
+	harness_wait_for 5 _has_bytes "$T/body" first ||
+		fail "the file has '$(cat "$T/body" 2>/dev/null)', not 'first'"
+	_harness_alive "$BG_PID" || fail "hcli had already exited: the bytes were not streamed"
+	harness_kill "$BG_PID"
+	BG_PID=
+}
+
+@test "streaming: the first chunk reaches a pipe while hcli still waits for more" {
+	raw_start - <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nfirst\n\r\n", "then": "hang"}]]
+EOF
+	mkfifo "$T/pipe"
+	"$HCLI" "$RAW_URL/" </dev/null >"$T/pipe" 2>"$T/err" &
+	BG_PID=$!
+	timeout 5 head -c 6 "$T/pipe" >"$T/got" || true
+	assert_bytes "$T/got" 'first\n'
+	_harness_alive "$BG_PID" || fail "hcli had already exited: the bytes were not streamed"
+	harness_kill "$BG_PID"
+	BG_PID=
+}
+
+# --- terminals and pipes --------------------------------------------------------
+
+@test "terminal: default print is hb" {
+	raw_reply 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nhi\n'
+	tty_run "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/tty" 'HTTP/1.1 200 OK\nContent-Length: 3\n\nhi\n'
+}
+
+@test "terminal: control bytes (ESC, BEL) in a received head are shown as \\x1b, \\x07" {
+	raw_reply 'HTTP/1.1 200 OK\r\nX-Esc: a\u001b[31mb\r\nX-Bel: \u0007!\r\nContent-Length: 3\r\n\r\nhi\n'
+	tty_run -p hb "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/tty" 'HTTP/1.1 200 OK\nX-Esc: a\\x1b[31mb\nX-Bel: \\x07!\nContent-Length: 3\n\nhi\n'
+}
+
+@test "terminal: a binary body (a NUL byte) is not dumped; one notice line mentions -o" {
+	raw_reply 'HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n\u0000BINARYBODY\u0000'
+	tty_run -p hb "$RAW_URL/"
+	assert_equal "$status" 0
+	# the head as usual, then no byte of the body
+	head -c 36 "$T/tty" >"$T/head"
+	assert_bytes "$T/head" 'HTTP/1.1 200 OK\nContent-Length: 12\n\n'
+	assert_equal "NUL bytes on the terminal: $(tr -dc '\000' <"$T/tty" | wc -c)" "NUL bytes on the terminal: 0"
+	run grep -c BINARYBODY "$T/tty"
+	assert_output 0
+	# one notice (on the terminal or on standard error), naming -o
+	{ tail -c +37 "$T/tty"; cat "$T/err"; } | grep -v '^[[:space:]]*$' >"$T/notice" || true
+	assert_equal "$(wc -l <"$T/notice")" 1
+	run grep -c -- '-o' "$T/notice"
+	assert_output 1
+}
+
+@test "pipes get the bytes unchanged: ESC in a head, NUL and ESC in the body" {
+	raw_reply 'HTTP/1.1 200 OK\r\nX-Esc: a\u001b[31mb\r\nContent-Length: 5\r\n\r\n\u0000\u001b[0m'
+	pipe_run -p hb "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'HTTP/1.1 200 OK\nX-Esc: a\033[31mb\nContent-Length: 5\n\n\000\033[0m'
+}
+
+# --- a closed standard output ---------------------------------------------------
+
+@test "a closed standard output: exit 23 promptly, at most one line on standard error" {
+	# 64 MiB promised and sent: far more than a pipe holds
+	raw_start - <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 67108864\r\n\r\n",
+   "reply_repeat": {"data": "xxxxxxxxxxxxxxxx", "count": 4194304}}]]
+EOF
+	local st
+	set +e
+	timeout -k 2 10 "$HCLI" "$RAW_URL/big" </dev/null 2>"$T/err" | head -c1 >"$T/first"
+	st=${PIPESTATUS[0]}
+	set -e
+	assert_equal "$st" 23
+	assert_bytes "$T/first" 'x'
+	(($(wc -l <"$T/err") <= 1)) || fail "stderr: $(cat "$T/err")"
+}
+
+@test "output that cannot be written: exit 23, one WriteError line" {
+	local row
+	raw_reply "$HEAD_A" # every connection gets this reply
+	# where the body goes
+	for row in \
+		"standard output is /dev/full" \
+		"-o /dev/full" \
+		"-o a file in a missing directory"; do
+		status=0
+		case $row in
+		standard*) timeout -k 2 30 "$HCLI" "$RAW_URL/" </dev/null >/dev/full 2>"$T/err" || status=$? ;;
+		"-o /dev/full") hrun -o /dev/full "$RAW_URL/" ;;
+		*) hrun -o "$T/missing/dir/body" "$RAW_URL/" ;;
+		esac
+		assert_equal "[$row] $status" "[$row] 23"
+		assert_equal "[$row] $(wc -l <"$T/err")" "[$row] 1"
+		run grep -E '^hcli: WriteError: ' "$T/err"
+		assert_success
+	done
+}
+
+# --- -v -------------------------------------------------------------------------
+
+@test "-v: '* ', '> ' and '< ' lines (1xx heads included) on standard error, none on standard output" {
+	raw_reply 'HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi'
+	hrun -v "$RAW_URL/v"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'hi'
+	# every trace line has its prefix
+	run grep -Ev '^[*<>]( |$)' "$T/err"
+	assert_output ''
+	run grep -c '^\* ' "$T/err"
+	refute_output 0
+	run grep '^> ' "$T/err"
+	assert_line --index 0 '> GET /v HTTP/1.1'
+	assert_line "> Host: 127.0.0.1:$RAW_PORT"
+	# the response heads, in order, without blank separator lines
+	assert_equal "$(grep -E '^< .*[^ ]' "$T/err")" "$(
+		cat <<'EOF'
+< HTTP/1.1 103 Early Hints
+< Link: </s.css>; rel=preload
+< HTTP/1.1 200 OK
+< Content-Length: 2
+EOF
+	)"
+}
+
+@test "-v -p hb: standard output gets the final head only, never a 1xx head" {
+	raw_reply 'HTTP/1.1 103 Early Hints\r\nLink: x\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi'
+	hrun -v -p hb "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'HTTP/1.1 200 OK\nContent-Length: 2\n\nhi'
+	run grep -c '^< HTTP/1.1 103 Early Hints$' "$T/err"
+	assert_output 1
+}
+
+# --- -f and --fail-with-body ---------------------------------------------------
+
+@test "-f and --fail-with-body: exit 22 for >= 400, body printed only with --fail-with-body" {
+	local row args reply code want replies=() rows=(
+		# options       | reply (JSON string contents)                                  | exit | stdout
+		"-f               |HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope\n|22|"
+		"--fail-with-body |HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope\n|22|nope\n"
+		"-f               |HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfine\n|0|fine\n"
+		"--fail-with-body |HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfine\n|0|fine\n"
+		"-f               |HTTP/1.1 399 Odd\r\nContent-Length: 5\r\n\r\nfine\n|0|fine\n"
+		"-f               |HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\nfail\n|22|"
+		"                 |HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope\n|0|nope\n"
+	)
+	for row in "${rows[@]}"; do
+		IFS='|' read -r args reply code want <<<"$row"
+		replies+=("$reply")
+	done
+	raw_replies "${replies[@]}"
+	for row in "${rows[@]}"; do
+		IFS='|' read -r args reply code want <<<"$row"
+		# shellcheck disable=SC2086
+		hrun $args "$RAW_URL/"
+		assert_equal "[$args] $status" "[$args] $code"
+		assert_bytes "$T/out" "$want"
+		if ((code == 22)); then
+			assert_equal "$(wc -l <"$T/err")" 1
+			run grep -E "^hcli: HTTPError: ${reply:9:3}( |$)" "$T/err"
+			assert_success
+		else
+			assert_bytes "$T/err" ''
+		fi
+	done
+}
+
+@test "-f: the HTTPError line names the status and its reason" {
+	raw_reply 'HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope\n'
+	hrun -f "$RAW_URL/"
+	assert_equal "$status" 22
+	assert_bytes "$T/err" 'hcli: HTTPError: 404 Not Found\n'
+}
