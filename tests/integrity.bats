@@ -235,8 +235,14 @@ EOF
 
 # --- where to connect --------------------------------------------------------------
 
-@test "--unix-socket" {
-	skip "the harness starts nginx and the raw server on TCP only"
+@test "--unix-socket: the request goes over the socket; a missing socket exits 7" {
+	hrun --unix-socket "$NGINX_DIR/nginx.sock" -p hb http://unix.test/dl-1
+	assert_equal "$status" 0
+	assert_equal "$(sha "$NGINX_DIR/www/dl-1")" "$(tail -c 1 "$T/out" | sha256sum | cut -d' ' -f1)"
+	grep -q '^HTTP/1.1 200 OK' "$T/out"
+	hrun --unix-socket "$NGINX_DIR/missing.sock" http://unix.test/dl-1
+	assert_equal "$status" 7
+	grep -q '^hcli: ConnectionRefused: .*missing.sock' "$T/err"
 }
 
 @test "--resolve NAME:PORT:127.0.0.1 reaches the server; Host is NAME:PORT" {

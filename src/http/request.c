@@ -381,6 +381,9 @@ enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct h
 		return rc;
 	}
 	bool reused = c->nrequests > 0;
+	if (c->cfg->debuglevel >= 2)
+		conn_info(c, "Request body: %s",
+			  f.chunked ? "chunked" : f.length >= 0 ? "Content-Length" : "none");
 	if (reused)
 		conn_info(c, "Reusing the connection to %s port %u", c->host, c->port);
 	rc = exchange(c, r, &f, &hb, resp);

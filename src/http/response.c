@@ -285,7 +285,14 @@ enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool sto
 		}
 		/* other interim responses are skipped (RFC 9110 §15.2) */
 	}
-	if (rc == HC_OK && (rc = set_framing(resp, method)) == HC_OK &&
+	if (rc == HC_OK && (rc = set_framing(resp, method)) == HC_OK && c->cfg->debuglevel >= 2)
+		conn_info(c, "Response body: %s%s",
+			  resp->mode == HC_BM_NONE	 ? "none"
+			  : resp->mode == HC_BM_CHUNKED ? "chunked"
+			  : resp->mode == HC_BM_CLOSE	 ? "until the server closes"
+							 : "Content-Length",
+			  resp->will_close ? "; the connection closes after it" : "");
+	if (rc == HC_OK &&
 	    (resp->mode == HC_BM_NONE || (resp->mode == HC_BM_LENGTH && resp->remaining == 0))) {
 		resp->done = true;
 		c->reusable = !resp->will_close;

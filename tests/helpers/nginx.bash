@@ -73,6 +73,7 @@ http {
 
 	server {
 		listen 127.0.0.1:$port;
+		listen unix:$dir/nginx.sock;
 		server_name localhost;
 		root "$dir/www";
 
