@@ -5,12 +5,13 @@
 _hcli_long_opts='--request --data --print --include --body --output --verbose --silent
 --fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
 --source-address --blocksize --max-headers --ipv4 --ipv6 --resolve --unix-socket
---http1.0 --chunked --expect100 --expect100-timeout --help --version'
-_hcli_short_opts='-X -d -p -i -b -o -v -s -f -m -4 -6 -h -V'
+--http1.0 --chunked --expect100 --expect100-timeout --cacert --capath --insecure
+--cert --key --tls-min --priority --pinnedpubkey --help --version'
+_hcli_short_opts='-X -d -p -i -b -o -v -s -f -m -4 -6 -k -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data -p --print -o --output --connect-timeout --timeout
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
---expect100-timeout'
+--expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey'
 _hcli_methods='GET HEAD POST PUT PATCH DELETE OPTIONS TRACE'
 
 # Files and directories after a leading '@' (items @PATH and -d @PATH).
@@ -51,10 +52,20 @@ _hcli()
 		COMPREPLY=($(compgen -W "$_hcli_methods" -- "$cur"))
 		return
 		;;
-	-o | --output | --unix-socket)
+	-o | --output | --unix-socket | --cacert | --cert | --key)
 		local IFS=$'\n'
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+		;;
+	--capath)
+		local IFS=$'\n'
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return
+		;;
+	--tls-min)
+		COMPREPLY=($(compgen -W '1.2 1.3' -- "$cur"))
 		return
 		;;
 	-d | --data)
@@ -67,8 +78,8 @@ _hcli()
 		return
 		;;
 	--connect-timeout | --timeout | -m | --max-time | --source-address | --blocksize | \
-		--max-headers | --resolve | --expect100-timeout)
-		return # a number or an address: nothing to offer
+		--max-headers | --resolve | --expect100-timeout | --priority | --pinnedpubkey)
+		return # a number, an address or a string: nothing to offer
 		;;
 	esac
 	$split && return

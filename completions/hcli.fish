@@ -20,7 +20,8 @@ function __fish_hcli_first_positional
                 set dashdash 1
             case -X --request -d --data -p --print -o --output -m --max-time \
                 --connect-timeout --timeout --source-address --blocksize --max-headers \
-                --resolve --unix-socket --expect100-timeout
+                --resolve --unix-socket --expect100-timeout --cacert --capath --cert --key \
+                --tls-min --priority --pinnedpubkey
                 set skip 1
             case -
                 return 1
@@ -89,6 +90,14 @@ complete -c hcli -l http1.0 -d 'send HTTP/1.0 requests'
 complete -c hcli -l chunked -d 'send the body with chunked framing'
 complete -c hcli -l expect100 -d 'send Expect: 100-continue and wait before the body'
 complete -c hcli -l expect100-timeout -x -d 'seconds to wait for 100 Continue (default 1)'
+complete -c hcli -l cacert -r -F -d "trust the CA certificates in FILE (PEM) instead of the system's"
+complete -c hcli -l capath -x -a '(__fish_complete_directories (commandline -ct))' -d "trust the CA certificates in DIR instead of the system's"
+complete -c hcli -s k -l insecure -d "do not verify the server's certificate or name (warns)"
+complete -c hcli -l cert -r -F -d 'client certificate (PEM; may hold the key too)'
+complete -c hcli -l key -r -F -d 'client private key (PEM); asks for a passphrase on a terminal'
+complete -c hcli -l tls-min -x -a '1.2 1.3' -d 'lowest TLS version: 1.2 (default) or 1.3'
+complete -c hcli -l priority -x -d 'GnuTLS priority string for ciphers and groups'
+complete -c hcli -l pinnedpubkey -x -d 'accept only these server public keys (sha256//BASE64[;...])'
 complete -c hcli -s h -l help -d 'show this help and exit'
 complete -c hcli -s V -l version -d 'show the version and exit'
 

@@ -25,30 +25,6 @@ struct run {
 	int body_owned_fd; /* a file we opened for the body, or -1 */
 };
 
-static void b64_encode(const unsigned char *in, size_t n, char *out)
-{
-	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i = 0;
-	for (; i + 2 < n; i += 3) {
-		*out++ = t[in[i] >> 2];
-		*out++ = t[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-		*out++ = t[((in[i + 1] & 15) << 2) | (in[i + 2] >> 6)];
-		*out++ = t[in[i + 2] & 63];
-	}
-	if (i < n) {
-		*out++ = t[in[i] >> 2];
-		if (i + 1 < n) {
-			*out++ = t[((in[i] & 3) << 4) | (in[i + 1] >> 4)];
-			*out++ = t[(in[i + 1] & 15) << 2];
-		} else {
-			*out++ = t[(in[i] & 3) << 4];
-			*out++ = '=';
-		}
-		*out++ = '=';
-	}
-	*out = '\0';
-}
-
 static int fail(enum hc_err e, const char *detail)
 {
 	out_error(e, detail);
@@ -193,7 +169,7 @@ static enum hc_err compose(struct run *R, const struct hc_url *u, struct hc_fiel
 		}
 		snprintf(cred, ul + pl + 2, "%s:%s", u->user, u->pass);
 		memcpy(val, "Basic ", 6);
-		b64_encode((unsigned char *)cred, ul + pl + 1, val + 6);
+		hc_base64((unsigned char *)cred, ul + pl + 1, val + 6);
 		free(cred);
 		*auth = val;
 		f[k++] = (struct hc_field){"Authorization", val};
@@ -297,7 +273,7 @@ static int exchange(struct run *R, const struct hc_url *u)
 	struct hc_response resp;
 
 	R->cfg.deadline_ns = cli->max_time_ms >= 0 ? hc_now_ns() + (int64_t)cli->max_time_ms * 1000000 : 0;
-	if ((rc = conn_target(c, u->host, u->port, u->https))) {
+	if ((rc = conn_target(c, u->host, u->port, u->https, NULL))) {
 		free(fields);
 		free(auth);
 		return fail(rc, "out of memory");

@@ -49,21 +49,80 @@ void conn_info(struct hc_conn *c, const char *fmt, ...)
 		      (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-bool conn_matches(const struct hc_conn *c, const char *host, unsigned port, bool tls)
+static bool same_proxy(const struct hc_proxy *a, const struct hc_proxy *b)
 {
-	return c->host != NULL && c->port == port && c->tls == tls && strcasecmp(c->host, host) == 0;
+	if (a == NULL || b == NULL)
+		return a == b;
+	return a->port == b->port && strcasecmp(a->host, b->host) == 0 &&
+	       (a->auth == NULL) == (b->auth == NULL) && (!a->auth || !strcmp(a->auth, b->auth));
 }
 
-enum hc_err conn_target(struct hc_conn *c, const char *host, unsigned port, bool tls)
+bool conn_matches(const struct hc_conn *c, const char *host, unsigned port, bool tls,
+		  const struct hc_proxy *proxy)
 {
-	if (conn_matches(c, host, port, tls))
+	return c->host != NULL && c->port == port && c->tls == tls &&
+	       strcasecmp(c->host, host) == 0 && same_proxy(c->proxy, proxy);
+}
+
+enum hc_err conn_target(struct hc_conn *c, const char *host, unsigned port, bool tls,
+			const struct hc_proxy *proxy)
+{
+	if (conn_matches(c, host, port, tls, proxy)) {
+		c->proxy = proxy;
 		return HC_OK;
+	}
 	conn_close(c);
 	free(c->host);
 	c->host = strdup(host);
 	c->port = port;
 	c->tls = tls;
+	c->proxy = proxy;
 	return c->host ? HC_OK : HC_ENOMEM;
+}
+
+/* The seed's _tunnel(): CONNECT host:port, then the proxy's answer through the same parser. */
+static enum hc_err tunnel(struct hc_conn *c)
+{
+	struct hc_headbuf hb = {.max = HC_REQ_HEAD_MAX};
+	enum hc_err rc;
+	/* authority-form needs the port even when it is the default */
+	char target[600];
+	snprintf(target, sizeof(target), strchr(c->host, ':') ? "[%s]:%u" : "%s:%u", c->host,
+		 c->port);
+	if ((rc = hb_adds(&hb, "CONNECT ")) || (rc = hb_adds(&hb, target)) ||
+	    (rc = hb_adds(&hb, " HTTP/1.1\r\n")) || (rc = req_putheader(c, &hb, "Host", target)))
+		goto out;
+	if (c->proxy->auth)
+		rc = req_putheader(c, &hb, "Proxy-Authorization", c->proxy->auth);
+	for (size_t i = 0; rc == HC_OK && i < c->proxy->nheaders; i++)
+		rc = req_putheader(c, &hb, c->proxy->headers[i].name, c->proxy->headers[i].value);
+	if (rc == HC_OK)
+		rc = hb_add(&hb, "\r\n", 2);
+	if (rc)
+		goto out;
+	if (c->cfg->trace)
+		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_HEAD, hb.p, hb.len);
+	if ((rc = tr_write(c, hb.p, hb.len)))
+		goto out;
+	struct hc_response r;
+	resp_init(&r, c);
+	rc = resp_begin(&r, "CONNECT");
+	if (rc == HC_OK && (r.status < 200 || r.status > 299)) {
+		rc = conn_seterr(c, HC_EPROXY, "the proxy refused CONNECT to %s port %u: %s", c->host,
+				 c->port, r.status_line);
+	} else if (rc == HC_OK) {
+		conn_info(c, "Tunnel to %s port %u through the proxy: %s", c->host, c->port,
+			  r.status_line);
+		c->tunnel = true;
+	} else if (rc != HC_ETIMEOUT && rc != HC_ENOMEM) {
+		char msg[HC_ERRBUF];
+		snprintf(msg, sizeof(msg), "%s", c->err);
+		rc = conn_seterr(c, HC_EPROXY, "bad reply from the proxy to CONNECT: %s", msg);
+	}
+	resp_free(&r);
+out:
+	hb_free(&hb);
+	return rc;
 }
 
 bool conn_is_open(const struct hc_conn *c)
@@ -140,11 +199,11 @@ static int try_connect(struct hc_conn *c, const struct sockaddr *sa, socklen_t s
 	return 0;
 }
 
-static const char *resolve_override(const struct hc_conn *c)
+static const char *resolve_override(const struct hc_conn *c, const char *host, unsigned port)
 {
 	for (size_t i = 0; i < c->cfg->nresolve; i++) {
 		const struct hc_resolve *r = &c->cfg->resolve[i];
-		if (r->port == c->port && strcasecmp(r->host, c->host) == 0)
+		if (r->port == port && strcasecmp(r->host, host) == 0)
 			return r->addr;
 	}
 	return NULL;
@@ -205,22 +264,25 @@ enum hc_err conn_connect(struct hc_conn *c)
 		goto connected;
 	}
 
-	const char *name = resolve_override(c);
+	const char *peer = c->proxy ? c->proxy->host : c->host;
+	unsigned peer_port = c->proxy ? c->proxy->port : c->port;
+	const char *name = resolve_override(c, peer, peer_port);
 	struct addrinfo hints = {.ai_family = c->cfg->family,
 				 .ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_NUMERICSERV | (name ? AI_NUMERICHOST : 0)};
 	struct addrinfo *res = NULL;
 	char port[8];
-	snprintf(port, sizeof(port), "%u", c->port);
+	snprintf(port, sizeof(port), "%u", peer_port);
 	if (name == NULL)
-		name = c->host;
-	conn_info(c, "Resolving %s", name);
+		name = peer;
+	conn_info(c, "Resolving %s%s", name, c->proxy ? " (proxy)" : "");
 	int g = getaddrinfo(name, port, &hints, &res);
 	if (g == EAI_ADDRFAMILY || (g == EAI_NONAME && is_literal(name)))
 		return conn_seterr(c, HC_ECONNECT, "cannot connect to %s over %s", name,
 				   c->cfg->family == AF_INET ? "IPv4 (-4)" : "IPv6 (-6)");
 	if (g != 0)
-		return conn_seterr(c, HC_ERESOLVE, "could not resolve host '%s': %s", name,
+		return conn_seterr(c, c->proxy ? HC_EPROXYRESOLVE : HC_ERESOLVE,
+				   "could not resolve %s '%s': %s", c->proxy ? "proxy" : "host", name,
 				   g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
 	c->tm.namelookup = hc_now_ns() - c->tm.t0;
 
@@ -232,27 +294,32 @@ enum hc_err conn_connect(struct hc_conn *c)
 				  ? (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
 				  : (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
 		inet_ntop(ai->ai_family, a, ip, sizeof(ip));
-		conn_info(c, "Trying %s port %u", ip, c->port);
+		conn_info(c, "Trying %s port %u", ip, peer_port);
 		last = try_connect(c, ai->ai_addr, ai->ai_addrlen, until, &timed_out);
 		if (last == 0) {
 			snprintf(c->remote_ip, sizeof(c->remote_ip), "%s", ip);
-			c->remote_port = c->port;
+			c->remote_port = peer_port;
 			break;
 		}
-		conn_info(c, "%s port %u: %s", ip, c->port, strerror(last));
+		conn_info(c, "%s port %u: %s", ip, peer_port, strerror(last));
 		if (timed_out)
 			break;
 	}
 	freeaddrinfo(res);
 	if (timed_out)
-		return conn_seterr(c, HC_ETIMEOUT, "connecting to %s port %u timed out", c->host,
-				   c->port);
+		return conn_seterr(c, HC_ETIMEOUT, "connecting to %s port %u timed out", peer,
+				   peer_port);
 	if (last != 0)
-		return conn_seterr(c, HC_ECONNECT, "could not connect to %s port %u: %s", c->host,
-				   c->port, strerror(last));
+		return conn_seterr(c, HC_ECONNECT, "could not connect to %s%s port %u: %s",
+				   c->proxy ? "proxy " : "", peer, peer_port, strerror(last));
 	c->tm.connect = hc_now_ns() - c->tm.t0;
-	conn_info(c, "Connected to %s (%s) port %u", c->host, c->remote_ip, c->port);
+	conn_info(c, "Connected to %s (%s) port %u", peer, c->remote_ip, peer_port);
 connected:
+	c->tunnel = false;
+	if (c->proxy && c->tls && (rc = tunnel(c))) {
+		conn_close(c);
+		return rc;
+	}
 	if (c->tls && (rc = tls_connect(c))) {
 		conn_close(c);
 		return rc;

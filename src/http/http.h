@@ -51,6 +51,15 @@ struct hc_tls_cfg {
 	bool tls13_min;		     /* --tls-min 1.3 */
 };
 
+/* A proxy (the seed's set_tunnel): CONNECT for TLS targets, absolute form otherwise. */
+struct hc_proxy {
+	char *host;
+	unsigned port;
+	char *auth;			/* Proxy-Authorization value, or NULL */
+	const struct hc_field *headers; /* --proxy-header: sent with CONNECT only */
+	size_t nheaders;
+};
+
 /* What does not change from one connection to the next. */
 struct hc_conn_cfg {
 	int family;		  /* AF_UNSPEC, AF_INET or AF_INET6 */
@@ -82,9 +91,11 @@ struct hc_timing {
 /* One HTTP connection (the seed's HTTPConnection). */
 struct hc_conn {
 	const struct hc_conn_cfg *cfg;
-	char *host; /* as given (IPv6 without brackets) */
+	char *host; /* the origin, as given (IPv6 without brackets) */
 	unsigned port;
 	bool tls;
+	const struct hc_proxy *proxy; /* connect through this, or NULL */
+	bool tunnel;		      /* a CONNECT tunnel is up */
 	int fd;
 	struct hc_transport *tr;
 	void *tls_session;
@@ -153,8 +164,10 @@ struct hc_response {
 
 /* conn.c: the seed's HTTPConnection */
 void conn_init(struct hc_conn *c, const struct hc_conn_cfg *cfg);
-enum hc_err conn_target(struct hc_conn *c, const char *host, unsigned port, bool tls);
-bool conn_matches(const struct hc_conn *c, const char *host, unsigned port, bool tls);
+enum hc_err conn_target(struct hc_conn *c, const char *host, unsigned port, bool tls,
+			const struct hc_proxy *proxy);
+bool conn_matches(const struct hc_conn *c, const char *host, unsigned port, bool tls,
+		  const struct hc_proxy *proxy);
 enum hc_err conn_connect(struct hc_conn *c);
 bool conn_is_open(const struct hc_conn *c);
 void conn_close(struct hc_conn *c);
@@ -193,6 +206,9 @@ void resp_free(struct hc_response *resp);
 /* Zero-copy body to a pipe: only when resp_can_splice() says the bytes need no decoding. */
 bool resp_can_splice(const struct hc_response *resp);
 enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved);
+
+/* base64.c: out needs 4 * ((n + 2) / 3) + 1 bytes; returns the length written */
+size_t hc_base64(const unsigned char *in, size_t n, char *out);
 
 /* status.c */
 const char *status_reason(int code);

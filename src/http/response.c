@@ -195,7 +195,7 @@ static enum hc_err set_framing(struct hc_response *resp, const char *method)
 
 	/* RFC 9112 §6.3, in its order */
 	if (strcmp(method, "HEAD") == 0 || resp->status < 200 || resp->status == 204 ||
-	    resp->status == 304) {
+	    resp->status == 304 || (strcmp(method, "CONNECT") == 0 && resp->status < 300)) {
 		resp->mode = HC_BM_NONE;
 		return HC_OK;
 	}

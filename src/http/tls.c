@@ -71,7 +71,8 @@
 	X(gnutls_pubkey_deinit)                                                                    \
 	X(gnutls_pubkey_import_x509)                                                               \
 	X(gnutls_pubkey_export2)                                                                   \
-	X(gnutls_hash_fast)
+	X(gnutls_hash_fast)                                                                        \
+	X(gnutls_certificate_client_get_request_status)
 
 #define TLS_DECL(f) static __typeof__(f) *p_##f;
 TLS_FUNCS(TLS_DECL)
@@ -127,10 +128,15 @@ static enum hc_err load_credentials(struct hc_conn *c)
 		}
 		if (t->capath) {
 			struct stat st;
-			if (stat(t->capath, &st) != 0 || !S_ISDIR(st.st_mode) ||
-			    access(t->capath, R_OK | X_OK) != 0)
-				return conn_seterr(c, HC_ECAFILE, "CA directory '%s': %s", t->capath,
-						   errno ? strerror(errno) : "not a directory");
+			const char *why = NULL;
+			if (stat(t->capath, &st) != 0)
+				why = strerror(errno);
+			else if (!S_ISDIR(st.st_mode))
+				why = "not a directory";
+			else if (access(t->capath, R_OK | X_OK) != 0)
+				why = strerror(errno);
+			if (why)
+				return conn_seterr(c, HC_ECAFILE, "CA directory '%s': %s", t->capath, why);
 			rc = G(gnutls_certificate_set_x509_trust_dir)(cred, t->capath,
 								     GNUTLS_X509_FMT_PEM);
 			if (rc < 0)
@@ -246,20 +252,7 @@ static enum hc_err check_pin(struct hc_conn *c, const char *pins)
 	    G(gnutls_pubkey_init)(&pk) == 0 && G(gnutls_pubkey_import_x509)(pk, crt, 0) == 0 &&
 	    G(gnutls_pubkey_export2)(pk, GNUTLS_X509_FMT_DER, &der) == 0 &&
 	    G(gnutls_hash_fast)(GNUTLS_DIG_SHA256, der.data, der.size, hash) == 0) {
-		static const char t[] =
-			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-		char *o = b64;
-		for (int i = 0; i < 30; i += 3) {
-			*o++ = t[hash[i] >> 2];
-			*o++ = t[((hash[i] & 3) << 4) | (hash[i + 1] >> 4)];
-			*o++ = t[((hash[i + 1] & 15) << 2) | (hash[i + 2] >> 6)];
-			*o++ = t[hash[i + 2] & 63];
-		}
-		*o++ = t[hash[30] >> 2];
-		*o++ = t[((hash[30] & 3) << 4) | (hash[31] >> 4)];
-		*o++ = t[(hash[31] & 15) << 2];
-		*o++ = '=';
-		*o = '\0';
+		hc_base64(hash, sizeof(hash), b64);
 		for (const char *p = pins; *p;) {
 			size_t len = strcspn(p, ";");
 			if (len > 8 && strncmp(p, "sha256//", 8) == 0 && len - 8 == strlen(b64) &&
@@ -306,6 +299,39 @@ static enum hc_err handshake_error(struct hc_conn *c, int rc)
 	return conn_seterr(c, HC_ETLS, "handshake with %s: %s", c->host, terr(rc));
 }
 
+/* A session that never completed its handshake: no close_notify, just gone. */
+static enum hc_err drop_session(struct hc_conn *c, enum hc_err e)
+{
+	G(gnutls_deinit)(c->tls_session);
+	c->tls_session = NULL;
+	return e;
+}
+
+/*
+ * After a failed send or receive: an alert the server sent may be waiting.
+ * A TLS 1.3 server checks the client certificate only after the handshake,
+ * so "certificate required" arrives here, and is a handshake failure.
+ */
+static enum hc_err alert_error(struct hc_conn *c, int rc, enum hc_err kind, const char *what)
+{
+	gnutls_session_t s = c->tls_session;
+	if (rc != GNUTLS_E_FATAL_ALERT_RECEIVED) {
+		char scratch[256];
+		int r = (int)G(gnutls_record_recv)(s, scratch, sizeof(scratch));
+		if (r == GNUTLS_E_FATAL_ALERT_RECEIVED)
+			rc = r;
+	}
+	if (rc != GNUTLS_E_FATAL_ALERT_RECEIVED)
+		return conn_seterr(c, kind, "TLS %s failed: %s", what, terr(rc));
+	const char *alert = G(gnutls_alert_get_name)(G(gnutls_alert_get)(s));
+	if (G(gnutls_certificate_client_get_request_status)(s) && c->cfg->tls->cert == NULL)
+		return conn_seterr(c, HC_ETLS,
+				   "the server requires a client certificate (alert '%s'); give one "
+				   "with --cert and --key",
+				   alert);
+	return conn_seterr(c, kind, "TLS alert from the server: %s", alert);
+}
+
 enum hc_err tls_connect(struct hc_conn *c)
 {
 	const struct hc_tls_cfg *t = c->cfg->tls;
@@ -327,8 +353,9 @@ enum hc_err tls_connect(struct hc_conn *c)
 		 t->priority ? t->priority : "NORMAL", t->tls13_min ? ":-VERS-TLS1.2" : "");
 	const char *where = NULL;
 	if ((rc = G(gnutls_priority_set_direct)(s, prio, &where)) < 0)
-		return conn_seterr(c, HC_ETLS, "--priority '%s': %s at '%s'",
-				   t->priority ? t->priority : "NORMAL", terr(rc), where ? where : "?");
+		return drop_session(c, conn_seterr(c, HC_ETLS, "--priority '%s': %s at '%s'",
+						   t->priority ? t->priority : "NORMAL", terr(rc),
+						   where ? where : "?"));
 	G(gnutls_credentials_set)(s, GNUTLS_CRD_CERTIFICATE, cred);
 	if (!is_ip_literal(c->host)) /* RFC 6066 §3: no SNI for IP literals */
 		G(gnutls_server_name_set)(s, GNUTLS_NAME_DNS, c->host, strlen(c->host));
@@ -349,13 +376,14 @@ enum hc_err tls_connect(struct hc_conn *c)
 			break;
 		if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
 			if ((e = tls_wait(c, limit, c->cfg->timeout_ms)))
-				return conn_seterr(c, HC_ETIMEOUT, "TLS handshake with %s timed out",
-						   c->host);
+				return drop_session(c, conn_seterr(c, HC_ETIMEOUT,
+								   "TLS handshake with %s timed out",
+								   c->host));
 			continue;
 		}
 		if (rc == GNUTLS_E_WARNING_ALERT_RECEIVED)
 			continue;
-		return handshake_error(c, rc);
+		return drop_session(c, handshake_error(c, rc));
 	}
 	if (c->cfg->debuglevel >= 1) {
 		char *desc = G(gnutls_session_get_desc)(s);
@@ -407,10 +435,7 @@ enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
 			*got = 0;
 			return HC_OK;
 		}
-		if (n == GNUTLS_E_FATAL_ALERT_RECEIVED)
-			return conn_seterr(c, HC_ERESET, "TLS alert from the server: %s",
-					   G(gnutls_alert_get_name)(G(gnutls_alert_get)(s)));
-		return conn_seterr(c, HC_ERESET, "TLS receive failed: %s", terr((int)n));
+		return alert_error(c, (int)n, HC_ERESET, "receive");
 	}
 }
 
@@ -426,7 +451,7 @@ static enum hc_err send_one(struct hc_conn *c, const char *p, size_t n)
 			continue;
 		}
 		if (w < 0)
-			return conn_seterr(c, HC_ESEND, "TLS send failed: %s", terr((int)w));
+			return alert_error(c, (int)w, HC_ESEND, "send");
 		p += w;
 		n -= (size_t)w;
 	}
@@ -443,7 +468,7 @@ enum hc_err tls_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)
 	for (int i = 0; i < iovcnt; i++) {
 		ssize_t w = G(gnutls_record_send)(s, iov[i].iov_base, iov[i].iov_len);
 		if (w < 0)
-			return conn_seterr(c, HC_ESEND, "TLS send failed: %s", terr((int)w));
+			return alert_error(c, (int)w, HC_ESEND, "send");
 	}
 	for (;;) {
 		int rc = G(gnutls_record_uncork)(s, GNUTLS_RECORD_WAIT);
@@ -454,7 +479,7 @@ enum hc_err tls_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)
 				return conn_seterr(c, HC_ETIMEOUT, "TLS send timed out");
 			continue;
 		}
-		return conn_seterr(c, HC_ESEND, "TLS send failed: %s", terr(rc));
+		return alert_error(c, rc, HC_ESEND, "send");
 	}
 }
 

@@ -1,5 +1,6 @@
 /* URLs as SPEC.md takes them: http and https, host:port, IPv6 literals, userinfo. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dlfcn.h>
 #include <idn2.h>
 #include <stdarg.h>
@@ -300,4 +301,114 @@ void url_free(struct hc_url *u)
 	free(u->user);
 	free(u->pass);
 	memset(u, 0, sizeof(*u));
+}
+
+/* RFC 3986 §5.2.4 */
+static void remove_dots(char *path)
+{
+	char *in = path, *out = path;
+	while (*in) {
+		if (!strncmp(in, "../", 3)) {
+			in += 3;
+		} else if (!strncmp(in, "./", 2)) {
+			in += 2;
+		} else if (!strncmp(in, "/./", 3)) {
+			in += 2;
+		} else if (!strcmp(in, "/.")) {
+			in[1] = '\0';
+		} else if (!strncmp(in, "/../", 4) || !strcmp(in, "/..")) {
+			in += 3;
+			if (*in == '\0')
+				*--in = '/';
+			else
+				in[0] = '/';
+			while (out > path && *--out != '/')
+				;
+		} else if (!strcmp(in, ".") || !strcmp(in, "..")) {
+			*in = '\0';
+		} else {
+			do
+				*out++ = *in++;
+			while (*in && *in != '/');
+		}
+	}
+	*out = '\0';
+}
+
+/* Spaces and bytes >= 0x80 of a Location, percent-encoded (as browsers do). */
+static char *encode_loose(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+	if (out == NULL)
+		return NULL;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == ' ' || ch >= 0x80) {
+			*o++ = '%';
+			*o++ = hex[ch >> 4];
+			*o++ = hex[ch & 15];
+		} else {
+			*o++ = (char)ch;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *url_resolve(const struct hc_url *base, const char *location)
+{
+	char *ref = encode_loose(location), *out = NULL, *path = NULL;
+	char *hp = url_hostport(base->host, base->port, base->https);
+	const char *scheme = base->https ? "https" : "http";
+	if (ref == NULL || hp == NULL)
+		goto done;
+	*(ref + strcspn(ref, "#")) = '\0'; /* the fragment is never sent */
+	if (url_has_scheme(ref)) {
+		out = strdup(ref);
+		goto done;
+	}
+	size_t sl = strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	if (sl > 0 && ref[sl] == ':' && isalpha((unsigned char)ref[0])) {
+		/* "mailto:x": another scheme, kept so that url_parse names it */
+		if (asprintf(&out, "%.*s://%s", (int)sl, ref, ref + sl + 1) < 0)
+			out = NULL;
+		goto done;
+	}
+	if (ref[0] == '/' && ref[1] == '/') {
+		if (asprintf(&out, "%s:%s", scheme, ref) < 0)
+			out = NULL;
+		goto done;
+	}
+	const char *bq = strchr(base->target, '?');
+	size_t bplen = bq ? (size_t)(bq - base->target) : strlen(base->target);
+	if (ref[0] == '\0' || ref[0] == '?') {
+		if (asprintf(&path, "%.*s%s", (int)bplen, base->target, ref[0] ? ref : (bq ? bq : "")) < 0)
+			path = NULL;
+	} else if (ref[0] == '/') {
+		path = strdup(ref);
+	} else {
+		/* §5.2.3: merge with the base path up to its last '/' */
+		size_t keep = bplen;
+		while (keep > 0 && base->target[keep - 1] != '/')
+			keep--;
+		if (asprintf(&path, "%.*s%s", (int)keep, base->target, ref) < 0)
+			path = NULL;
+	}
+	if (path == NULL)
+		goto done;
+	char *q = strchr(path, '?'), *query = strdup(q ? q : "");
+	if (query == NULL)
+		goto done;
+	if (q)
+		*q = '\0';
+	remove_dots(path);
+	if (asprintf(&out, "%s://%s%s%s%s", scheme, hp, path[0] == '/' ? "" : "/", path, query) < 0)
+		out = NULL;
+	free(query);
+done:
+	free(ref);
+	free(hp);
+	free(path);
+	return out;
 }

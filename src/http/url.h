@@ -30,6 +30,8 @@ bool url_has_scheme(const char *in);
 char *url_hostport(const char *host, unsigned port, bool https);
 /* scheme://hostport/target, the effective URL; caller frees. */
 char *url_format(const struct hc_url *u);
+/* A Location resolved against base (RFC 3986 §5), spaces and non-ASCII encoded; caller frees. */
+char *url_resolve(const struct hc_url *base, const char *location);
 void url_free(struct hc_url *u);
 
 #endif

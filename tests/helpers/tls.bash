@@ -11,7 +11,8 @@
 #         sni        server_name a.test (PKI/a.test.*, the default server)
 #                    and b.test (PKI/b.test.*) on one port
 #         plain      plain HTTP, no TLS
-#       Every server has:  GET /site → "NAME\n" (the server_name for sni),
+#       Every server has:  GET /site... (any path that starts so) → "NAME\n"
+#       (the server_name for sni),
 #       static files from DIR/www, PUT /upload/... (dav) into DIR/www/upload/.
 #       Exports NGINX_DIR NGINX_PID (so nginx_log and nginx_wait_log work).
 #       Access log lines:
@@ -95,7 +96,7 @@ _tls_nginx_server() { # DIR "PORT [ssl]" NAME [CERT KEY]
 $([[ -n ${4:-} ]] && printf '\t\tssl_certificate "%s";\n\t\tssl_certificate_key "%s";\n' "$4" "$5")
 		location / {
 		}
-		location = /site {
+		location ^~ /site {
 			default_type text/plain;
 			return 200 "$3\n";
 		}
@@ -108,7 +109,7 @@ EOF
 }
 
 tls_nginx_start() {
-	local dir=${1:?usage: tls_nginx_start DIR PKI SITE...} pki=${2:?} wrapper pid= site port
+	local dir=${1:?usage: tls_nginx_start DIR PKI SITE...} pki=${2:?} wrapper pid='' site port
 	local -a sites
 	shift 2
 	mkdir -p "$dir/www/upload" "$dir/tmp"
@@ -126,6 +127,7 @@ tls_nginx_start() {
 		_tls_nginx_conf "$dir" "$pki" "${sites[@]}" >"$dir/nginx.conf"
 		rm -f "$dir/nginx.pid"
 		# fd 3 closed: bats waits for whatever still holds it open.
+		# shellcheck disable=SC2153 # NGINX_BIN comes from nginx.bash
 		timeout -k 5 "${NGINX_LIFETIME:-$HARNESS_LIFETIME}" \
 			"$NGINX_BIN" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
 			</dev/null >"$dir/stdout" 2>"$dir/stderr" 3>&- &
@@ -168,7 +170,7 @@ _tls_listening() { # PORT PID
 }
 
 gserv_start() {
-	local dir pid= port
+	local dir pid='' port
 	dir=$(mktemp -d "${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}}/gserv.XXXXXX")
 	for _ in 1 2 3 4 5; do
 		port=$(harness_free_port 127.0.0.1)

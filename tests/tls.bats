@@ -1,0 +1,384 @@
+#!/usr/bin/env bats
+# HTTPS (SPEC.md, "Connection options", the TLS bullet, and the exit codes 35,
+# 58, 60, 77): real TLS, nothing mocked.  setup_file makes a private CA and its
+# certificates with certtool (helpers/pki.bash) and starts one nginx with one
+# HTTPS port per certificate (helpers/tls.bash); tests that need a server with
+# other TLS settings (old versions only, client certificates) start
+# gnutls-serv.  The CA is not in the system store, so nothing verifies
+# without --cacert or --capath.
+
+load helpers/common
+load helpers/tls
+
+setup_file() {
+	export PKI=$BATS_FILE_TMPDIR/pki
+	pki_make "$PKI"
+	# localhost sends its chain (leaf, then CA); sni is a.test and b.test on
+	# one port; plain is plain HTTP
+	tls_nginx_start "$BATS_FILE_TMPDIR/nginx" "$PKI" localhost=localhost-chain iponly other \
+		expired future selfsigned unknownca sni plain
+	head -c 64M /dev/urandom >"$NGINX_DIR/www/big"
+	sha256sum <"$NGINX_DIR/www/big" | cut -d' ' -f1 >"$BATS_FILE_TMPDIR/big.sha256"
+	printf 'A\n' >"$NGINX_DIR/www/a.txt"
+	printf 'BB\n' >"$NGINX_DIR/www/b.txt"
+	printf 'CCC\n' >"$NGINX_DIR/www/c.txt"
+}
+
+teardown_file() {
+	harness_teardown
+}
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	CA=(--cacert "$PKI/ca.pem")
+}
+
+# url SITE [HOST [PATH]]: https://HOST:PORT/PATH of an nginx site
+url() {
+	echo "https://${2:-localhost}:$(tls_port "$1")/${3:-site}"
+}
+
+# hcli with stdout in $T/out and stderr in $T/err, no terminal at all (a new
+# session, standard input from /dev/null); its exit code in $status.
+hrun() {
+	status=0
+	timeout -k 2 30 setsid -w "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
+}
+
+show() {
+	printf -- '-- status %s\n-- stdout --\n%s\n-- stderr --\n%s\n' "$status" \
+		"$(head -c 2000 "$T/out")" "$(cat "$T/err")"
+}
+
+# expect_ok BODY ARGS...: exit 0, stdout exactly BODY (and a newline), stderr empty
+expect_ok() {
+	local body=$1
+	shift
+	hrun "$@"
+	[[ $status -eq 0 && $(cat "$T/out") == "$body" && ! -s $T/err ]] ||
+		fail "$(printf 'expected 0 and body %q, got:\n%s' "$body" "$(show)")"
+}
+
+# expect_fail STATUS KIND DETAIL ARGS...: exit STATUS, nothing on stdout, and
+# stderr exactly one line "hcli: KIND: ..." containing DETAIL (an extended
+# regular expression, matched case-insensitively)
+expect_fail() {
+	local want=$1 kind=$2 detail=$3
+	shift 3
+	hrun "$@"
+	if [[ $status -ne $want || -s $T/out || $(wc -l <"$T/err") -ne 1 ]] ||
+		! grep -q "^hcli: $kind: " "$T/err" || ! grep -qiE -- "$detail" "$T/err"; then
+		fail "$(printf 'expected %s, "hcli: %s: ...%s...", got:\n%s' "$want" "$kind" "$detail" "$(show)")"
+	fi
+}
+
+# The nginx access log line for URI (waits for it: nginx logs after replying).
+log_line() { # URI
+	harness_wait_for 5 grep -q "uri=\"$1\"" "$NGINX_DIR/access.log" || fail "no log line for $1"
+	grep "uri=\"$1\"" "$NGINX_DIR/access.log"
+}
+
+# --- verification: a table of certificates ----------------------------------
+
+@test "a certificate from the test CA: verified with --cacert, refused without (60)" {
+	expect_ok localhost "${CA[@]}" "$(url localhost)"
+	expect_fail 60 CertificateError 'localhost: .*issuer is unknown' "$(url localhost)"
+}
+
+@test "--capath: a directory holding the CA (PEM) verifies" {
+	expect_ok localhost --capath "$PKI/capath" "$(url localhost)"
+}
+
+@test "certificates that do not verify, with the reason (60)" {
+	# site        reached as   reason GnuTLS gives
+	while read -r site host reason; do
+		expect_fail 60 CertificateError "$host: .*$reason" "${CA[@]}" "$(url "$site" "$host")"
+	done <<'EOF'
+expired       localhost  expired
+future        localhost  not yet valid
+other         localhost  name in the certificate does not match
+selfsigned    localhost  issuer is unknown
+unknownca     localhost  issuer is unknown
+iponly        localhost  name in the certificate does not match
+EOF
+}
+
+@test "host names: the right name verifies, an IP SAN verifies the IP literal" {
+	expect_ok other "${CA[@]}" --resolve "other.test:$(tls_port other):127.0.0.1" \
+		"$(url other other.test)"
+	expect_ok iponly "${CA[@]}" "$(url iponly 127.0.0.1)"
+}
+
+@test "a valid certificate reached by an IP it does not name: 60" {
+	expect_fail 60 CertificateError 'does not match' "${CA[@]}" "$(url localhost 127.0.0.1)"
+}
+
+# --- -k / --insecure ----------------------------------------------------------
+
+@test "-k: bad certificates are accepted, with exactly one warning for several URLs" {
+	hrun -k "$(url expired)" "$(url selfsigned)" "$(url other)"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(cat "$T/out")" "$(printf 'expired\nselfsigned\nother')"
+	assert_equal "$(cat "$T/err")" \
+		"hcli: warning: --insecure: the server's certificate and name are not verified"
+}
+
+@test "-k -s: no warning" {
+	expect_ok unknownca -k -s "$(url unknownca)"
+}
+
+@test "-k with only http:// URLs: no warning" {
+	expect_ok plain -k "http://127.0.0.1:$(tls_port plain)/site"
+}
+
+# --- SNI, ALPN, -v ------------------------------------------------------------
+
+@test "SNI: two names on one port, each gets its own certificate" {
+	local p name
+	p=$(tls_port sni)
+	for name in a.test b.test; do
+		hrun -v "${CA[@]}" --resolve "$name:$p:127.0.0.1" "https://$name:$p/site-sni-$name"
+		[[ $status -eq 0 ]] || fail "$(show)"
+		assert_equal "$(cat "$T/out")" "$name"
+		grep -qx "\* Certificate 0: subject: CN=$name" "$T/err" || fail "$(show)"
+		[[ $(log_line "/site-sni-$name") == *"site=$name "*"sni=\"$name\""* ]] ||
+			fail "$(log_line "/site-sni-$name")"
+	done
+}
+
+@test "SNI is sent for a name, not for an IP literal" {
+	expect_ok iponly "${CA[@]}" "$(url iponly 127.0.0.1 site-sni-ip)"
+	[[ $(log_line /site-sni-ip) == *'sni="-"'* ]] || fail "$(log_line /site-sni-ip)"
+	expect_ok localhost "${CA[@]}" "$(url localhost localhost site-sni-name)"
+	[[ $(log_line /site-sni-name) == *'sni="localhost"'* ]] || fail "$(log_line /site-sni-name)"
+}
+
+@test "ALPN: http/1.1 offered, the server selects it, -v says so" {
+	hrun -v "${CA[@]}" "$(url localhost localhost site-alpn)"
+	[[ $status -eq 0 && $(cat "$T/out") == localhost ]] || fail "$(show)"
+	grep -qx '\* ALPN: server accepted http/1.1' "$T/err" || fail "$(show)"
+	[[ $(log_line /site-alpn) == *'alpn="http/1.1"'* ]] || fail "$(log_line /site-alpn)"
+}
+
+@test "-v: TLS version and cipher, ALPN, the leaf's subject, issuer and validity" {
+	hrun -v "${CA[@]}" "$(url localhost)"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	grep -qE '^\* TLS TLS1\.3, \(TLS1\.3\)-\(.*\)-\((AES|CHACHA)[^)]*\)$' "$T/err" || fail "$(show)"
+	grep -qx '\* ALPN: server accepted http/1.1' "$T/err" || fail "$(show)"
+	grep -qx '\* Certificate 0: subject: CN=localhost' "$T/err" || fail "$(show)"
+	grep -qx '\* Certificate 0: issuer: CN=hcli test CA' "$T/err" || fail "$(show)"
+	grep -qE '^\* Certificate 0: valid from 2[0-9-]+ [0-9:]+ UTC until 2[0-9-]+ [0-9:]+ UTC$' "$T/err" ||
+		fail "$(show)"
+	# -v shows the leaf only
+	! grep -q 'Certificate 1' "$T/err" || fail "$(show)"
+}
+
+@test "-vv: the whole chain the server sent" {
+	hrun -vv "${CA[@]}" "$(url localhost)"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	grep -qx '\* Certificate 0: subject: CN=localhost' "$T/err" || fail "$(show)"
+	grep -qx '\* Certificate 1: subject: CN=hcli test CA' "$T/err" || fail "$(show)"
+	grep -qx '\* Certificate 1: issuer: CN=hcli test CA' "$T/err" || fail "$(show)"
+}
+
+# --- versions and priorities --------------------------------------------------
+
+@test "a server offering only TLS 1.0/1.1: 35, even when --priority enables them" {
+	gserv_start --x509certfile "$PKI/localhost.pem" --x509keyfile "$PKI/localhost.key" \
+		--priority "NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0"
+	local u="https://localhost:$GSERV_PORT/"
+	expect_fail 35 TLSHandshake 'localhost' "${CA[@]}" "$u"
+	expect_fail 35 TLSHandshake 'localhost' "${CA[@]}" --priority "NORMAL:+VERS-TLS1.1:+VERS-TLS1.0" "$u"
+}
+
+@test "--tls-min 1.3 against a TLS 1.2-only server: 35; the default takes TLS 1.2" {
+	gserv_start --x509certfile "$PKI/localhost.pem" --x509keyfile "$PKI/localhost.key" \
+		--priority "NORMAL:-VERS-ALL:+VERS-TLS1.2"
+	local u="https://localhost:$GSERV_PORT/"
+	hrun -v "${CA[@]}" "$u"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	grep -qE '^\* TLS TLS1\.2, \(TLS1\.2\)-' "$T/err" || fail "$(show)"
+	grep -q 'Protocol version:</TD><TD>TLS1.2<' "$T/out" || fail "$(show)"
+	expect_fail 35 TLSHandshake 'localhost' --tls-min 1.3 "${CA[@]}" "$u"
+}
+
+@test "--tls-min 1.3 against a TLS 1.3 server, and --tls-min with another value (2)" {
+	hrun -v --tls-min 1.3 "${CA[@]}" "$(url localhost)"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	grep -q '^\* TLS TLS1\.3, ' "$T/err" || fail "$(show)"
+	hrun --tls-min 1.1 "${CA[@]}" "$(url localhost)"
+	[[ $status -eq 2 ]] && grep -q '^hcli: Usage: ' "$T/err" || fail "$(show)"
+}
+
+@test "--priority is applied (NORMAL:-VERS-TLS1.3 → TLS 1.2)" {
+	hrun -v --priority NORMAL:-VERS-TLS1.3 "${CA[@]}" "$(url localhost localhost site-prio)"
+	[[ $status -eq 0 && $(cat "$T/out") == localhost ]] || fail "$(show)"
+	grep -qE '^\* TLS TLS1\.2, ' "$T/err" || fail "$(show)"
+	[[ $(log_line /site-prio) == *proto=TLSv1.2* ]] || fail "$(log_line /site-prio)"
+}
+
+@test "--priority with a bad string: 35, one line naming it" {
+	expect_fail 35 TLSHandshake 'NORMAL:\+BOGUS' --priority 'NORMAL:+BOGUS' \
+		"${CA[@]}" "$(url localhost)"
+	expect_fail 35 TLSHandshake "BOGUS" --priority 'BOGUS' "${CA[@]}" "$(url localhost)"
+}
+
+@test "--priority that leaves no version hcli allows: 35" {
+	expect_fail 35 TLSHandshake '' --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0' \
+		"${CA[@]}" "$(url localhost)"
+}
+
+# --- client certificates ------------------------------------------------------
+
+start_client_auth_server() {
+	gserv_start --x509certfile "$PKI/localhost.pem" --x509keyfile "$PKI/localhost.key" \
+		--require-client-cert --x509cafile "$PKI/ca.pem" "$@"
+	U="https://localhost:$GSERV_PORT/"
+}
+
+@test "a server requiring a client certificate: --cert/--key succeed" {
+	start_client_auth_server
+	hrun "${CA[@]}" --cert "$PKI/client.pem" --key "$PKI/client.key" "$U"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	# gnutls-serv's page describes the certificate the client sent
+	grep -q 'Subject: CN=hcli test client' "$T/out" || fail "$(show)"
+	[[ ! -s $T/err ]] || fail "$(show)"
+}
+
+@test "a server requiring a client certificate, none given, TLS 1.2: 35" {
+	start_client_auth_server --priority "NORMAL:-VERS-ALL:+VERS-TLS1.2"
+	expect_fail 35 TLSHandshake 'localhost' "${CA[@]}" "$U"
+}
+
+@test "a server requiring a client certificate, none given, TLS 1.3: 35 naming the alert" {
+	# TLS 1.3: the client's handshake is done before the server checks its
+	# certificate; the server's "certificate required" alert follows.  It is
+	# still the handshake that failed: 35, and the message names the alert.
+	start_client_auth_server
+	expect_fail 35 TLSHandshake 'certificate (is )?required' "${CA[@]}" "$U"
+}
+
+@test "an encrypted key: the passphrase is asked on the terminal" {
+	start_client_auth_server
+	run -0 tls_tty "$(cat "$PKI/client-enc.pass")" "$HCLI" "${CA[@]}" --cert "$PKI/client.pem" \
+		--key "$PKI/client-enc.key" -o "$T/body" "$U"
+	assert_output --partial "Passphrase for $PKI/client-enc.key: "
+	grep -q 'Subject: CN=hcli test client' "$T/body"
+}
+
+@test "an encrypted key with a wrong passphrase typed: 58" {
+	start_client_auth_server
+	run -58 tls_tty "not-the-passphrase" "$HCLI" "${CA[@]}" --cert "$PKI/client.pem" \
+		--key "$PKI/client-enc.key" -o "$T/body" "$U"
+	assert_output --partial 'hcli: ClientCertificate: '
+}
+
+@test "an encrypted key without a terminal: 58, the passphrase never read from a pipe" {
+	local args=("${CA[@]}" --cert "$PKI/client.pem" --key "$PKI/client-enc.key" "$(url localhost)")
+	expect_fail 58 ClientCertificate 'encrypted' "${args[@]}"
+	status=0
+	setsid -w "$HCLI" "${args[@]}" <"$PKI/client-enc.pass" >"$T/out" 2>"$T/err" || status=$?
+	[[ $status -eq 58 && ! -s $T/out ]] && grep -q '^hcli: ClientCertificate: .*encrypted' "$T/err" ||
+		fail "$(show)"
+}
+
+@test "local certificate and key problems: 58" {
+	local u
+	u=$(url localhost)
+	# --cert                   --key                     detail
+	while read -r cert key detail; do
+		local args=(--cert "$PKI/$cert")
+		[[ $key == - ]] || args+=(--key "$PKI/$key")
+		[[ $cert == - ]] && args=(--key "$PKI/$key")
+		expect_fail 58 ClientCertificate "$detail" "${CA[@]}" "${args[@]}" "$u"
+	done <<'EOF'
+missing.pem                client.key                missing.pem
+client.pem                 missing.key               missing.key
+client.pem                 localhost.key             do not match
+-                          client.key                --cert
+EOF
+}
+
+# --- CA files and directories -------------------------------------------------
+
+@test "unreadable CA file or directory: 77" {
+	local u
+	u=$(url localhost)
+	# option    path                  detail
+	while read -r opt path detail; do
+		expect_fail 77 CAFileError "$detail" "$opt" "$PKI/$path" "$u"
+	done <<'EOF'
+--cacert    missing.pem           missing.pem.*No such file
+--capath    missing-dir           missing-dir.*No such file
+--cacert    empty.pem             no certificates
+--capath    ca.pem                ca.pem.*not a directory
+EOF
+}
+
+# --- pinning ------------------------------------------------------------------
+
+@test "--pinnedpubkey: the server key's pin (computed independently) matches" {
+	local pin
+	pin=$(pki_pin "$PKI/localhost.pem")
+	[[ $pin == sha256//???????????????????????????????????????????= ]] || fail "pin: $pin"
+	expect_ok localhost "${CA[@]}" --pinnedpubkey "$pin" "$(url localhost)"
+	# one of several
+	expect_ok localhost "${CA[@]}" --pinnedpubkey "$(pki_pin "$PKI/other.pem");$pin" "$(url localhost)"
+}
+
+@test "--pinnedpubkey mismatch: 60, the message shows the server's pin" {
+	local pin
+	pin=$(pki_pin "$PKI/localhost.pem")
+	expect_fail 60 CertificateError "pin.*${pin//+/\\+}" "${CA[@]}" \
+		--pinnedpubkey "$(pki_pin "$PKI/other.pem")" "$(url localhost)"
+	[[ $(cat "$T/err") == *"$pin"* ]] || fail "$(show)"
+}
+
+# --- keep-alive and data integrity over TLS -----------------------------------
+
+@test "keep-alive: several https:// URLs share one TLS connection" {
+	local p
+	p=$(tls_port localhost)
+	hrun "${CA[@]}" "https://localhost:$p/a.txt" "https://localhost:$p/b.txt" "https://localhost:$p/c.txt"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(cat "$T/out")" "$(printf 'A\nBB\nCCC')"
+	local la lb lc
+	la=$(log_line /a.txt) lb=$(log_line /b.txt) lc=$(log_line /c.txt)
+	[[ ${la%% req=*} == "${lb%% req=*}" && ${lb%% req=*} == "${lc%% req=*}" ]] ||
+		fail "$(printf '%s\n' "$la" "$lb" "$lc")"
+	[[ $la == *' req=1 '* && $lb == *' req=2 '* && $lc == *' req=3 '* ]] ||
+		fail "$(printf '%s\n' "$la" "$lb" "$lc")"
+}
+
+@test "integrity: a 64 MiB download over TLS" {
+	timeout -k 2 30 "$HCLI" "${CA[@]}" "$(url localhost localhost big)" </dev/null 2>"$T/err" |
+		sha256sum | cut -d' ' -f1 >"$T/sum"
+	status=${PIPESTATUS[0]}
+	[[ $status -eq 0 && ! -s $T/err ]] || fail "$(show)"
+	assert_equal "$(cat "$T/sum")" "$(cat "$BATS_FILE_TMPDIR/big.sha256")"
+}
+
+@test "integrity: a 64 MiB chunked upload from a pipe over TLS" {
+	status=0
+	# shellcheck disable=SC2002 # a pipe, for chunked framing
+	cat "$NGINX_DIR/www/big" | timeout -k 2 30 "$HCLI" "${CA[@]}" PUT \
+		"$(url localhost localhost upload/big-tls)" @- >"$T/out" 2>"$T/err" || status=$?
+	[[ $status -eq 0 ]] || fail "$(show)"
+	[[ $(log_line /upload/big-tls) == *'method=PUT status=201 te="chunked"'* ]] ||
+		fail "$(log_line /upload/big-tls)"
+	assert_equal "$(sha256sum <"$NGINX_DIR/www/upload/big-tls" | cut -d' ' -f1)" \
+		"$(cat "$BATS_FILE_TMPDIR/big.sha256")"
+	rm -f "$NGINX_DIR/www/upload/big-tls"
+}
+
+# --- GnuTLS is loaded on demand -----------------------------------------------
+
+@test "a plain http:// request does not load GnuTLS; an https:// one does" {
+	run -0 strace -f -qq -e trace=openat -o "$T/trace" "$HCLI" "http://127.0.0.1:$(tls_port plain)/site"
+	assert_output plain
+	grep -q 'openat(' "$T/trace" || fail "strace recorded nothing"
+	! grep -q 'libgnutls' "$T/trace" || fail "$(grep libgnutls "$T/trace")"
+	run -0 strace -f -qq -e trace=openat -o "$T/trace" "$HCLI" "${CA[@]}" "$(url localhost)"
+	assert_output localhost
+	grep -q 'libgnutls\.so' "$T/trace"
+}
