@@ -35,6 +35,14 @@ enum {
 	OPT_TLS_MIN,
 	OPT_PRIORITY,
 	OPT_PINNEDPUBKEY,
+	OPT_PROXY_HEADER,
+	OPT_NOPROXY,
+	OPT_MAX_REDIRS,
+	OPT_NETRC,
+	OPT_NETRC_FILE,
+	OPT_RETRY,
+	OPT_RETRY_DELAY,
+	OPT_RETRY_MAX_TIME,
 };
 
 static const struct opt {
@@ -77,6 +85,17 @@ static const struct opt {
 	{"tls-min", OPT_TLS_MIN, required_argument, "VERSION", "lowest TLS version: 1.2 (default) or 1.3"},
 	{"priority", OPT_PRIORITY, required_argument, "STRING", "GnuTLS priority string for ciphers and groups"},
 	{"pinnedpubkey", OPT_PINNEDPUBKEY, required_argument, "sha256//BASE64[;...]", "accept only these server public keys"},
+	{"proxy", 'x', required_argument, "URL", "use this HTTP proxy (\"\" ignores the environment)"},
+	{"proxy-header", OPT_PROXY_HEADER, required_argument, "'NAME: VALUE'", "send this header to the proxy with CONNECT"},
+	{"noproxy", OPT_NOPROXY, required_argument, "LIST", "hosts reached without a proxy (as no_proxy)"},
+	{"location", 'L', no_argument, NULL, "follow redirects"},
+	{"max-redirs", OPT_MAX_REDIRS, required_argument, "N", "redirects followed at most (default 50)"},
+	{"user", 'u', required_argument, "USER[:PASS]", "Basic authentication; asks for PASS on a terminal"},
+	{"netrc", OPT_NETRC, no_argument, NULL, "credentials from ~/.netrc"},
+	{"netrc-file", OPT_NETRC_FILE, required_argument, "FILE", "credentials from this netrc file"},
+	{"retry", OPT_RETRY, required_argument, "N", "retry transient failures up to N times"},
+	{"retry-delay", OPT_RETRY_DELAY, required_argument, "S", "seconds between retries (default: 1, doubling)"},
+	{"retry-max-time", OPT_RETRY_MAX_TIME, required_argument, "S", "no retry after S seconds since the first try"},
 	{"help", 'h', no_argument, NULL, "show this help and exit"},
 	{"version", 'V', no_argument, NULL, "show the version and exit"},
 };
@@ -269,6 +288,29 @@ static enum hc_err add_header(struct cli *cli, const char *name, size_t nlen, co
 	return HC_OK;
 }
 
+/* --proxy-header 'Name: value' */
+static enum hc_err add_proxy_header(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	const char *colon = strchr(s, ':');
+	char shown[300];
+	if (colon == NULL || !hdr_valid_name(s, (size_t)(colon - s)))
+		return usage(err, errlen, "--proxy-header takes 'Name: value', not '%s'",
+			     printable(s, strlen(s), shown, sizeof(shown)));
+	const char *v = colon + 1;
+	while (*v == ' ')
+		v++;
+	if (!hdr_valid_value(v, strlen(v)))
+		return usage(err, errlen, "--proxy-header value has CR, LF or NUL");
+	struct hc_field *nh = reallocarray(cli->proxy_hdrs, cli->nproxy_hdrs + 1, sizeof(*nh));
+	if (nh == NULL)
+		return HC_ENOMEM;
+	cli->proxy_hdrs = nh;
+	nh[cli->nproxy_hdrs].name = strndup(s, (size_t)(colon - s));
+	nh[cli->nproxy_hdrs].value = strdup(v);
+	cli->nproxy_hdrs++;
+	return HC_OK;
+}
+
 /* Name:Value, Name:, Name;, name==value, @PATH, @-, - */
 static enum hc_err parse_item(struct cli *cli, const char *it, char *err, size_t errlen)
 {
@@ -373,6 +415,9 @@ enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t
 	cli->max_headers = HC_MAX_HEADERS;
 	cli->family = AF_UNSPEC;
 	cli->expect100_timeout_ms = 1000;
+	cli->max_redirs = 50; /* curl's */
+	cli->retry_delay_ms = -1;
+	cli->retry_max_time_ms = -1;
 
 	*sp++ = ':'; /* report missing arguments as ':' */
 	for (size_t i = 0; i < NOPTS; i++) {
@@ -507,6 +552,48 @@ enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t
 				return usage(err, errlen, "--pinnedpubkey takes sha256//BASE64[;sha256//BASE64...]");
 			cli->tls.pinned = optarg;
 			break;
+		case 'x':
+			cli->proxy = optarg;
+			cli->proxy_set = true;
+			break;
+		case OPT_PROXY_HEADER:
+			if ((rc = add_proxy_header(cli, optarg, err, errlen)))
+				return rc;
+			break;
+		case OPT_NOPROXY:
+			cli->noproxy = optarg;
+			break;
+		case 'L':
+			cli->location = true;
+			break;
+		case OPT_MAX_REDIRS:
+			cli->max_redirs = strtonum(optarg, 0, 100000, &e);
+			if (e)
+				return usage(err, errlen, "--max-redirs must be 0..100000, not '%s'", optarg);
+			break;
+		case 'u':
+			cli->user = optarg;
+			break;
+		case OPT_NETRC:
+			cli->netrc = true;
+			break;
+		case OPT_NETRC_FILE:
+			cli->netrc_file = optarg;
+			break;
+		case OPT_RETRY:
+			cli->retry = strtonum(optarg, 0, 1000000, &e);
+			if (e)
+				return usage(err, errlen, "--retry must be 0..1000000, not '%s'", optarg);
+			break;
+		case OPT_RETRY_DELAY:
+		case OPT_RETRY_MAX_TIME:
+			if (parse_seconds(optarg, &ms) < 0)
+				return usage(err, errlen, "'%s' is not a number of seconds", optarg);
+			if (c == OPT_RETRY_DELAY)
+				cli->retry_delay_ms = ms;
+			else
+				cli->retry_max_time_ms = ms;
+			break;
 		case 'h':
 			cli->help = true;
 			return HC_OK;
@@ -538,6 +625,11 @@ void args_free(struct cli *cli)
 		free(cli->resolve[i].host);
 		free(cli->resolve[i].addr);
 	}
+	for (size_t i = 0; i < cli->nproxy_hdrs; i++) {
+		free((char *)cli->proxy_hdrs[i].name);
+		free((char *)cli->proxy_hdrs[i].value);
+	}
+	free(cli->proxy_hdrs);
 	free(cli->hdrs);
 	free(cli->query);
 	free(cli->resolve);

@@ -57,6 +57,20 @@ struct cli {
 	int expect100_timeout_ms;
 	struct hc_tls_cfg tls;
 
+	const char *proxy; /* -x: NULL from the environment, "" for none */
+	bool proxy_set;
+	struct hc_field *proxy_hdrs;
+	size_t nproxy_hdrs;
+	const char *noproxy;
+	bool location;
+	long max_redirs;
+	const char *user; /* -u USER[:PASS] */
+	bool netrc;
+	const char *netrc_file;
+	long retry;
+	int retry_delay_ms; /* -1: exponential from 1 s */
+	int retry_max_time_ms; /* -1: no limit */
+
 	bool help, version;
 };
 

@@ -8,13 +8,34 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
 #include "output.h"
+#include "policy.h"
 #include "../http/tls.h"
 
 #define USAGE_LINE "usage: hcli [OPTIONS] [METHOD] URL [ITEM ...] [URL ...]\n"
+
+/* One URL's way through redirects and retries. */
+struct hop {
+	const char *method;
+	const struct hc_body *body;
+	bool drop_creds; /* a redirect left the first origin */
+	long hops;	 /* redirects followed */
+	bool may_retry;
+	/* filled by exchange() */
+	int status;
+	bool pending;	  /* a redirect or a retry replaces this response */
+	bool quiet_error; /* a failure a retry may still mend */
+	char *location;
+	long retry_after; /* ms, or -1 */
+	enum hc_err last_err; /* with quiet_error */
+	char why[HC_ERRBUF * 2];
+};
+
+static const struct hc_body R_nobody = {.kind = HC_BODY_NONE, .fd = -1};
 
 struct run {
 	struct cli *cli;
@@ -23,6 +44,11 @@ struct run {
 	struct out out;
 	struct hc_body body;
 	int body_owned_fd; /* a file we opened for the body, or -1 */
+	struct proxies proxies;
+	char *user, *pass; /* -u */
+	const char *netrc_path;
+	int netrc_warned;
+	long redirects;
 };
 
 static int fail(enum hc_err e, const char *detail)
@@ -147,39 +173,51 @@ static bool removed(const struct cli *cli, const char *name)
 	return false;
 }
 
-/* The request's fields: credentials from the URL, the defaults, then the user's items. */
-static enum hc_err compose(struct run *R, const struct hc_url *u, struct hc_field **out, size_t *n,
-			   char **auth)
+static bool is_credential(const char *name)
+{
+	return !strcasecmp(name, "Authorization") || !strcasecmp(name, "Cookie") ||
+	       !strcasecmp(name, "Proxy-Authorization");
+}
+
+/*
+ * The request's fields: credentials (-u, the URL, netrc), the defaults, then
+ * the user's items. After a redirect to another origin, credentials are gone.
+ */
+static enum hc_err compose(struct run *R, const struct hc_url *u, const struct hop *h,
+			   struct hc_field **out, size_t *n, char **auth)
 {
 	const struct cli *cli = R->cli;
-	struct hc_field *f = calloc(cli->nhdrs + 3, sizeof(*f));
+	struct hc_field *f = calloc(cli->nhdrs + 4, sizeof(*f));
 	size_t k = 0;
 	if (f == NULL)
 		return HC_ENOMEM;
 	*auth = NULL;
-	if (u->user && !named(cli, "Authorization")) {
-		size_t ul = strlen(u->user), pl = strlen(u->pass);
-		char *cred = malloc(ul + pl + 2);
-		char *val = malloc(6 + ((ul + pl + 1 + 2) / 3) * 4 + 1);
-		if (cred == NULL || val == NULL) {
-			free(cred);
-			free(val);
-			free(f);
-			return HC_ENOMEM;
+	if (!h->drop_creds && !named(cli, "Authorization")) {
+		if (R->user)
+			*auth = auth_basic(R->user, R->pass);
+		else if (u->user)
+			*auth = auth_basic(u->user, u->pass);
+		else if (R->netrc_path) {
+			char *l = NULL, *p = NULL, err[HC_ERRBUF];
+			int r = netrc_lookup(R->netrc_path, u->host, &l, &p, err, sizeof(err));
+			if (r < 0 && !R->netrc_warned++)
+				out_warn(&R->out, "%s", err);
+			if (r == 0)
+				*auth = auth_basic(l, p);
+			free(l);
+			if (p)
+				explicit_bzero(p, strlen(p));
+			free(p);
 		}
-		snprintf(cred, ul + pl + 2, "%s:%s", u->user, u->pass);
-		memcpy(val, "Basic ", 6);
-		hc_base64((unsigned char *)cred, ul + pl + 1, val + 6);
-		free(cred);
-		*auth = val;
-		f[k++] = (struct hc_field){"Authorization", val};
+		if (*auth)
+			f[k++] = (struct hc_field){"Authorization", *auth};
 	}
 	if (!named(cli, "User-Agent"))
 		f[k++] = (struct hc_field){"User-Agent", "hcli/" HC_VERSION};
 	if (!named(cli, "Accept"))
 		f[k++] = (struct hc_field){"Accept", "*/*"};
 	for (size_t i = 0; i < cli->nhdrs; i++) {
-		if (cli->hdrs[i].value == NULL)
+		if (cli->hdrs[i].value == NULL || (h->drop_creds && is_credential(cli->hdrs[i].name)))
 			continue;
 		/* a later "Name:" takes back what came before it */
 		bool taken_back = false;
@@ -244,28 +282,44 @@ static int body_out(struct run *R, struct hc_response *resp)
 	return 0;
 }
 
-static int exchange(struct run *R, const struct hc_url *u)
+/*
+ * One request and its response. A response that a redirect or a retry will
+ * replace is read but not shown: only the final one reaches the output.
+ */
+static int exchange(struct run *R, const struct hc_url *u, struct hop *h)
 {
 	struct cli *cli = R->cli;
 	struct hc_field *fields = NULL;
 	size_t nfields = 0;
-	char *auth = NULL;
+	char *auth = NULL, *target = NULL;
 	enum hc_err rc;
 	int code = 0;
 
-	if ((rc = compose(R, u, &fields, &nfields, &auth)))
+	h->status = 0;
+	if ((rc = compose(R, u, h, &fields, &nfields, &auth)))
 		return fail(rc, "out of memory");
-	const char *method = cli->method ? cli->method : cli->body != BODY_NONE ? "POST" : "GET";
+	const struct hc_proxy *proxy = proxy_for(&R->proxies, u);
+	if (proxy && !u->https) {
+		/* RFC 9112 §3.2.2: absolute form to a proxy */
+		target = url_format(u);
+		if (target == NULL) {
+			free(fields);
+			free(auth);
+			return fail(HC_ENOMEM, "out of memory");
+		}
+		if (proxy->auth && !named(cli, "Proxy-Authorization"))
+			fields[nfields++] = (struct hc_field){"Proxy-Authorization", proxy->auth};
+	}
 	struct hc_request req = {
-		.method = method,
-		.target = u->target,
+		.method = h->method,
+		.target = target ? target : u->target,
 		.http10 = cli->http10,
 		.skip_host = removed(cli, "Host"),
 		.skip_accept_encoding = removed(cli, "Accept-Encoding"),
 		.chunked = cli->chunked,
 		.headers = fields,
 		.nheaders = nfields,
-		.body = &R->body,
+		.body = h->body,
 		.expect100 = cli->expect100,
 		.expect100_timeout_ms = cli->expect100_timeout_ms,
 	};
@@ -273,9 +327,10 @@ static int exchange(struct run *R, const struct hc_url *u)
 	struct hc_response resp;
 
 	R->cfg.deadline_ns = cli->max_time_ms >= 0 ? hc_now_ns() + (int64_t)cli->max_time_ms * 1000000 : 0;
-	if ((rc = conn_target(c, u->host, u->port, u->https, NULL))) {
+	if ((rc = conn_target(c, u->host, u->port, u->https, proxy))) {
 		free(fields);
 		free(auth);
+		free(target);
 		return fail(rc, "out of memory");
 	}
 	if (conn_is_open(c) && !c->reusable)
@@ -289,9 +344,31 @@ static int exchange(struct run *R, const struct hc_url *u)
 		goto out;
 	}
 	if (rc) {
-		code = fail(rc, c->err);
+		h->quiet_error = h->may_retry && policy_retry_error(hc_err_exit(rc));
+		if (h->quiet_error) {
+			h->last_err = rc;
+			snprintf(h->why, sizeof(h->why), "%s", c->err);
+			code = hc_err_exit(rc);
+		} else {
+			code = fail(rc, c->err);
+		}
 		goto out;
 	}
+	h->status = resp.status;
+	const char *loc = hdr_get(&resp.hdrs, "Location");
+	if ((cli->location && policy_is_redirect(resp.status) && loc) ||
+	    (h->may_retry && policy_retry_status(resp.status))) {
+		/* not the final response: its body is read and dropped */
+		free(h->location);
+		h->location = loc ? strdup(loc) : NULL;
+		h->retry_after = policy_retry_after(hdr_get(&resp.hdrs, "Retry-After"));
+		h->pending = true;
+		snprintf(h->why, sizeof(h->why), "%s", resp.status_line);
+		if ((rc = drain(&resp)))
+			conn_close(c);
+		goto out;
+	}
+	h->pending = false;
 	bool failing = (cli->fail || cli->fail_with_body) && resp.status >= 400;
 	if ((R->out.print & PRINT_RESP_HEAD) && (rc = out_head(&R->out, &resp))) {
 		code = fail(rc, R->out.errmsg);
@@ -318,22 +395,115 @@ out:
 	resp_free(&resp);
 	free(fields);
 	free(auth);
+	free(target);
 	return code;
+}
+
+/* Sleep before a retry; the delay is the tool's policy, not a synchronisation. */
+static void pause_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* RFC 9110 §15.4: which method and body the next hop gets. */
+static void redirect_method(struct hop *h, int status)
+{
+	if ((status == 301 || status == 302 || status == 303) && strcmp(h->method, "HEAD") != 0) {
+		h->method = "GET";
+		h->body = &R_nobody;
+	}
+}
+
+static int follow(struct run *R, struct hc_url *u, struct hop *h)
+{
+	char err[HC_ERRBUF];
+	if (h->hops >= R->cli->max_redirs) {
+		snprintf(err, sizeof(err), "more than %ld redirects (--max-redirs)", R->cli->max_redirs);
+		return fail(HC_EREDIRS, err);
+	}
+	char *next = url_resolve(u, h->location);
+	struct hc_url nu;
+	if (next == NULL)
+		return fail(HC_ENOMEM, "out of memory");
+	enum hc_err rc = url_parse(next, false, &nu, err, sizeof(err));
+	if (rc) {
+		char msg[HC_ERRBUF + 256];
+		snprintf(msg, sizeof(msg), "redirect to '%.200s': %s", next, err);
+		free(next);
+		url_free(&nu);
+		return fail(rc, msg);
+	}
+	conn_info(&R->conn, "Redirect %d to %s", h->status, next);
+	free(next);
+	if (nu.https != u->https || nu.port != u->port || strcasecmp(nu.host, u->host) != 0)
+		h->drop_creds = true;
+	redirect_method(h, h->status);
+	if ((h->status == 307 || h->status == 308) && !req_body_replayable(h->body))
+		return fail(HC_EREAD, "cannot send the body again for the redirect: it was read from a pipe");
+	url_free(u);
+	*u = nu;
+	h->hops++;
+	return -1; /* go on */
 }
 
 static int run_url(struct run *R, size_t i)
 {
+	struct cli *cli = R->cli;
 	struct hc_url u;
 	char err[HC_ERRBUF];
-	enum hc_err rc = url_parse(R->cli->urls[i], i == 0, &u, err, sizeof(err));
-	for (size_t q = 0; rc == HC_OK && q < R->cli->nquery; q++)
-		rc = url_add_query(&u, R->cli->query[q].name, R->cli->query[q].value);
-	int code = rc ? fail(rc, rc == HC_ENOMEM ? "out of memory" : err) : exchange(R, &u);
+	enum hc_err rc = url_parse(cli->urls[i], i == 0, &u, err, sizeof(err));
+	for (size_t q = 0; rc == HC_OK && q < cli->nquery; q++)
+		rc = url_add_query(&u, cli->query[q].name, cli->query[q].value);
+	if (rc) {
+		url_free(&u);
+		return fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
+	}
+	struct hop h = {
+		.method = cli->method ? cli->method : cli->body != BODY_NONE ? "POST" : "GET",
+		.body = &R->body,
+	};
+	int64_t first = hc_now_ns();
+	long tries = 0;
+	int code;
+	for (;;) {
+		/* curl's --retry-max-time: retries go on while the clock is under it */
+		int64_t spent = (hc_now_ns() - first) / 1000000;
+		h.may_retry = tries < cli->retry && req_body_replayable(h.body) &&
+			      (cli->retry_max_time_ms < 0 || spent < cli->retry_max_time_ms);
+		code = exchange(R, &u, &h);
+		if (code == 0 && h.pending && cli->location && policy_is_redirect(h.status) &&
+		    h.location) {
+			if ((code = follow(R, &u, &h)) >= 0)
+				break;
+			continue;
+		}
+		if (!h.may_retry || !(h.pending || h.quiet_error))
+			break;
+		long delay = cli->retry_delay_ms >= 0 ? cli->retry_delay_ms
+			     : tries < 10		 ? 1000L << tries
+							 : 600000;
+		if (h.retry_after >= 0 && h.pending)
+			delay = h.retry_after;
+		spent = (hc_now_ns() - first) / 1000000;
+		if (cli->retry_max_time_ms >= 0 && spent + delay > cli->retry_max_time_ms)
+			delay = cli->retry_max_time_ms > spent ? cli->retry_max_time_ms - spent : 0;
+		tries++;
+		out_warn(&R->out, "%s%s%s; retry %ld of %ld in %ld ms",
+			 h.quiet_error ? hc_err_name(h.last_err) : "", h.quiet_error ? ": " : "", h.why,
+			 tries, cli->retry, delay);
+		pause_ms(delay);
+		h.pending = h.quiet_error = false;
+	}
+	if (h.quiet_error) /* cannot happen without may_retry; kept for safety */
+		code = fail(h.last_err, h.why);
+	R->redirects = h.hops;
+	free(h.location);
 	url_free(&u);
 	return code;
 }
 
-/* An encrypted client key: its passphrase from the terminal, never from a pipe. */
 static enum hc_err key_passphrase(struct cli *cli, char *pass, size_t passlen, char *err,
 				  size_t errlen)
 {
@@ -423,6 +593,36 @@ int main(int argc, char **argv)
 			fputs("hcli: warning: --insecure: the server's certificate and name are not verified\n",
 			      stderr);
 	}
+	if ((rc = proxy_setup(&R.proxies, &cli, err, sizeof(err)))) {
+		code = fail(rc, err);
+		goto out;
+	}
+	if (cli.user) {
+		const char *colon = strchr(cli.user, ':');
+		R.user = colon ? strndup(cli.user, (size_t)(colon - cli.user)) : strdup(cli.user);
+		if (colon) {
+			R.pass = strdup(colon + 1);
+		} else {
+			char prompt[300], buf[1024];
+			snprintf(prompt, sizeof(prompt), "Password for %.200s: ", R.user);
+			if (readpassphrase(prompt, buf, sizeof(buf), RPP_REQUIRE_TTY) == NULL) {
+				code = usage_error("-u USER has no password and there is no terminal to ask for it");
+				goto out;
+			}
+			R.pass = strdup(buf);
+			explicit_bzero(buf, sizeof(buf));
+		}
+	}
+	char netrc_buf[4096];
+	if (cli.netrc_file) {
+		R.netrc_path = cli.netrc_file;
+	} else if (cli.netrc) {
+		const char *env = getenv("NETRC"), *home = getenv("HOME");
+		if (env && *env)
+			R.netrc_path = env;
+		else if (home && snprintf(netrc_buf, sizeof(netrc_buf), "%s/.netrc", home) > 0)
+			R.netrc_path = netrc_buf;
+	}
 	int print = cli.print;
 	if (print == 0)
 		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
@@ -460,6 +660,11 @@ int main(int argc, char **argv)
 		code = fail(HC_EWRITE, err);
 	}
 out:
+	proxy_free(&R.proxies);
+	free(R.user);
+	if (R.pass)
+		explicit_bzero(R.pass, strlen(R.pass));
+	free(R.pass);
 	if (R.body_owned_fd >= 0)
 		close(R.body_owned_fd);
 	tls_global_free();

@@ -1,0 +1,264 @@
+/* Proxy choice (curl's environment rules), credentials, redirect and retry rules. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "policy.h"
+
+char *auth_basic(const char *user, const char *pass)
+{
+	size_t ul = strlen(user), pl = strlen(pass);
+	char *cred = malloc(ul + pl + 2), *val = malloc(6 + 4 * ((ul + pl + 3) / 3) + 1);
+	if (cred == NULL || val == NULL) {
+		free(cred);
+		free(val);
+		return NULL;
+	}
+	memcpy(cred, user, ul);
+	cred[ul] = ':';
+	memcpy(cred + ul + 1, pass, pl);
+	memcpy(val, "Basic ", 6);
+	hc_base64((unsigned char *)cred, ul + pl + 1, val + 6);
+	explicit_bzero(cred, ul + pl + 1);
+	free(cred);
+	return val;
+}
+
+/* http://[user:pass@]host[:port]; the port defaults to 1080, as curl's. */
+static enum hc_err parse_proxy(const char *s, struct hc_proxy *p, char *err, size_t errlen)
+{
+	struct hc_url u;
+	char e[HC_ERRBUF];
+	enum hc_err rc = url_parse(s, true, &u, e, sizeof(e));
+	if (rc == HC_OK && u.https)
+		rc = HC_EPROTO, snprintf(e, sizeof(e), "https:// proxies are not supported");
+	if (rc) {
+		snprintf(err, errlen, "proxy '%s': %s", s, e);
+		url_free(&u);
+		return rc;
+	}
+	const char *auth = strstr(s, "://");
+	auth = auth ? auth + 3 : s;
+	const char *at = strchr(auth, '@');
+	const char *hostpart = at && at < auth + strcspn(auth, "/?#") ? at + 1 : auth;
+	size_t hl = strcspn(hostpart, "/?#");
+	const char *rb = memchr(hostpart, ']', hl);
+	const char *colon = memchr(rb ? rb : hostpart, ':', hl - (size_t)((rb ? rb : hostpart) - hostpart));
+	p->host = u.host;
+	p->port = colon ? u.port : 1080;
+	p->auth = u.user ? auth_basic(u.user, u.pass) : NULL;
+	u.host = NULL;
+	url_free(&u);
+	return HC_OK;
+}
+
+static const char *env2(const char *a, const char *b)
+{
+	const char *v = getenv(a);
+	if ((v == NULL || !*v) && b)
+		v = getenv(b);
+	return v && *v ? v : NULL;
+}
+
+enum hc_err proxy_setup(struct proxies *p, const struct cli *cli, char *err, size_t errlen)
+{
+	const char *http, *https;
+	enum hc_err rc;
+	memset(p, 0, sizeof(*p));
+	if (cli->proxy_set) {
+		http = https = *cli->proxy ? cli->proxy : NULL;
+		p->noproxy = cli->noproxy;
+	} else {
+		/* HTTP_PROXY is not read: under CGI it is the client's Proxy: header */
+		const char *all = env2("all_proxy", "ALL_PROXY");
+		http = env2("http_proxy", NULL);
+		https = env2("https_proxy", "HTTPS_PROXY");
+		http = http ? http : all;
+		https = https ? https : all;
+		p->noproxy = cli->noproxy ? cli->noproxy : env2("no_proxy", "NO_PROXY");
+	}
+	if (http && (rc = parse_proxy(http, &p->http, err, errlen)))
+		return rc;
+	if (https && (rc = parse_proxy(https, &p->https, err, errlen)))
+		return rc;
+	p->http.headers = p->https.headers = cli->proxy_hdrs;
+	p->http.nheaders = p->https.nheaders = cli->nproxy_hdrs;
+	return HC_OK;
+}
+
+const struct hc_proxy *proxy_for(const struct proxies *p, const struct hc_url *u)
+{
+	const struct hc_proxy *px = u->https ? &p->https : &p->http;
+	if (px->host == NULL)
+		return NULL;
+	if (p->noproxy && noproxy_match(p->noproxy, u->host))
+		return NULL;
+	return px;
+}
+
+void proxy_free(struct proxies *p)
+{
+	free(p->http.host);
+	free(p->http.auth);
+	free(p->https.host);
+	free(p->https.auth);
+}
+
+/* addr inside net/bits? Both of one family. */
+static bool in_cidr(const unsigned char *addr, const unsigned char *net, long bits)
+{
+	for (long i = 0; bits > 0; i++, bits -= 8) {
+		unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+		if ((addr[i] & mask) != (net[i] & mask))
+			return false;
+	}
+	return true;
+}
+
+static bool match_entry(const char *e, size_t n, const char *host)
+{
+	char entry[300];
+	unsigned char ha[16], ea[16];
+	if (n == 0 || n >= sizeof(entry))
+		return false;
+	memcpy(entry, e, n);
+	entry[n] = '\0';
+	if (strcmp(entry, "*") == 0)
+		return true;
+	if (entry[0] == '[' && entry[n - 1] == ']') {
+		memmove(entry, entry + 1, n - 2);
+		entry[n - 2] = '\0';
+	}
+	int hf = inet_pton(AF_INET, host, ha) == 1 ? AF_INET
+		 : inet_pton(AF_INET6, host, ha) == 1 ? AF_INET6
+						      : 0;
+	char *slash = strchr(entry, '/');
+	if (slash) {
+		*slash = '\0';
+		char *end;
+		long bits = strtol(slash + 1, &end, 10);
+		int ef = inet_pton(AF_INET, entry, ea) == 1 ? AF_INET
+			 : inet_pton(AF_INET6, entry, ea) == 1 ? AF_INET6
+							      : 0;
+		return ef && ef == hf && *end == '\0' && bits >= 0 &&
+		       bits <= (ef == AF_INET ? 32 : 128) && in_cidr(ha, ea, bits);
+	}
+	if (hf) {
+		int ef = inet_pton(hf, entry, ea) == 1;
+		return ef && memcmp(ha, ea, hf == AF_INET ? 4 : 16) == 0;
+	}
+	/* a name matches itself and its subdomains; a leading dot is optional */
+	const char *name = entry[0] == '.' ? entry + 1 : entry;
+	size_t nl = strlen(name), hl = strlen(host);
+	if (hl == nl)
+		return strcasecmp(host, name) == 0;
+	return hl > nl && host[hl - nl - 1] == '.' && strcasecmp(host + hl - nl, name) == 0;
+}
+
+bool noproxy_match(const char *list, const char *host)
+{
+	for (const char *p = list; *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		size_t n = strcspn(p, ",");
+		size_t t = n;
+		while (t > 0 && (p[t - 1] == ' ' || p[t - 1] == '\t'))
+			t--;
+		if (match_entry(p, t, host))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* netrc(5): machine NAME login L password P, or default; macdef bodies skipped. */
+int netrc_lookup(const char *path, const char *host, char **login, char **password, char *err,
+		 size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	struct stat st;
+	*login = *password = NULL;
+	if (f == NULL)
+		return 1;
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
+		fclose(f);
+		snprintf(err, errlen, "%s is readable by others; not using it (chmod 600 it)", path);
+		return -1;
+	}
+	char tok[1024], *val[4] = {NULL, NULL, NULL, NULL}; /* machine login, pass; default's */
+	enum { NONE, MATCH, OTHER, DEFAULT } state = NONE;
+	bool matched = false;
+	while (fscanf(f, "%1023s", tok) == 1) {
+		if (!strcmp(tok, "machine") || !strcmp(tok, "default")) {
+			if (matched)
+				break;
+			state = DEFAULT;
+			if (tok[0] == 'm')
+				state = fscanf(f, "%1023s", tok) == 1 && !strcasecmp(tok, host) ? MATCH
+												: OTHER;
+			matched = state == MATCH;
+		} else if (!strcmp(tok, "login") || !strcmp(tok, "password")) {
+			int k = (tok[0] == 'p') + (state == DEFAULT ? 2 : 0);
+			if (fscanf(f, "%1023s", tok) != 1)
+				break;
+			if ((state == MATCH || state == DEFAULT) && val[k] == NULL)
+				val[k] = strdup(tok);
+		} else if (!strcmp(tok, "account")) {
+			if (fscanf(f, "%1023s", tok) != 1)
+				break;
+		} else if (!strcmp(tok, "macdef")) {
+			int ch, prev = 0; /* its body runs to an empty line */
+			while ((ch = fgetc(f)) != EOF && !(ch == '\n' && prev == '\n'))
+				prev = ch;
+		}
+	}
+	fclose(f);
+	int k = matched && val[0] ? 0 : val[2] ? 2 : -1;
+	if (k >= 0) {
+		*login = val[k];
+		*password = val[k + 1] ? val[k + 1] : strdup("");
+		val[k] = val[k + 1] = NULL;
+	}
+	for (int i = 0; i < 4; i++)
+		free(val[i]);
+	return k >= 0 ? 0 : 1;
+}
+
+bool policy_is_redirect(int s)
+{
+	return s == 301 || s == 302 || s == 303 || s == 307 || s == 308;
+}
+
+bool policy_retry_status(int s)
+{
+	return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
+}
+
+bool policy_retry_error(int code)
+{
+	/* could not connect, timeout, empty reply, send or receive failure */
+	return code == 7 || code == 28 || code == 52 || code == 55 || code == 56;
+}
+
+long policy_retry_after(const char *v)
+{
+	if (v == NULL)
+		return -1;
+	char *end;
+	errno = 0;
+	long s = strtol(v, &end, 10);
+	if (end != v && *end == '\0' && errno == 0 && s >= 0)
+		return s > 86400 ? 86400000 : s * 1000;
+	/* RFC 9110 §5.6.7: IMF-fixdate */
+	struct tm tm = {0};
+	const char *r = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (r == NULL || *r)
+		return -1;
+	time_t when = timegm(&tm), now = time(NULL);
+	return when <= now ? 0 : (long)(when - now > 86400 ? 86400000 : (when - now) * 1000);
+}

@@ -1,0 +1,38 @@
+/*
+ * The roads between hcli and the server, as policies over the engine:
+ * which proxy, which credentials, whether to follow a redirect or retry.
+ */
+#ifndef HC_POLICY_H
+#define HC_POLICY_H
+
+#include "args.h"
+
+struct proxies {
+	struct hc_proxy http, https; /* host NULL: none */
+	const char *noproxy;	     /* curl's no_proxy list, or NULL */
+};
+
+/* From -x/--noproxy, else the environment (http_proxy, https_proxy, all_proxy, no_proxy). */
+enum hc_err proxy_setup(struct proxies *p, const struct cli *cli, char *err, size_t errlen);
+/* The proxy for this URL, or NULL. */
+const struct hc_proxy *proxy_for(const struct proxies *p, const struct hc_url *u);
+/* Does host match curl's no_proxy rules for list? */
+bool noproxy_match(const char *list, const char *host);
+void proxy_free(struct proxies *p);
+
+/* "Basic base64(user:pass)"; caller frees. */
+char *auth_basic(const char *user, const char *pass);
+/* login and password for host from a netrc file; 0 found, 1 not, -1 refused (err set). */
+int netrc_lookup(const char *path, const char *host, char **login, char **password, char *err,
+		 size_t errlen);
+
+/* 301, 302, 303, 307, 308 */
+bool policy_is_redirect(int status);
+/* 408, 429, 500, 502, 503, 504 */
+bool policy_retry_status(int status);
+/* Connection failures and timeouts */
+bool policy_retry_error(int exit_code);
+/* Retry-After: seconds or an HTTP-date, in ms from now; -1 when absent or unreadable. */
+long policy_retry_after(const char *value);
+
+#endif
