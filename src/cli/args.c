@@ -96,6 +96,7 @@ static const struct opt {
 	{"retry", OPT_RETRY, required_argument, "N", "retry transient failures up to N times"},
 	{"retry-delay", OPT_RETRY_DELAY, required_argument, "S", "seconds between retries (default: 1, doubling)"},
 	{"retry-max-time", OPT_RETRY_MAX_TIME, required_argument, "S", "no retry after S seconds since the first try"},
+	{"write-out", 'w', required_argument, "FORMAT", "after each transfer print FORMAT: %{http_code}, %{json}, ... or @FILE"},
 	{"help", 'h', no_argument, NULL, "show this help and exit"},
 	{"version", 'V', no_argument, NULL, "show the version and exit"},
 };
@@ -551,6 +552,9 @@ enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t
 			if (strncmp(optarg, "sha256//", 8) != 0)
 				return usage(err, errlen, "--pinnedpubkey takes sha256//BASE64[;sha256//BASE64...]");
 			cli->tls.pinned = optarg;
+			break;
+		case 'w':
+			cli->write_out = optarg;
 			break;
 		case 'x':
 			cli->proxy = optarg;

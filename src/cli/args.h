@@ -70,6 +70,7 @@ struct cli {
 	long retry;
 	int retry_delay_ms; /* -1: exponential from 1 s */
 	int retry_max_time_ms; /* -1: no limit */
+	const char *write_out; /* -w, as given (maybe @FILE) */
 
 	bool help, version;
 };

@@ -14,6 +14,7 @@
 #include "args.h"
 #include "output.h"
 #include "policy.h"
+#include "writeout.h"
 #include "../http/tls.h"
 
 #define USAGE_LINE "usage: hcli [OPTIONS] [METHOD] URL [ITEM ...] [URL ...]\n"
@@ -49,6 +50,7 @@ struct run {
 	const char *netrc_path;
 	int netrc_warned;
 	long redirects;
+	char *wfmt; /* -w, read from @FILE if need be */
 };
 
 static int fail(enum hc_err e, const char *detail)
@@ -390,6 +392,20 @@ static int exchange(struct run *R, const struct hc_url *u, struct hop *h)
 		code = fail(HC_EHTTP, detail);
 	}
 out:
+	if (R->wfmt && !h->pending && !h->quiet_error) {
+		char *eff = url_format(u);
+		struct wo_info wi = {
+			.c = c,
+			.resp = resp.status ? &resp : NULL,
+			.url_effective = eff,
+			.redirects = h->hops,
+			.exit_code = code,
+			.errormsg = code ? (R->out.err ? R->out.errmsg : c->err) : "",
+		};
+		if (writeout(&R->out, R->wfmt, &wi) && !code)
+			code = fail(HC_EWRITE, R->out.errmsg);
+		free(eff);
+	}
 	if (code || !c->reusable)
 		conn_close(c);
 	resp_free(&resp);
@@ -397,6 +413,41 @@ out:
 	free(auth);
 	free(target);
 	return code;
+}
+
+/* -w @FILE or @- reads the format; anything else is the format. */
+static enum hc_err read_format(const char *arg, char **out, char *err, size_t errlen)
+{
+	if (arg[0] != '@') {
+		*out = strdup(arg);
+		return *out ? HC_OK : HC_ENOMEM;
+	}
+	FILE *f = strcmp(arg, "@-") == 0 ? stdin : fopen(arg + 1, "re");
+	if (f == NULL) {
+		snprintf(err, errlen, "-w %s: %s", arg, strerror(errno));
+		return HC_EUSAGE;
+	}
+	size_t cap = 4096, len = 0, n;
+	char *s = malloc(cap);
+	while (s) {
+		if (len + 1 == cap) {
+			char *ns = cap < (1 << 20) ? realloc(s, cap * 2) : NULL;
+			if (ns == NULL)
+				break;
+			s = ns;
+			cap *= 2;
+		}
+		if ((n = fread(s + len, 1, cap - len - 1, f)) == 0)
+			break;
+		len += n;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (s == NULL)
+		return HC_ENOMEM;
+	s[len] = '\0';
+	*out = s;
+	return HC_OK;
 }
 
 /* Sleep before a retry; the delay is the tool's policy, not a synchronisation. */
@@ -593,6 +644,10 @@ int main(int argc, char **argv)
 			fputs("hcli: warning: --insecure: the server's certificate and name are not verified\n",
 			      stderr);
 	}
+	if (cli.write_out && (rc = read_format(cli.write_out, &R.wfmt, err, sizeof(err)))) {
+		code = rc == HC_EUSAGE ? usage_error(err) : fail(rc, "out of memory");
+		goto out;
+	}
 	if ((rc = proxy_setup(&R.proxies, &cli, err, sizeof(err)))) {
 		code = fail(rc, err);
 		goto out;
@@ -660,6 +715,7 @@ int main(int argc, char **argv)
 		code = fail(HC_EWRITE, err);
 	}
 out:
+	free(R.wfmt);
 	proxy_free(&R.proxies);
 	free(R.user);
 	if (R.pass)

@@ -110,6 +110,7 @@ struct hc_conn {
 	bool eof;	     /* the peer closed its side */
 	bool tls_unclean;    /* TLS ended without close_notify */
 	uint64_t rx;	     /* bytes received since the last request was sent */
+	uint64_t tx_body;    /* request body bytes sent in the last exchange */
 	char remote_ip[64];
 	unsigned remote_port;
 	struct hc_timing tm;

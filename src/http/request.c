@@ -139,8 +139,10 @@ static enum hc_err decide_framing(struct hc_conn *c, const struct hc_request *r,
 	return HC_OK;
 }
 
+/* Body bytes on their way out: counted for -w, shown for -p B. */
 static void trace_body(struct hc_conn *c, const char *p, size_t n)
 {
+	c->tx_body += n;
 	if (c->cfg->trace_body && n)
 		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_BODY, p, n);
 }
@@ -251,7 +253,9 @@ enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunk
 					   (long long)b->size, length);
 		if (b->size >= 0 && !c->cfg->trace_body) {
 			uint64_t sent;
-			return tr_sendfile(c, b->fd, b->start, (uint64_t)length, &sent);
+			rc = tr_sendfile(c, b->fd, b->start, (uint64_t)length, &sent);
+			c->tx_body += sent;
+			return rc;
 		}
 		return send_fd_length(c, b, (uint64_t)length);
 	}
@@ -327,6 +331,7 @@ static enum hc_err exchange(struct hc_conn *c, const struct hc_request *r, const
 
 	c->reusable = false;
 	c->rx = 0;
+	c->tx_body = 0;
 	if ((rc = send_request(c, r, f, hb, expect))) {
 		if (rc != HC_ESEND)
 			return rc;
