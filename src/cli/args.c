@@ -43,6 +43,7 @@ enum {
 	OPT_RETRY,
 	OPT_RETRY_DELAY,
 	OPT_RETRY_MAX_TIME,
+	OPT_COLOR,
 };
 
 static const struct opt {
@@ -97,6 +98,7 @@ static const struct opt {
 	{"retry-delay", OPT_RETRY_DELAY, required_argument, "S", "seconds between retries (default: 1, doubling)"},
 	{"retry-max-time", OPT_RETRY_MAX_TIME, required_argument, "S", "no retry after S seconds since the first try"},
 	{"write-out", 'w', required_argument, "FORMAT", "after each transfer print FORMAT: %{http_code}, %{json}, ... or @FILE"},
+	{"color", OPT_COLOR, optional_argument, "[=WHEN]", "colour: auto (terminals, default), always or never"},
 	{"help", 'h', no_argument, NULL, "show this help and exit"},
 	{"version", 'V', no_argument, NULL, "show the version and exit"},
 };
@@ -121,12 +123,12 @@ void args_help(FILE *f)
 	for (size_t i = 0; i < NOPTS; i++) {
 		char left[64];
 		const struct opt *o = &opts[i];
+		const char *sep = o->meta && o->arg == required_argument ? " " : "";
 		if (o->key < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name, o->meta ? " " : "",
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name, sep,
 				 o->meta ? o->meta : "");
 		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->meta ? " " : "",
-				 o->meta ? o->meta : "");
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, sep, o->meta ? o->meta : "");
 		fprintf(f, "  %-30s %s\n", left, o->help);
 	}
 	fputs("\nSee hcli(1) for the output, the exit status and examples.\n", f);
@@ -555,6 +557,16 @@ enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t
 			break;
 		case 'w':
 			cli->write_out = optarg;
+			break;
+		case OPT_COLOR:
+			if (optarg == NULL || !strcmp(optarg, "always"))
+				cli->color = COLOR_ALWAYS;
+			else if (!strcmp(optarg, "auto"))
+				cli->color = COLOR_AUTO;
+			else if (!strcmp(optarg, "never"))
+				cli->color = COLOR_NEVER;
+			else
+				return usage(err, errlen, "--color takes auto, always or never, not '%s'", optarg);
 			break;
 		case 'x':
 			cli->proxy = optarg;

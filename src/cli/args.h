@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "../http/http.h"
+#include "output.h"
 
 enum print_flag {
 	PRINT_REQ_HEAD = 1,  /* H */
@@ -71,6 +72,7 @@ struct cli {
 	int retry_delay_ms; /* -1: exponential from 1 s */
 	int retry_max_time_ms; /* -1: no limit */
 	const char *write_out; /* -w, as given (maybe @FILE) */
+	enum color_mode color;
 
 	bool help, version;
 };

@@ -681,7 +681,8 @@ int main(int argc, char **argv)
 	int print = cli.print;
 	if (print == 0)
 		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
-	out_init(&R.out, print, cli.verbose, cli.silent, body_fd, cli.output ? cli.output : "standard output");
+	out_init(&R.out, print, cli.verbose, cli.silent, body_fd, cli.output ? cli.output : "standard output",
+		 cli.color);
 
 	R.cfg = (struct hc_conn_cfg){
 		.family = cli.family,

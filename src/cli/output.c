@@ -11,15 +11,24 @@
 #include "args.h"
 #include "output.h"
 
+/* NO_COLOR (no-color.org): any non-empty value turns automatic colour off */
+static bool want_color(enum color_mode m, bool tty)
+{
+	const char *nc = getenv("NO_COLOR");
+	return m == COLOR_ALWAYS || (m == COLOR_AUTO && tty && !(nc && *nc));
+}
+
 void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
-	      const char *body_name)
+	      const char *body_name, enum color_mode color)
 {
 	memset(o, 0, sizeof(*o));
 	o->print = print;
 	o->verbose = verbose;
 	o->silent = silent;
 	o->tty_out = isatty(STDOUT_FILENO);
-	o->tty_err = verbose ? isatty(STDERR_FILENO) : false;
+	o->tty_err = isatty(STDERR_FILENO);
+	o->color_out = want_color(color, o->tty_out);
+	o->color_err = want_color(color, o->tty_err);
 	o->body_fd = body_fd;
 	o->body_name = body_name;
 	o->body_tty = body_fd == STDOUT_FILENO ? o->tty_out : false;
@@ -67,9 +76,39 @@ static enum hc_err add_text(struct hc_headbuf *b, const char *p, size_t n, bool 
 	return rc;
 }
 
+#define SGR_RESET "\033[0m"
+#define SGR_DIM "\033[2m"
+#define SGR_NAME "\033[36m"
+
+/* Status lines by class: 1xx blue, 2xx green, 3xx cyan, 4xx yellow, 5xx red, all bold. */
+static const char *status_color(int status)
+{
+	static const char *const by_class[] = {"\033[1;34m", "\033[1;32m", "\033[1;36m",
+					       "\033[1;33m", "\033[1;31m"};
+	int k = status / 100 - 1;
+	return k >= 0 && k < 5 ? by_class[k] : "\033[1m";
+}
+
+static enum hc_err add_field(struct hc_headbuf *b, const char *name, const char *value,
+			     bool escape, bool color)
+{
+	enum hc_err rc = color ? hb_adds(b, SGR_NAME) : HC_OK;
+	if (rc == HC_OK)
+		rc = add_text(b, name, strlen(name), escape);
+	if (rc == HC_OK && color)
+		rc = hb_adds(b, SGR_RESET);
+	if (rc == HC_OK)
+		rc = hb_add(b, ": ", 2);
+	if (rc == HC_OK)
+		rc = add_text(b, value, strlen(value), escape);
+	if (rc == HC_OK)
+		rc = hb_add(b, "\n", 1);
+	return rc;
+}
+
 /* A raw head (CRLF or LF lines) as lines with a prefix and LF endings. */
 static enum hc_err add_lines(struct hc_headbuf *b, const char *p, size_t n, const char *prefix,
-			     bool escape)
+			     bool escape, bool color)
 {
 	enum hc_err rc = HC_OK;
 	while (n > 0 && rc == HC_OK) {
@@ -77,8 +116,12 @@ static enum hc_err add_lines(struct hc_headbuf *b, const char *p, size_t n, cons
 		size_t l = lf ? (size_t)(lf - p) : n, adv = lf ? l + 1 : n;
 		if (l > 0 && p[l - 1] == '\r')
 			l--;
-		if (prefix)
+		if (prefix && color)
+			rc = hb_adds(b, SGR_DIM);
+		if (prefix && rc == HC_OK)
 			rc = hb_adds(b, prefix);
+		if (prefix && color && rc == HC_OK)
+			rc = hb_adds(b, SGR_RESET);
 		if (rc == HC_OK)
 			rc = add_text(b, p, l, escape);
 		if (rc == HC_OK)
@@ -92,7 +135,7 @@ static enum hc_err add_lines(struct hc_headbuf *b, const char *p, size_t n, cons
 static void trace_err(struct out *o, const char *prefix, const char *p, size_t n)
 {
 	struct hc_headbuf b = {.max = 64 << 20};
-	if (add_lines(&b, p, n, prefix, o->tty_err) == HC_OK)
+	if (add_lines(&b, p, n, prefix, o->tty_err, o->color_err) == HC_OK)
 		(void)!write(STDERR_FILENO, b.p, b.len);
 	hb_free(&b);
 }
@@ -111,7 +154,7 @@ void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len)
 		if (o->verbose)
 			trace_err(o, "> ", data, len);
 		if ((o->print & PRINT_REQ_HEAD) && o->err == HC_OK) {
-			if (add_lines(&b, data, len, NULL, false) == HC_OK)
+			if (add_lines(&b, data, len, NULL, false, false) == HC_OK)
 				out_write_all(o, STDOUT_FILENO, b.p, b.len, "standard output");
 		}
 		break;
@@ -137,17 +180,16 @@ enum hc_err out_head(struct out *o, const struct hc_response *r)
 	if (o->req_printed)
 		rc = hb_add(&b, "\n\n", 2);
 	o->req_printed = false;
+	if (rc == HC_OK && o->color_out)
+		rc = hb_adds(&b, status_color(r->status));
 	if (rc == HC_OK)
-		rc = add_lines(&b, r->status_line, strlen(r->status_line), NULL, o->tty_out);
-	for (size_t i = 0; i < r->hdrs.n && rc == HC_OK; i++) {
-		rc = add_text(&b, r->hdrs.v[i].name, strlen(r->hdrs.v[i].name), o->tty_out);
-		if (rc == HC_OK)
-			rc = hb_add(&b, ": ", 2);
-		if (rc == HC_OK)
-			rc = add_text(&b, r->hdrs.v[i].value, strlen(r->hdrs.v[i].value), o->tty_out);
-		if (rc == HC_OK)
-			rc = hb_add(&b, "\n", 1);
-	}
+		rc = add_text(&b, r->status_line, strlen(r->status_line), o->tty_out);
+	if (rc == HC_OK && o->color_out)
+		rc = hb_adds(&b, SGR_RESET);
+	if (rc == HC_OK)
+		rc = hb_add(&b, "\n", 1);
+	for (size_t i = 0; i < r->hdrs.n && rc == HC_OK; i++)
+		rc = add_field(&b, r->hdrs.v[i].name, r->hdrs.v[i].value, o->tty_out, o->color_out);
 	if (rc == HC_OK)
 		rc = hb_add(&b, "\n", 1);
 	if (rc == HC_OK)
@@ -193,17 +235,9 @@ enum hc_err out_body_end(struct out *o, const struct hc_response *r)
 	if (rc == HC_OK && r->trailers.n && (o->print & PRINT_RESP_HEAD) &&
 	    (o->print & PRINT_RESP_BODY)) {
 		struct hc_headbuf b = {.max = 64 << 20};
-		for (size_t i = 0; i < r->trailers.n && rc == HC_OK; i++) {
-			rc = add_text(&b, r->trailers.v[i].name, strlen(r->trailers.v[i].name),
-				      o->tty_out);
-			if (rc == HC_OK)
-				rc = hb_add(&b, ": ", 2);
-			if (rc == HC_OK)
-				rc = add_text(&b, r->trailers.v[i].value,
-					      strlen(r->trailers.v[i].value), o->tty_out);
-			if (rc == HC_OK)
-				rc = hb_add(&b, "\n", 1);
-		}
+		for (size_t i = 0; i < r->trailers.n && rc == HC_OK; i++)
+			rc = add_field(&b, r->trailers.v[i].name, r->trailers.v[i].value, o->tty_out,
+				       o->color_out);
 		if (rc == HC_OK)
 			rc = out_write_all(o, STDOUT_FILENO, b.p, b.len, "standard output");
 		hb_free(&b);

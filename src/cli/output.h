@@ -12,6 +12,7 @@ struct out {
 	int verbose;
 	bool silent;
 	bool tty_out, tty_err;
+	bool color_out, color_err; /* ANSI colour on standard output / error */
 	int body_fd; /* standard output, or -o FILE */
 	const char *body_name;
 	bool body_tty;
@@ -23,8 +24,9 @@ struct out {
 	char errmsg[HC_ERRBUF];
 };
 
+enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
-	      const char *body_name);
+	      const char *body_name, enum color_mode color);
 void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len);
 enum hc_err out_head(struct out *o, const struct hc_response *r);
 enum hc_err out_body(struct out *o, const char *p, size_t n);
