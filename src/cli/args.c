@@ -44,6 +44,7 @@ enum {
 	OPT_RETRY_DELAY,
 	OPT_RETRY_MAX_TIME,
 	OPT_COLOR,
+	OPT_COMPRESSED,
 };
 
 static const struct opt {
@@ -98,6 +99,7 @@ static const struct opt {
 	{"retry-delay", OPT_RETRY_DELAY, required_argument, "S", "seconds between retries (default: 1, doubling)"},
 	{"retry-max-time", OPT_RETRY_MAX_TIME, required_argument, "S", "no retry after S seconds since the first try"},
 	{"write-out", 'w', required_argument, "FORMAT", "after each transfer print FORMAT: %{http_code}, %{json}, ... or @FILE"},
+	{"compressed", OPT_COMPRESSED, no_argument, NULL, "ask for gzip, deflate, br or zstd and decode it"},
 	{"color", OPT_COLOR, optional_argument, "[=WHEN]", "colour: auto (terminals, default), always or never"},
 	{"help", 'h', no_argument, NULL, "show this help and exit"},
 	{"version", 'V', no_argument, NULL, "show the version and exit"},
@@ -557,6 +559,9 @@ enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t
 			break;
 		case 'w':
 			cli->write_out = optarg;
+			break;
+		case OPT_COMPRESSED:
+			cli->compressed = true;
 			break;
 		case OPT_COLOR:
 			if (optarg == NULL || !strcmp(optarg, "always"))

@@ -73,6 +73,7 @@ struct cli {
 	int retry_max_time_ms; /* -1: no limit */
 	const char *write_out; /* -w, as given (maybe @FILE) */
 	enum color_mode color;
+	bool compressed;
 
 	bool help, version;
 };

@@ -15,6 +15,7 @@
 #include "output.h"
 #include "policy.h"
 #include "writeout.h"
+#include "../http/decode.h"
 #include "../http/tls.h"
 
 #define USAGE_LINE "usage: hcli [OPTIONS] [METHOD] URL [ITEM ...] [URL ...]\n"
@@ -189,7 +190,7 @@ static enum hc_err compose(struct run *R, const struct hc_url *u, const struct h
 			   struct hc_field **out, size_t *n, char **auth)
 {
 	const struct cli *cli = R->cli;
-	struct hc_field *f = calloc(cli->nhdrs + 4, sizeof(*f));
+	struct hc_field *f = calloc(cli->nhdrs + 6, sizeof(*f));
 	size_t k = 0;
 	if (f == NULL)
 		return HC_ENOMEM;
@@ -218,6 +219,8 @@ static enum hc_err compose(struct run *R, const struct hc_url *u, const struct h
 		f[k++] = (struct hc_field){"User-Agent", "hcli/" HC_VERSION};
 	if (!named(cli, "Accept"))
 		f[k++] = (struct hc_field){"Accept", "*/*"};
+	if (cli->compressed && !named(cli, "Accept-Encoding"))
+		f[k++] = (struct hc_field){"Accept-Encoding", "gzip, deflate, br, zstd"};
 	for (size_t i = 0; i < cli->nhdrs; i++) {
 		if (cli->hdrs[i].value == NULL || (h->drop_creds && is_credential(cli->hdrs[i].name)))
 			continue;
@@ -247,13 +250,40 @@ static enum hc_err drain(struct hc_response *resp)
 	return rc;
 }
 
+static enum hc_err decoded_out(void *ud, const char *p, size_t n)
+{
+	return out_body(ud, p, n);
+}
+
+/* --compressed: a decoder for the response's Content-Encoding, or NULL. */
+static int open_decoder(struct run *R, const struct hc_response *resp, struct hc_decoder **dec)
+{
+	char *ce = hdr_get_joined(&resp->hdrs, "Content-Encoding");
+	char err[HC_ERRBUF], names[128];
+	*dec = NULL;
+	if (ce == NULL)
+		return 0;
+	enum hc_err rc = dec_open(dec, ce, err, sizeof(err), names, sizeof(names));
+	free(ce);
+	if (rc)
+		return fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
+	if (*dec)
+		conn_info(&R->conn, "Decoding %s", names);
+	return 0;
+}
+
 static int body_out(struct run *R, struct hc_response *resp)
 {
+	struct hc_decoder *dec = NULL;
+	char err[HC_ERRBUF];
+	int code;
+	if (R->cli->compressed && !resp->done && (code = open_decoder(R, resp, &dec)))
+		return code;
 	for (;;) {
 		const char *p;
 		size_t n;
 		enum hc_err rc;
-		if (R->out.body_pipe && !R->out.req_printed && resp_can_splice(resp)) {
+		if (dec == NULL && R->out.body_pipe && !R->out.req_printed && resp_can_splice(resp)) {
 			rc = resp_splice(resp, R->out.body_fd, &n);
 			if (rc == HC_EWRITE) {
 				snprintf(R->out.errmsg, sizeof(R->out.errmsg), "%s: %s", R->out.body_name,
@@ -268,20 +298,30 @@ static int body_out(struct run *R, struct hc_response *resp)
 		}
 		rc = resp_read(resp, &p, &n);
 		if (n > 0) {
-			enum hc_err w = out_body(&R->out, p, n);
-			if (w)
-				return fail(w, R->out.errmsg);
+			enum hc_err w = dec ? dec_write(dec, p, n, decoded_out, &R->out, err, sizeof(err))
+					    : out_body(&R->out, p, n);
+			if (w) {
+				code = fail(w, w == HC_EENCODING ? err : R->out.errmsg);
+				goto out;
+			}
 		}
 		if (rc) {
 			out_body_end(&R->out, resp);
-			return fail(rc, R->conn.err);
+			code = fail(rc, R->conn.err);
+			goto out;
 		}
 		if (resp->done)
 			break;
 	}
-	if (out_body_end(&R->out, resp))
-		return fail(HC_EWRITE, R->out.errmsg);
-	return 0;
+	if (dec && (code = dec_end(dec, err, sizeof(err)))) {
+		out_body_end(&R->out, resp);
+		code = fail(code, err);
+		goto out;
+	}
+	code = out_body_end(&R->out, resp) ? fail(HC_EWRITE, R->out.errmsg) : 0;
+out:
+	dec_free(dec);
+	return code;
 }
 
 /*
