@@ -14,6 +14,7 @@
 #include "args.h"
 #include "output.h"
 #include "policy.h"
+#include "progress.h"
 #include "writeout.h"
 #include "../http/decode.h"
 #include "../http/tls.h"
@@ -52,7 +53,14 @@ struct run {
 	int netrc_warned;
 	long redirects;
 	char *wfmt; /* -w, read from @FILE if need be */
+	bool progress_ok; /* standard error is a terminal, and no -s */
+	struct progress prog;
 };
+
+static void upload_progress(void *ud, uint64_t sent)
+{
+	progress_update(&((struct run *)ud)->prog, sent);
+}
 
 static int fail(enum hc_err e, const char *detail)
 {
@@ -279,6 +287,8 @@ static int body_out(struct run *R, struct hc_response *resp)
 	int code;
 	if (R->cli->compressed && !resp->done && (code = open_decoder(R, resp, &dec)))
 		return code;
+	progress_start(&R->prog, R->progress_ok, "down",
+		       resp->mode == HC_BM_LENGTH ? resp->length : 0);
 	for (;;) {
 		const char *p;
 		size_t n;
@@ -288,10 +298,14 @@ static int body_out(struct run *R, struct hc_response *resp)
 			if (rc == HC_EWRITE) {
 				snprintf(R->out.errmsg, sizeof(R->out.errmsg), "%s: %s", R->out.body_name,
 					 strerror(EPIPE));
-				return fail(rc, R->out.errmsg);
+				code = fail(rc, R->out.errmsg);
+				goto out;
 			}
-			if (rc)
-				return fail(rc, R->conn.err);
+			if (rc) {
+				code = fail(rc, R->conn.err);
+				goto out;
+			}
+			progress_update(&R->prog, resp->nread);
 			if (resp->done)
 				break;
 			continue;
@@ -304,6 +318,7 @@ static int body_out(struct run *R, struct hc_response *resp)
 				code = fail(w, w == HC_EENCODING ? err : R->out.errmsg);
 				goto out;
 			}
+			progress_update(&R->prog, resp->nread);
 		}
 		if (rc) {
 			out_body_end(&R->out, resp);
@@ -320,6 +335,7 @@ static int body_out(struct run *R, struct hc_response *resp)
 	}
 	code = out_body_end(&R->out, resp) ? fail(HC_EWRITE, R->out.errmsg) : 0;
 out:
+	progress_end(&R->prog);
 	dec_free(dec);
 	return code;
 }
@@ -380,7 +396,12 @@ static int exchange(struct run *R, const struct hc_url *u, struct hop *h)
 	memset(&c->tm, 0, sizeof(c->tm));
 	c->tm.t0 = hc_now_ns();
 	resp_init(&resp, c);
+	progress_start(&R->prog, R->progress_ok && h->body->kind != HC_BODY_NONE, "up",
+		       h->body->kind == HC_BODY_MEM ? h->body->len
+		       : h->body->size > 0	    ? (uint64_t)h->body->size
+						    : 0);
 	rc = http_request(c, &req, &resp);
+	progress_end(&R->prog);
 	if (R->out.err) {
 		code = fail(R->out.err, R->out.errmsg);
 		goto out;
@@ -718,6 +739,7 @@ int main(int argc, char **argv)
 		else if (home && snprintf(netrc_buf, sizeof(netrc_buf), "%s/.netrc", home) > 0)
 			R.netrc_path = netrc_buf;
 	}
+	R.progress_ok = !cli.silent && isatty(STDERR_FILENO);
 	int print = cli.print;
 	if (print == 0)
 		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
@@ -740,6 +762,8 @@ int main(int argc, char **argv)
 		.debuglevel = cli.verbose,
 		.trace_body = (print & PRINT_REQ_BODY) != 0,
 		.tls = &cli.tls,
+		.progress = R.progress_ok ? upload_progress : NULL,
+		.progress_ud = &R,
 	};
 	conn_init(&R.conn, &R.cfg);
 	for (size_t i = 0; i < cli.nurls; i++) {

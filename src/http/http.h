@@ -78,6 +78,8 @@ struct hc_conn_cfg {
 	void *trace_ud;
 	int debuglevel;
 	bool trace_body; /* hand request body bytes to trace (-p B) */
+	void (*progress)(void *ud, uint64_t body_sent); /* upload progress, or NULL */
+	void *progress_ud;
 };
 
 struct hc_transport;

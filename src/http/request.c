@@ -143,6 +143,8 @@ static enum hc_err decide_framing(struct hc_conn *c, const struct hc_request *r,
 static void trace_body(struct hc_conn *c, const char *p, size_t n)
 {
 	c->tx_body += n;
+	if (c->cfg->progress)
+		c->cfg->progress(c->cfg->progress_ud, c->tx_body);
 	if (c->cfg->trace_body && n)
 		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_BODY, p, n);
 }

@@ -153,8 +153,10 @@ enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint
 	*sent = 0;
 	while (*sent < len) {
 		uint64_t want = len - *sent;
-		if (want > (1u << 30))
-			want = 1u << 30;
+		/* with a progress line, pieces small enough to show it moving */
+		uint64_t piece = c->cfg->progress ? (8u << 20) : (1u << 30);
+		if (want > piece)
+			want = piece;
 		ssize_t n;
 		if (c->tls_session) {
 			size_t bs = c->cfg->blocksize;
@@ -192,6 +194,8 @@ enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint
 					   (unsigned long long)*sent, (unsigned long long)len);
 		*sent += (uint64_t)n;
 		off += n;
+		if (c->cfg->progress)
+			c->cfg->progress(c->cfg->progress_ud, c->tx_body + *sent);
 	}
 	return HC_OK;
 }

@@ -1,0 +1,66 @@
+/* The progress line: bytes, rate, and percentage and ETA when the length is known. */
+#include <bsd/libutil.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../http/http.h"
+#include "progress.h"
+
+#define PROGRESS_DELAY_NS 1000000000 /* only transfers that outlast a second */
+#define PROGRESS_EVERY_NS 100000000  /* at most ten updates a second */
+
+void progress_start(struct progress *p, bool enabled, const char *what, uint64_t total)
+{
+	memset(p, 0, sizeof(*p));
+	p->enabled = enabled;
+	p->what = what;
+	p->total = total;
+	p->start = p->last = enabled ? hc_now_ns() : 0;
+}
+
+static void size_text(char *buf, size_t len, uint64_t n)
+{
+	/* four characters, as "293K" or "2.0G" */
+	humanize_number(buf, len < 5 ? len : 5, (int64_t)n, "", HN_AUTOSCALE,
+			HN_DECIMAL | HN_NOSPACE | HN_B);
+}
+
+void progress_update(struct progress *p, uint64_t done)
+{
+	if (!p->enabled)
+		return;
+	int64_t now = hc_now_ns();
+	if (now - p->start < PROGRESS_DELAY_NS || now - p->last < PROGRESS_EVERY_NS)
+		return;
+	p->last = now;
+	double secs = (double)(now - p->start) / 1e9;
+	uint64_t rate = (uint64_t)((double)done / secs);
+	char got[16], speed[16], all[16], line[160];
+	size_text(got, sizeof(got), done);
+	size_text(speed, sizeof(speed), rate);
+	int n;
+	if (p->total) {
+		size_text(all, sizeof(all), p->total);
+		double pct = 100.0 * (double)done / (double)p->total;
+		long eta = rate ? (long)((p->total > done ? p->total - done : 0) / rate) : -1;
+		char etas[32] = "--:--";
+		if (eta >= 0)
+			snprintf(etas, sizeof(etas), "%ld:%02ld", eta / 60, eta % 60);
+		n = snprintf(line, sizeof(line), "\r\033[K%s %5.1f%% %s of %s  %s/s  ETA %s", p->what,
+			     pct > 100 ? 100.0 : pct, got, all, speed, etas);
+	} else {
+		n = snprintf(line, sizeof(line), "\r\033[K%s %s  %s/s", p->what, got, speed);
+	}
+	if (n > 0)
+		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	p->shown = true;
+}
+
+void progress_end(struct progress *p)
+{
+	if (p->shown)
+		(void)!write(STDERR_FILENO, "\r\033[K", 4);
+	p->shown = false;
+	p->enabled = false;
+}
