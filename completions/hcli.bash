@@ -6,12 +6,16 @@ _hcli_long_opts='--request --data --print --include --body --output --verbose --
 --fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
 --source-address --blocksize --max-headers --ipv4 --ipv6 --resolve --unix-socket
 --http1.0 --chunked --expect100 --expect100-timeout --cacert --capath --insecure
---cert --key --tls-min --priority --pinnedpubkey --help --version'
-_hcli_short_opts='-X -d -p -i -b -o -v -s -f -m -4 -6 -k -h -V'
+--cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
+--location --max-redirs --user --netrc --netrc-file --retry --retry-delay
+--retry-max-time --help --version'
+_hcli_short_opts='-X -d -p -i -b -o -v -s -f -m -4 -6 -k -x -L -u -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data -p --print -o --output --connect-timeout --timeout
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
---expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey'
+--expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
+-x --proxy --proxy-header --noproxy --max-redirs -u --user --netrc-file --retry
+--retry-delay --retry-max-time'
 _hcli_methods='GET HEAD POST PUT PATCH DELETE OPTIONS TRACE'
 
 # Files and directories after a leading '@' (items @PATH and -d @PATH).
@@ -52,7 +56,7 @@ _hcli()
 		COMPREPLY=($(compgen -W "$_hcli_methods" -- "$cur"))
 		return
 		;;
-	-o | --output | --unix-socket | --cacert | --cert | --key)
+	-o | --output | --unix-socket | --cacert | --cert | --key | --netrc-file)
 		local IFS=$'\n'
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
@@ -77,8 +81,18 @@ _hcli()
 		COMPREPLY=($(compgen -W 'b h hb H Hhb HBhb' -- "$cur"))
 		return
 		;;
+	-x | --proxy)
+		# offer the scheme (before any colon); host and port are the user's
+		if [[ $cur != *:* && http:// == "$cur"* ]]; then
+			COMPREPLY=(http://)
+			compopt -o nospace 2>/dev/null
+		fi
+		return
+		;;
 	--connect-timeout | --timeout | -m | --max-time | --source-address | --blocksize | \
-		--max-headers | --resolve | --expect100-timeout | --priority | --pinnedpubkey)
+		--max-headers | --resolve | --expect100-timeout | --priority | --pinnedpubkey | \
+		--proxy-header | --noproxy | --max-redirs | -u | --user | --retry | --retry-delay | \
+		--retry-max-time)
 		return # a number, an address or a string: nothing to offer
 		;;
 	esac

@@ -21,7 +21,8 @@ function __fish_hcli_first_positional
             case -X --request -d --data -p --print -o --output -m --max-time \
                 --connect-timeout --timeout --source-address --blocksize --max-headers \
                 --resolve --unix-socket --expect100-timeout --cacert --capath --cert --key \
-                --tls-min --priority --pinnedpubkey
+                --tls-min --priority --pinnedpubkey -x --proxy --proxy-header --noproxy \
+                --max-redirs -u --user --netrc-file --retry --retry-delay --retry-max-time
                 set skip 1
             case -
                 return 1
@@ -98,6 +99,17 @@ complete -c hcli -l key -r -F -d 'client private key (PEM); asks for a passphras
 complete -c hcli -l tls-min -x -a '1.2 1.3' -d 'lowest TLS version: 1.2 (default) or 1.3'
 complete -c hcli -l priority -x -d 'GnuTLS priority string for ciphers and groups'
 complete -c hcli -l pinnedpubkey -x -d 'accept only these server public keys (sha256//BASE64[;...])'
+complete -c hcli -s x -l proxy -x -d 'use this HTTP proxy ("" ignores the environment)'
+complete -c hcli -l proxy-header -x -d "send this header to the proxy with CONNECT ('Name: value')"
+complete -c hcli -l noproxy -x -d 'hosts reached without a proxy (as no_proxy)'
+complete -c hcli -s L -l location -d 'follow redirects'
+complete -c hcli -l max-redirs -x -d 'redirects followed at most (default 50)'
+complete -c hcli -s u -l user -x -d 'Basic authentication: USER[:PASS]; asks for PASS on a terminal'
+complete -c hcli -l netrc -d 'credentials from $NETRC or ~/.netrc'
+complete -c hcli -l netrc-file -r -F -d 'credentials from this netrc file'
+complete -c hcli -l retry -x -d 'retry transient failures up to N times'
+complete -c hcli -l retry-delay -x -d 'seconds between retries (default: 1, doubling)'
+complete -c hcli -l retry-max-time -x -d 'no retry after S seconds since the first try'
 complete -c hcli -s h -l help -d 'show this help and exit'
 complete -c hcli -s V -l version -d 'show the version and exit'
 

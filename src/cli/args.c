@@ -610,10 +610,11 @@ enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t
 		case OPT_RETRY_MAX_TIME:
 			if (parse_seconds(optarg, &ms) < 0)
 				return usage(err, errlen, "'%s' is not a number of seconds", optarg);
+			/* as curl: 0 means the default (backoff; no time limit) */
 			if (c == OPT_RETRY_DELAY)
-				cli->retry_delay_ms = ms;
+				cli->retry_delay_ms = ms ? ms : -1;
 			else
-				cli->retry_max_time_ms = ms;
+				cli->retry_max_time_ms = ms ? ms : -1;
 			break;
 		case 'h':
 			cli->help = true;

@@ -195,7 +195,7 @@ static bool is_credential(const char *name)
  * the user's items. After a redirect to another origin, credentials are gone.
  */
 static enum hc_err compose(struct run *R, const struct hc_url *u, const struct hop *h,
-			   struct hc_field **out, size_t *n, char **auth)
+			   bool tunnel, struct hc_field **out, size_t *n, char **auth)
 {
 	const struct cli *cli = R->cli;
 	struct hc_field *f = calloc(cli->nhdrs + 6, sizeof(*f));
@@ -211,7 +211,8 @@ static enum hc_err compose(struct run *R, const struct hc_url *u, const struct h
 		else if (R->netrc_path) {
 			char *l = NULL, *p = NULL, err[HC_ERRBUF];
 			int r = netrc_lookup(R->netrc_path, u->host, &l, &p, err, sizeof(err));
-			if (r < 0 && !R->netrc_warned++)
+			bool quiet = r == -2 && !cli->netrc_file; /* no ~/.netrc is no news */
+			if (r < 0 && !quiet && !R->netrc_warned++)
 				out_warn(&R->out, "%s", err);
 			if (r == 0)
 				*auth = auth_basic(l, p);
@@ -231,6 +232,9 @@ static enum hc_err compose(struct run *R, const struct hc_url *u, const struct h
 		f[k++] = (struct hc_field){"Accept-Encoding", "gzip, deflate, br, zstd"};
 	for (size_t i = 0; i < cli->nhdrs; i++) {
 		if (cli->hdrs[i].value == NULL || (h->drop_creds && is_credential(cli->hdrs[i].name)))
+			continue;
+		/* proxy credentials never travel inside a tunnel to the server */
+		if (tunnel && !strcasecmp(cli->hdrs[i].name, "Proxy-Authorization"))
 			continue;
 		/* a later "Name:" takes back what came before it */
 		bool taken_back = false;
@@ -310,10 +314,28 @@ static int body_out(struct run *R, struct hc_response *resp)
 				break;
 			continue;
 		}
+		if (dec == NULL) {
+			struct iovec iov[64];
+			int cnt = 0;
+			rc = resp_readv(resp, iov, 64, &cnt);
+			if (cnt > 0 && out_bodyv(&R->out, iov, cnt)) {
+				code = fail(HC_EWRITE, R->out.errmsg);
+				goto out;
+			}
+			if (cnt > 0)
+				progress_update(&R->prog, resp->nread);
+			if (rc) {
+				out_body_end(&R->out, resp);
+				code = fail(rc, R->conn.err);
+				goto out;
+			}
+			if (resp->done)
+				break;
+			continue;
+		}
 		rc = resp_read(resp, &p, &n);
 		if (n > 0) {
-			enum hc_err w = dec ? dec_write(dec, p, n, decoded_out, &R->out, err, sizeof(err))
-					    : out_body(&R->out, p, n);
+			enum hc_err w = dec_write(dec, p, n, decoded_out, &R->out, err, sizeof(err));
 			if (w) {
 				code = fail(w, w == HC_EENCODING ? err : R->out.errmsg);
 				goto out;
@@ -354,9 +376,9 @@ static int exchange(struct run *R, const struct hc_url *u, struct hop *h)
 	int code = 0;
 
 	h->status = 0;
-	if ((rc = compose(R, u, h, &fields, &nfields, &auth)))
-		return fail(rc, "out of memory");
 	const struct hc_proxy *proxy = proxy_for(&R->proxies, u);
+	if ((rc = compose(R, u, h, proxy && u->https, &fields, &nfields, &auth)))
+		return fail(rc, "out of memory");
 	if (proxy && !u->https) {
 		/* RFC 9112 §3.2.2: absolute form to a proxy */
 		target = url_format(u);
@@ -407,7 +429,7 @@ static int exchange(struct run *R, const struct hc_url *u, struct hop *h)
 		goto out;
 	}
 	if (rc) {
-		h->quiet_error = h->may_retry && policy_retry_error(hc_err_exit(rc));
+		h->quiet_error = h->may_retry && policy_retry_error(rc);
 		if (h->quiet_error) {
 			h->last_err = rc;
 			snprintf(h->why, sizeof(h->why), "%s", c->err);

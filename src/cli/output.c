@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -217,6 +218,35 @@ enum hc_err out_body(struct out *o, const char *p, size_t n)
 		}
 	}
 	return out_write_all(o, o->body_fd, p, n, o->body_name);
+}
+
+enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
+{
+	if (o->req_printed || o->body_tty || cnt == 1) {
+		enum hc_err rc = HC_OK;
+		for (int i = 0; i < cnt && rc == HC_OK; i++)
+			rc = out_body(o, iov[i].iov_base, iov[i].iov_len);
+		return rc;
+	}
+	while (cnt > 0) {
+		ssize_t w = writev(o->body_fd, iov, cnt);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(o->errmsg, sizeof(o->errmsg), "%s: %s", o->body_name, strerror(errno));
+			return o->err = HC_EWRITE;
+		}
+		while (cnt > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return HC_OK;
 }
 
 enum hc_err out_body_end(struct out *o, const struct hc_response *r)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "../http/http.h"
 
@@ -30,6 +31,8 @@ void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
 void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len);
 enum hc_err out_head(struct out *o, const struct hc_response *r);
 enum hc_err out_body(struct out *o, const char *p, size_t n);
+/* Several body spans in one writev (a pipe or a file); iov is consumed. */
+enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt);
 /* After a body: the binary notice, and trailers when h and b are both printed. */
 enum hc_err out_body_end(struct out *o, const struct hc_response *r);
 /* One line on standard error: "hcli: KIND: detail". */

@@ -183,11 +183,15 @@ int netrc_lookup(const char *path, const char *host, char **login, char **passwo
 	FILE *f = fopen(path, "re");
 	struct stat st;
 	*login = *password = NULL;
-	if (f == NULL)
-		return 1;
+	if (f == NULL) {
+		int e = errno;
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(e));
+		return e == ENOENT ? -2 : -1;
+	}
 	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
 		fclose(f);
-		snprintf(err, errlen, "%s is readable by others; not using it (chmod 600 it)", path);
+		snprintf(err, errlen, "%s is open to group or others; not using it (chmod 600 it)",
+			 path);
 		return -1;
 	}
 	char tok[1024], *val[4] = {NULL, NULL, NULL, NULL}; /* machine login, pass; default's */
@@ -239,10 +243,11 @@ bool policy_retry_status(int s)
 	return s == 408 || s == 429 || s == 500 || s == 502 || s == 503 || s == 504;
 }
 
-bool policy_retry_error(int code)
+bool policy_retry_error(enum hc_err e)
 {
-	/* could not connect, timeout, empty reply, send or receive failure */
-	return code == 7 || code == 28 || code == 52 || code == 55 || code == 56;
+	/* could not connect, timeout, empty reply, send or receive failure; not a refused CONNECT */
+	return e == HC_ECONNECT || e == HC_ETIMEOUT || e == HC_EEMPTY || e == HC_ESEND ||
+	       e == HC_ERESET;
 }
 
 long policy_retry_after(const char *v)

@@ -22,7 +22,8 @@ void proxy_free(struct proxies *p);
 
 /* "Basic base64(user:pass)"; caller frees. */
 char *auth_basic(const char *user, const char *pass);
-/* login and password for host from a netrc file; 0 found, 1 not, -1 refused (err set). */
+/* login and password for host from a netrc file; 0 found, 1 not, -1 refused or unreadable,
+ * -2 missing (err set for both). */
 int netrc_lookup(const char *path, const char *host, char **login, char **password, char *err,
 		 size_t errlen);
 
@@ -31,7 +32,7 @@ bool policy_is_redirect(int status);
 /* 408, 429, 500, 502, 503, 504 */
 bool policy_retry_status(int status);
 /* Connection failures and timeouts */
-bool policy_retry_error(int exit_code);
+bool policy_retry_error(enum hc_err e);
 /* Retry-After: seconds or an HTTP-date, in ms from now; -1 when absent or unreadable. */
 long policy_retry_after(const char *value);
 

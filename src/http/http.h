@@ -205,6 +205,8 @@ enum hc_err resp_begin(struct hc_response *resp, const char *method);
 enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool stop_at_100,
 			  bool *got100);
 enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len);
+/* Like resp_read, but hands out every body span already buffered (up to max) at once. */
+enum hc_err resp_readv(struct hc_response *resp, struct iovec *iov, int max, int *cnt);
 void resp_free(struct hc_response *resp);
 /* Zero-copy body to a pipe: only when resp_can_splice() says the bytes need no decoding. */
 bool resp_can_splice(const struct hc_response *resp);

@@ -342,7 +342,12 @@ static enum hc_err incomplete(struct hc_response *resp)
 			   resp->nread);
 }
 
-static enum hc_err read_chunked(struct hc_response *resp, const char **data, size_t *len)
+/*
+ * The next event of the chunked body from what is buffered, trailers taken
+ * in passing: CHUNK_DATA with a span, CHUNK_NEED, CHUNK_DONE, or an error
+ * (enum hc_err, negated) with its message set.
+ */
+static int chunk_next(struct hc_response *resp, const char **data, size_t *len)
 {
 	struct hc_conn *c = resp->c;
 	for (;;) {
@@ -354,31 +359,46 @@ static enum hc_err read_chunked(struct hc_response *resp, const char **data, siz
 			*data = p;
 			*len = n;
 			resp->nread += n;
-			return HC_OK;
-		}
-		if (ev == HC_CHUNK_DONE) {
-			finish(resp, true);
-			return HC_OK;
+			return ev;
 		}
 		if (ev == HC_CHUNK_TRAILER) {
 			struct hc_head_field f;
 			if (resp->trailers.n >= c->cfg->max_headers)
-				return conn_seterr(c, HC_EHEADERS,
-						   "more than %zu trailer fields (raise --max-headers)",
-						   c->cfg->max_headers);
+				return -conn_seterr(c, HC_EHEADERS,
+						    "more than %zu trailer fields (raise --max-headers)",
+						    c->cfg->max_headers);
 			if (head_parse_field(p, n, &f) < 0)
-				return conn_seterr(c, HC_EHEADER, "malformed trailer field");
+				return -conn_seterr(c, HC_EHEADER, "malformed trailer field");
 			enum hc_err rc = hdr_add(&resp->trailers, f.name, f.nlen, f.value, f.vlen);
 			if (rc)
-				return rc;
+				return -(int)rc;
 			continue;
 		}
 		if (ev == -HC_ELINE)
-			return conn_seterr(c, HC_ELINE, "a chunk-size or trailer line is longer than %d bytes",
-					   HC_MAX_LINE);
+			return -conn_seterr(c, HC_ELINE,
+					    "a chunk-size or trailer line is longer than %d bytes",
+					    HC_MAX_LINE);
 		if (ev < 0)
-			return conn_seterr(c, HC_ECHUNK, "malformed chunked encoding after %" PRIu64
-					   " body bytes", resp->nread);
+			return -conn_seterr(c, HC_ECHUNK,
+					    "malformed chunked encoding after %" PRIu64 " body bytes",
+					    resp->nread);
+		return ev;
+	}
+}
+
+static enum hc_err read_chunked(struct hc_response *resp, const char **data, size_t *len)
+{
+	struct hc_conn *c = resp->c;
+	for (;;) {
+		int ev = chunk_next(resp, data, len);
+		if (ev == HC_CHUNK_DATA)
+			return HC_OK;
+		if (ev == HC_CHUNK_DONE) {
+			finish(resp, true);
+			return HC_OK;
+		}
+		if (ev < 0)
+			return (enum hc_err)-ev;
 		size_t got;
 		enum hc_err rc = fill(c, &got);
 		if (rc)
@@ -393,6 +413,33 @@ static enum hc_err read_chunked(struct hc_response *resp, const char **data, siz
 			return incomplete(resp);
 		}
 	}
+}
+
+enum hc_err resp_readv(struct hc_response *resp, struct iovec *iov, int max, int *cnt)
+{
+	const char *p = NULL;
+	size_t n = 0;
+	*cnt = 0;
+	if (resp->mode == HC_BM_CHUNKED && !resp->done) {
+		/* the chunks already buffered go out together, in one writev */
+		int ev;
+		while (*cnt < max && (ev = chunk_next(resp, &p, &n)) == HC_CHUNK_DATA)
+			iov[(*cnt)++] = (struct iovec){(void *)p, n};
+		if (*cnt > 0)
+			return HC_OK; /* a pending event or error comes with the next call */
+		if (ev == HC_CHUNK_DONE) {
+			finish(resp, true);
+			return HC_OK;
+		}
+		if (ev < 0)
+			return (enum hc_err)-ev;
+	}
+	enum hc_err rc = resp_read(resp, &p, &n);
+	if (rc == HC_OK && n) {
+		iov[0] = (struct iovec){(void *)p, n};
+		*cnt = 1;
+	}
+	return rc;
 }
 
 enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len)

@@ -364,19 +364,24 @@ char *url_resolve(const struct hc_url *base, const char *location)
 	if (ref == NULL || hp == NULL)
 		goto done;
 	*(ref + strcspn(ref, "#")) = '\0'; /* the fragment is never sent */
-	if (url_has_scheme(ref)) {
-		out = strdup(ref);
+	if (url_has_scheme(ref) || (ref[0] == '/' && ref[1] == '/')) {
+		/* §5.2.2: an absolute reference's path loses its dot segments too */
+		const char *auth = url_has_scheme(ref) ? strstr(ref, "://") + 3 : ref + 2;
+		size_t pre = (size_t)(auth - ref) + strcspn(auth, "/?#");
+		const char *q = strchr(ref + pre, '?');
+		size_t plen = q ? (size_t)(q - ref - pre) : strlen(ref + pre);
+		if ((path = strndup(ref + pre, plen)) == NULL)
+			goto done;
+		remove_dots(path);
+		if (asprintf(&out, "%s%.*s%s%s", ref[0] == '/' ? (base->https ? "https:" : "http:") : "",
+			     (int)pre, ref, path, q ? q : "") < 0)
+			out = NULL;
 		goto done;
 	}
 	size_t sl = strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
 	if (sl > 0 && ref[sl] == ':' && isalpha((unsigned char)ref[0])) {
 		/* "mailto:x": another scheme, kept so that url_parse names it */
 		if (asprintf(&out, "%.*s://%s", (int)sl, ref, ref + sl + 1) < 0)
-			out = NULL;
-		goto done;
-	}
-	if (ref[0] == '/' && ref[1] == '/') {
-		if (asprintf(&out, "%s:%s", scheme, ref) < 0)
 			out = NULL;
 		goto done;
 	}
