@@ -314,34 +314,27 @@ static int body_out(struct run *R, struct hc_response *resp)
 				break;
 			continue;
 		}
+		enum hc_err w = HC_OK;
+		bool got;
 		if (dec == NULL) {
 			struct iovec iov[64];
 			int cnt = 0;
 			rc = resp_readv(resp, iov, 64, &cnt);
-			if (cnt > 0 && out_bodyv(&R->out, iov, cnt)) {
-				code = fail(HC_EWRITE, R->out.errmsg);
-				goto out;
-			}
-			if (cnt > 0)
-				progress_update(&R->prog, resp->nread);
-			if (rc) {
-				out_body_end(&R->out, resp);
-				code = fail(rc, R->conn.err);
-				goto out;
-			}
-			if (resp->done)
-				break;
-			continue;
+			got = cnt > 0;
+			if (got)
+				w = out_bodyv(&R->out, iov, cnt);
+		} else {
+			rc = resp_read(resp, &p, &n);
+			got = n > 0;
+			if (got)
+				w = dec_write(dec, p, n, decoded_out, &R->out, err, sizeof(err));
 		}
-		rc = resp_read(resp, &p, &n);
-		if (n > 0) {
-			enum hc_err w = dec_write(dec, p, n, decoded_out, &R->out, err, sizeof(err));
-			if (w) {
-				code = fail(w, w == HC_EENCODING ? err : R->out.errmsg);
-				goto out;
-			}
+		if (w) {
+			code = fail(w, w == HC_EENCODING ? err : R->out.errmsg);
+			goto out;
+		}
+		if (got)
 			progress_update(&R->prog, resp->nread);
-		}
 		if (rc) {
 			out_body_end(&R->out, resp);
 			code = fail(rc, R->conn.err);

@@ -4,27 +4,17 @@
 #include "chunked.h"
 #include "error.h"
 #include "limits.h"
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
+#include "url.h"
 
 /* chunk-size [ BWS ; chunk-ext ]: hex digits that fit in 2^63-1. */
 static int parse_size(const char *p, size_t n, uint64_t *size)
 {
 	uint64_t v = 0;
 	size_t i = 0;
-	for (; i < n && hexval(p[i]) >= 0; i++) {
+	for (; i < n && hc_hexval(p[i]) >= 0; i++) {
 		if (v > (UINT64_C(0x7fffffffffffffff) >> 4))
 			return -HC_ECHUNK;
-		v = (v << 4) | (uint64_t)hexval(p[i]);
+		v = (v << 4) | (uint64_t)hc_hexval(p[i]);
 	}
 	if (i == 0)
 		return -HC_ECHUNK;

@@ -32,7 +32,7 @@ bool url_has_scheme(const char *in)
 	return strncmp(p, "://", 3) == 0;
 }
 
-static int unhex(char ch)
+int hc_hexval(char ch)
 {
 	if (ch >= '0' && ch <= '9')
 		return ch - '0';
@@ -49,8 +49,8 @@ static char *pct_decode(const char *s, size_t n)
 	if (out == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '%' && i + 2 < n && unhex(s[i + 1]) >= 0 && unhex(s[i + 2]) >= 0) {
-			*o++ = (char)(unhex(s[i + 1]) * 16 + unhex(s[i + 2]));
+		if (s[i] == '%' && i + 2 < n && hc_hexval(s[i + 1]) >= 0 && hc_hexval(s[i + 2]) >= 0) {
+			*o++ = (char)(hc_hexval(s[i + 1]) * 16 + hc_hexval(s[i + 2]));
 			i += 2;
 		} else {
 			*o++ = s[i];
