@@ -8,17 +8,19 @@ _hcli_long_opts='--request --data --print --include --body --output --verbose --
 --http1.0 --chunked --expect100 --expect100-timeout --cacert --capath --insecure
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
 --location --max-redirs --user --netrc --netrc-file --retry --retry-delay
---retry-max-time --help --version'
-_hcli_short_opts='-X -d -p -i -b -o -v -s -f -m -4 -6 -k -x -L -u -h -V'
+--retry-max-time --write-out --compressed --color --help --version'
+_hcli_short_opts='-X -d -p -i -b -o -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data -p --print -o --output --connect-timeout --timeout
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
 --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
 -x --proxy --proxy-header --noproxy --max-redirs -u --user --netrc-file --retry
---retry-delay --retry-max-time'
+--retry-delay --retry-max-time -w --write-out'
+# --color takes its value only in the same word: --color=WHEN.
+_hcli_color_values='auto always never'
 _hcli_methods='GET HEAD POST PUT PATCH DELETE OPTIONS TRACE'
 
-# Files and directories after a leading '@' (items @PATH and -d @PATH).
+# Files and directories after a leading '@' (items @PATH, -d @PATH and -w @FILE).
 _hcli_at_files()
 {
 	local IFS=$'\n' f
@@ -49,6 +51,12 @@ _hcli()
 		cword=$COMP_CWORD
 		cur=${COMP_WORDS[COMP_CWORD]}
 		prev=${COMP_WORDS[COMP_CWORD - 1]}
+		# '=' is a word of its own here: --color=al is "--color" "=" "al"
+		if [[ $cur == = && $prev == --* ]]; then
+			cur= split=true
+		elif [[ $prev == = && $cword -ge 2 && ${COMP_WORDS[COMP_CWORD - 2]} == --* ]]; then
+			prev=${COMP_WORDS[COMP_CWORD - 2]} split=true
+		fi
 	fi
 
 	case $prev in
@@ -81,6 +89,19 @@ _hcli()
 		COMPREPLY=($(compgen -W 'b h hb H Hhb HBhb' -- "$cur"))
 		return
 		;;
+	-w | --write-out)
+		# a format string is the user's; offer files after '@' (@FILE)
+		[[ $cur == @* ]] && _hcli_at_files "$cur"
+		declare -F __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur"
+		return
+		;;
+	--color)
+		# only --color=WHEN: a separate word after --color is not its value
+		if $split; then
+			COMPREPLY=($(compgen -W "$_hcli_color_values" -- "$cur"))
+			return
+		fi
+		;;
 	-x | --proxy)
 		# offer the scheme (before any colon); host and port are the user's
 		if [[ $cur != *:* && http:// == "$cur"* ]]; then
@@ -109,6 +130,8 @@ _hcli()
 		w=${words[i]}
 		if $skip; then
 			skip=false
+		elif ! $dashdash && [[ $w == = ]]; then
+			skip=true # the value after an option and "=", split off (no bash-completion)
 		elif $dashdash || [[ $w == - || $w != -* ]]; then
 			((npos++))
 		elif [[ $w == -- ]]; then

@@ -22,7 +22,8 @@ function __fish_hcli_first_positional
                 --connect-timeout --timeout --source-address --blocksize --max-headers \
                 --resolve --unix-socket --expect100-timeout --cacert --capath --cert --key \
                 --tls-min --priority --pinnedpubkey -x --proxy --proxy-header --noproxy \
-                --max-redirs -u --user --netrc-file --retry --retry-delay --retry-max-time
+                --max-redirs -u --user --netrc-file --retry --retry-delay --retry-max-time \
+                -w --write-out
                 set skip 1
             case -
                 return 1
@@ -49,9 +50,9 @@ function __fish_hcli_token_is_at
     string match -q -- '@*' (commandline -ct)
 end
 
-# Files after a leading '@' (items @PATH and -d @PATH).
+# Files after a leading '@' (items @PATH, -d @PATH and -w @FILE).
 function __fish_hcli_at_files
-    set -l tok (string replace -r -- '^--data=' '' (commandline -ct))
+    set -l tok (string replace -r -- '^--(data|write-out)=' '' (commandline -ct))
     string match -q -- '@*' $tok; or return
     set -l path (string sub -s 2 -- $tok)
     for f in $path*
@@ -110,6 +111,10 @@ complete -c hcli -l netrc-file -r -F -d 'credentials from this netrc file'
 complete -c hcli -l retry -x -d 'retry transient failures up to N times'
 complete -c hcli -l retry-delay -x -d 'seconds between retries (default: 1, doubling)'
 complete -c hcli -l retry-max-time -x -d 'no retry after S seconds since the first try'
+complete -c hcli -s w -l write-out -x -a '(__fish_hcli_at_files)' -d 'after each transfer print FORMAT: %{http_code}, %{json}, ... or @FILE'
+complete -c hcli -l compressed -d 'ask for gzip, deflate, br or zstd and decode it'
+# --color=WHEN only: a separate word after --color is not its value
+complete -c hcli -l color -a 'auto always never' -d 'colour: auto (terminals, default), always or never'
 complete -c hcli -s h -l help -d 'show this help and exit'
 complete -c hcli -s V -l version -d 'show the version and exit'
 

@@ -26,6 +26,7 @@ struct hop {
 	const char *method;
 	const struct hc_body *body;
 	bool drop_creds; /* a redirect left the first origin */
+	int64_t t0;	 /* when this URL's transfer began */
 	long hops;	 /* redirects followed */
 	bool may_retry;
 	/* filled by exchange() */
@@ -62,8 +63,12 @@ static void upload_progress(void *ud, uint64_t sent)
 	progress_update(&((struct run *)ud)->prog, sent);
 }
 
+/* The last error reported, for -w %{errormsg}. */
+static char last_error[HC_ERRBUF * 2];
+
 static int fail(enum hc_err e, const char *detail)
 {
+	snprintf(last_error, sizeof(last_error), "%s", detail);
 	out_error(e, detail);
 	return hc_err_exit(e);
 }
@@ -408,8 +413,9 @@ static int exchange(struct run *R, const struct hc_url *u, struct hop *h)
 	}
 	if (conn_is_open(c) && !c->reusable)
 		conn_close(c);
+	/* -w times run from the start of the URL's transfer, redirects and all */
 	memset(&c->tm, 0, sizeof(c->tm));
-	c->tm.t0 = hc_now_ns();
+	c->tm.t0 = h->t0;
 	resp_init(&resp, c);
 	progress_start(&R->prog, R->progress_ok && h->body->kind != HC_BODY_NONE, "up",
 		       h->body->kind == HC_BODY_MEM ? h->body->len
@@ -476,7 +482,7 @@ out:
 			.url_effective = eff,
 			.redirects = h->hops,
 			.exit_code = code,
-			.errormsg = code ? (R->out.err ? R->out.errmsg : c->err) : "",
+			.errormsg = code ? last_error : "",
 		};
 		if (writeout(&R->out, R->wfmt, &wi) && !code)
 			code = fail(HC_EWRITE, R->out.errmsg);
@@ -590,6 +596,7 @@ static int run_url(struct run *R, size_t i)
 	struct hop h = {
 		.method = cli->method ? cli->method : cli->body != BODY_NONE ? "POST" : "GET",
 		.body = &R->body,
+		.t0 = hc_now_ns(),
 	};
 	int64_t first = hc_now_ns();
 	long tries = 0;
@@ -719,6 +726,10 @@ int main(int argc, char **argv)
 		if (cli.tls.insecure && !cli.silent)
 			fputs("hcli: warning: --insecure: the server's certificate and name are not verified\n",
 			      stderr);
+	}
+	if (cli.write_out && !strcmp(cli.write_out, "@-") && cli.body == BODY_STDIN) {
+		code = usage_error("-w @- and a body from standard input cannot share it");
+		goto out;
 	}
 	if (cli.write_out && (rc = read_format(cli.write_out, &R.wfmt, err, sizeof(err)))) {
 		code = rc == HC_EUSAGE ? usage_error(err) : fail(rc, "out of memory");

@@ -224,15 +224,16 @@ static enum hc_err feed_zlib(struct hc_decoder *d, int i, const char *p, size_t 
 			continue;
 		}
 		s->started = true;
-		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
-			return failf(d, "corrupt %s data: %s", dec_name(s->kind),
-				     s->z.msg ? s->z.msg : "inflate failed");
+		/* what decoded before the damage goes out first */
 		size_t out = DEC_BUF - s->z.avail_out;
 		if (out) {
 			enum hc_err rc = feed(d, i + 1, s->buf, out, sink, ud);
 			if (rc)
 				return rc;
 		}
+		if (r != Z_OK && r != Z_STREAM_END && r != Z_BUF_ERROR)
+			return failf(d, "corrupt %s data: %s", dec_name(s->kind),
+				     s->z.msg ? s->z.msg : "inflate failed");
 		if (r == Z_STREAM_END)
 			s->ended = true;
 		else if (r == Z_BUF_ERROR && out == 0)
@@ -256,13 +257,13 @@ static enum hc_err feed(struct hc_decoder *d, int i, const char *p, size_t n, hc
 			uint8_t *o = (uint8_t *)s->buf;
 			size_t room = DEC_BUF;
 			BrotliDecoderResult r = L.br_stream(s->br, &avail, &in, &room, &o, NULL);
-			if (r == BROTLI_DECODER_RESULT_ERROR)
-				return failf(d, "corrupt %s data%s", "br", "");
 			if (DEC_BUF - room) {
 				enum hc_err rc = feed(d, i + 1, s->buf, DEC_BUF - room, sink, ud);
 				if (rc)
 					return rc;
 			}
+			if (r == BROTLI_DECODER_RESULT_ERROR)
+				return failf(d, "corrupt %s data%s", "br", "");
 			if (r == BROTLI_DECODER_RESULT_SUCCESS) {
 				s->ended = true;
 				if (avail)
@@ -277,13 +278,13 @@ static enum hc_err feed(struct hc_decoder *d, int i, const char *p, size_t n, hc
 	while (in.pos < in.size || !s->ended) {
 		ZSTD_outBuffer o = {s->buf, DEC_BUF, 0};
 		size_t r = L.zs_stream(s->zs, &o, &in);
-		if (L.zs_iserror(r))
-			return failf(d, "corrupt zstd data: %s%s", L.zs_errname(r), "");
 		if (o.pos) {
 			enum hc_err rc = feed(d, i + 1, s->buf, o.pos, sink, ud);
 			if (rc)
 				return rc;
 		}
+		if (L.zs_iserror(r))
+			return failf(d, "corrupt zstd data: %s%s", L.zs_errname(r), "");
 		s->ended = r == 0; /* a frame is complete; another may follow */
 		if (in.pos == in.size && o.pos < o.size)
 			break;
