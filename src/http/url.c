@@ -186,9 +186,9 @@ static enum hc_err parse_authority(const char *a, size_t n, struct hc_url *u, ch
 		return rc;
 	/* checked after IDNA too: a full-width '/' must not become a path */
 	for (const char *p = u->host; *p; p++)
-		if (strchr("/?#@[]\\%:", *p))
-			return fail(HC_EURL, err, errlen, "invalid character '%c' in host '%s'", *p,
-				    u->host);
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || strchr("/?#@[]\\%:", *p))
+			return fail(HC_EURL, err, errlen, "invalid character 0x%02x in host",
+				    (unsigned char)*p);
 	return HC_OK;
 }
 

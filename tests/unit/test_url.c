@@ -191,6 +191,11 @@ static const struct ucase cases[] = {
 	"http://a\xef\xbc\xa0"
 	"b/",
 	false, HC_EURL),
+    /* U+00A0 NO-BREAK SPACE -> ' ' (found by fuzz_url) */
+    BAD("IDNA mapping to a space in the host",
+	"H555\xc2\xa0"
+	"U",
+	true, HC_EURL),
 };
 
 static bool same_user(const char *got, const char *want)
