@@ -27,6 +27,8 @@ struct hop {
 	const struct hc_body *body;
 	bool drop_creds; /* a redirect left the first origin */
 	int64_t t0;	 /* when this URL's transfer began */
+	char *url_user;	 /* the first URL's credentials, kept while the origin is */
+	char *url_pass;
 	long hops;	 /* redirects followed */
 	bool may_retry;
 	/* filled by exchange() */
@@ -61,6 +63,11 @@ struct run {
 static void upload_progress(void *ud, uint64_t sent)
 {
 	progress_update(&((struct run *)ud)->prog, sent);
+}
+
+static void progress_wait(void *ud)
+{
+	progress_tick(&((struct run *)ud)->prog);
 }
 
 /* The last error reported, for -w %{errormsg}. */
@@ -211,8 +218,8 @@ static enum hc_err compose(struct run *R, const struct hc_url *u, const struct h
 	if (!h->drop_creds && !named(cli, "Authorization")) {
 		if (R->user)
 			*auth = auth_basic(R->user, R->pass);
-		else if (u->user)
-			*auth = auth_basic(u->user, u->pass);
+		else if (h->url_user)
+			*auth = auth_basic(h->url_user, h->url_pass);
 		else if (R->netrc_path) {
 			char *l = NULL, *p = NULL, err[HC_ERRBUF];
 			int r = netrc_lookup(R->netrc_path, u->host, &l, &p, err, sizeof(err));
@@ -597,6 +604,8 @@ static int run_url(struct run *R, size_t i)
 		.method = cli->method ? cli->method : cli->body != BODY_NONE ? "POST" : "GET",
 		.body = &R->body,
 		.t0 = hc_now_ns(),
+		.url_user = u.user ? strdup(u.user) : NULL,
+		.url_pass = u.pass ? strdup(u.pass) : NULL,
 	};
 	int64_t first = hc_now_ns();
 	long tries = 0;
@@ -634,6 +643,10 @@ static int run_url(struct run *R, size_t i)
 		code = fail(h.last_err, h.why);
 	R->redirects = h.hops;
 	free(h.location);
+	free(h.url_user);
+	if (h.url_pass)
+		explicit_bzero(h.url_pass, strlen(h.url_pass));
+	free(h.url_pass);
 	url_free(&u);
 	return code;
 }
@@ -789,6 +802,7 @@ int main(int argc, char **argv)
 		.trace_body = (print & PRINT_REQ_BODY) != 0,
 		.tls = &cli.tls,
 		.progress = R.progress_ok ? upload_progress : NULL,
+		.tick = R.progress_ok ? progress_wait : NULL,
 		.progress_ud = &R,
 	};
 	conn_init(&R.conn, &R.cfg);

@@ -30,9 +30,12 @@ void progress_update(struct progress *p, uint64_t done)
 {
 	if (!p->enabled)
 		return;
+	p->done = done;
 	int64_t now = hc_now_ns();
-	if (now - p->start < PROGRESS_DELAY_NS || now - p->last < PROGRESS_EVERY_NS)
+	bool complete = p->total && done >= p->total && done != p->drawn;
+	if (now - p->start < PROGRESS_DELAY_NS || (now - p->last < PROGRESS_EVERY_NS && !complete))
 		return;
+	p->drawn = done;
 	p->last = now;
 	double secs = (double)(now - p->start) / 1e9;
 	uint64_t rate = (uint64_t)((double)done / secs);
@@ -55,6 +58,11 @@ void progress_update(struct progress *p, uint64_t done)
 	if (n > 0)
 		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	p->shown = true;
+}
+
+void progress_tick(struct progress *p)
+{
+	progress_update(p, p->done);
 }
 
 void progress_end(struct progress *p)

@@ -79,6 +79,7 @@ struct hc_conn_cfg {
 	int debuglevel;
 	bool trace_body; /* hand request body bytes to trace (-p B) */
 	void (*progress)(void *ud, uint64_t body_sent); /* upload progress, or NULL */
+	void (*tick)(void *ud); /* called about ten times a second while waiting, or NULL */
 	void *progress_ud;
 };
 
@@ -186,6 +187,8 @@ enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
 enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent);
 enum hc_err tr_wait_readable(struct hc_conn *c, int timeout_ms, bool *ready);
+struct pollfd;
+int tr_poll(struct hc_conn *c, struct pollfd *p, int ms);
 void tr_close(struct hc_conn *c);
 
 /* request.c: putrequest/putheader/endheaders/send, and request() */

@@ -522,7 +522,7 @@ enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
 				if (ms < 0 || left < ms)
 					ms = (int)left;
 			}
-			int r = poll(&p, 1, ms);
+			int r = tr_poll(c, &p, ms);
 			if (r == 0)
 				return conn_seterr(c, HC_ETIMEOUT, "no data from the server within the time allowed");
 			continue;

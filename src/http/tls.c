@@ -189,7 +189,7 @@ static enum hc_err tls_wait(struct hc_conn *c, int64_t limit, int op_ms)
 				ms = lms;
 		}
 		struct pollfd p = {.fd = c->fd, .events = ev};
-		int r = poll(&p, 1, ms);
+		int r = tr_poll(c, &p, ms);
 		if (r > 0)
 			return HC_OK;
 		if (r < 0 && errno == EINTR)

@@ -21,6 +21,31 @@ int64_t hc_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/*
+ * poll(2) for one descriptor, in slices of a tenth of a second when the
+ * caller wants ticks (a progress line that must move while data stalls).
+ */
+int tr_poll(struct hc_conn *c, struct pollfd *p, int ms)
+{
+	if (c->cfg->tick == NULL)
+		return poll(p, 1, ms);
+	int64_t until = ms < 0 ? 0 : hc_now_ns() + (int64_t)ms * 1000000;
+	for (;;) {
+		int slice = 100;
+		if (ms >= 0) {
+			int64_t left = (until - hc_now_ns()) / 1000000;
+			if (left <= 0)
+				return 0;
+			if (left < slice)
+				slice = (int)left;
+		}
+		int r = poll(p, 1, slice);
+		if (r != 0)
+			return r;
+		c->cfg->tick(c->cfg->progress_ud);
+	}
+}
+
 /* Wait for ev on the socket within op_ms (-1: none) and the deadline. */
 static enum hc_err io_wait(struct hc_conn *c, short ev, int op_ms)
 {
@@ -36,7 +61,7 @@ static enum hc_err io_wait(struct hc_conn *c, short ev, int op_ms)
 			}
 		}
 		struct pollfd p = {.fd = c->fd, .events = ev};
-		int r = poll(&p, 1, ms);
+		int r = tr_poll(c, &p, ms);
 		if (r > 0)
 			return HC_OK;
 		if (r < 0 && errno == EINTR)

@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# The documentation and completions follow hcli --help: every long option of
+# --help is in man/hcli.1 and in each completion file, and every long option
+# they name exists; the man page lints clean; the completion files parse; bash
+# and fish completion give the right answers.
+
+load helpers/common
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	cd "$REPO_ROOT" || return
+	MAN=man/hcli.1
+	BASH_COMP=completions/hcli.bash
+	ZSH_COMP=completions/_hcli
+	FISH_COMP=completions/hcli.fish
+}
+
+# Long option names on standard input (--name, one per line, sorted, unique):
+# every --word, with man's \- and \& undone and a sentence's full stop dropped.
+long_opts() {
+	sed -e 's/\\-/-/g' -e 's/\\&//g' -e 's/\\%//g' |
+		grep -oE -- '--[A-Za-z0-9][A-Za-z0-9.-]*' | sed 's/\.*$//' | LC_ALL=C sort -u
+}
+
+# The long options of hcli --help, one per line, sorted.
+help_opts() {
+	"$HCLI" --help | sed -n 's/^ *\(-[A-Za-z0-9], \)\{0,1\}\(--[A-Za-z0-9][A-Za-z0-9.-]*\).*/\2/p' | LC_ALL=C sort -u
+}
+
+# Every line of file WANT is in file HAVE (both sorted); else fail, naming them.
+assert_subset() { # WANT HAVE MESSAGE
+	local missing
+	missing=$(LC_ALL=C comm -23 "$1" "$2")
+	[[ -z $missing ]] || fail "$3: ${missing//$'\n'/ }"
+}
+
+@test "hcli --help lists the long options (the reference for the other tests)" {
+	help_opts >"$T/help"
+	local n
+	n=$(wc -l <"$T/help")
+	((n >= 40)) || fail "only $n long options found in --help: $(cat "$T/help")"
+	for o in --request --data --timeout --tls-min --write-out --compressed --color --help --version; do
+		grep -qx -- "$o" "$T/help" || fail "$o not found in --help"
+	done
+}
+
+# --- man page -------------------------------------------------------------------------
+
+@test "man page: every option of --help is documented" {
+	help_opts >"$T/help"
+	long_opts <"$MAN" >"$T/man"
+	assert_subset "$T/help" "$T/man" "in --help but not in $MAN"
+}
+
+@test "man page: every long option named in OPTIONS exists in --help" {
+	help_opts >"$T/help"
+	awk '/^\.SH /{f = ($0 ~ /^\.SH "?OPTIONS"?$/); next} f' "$MAN" | long_opts >"$T/man"
+	[[ -s $T/man ]] || fail "no OPTIONS section with options in $MAN"
+	assert_subset "$T/man" "$T/help" "in the OPTIONS of $MAN but not in --help"
+}
+
+@test "man page: mandoc -Tlint -Wwarning prints nothing" {
+	run mandoc -Tlint -Wwarning "$MAN"
+	assert_output ''
+	assert_success
+}
+
+# --- completion files: syntax and option lists --------------------------------------
+
+@test "completion files parse: bash -n, zsh -n, fish -n" {
+	run bash -n "$BASH_COMP"
+	assert_success
+	assert_output ''
+	run zsh -n "$ZSH_COMP"
+	assert_success
+	assert_output ''
+	run fish --no-config -n "$FISH_COMP"
+	assert_success
+	assert_output ''
+}
+
+@test "bash completion file: names every option of --help, and only those" {
+	help_opts >"$T/help"
+	long_opts <"$BASH_COMP" >"$T/comp"
+	assert_subset "$T/help" "$T/comp" "in --help but not in $BASH_COMP"
+	assert_subset "$T/comp" "$T/help" "in $BASH_COMP but not in --help"
+}
+
+@test "zsh completion file: names every option of --help, and only those" {
+	help_opts >"$T/help"
+	long_opts <"$ZSH_COMP" >"$T/comp"
+	assert_subset "$T/help" "$T/comp" "in --help but not in $ZSH_COMP"
+	assert_subset "$T/comp" "$T/help" "in $ZSH_COMP but not in --help"
+}
+
+@test "fish completion file: offers every option of --help, and only those" {
+	help_opts >"$T/help"
+	# fish names long options with -l NAME: ask fish what it offers after --
+	fish_complete 'hcli --' | cut -f1 | sed 's/=.*//' | LC_ALL=C sort -u >"$T/comp"
+	assert_subset "$T/help" "$T/comp" "in --help but not offered by $FISH_COMP"
+	assert_subset "$T/comp" "$T/help" "offered by $FISH_COMP but not in --help"
+	# and the option words its functions compare against
+	long_opts <"$FISH_COMP" >"$T/named"
+	assert_subset "$T/named" "$T/help" "named in $FISH_COMP but not in --help"
+}
+
+# --- bash completion at work ------------------------------------------------------------
+
+# COMPREPLY of the completion function for LINE (the cursor at its end), one
+# per line, sorted, as bash-completion runs it: COMP_WORDS split the way
+# readline splits (at blanks and at runs of COMP_WORDBREAKS characters).
+bash_complete() { # LINE
+	bash -c '
+		source /usr/share/bash-completion/bash_completion || exit 3
+		source "$2" || exit 3
+		spec=$(complete -p hcli) || exit 3
+		[[ $spec =~ -F\ ([^ ]+) ]] || { echo "no -F in: $spec" >&2; exit 3; }
+		fn=${BASH_REMATCH[1]}
+		line=$1 rest=$1 words=()
+		while [[ -n $rest ]]; do
+			if [[ $rest =~ ^[[:space:]]+ ]]; then
+				:
+			elif [[ $rest =~ ^[\>\<=\;\|\&\(:]+ ]]; then
+				words+=("$BASH_REMATCH")
+			else
+				[[ $rest =~ ^[^[:space:]\>\<=\;\|\&\(:]+ ]]
+				words+=("$BASH_REMATCH")
+			fi
+			rest=${rest:${#BASH_REMATCH}}
+		done
+		[[ $line != *[[:space:]] ]] || words+=("")
+		COMP_WORDS=("${words[@]}")
+		COMP_CWORD=$((${#words[@]} - 1))
+		COMP_LINE=$line
+		COMP_POINT=${#line}
+		COMPREPLY=()
+		"$fn" hcli "${words[COMP_CWORD]}" "${words[COMP_CWORD - 1]}"
+		((${#COMPREPLY[@]} == 0)) || printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort
+	' _ "$1" "$BASH_COMP"
+}
+
+fish_complete() { # LINE
+	# shellcheck disable=SC2016 # fish expands $argv
+	env HOME="$T" XDG_CONFIG_HOME="$T/config" XDG_DATA_HOME="$T/data" \
+		fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$FISH_COMP" "$1"
+}
+
+@test "bash completion: the function named by complete -p hcli answers" {
+	local row line want
+	# line typed (cursor at the end) | COMPREPLY, sorted, space separated
+	local rows=(
+		'hcli --ti|--timeout'
+		'hcli --tls-m|--tls-min'
+		'hcli --tls-min |1.2 1.3'
+		'hcli --tls-min 1.|1.2 1.3'
+		'hcli PO|POST'
+		'hcli -X P|PATCH POST PUT'
+		'hcli --request DE|DELETE'
+		'hcli -v PO|POST'
+		'hcli http://x PO|'
+		'hcli http://x @tests/hel|@tests/helpers/'
+		'hcli http://x @tests/helpers/raw.|@tests/helpers/raw.bash'
+		'hcli PUT http://x:8080/a @tests/helpers/raw.|@tests/helpers/raw.bash'
+		'hcli -d @tests/helpers/raw.|@tests/helpers/raw.bash'
+	)
+	# --color=WHEN values, when the completion file knows them
+	if grep -q 'always' "$BASH_COMP" && grep -q -- '--color' "$BASH_COMP"; then
+		rows+=('hcli --color=|always auto never' 'hcli --color=al|always' 'hcli http://x --color=n|never')
+	fi
+	for row in "${rows[@]}"; do
+		line=${row%%|*} want=${row#*|}
+		run bash_complete "$line"
+		assert_equal "[$line] status $status" "[$line] status 0"
+		assert_equal "[$line] -> ${output//$'\n'/ }" "[$line] -> $want"
+	done
+}
+
+@test "bash completion: -- offers exactly the long options of --help" {
+	help_opts >"$T/help"
+	bash_complete 'hcli --' | sed 's/=.*//' | LC_ALL=C sort -u >"$T/offered"
+	assert_subset "$T/help" "$T/offered" "not offered after --"
+	assert_subset "$T/offered" "$T/help" "offered after -- but not in --help"
+}
+
+# --- fish completion at work ------------------------------------------------------------
+
+@test "fish completion: complete -C 'hcli --ti' offers --timeout" {
+	run fish_complete 'hcli --ti'
+	assert_success
+	assert_line --regexp $'^--timeout(\t|$)'
+	refute_line --regexp '^--tls-min'
+	run fish_complete 'hcli --tls-min '
+	assert_success
+	assert_line --regexp $'^1\\.2(\t|$)'
+	assert_line --regexp $'^1\\.3(\t|$)'
+}
