@@ -184,6 +184,8 @@ static enum hc_err parse_authority(const char *a, size_t n, struct hc_url *u, ch
 			ascii = false;
 	if (!ascii && (rc = idna_host(&u->host, err, errlen)))
 		return rc;
+	if (u->host[0] == '\0') /* IDNA maps a lone soft hyphen to nothing */
+		return fail(HC_EURL, err, errlen, "empty host");
 	/* checked after IDNA too: a full-width '/' must not become a path */
 	for (const char *p = u->host; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f || strchr("/?#@[]\\%:", *p))

@@ -191,6 +191,8 @@ static const struct ucase cases[] = {
 	"http://a\xef\xbc\xa0"
 	"b/",
 	false, HC_EURL),
+    /* U+00AD SOFT HYPHEN -> nothing: an empty host (found by fuzz_url) */
+    BAD("IDNA mapping the host to nothing", "\xc2\xad", true, HC_EURL),
     /* U+00A0 NO-BREAK SPACE -> ' ' (found by fuzz_url) */
     BAD("IDNA mapping to a space in the host",
 	"H555\xc2\xa0"
