@@ -26,15 +26,8 @@ static void size_text(char *buf, size_t len, uint64_t n)
 			HN_DECIMAL | HN_NOSPACE | HN_B);
 }
 
-void progress_update(struct progress *p, uint64_t done)
+static void draw(struct progress *p, uint64_t done, int64_t now)
 {
-	if (!p->enabled)
-		return;
-	p->done = done;
-	int64_t now = hc_now_ns();
-	bool complete = p->total && done >= p->total && done != p->drawn;
-	if (now - p->start < PROGRESS_DELAY_NS || (now - p->last < PROGRESS_EVERY_NS && !complete))
-		return;
 	p->drawn = done;
 	p->last = now;
 	double secs = (double)(now - p->start) / 1e9;
@@ -60,6 +53,18 @@ void progress_update(struct progress *p, uint64_t done)
 	p->shown = true;
 }
 
+void progress_update(struct progress *p, uint64_t done)
+{
+	if (!p->enabled)
+		return;
+	p->done = done;
+	int64_t now = hc_now_ns();
+	bool complete = p->total && done >= p->total && done != p->drawn;
+	if (now - p->start < PROGRESS_DELAY_NS || (now - p->last < PROGRESS_EVERY_NS && !complete))
+		return;
+	draw(p, done, now);
+}
+
 void progress_tick(struct progress *p)
 {
 	progress_update(p, p->done);
@@ -67,6 +72,9 @@ void progress_tick(struct progress *p)
 
 void progress_end(struct progress *p)
 {
+	/* the last count is shown once, however soon after the one before */
+	if (p->shown && p->drawn != p->done)
+		draw(p, p->done, hc_now_ns());
 	if (p->shown)
 		(void)!write(STDERR_FILENO, "\r\033[K", 4);
 	p->shown = false;
