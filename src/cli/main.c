@@ -580,8 +580,10 @@ static int follow(struct run *R, struct hc_url *u, struct hop *h)
 	if (nu.https != u->https || nu.port != u->port || strcasecmp(nu.host, u->host) != 0)
 		h->drop_creds = true;
 	redirect_method(h, h->status);
-	if ((h->status == 307 || h->status == 308) && !req_body_replayable(h->body))
+	if ((h->status == 307 || h->status == 308) && !req_body_replayable(h->body)) {
+		url_free(&nu);
 		return fail(HC_EREAD, "cannot send the body again for the redirect: it was read from a pipe");
+	}
 	url_free(u);
 	*u = nu;
 	h->hops++;

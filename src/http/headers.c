@@ -130,6 +130,8 @@ bool hdr_valid_value(const char *value, size_t len)
 
 enum hc_err hb_add(struct hc_headbuf *b, const char *data, size_t len)
 {
+	if (len == 0)
+		return HC_OK;
 	if (len > b->max - b->len)
 		return HC_EUSAGE;
 	if (b->len + len > b->cap) {
