@@ -9,11 +9,9 @@
  * path gets a 404. The process exits on its own after an hour (alarm).
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +19,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
+
+#include "serv.h"
 
 #define MAX_CHUNK (16u << 20)
 #define BATCH_BYTES (4u << 20)
@@ -108,8 +108,9 @@ static void serve(int fd)
 {
 	static char req[16384];
 	size_t have = 0;
+	int one = 1;
 
-	alarm(600);
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	for (;;) {
 		char *end;
 		while (!(end = memmem(req, have, "\r\n\r\n", 4))) {
@@ -138,45 +139,5 @@ static void serve(int fd)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: chunkserv PORTFILE\n");
-		return 2;
-	}
-	signal(SIGCHLD, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	int ls = socket(AF_INET, SOCK_STREAM, 0);
-	int one = 1;
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t alen = sizeof a;
-	if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 64) < 0 ||
-	    getsockname(ls, (struct sockaddr *)&a, &alen) < 0) {
-		perror("chunkserv");
-		return 1;
-	}
-	FILE *pf = fopen(argv[1], "w");
-	if (!pf) {
-		perror(argv[1]);
-		return 1;
-	}
-	fprintf(pf, "%d\n", ntohs(a.sin_port));
-	fclose(pf);
-	alarm(3600);
-	for (;;) {
-		int fd = accept(ls, NULL, NULL);
-		if (fd < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("accept");
-			return 1;
-		}
-		pid_t pid = fork();
-		if (pid == 0) {
-			close(ls);
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-			serve(fd);
-			_exit(0);
-		}
-		close(fd);
-	}
+	return serv_main("chunkserv", argc, argv, serve);
 }

@@ -9,17 +9,16 @@
  * Keep-alive is honoured. The process exits on its own after an hour (alarm).
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "serv.h"
 
 #define BUFSZ (1u << 20)
 
@@ -176,51 +175,17 @@ static int one_request(struct rd *r)
 	return close_after ? -1 : 0;
 }
 
+/* One connection: its requests one after the other until it closes. */
+static void serve(int fd)
+{
+	struct rd r = {fd, malloc(BUFSZ), 0, 0};
+	if (!r.buf)
+		_exit(1);
+	while (one_request(&r) == 0)
+		;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: sinkserv PORTFILE\n");
-		return 2;
-	}
-	signal(SIGCHLD, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	int ls = socket(AF_INET, SOCK_STREAM, 0);
-	int one = 1;
-	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t alen = sizeof a;
-	if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0 || listen(ls, 64) < 0 ||
-	    getsockname(ls, (struct sockaddr *)&a, &alen) < 0) {
-		perror("sinkserv");
-		return 1;
-	}
-	FILE *pf = fopen(argv[1], "w");
-	if (!pf) {
-		perror(argv[1]);
-		return 1;
-	}
-	fprintf(pf, "%d\n", ntohs(a.sin_port));
-	fclose(pf);
-	alarm(3600);
-	for (;;) {
-		int fd = accept(ls, NULL, NULL);
-		if (fd < 0) {
-			if (errno == EINTR)
-				continue;
-			perror("accept");
-			return 1;
-		}
-		pid_t pid = fork();
-		if (pid == 0) {
-			close(ls);
-			alarm(600);
-			struct rd r = {fd, malloc(BUFSZ), 0, 0};
-			if (!r.buf)
-				_exit(1);
-			while (one_request(&r) == 0)
-				;
-			_exit(0);
-		}
-		close(fd);
-	}
+	return serv_main("sinkserv", argc, argv, serve);
 }

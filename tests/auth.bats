@@ -19,38 +19,16 @@ setup() {
 EOF
 }
 
-# hcli with stdout in $T/out and stderr in $T/err, no terminal at all (a new
-# session, standard input from /dev/null); its exit code in $status.
-hrun() {
-	status=0
-	timeout -k 2 30 setsid -w "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
-}
-
-# hrun_pipe DATA ARGS...: the same with printf's DATA on standard input through a pipe.
-hrun_pipe() {
-	local data=$1
-	shift
-	status=0
-	# shellcheck disable=SC2059 # DATA is a printf format on purpose
-	printf "$data" | timeout -k 2 30 setsid -w "$HCLI" "$@" >"$T/out" 2>"$T/err" || status=$?
-}
-
-show() {
-	printf -- '-- status %s\n-- stdout --\n%s\n-- stderr --\n%s\n' "$status" \
-		"$(head -c 2000 "$T/out")" "$(cat "$T/err")"
-}
+# hrun and hrun_pipe (helpers/run.bash) run hcli with no terminal at all (a new session).
+# shellcheck disable=SC2034 # read by helpers/run.bash
+HRUN_SETSID=1
 
 basic() { printf 'Basic %s' "$(printf '%s' "$1" | base64 -w0)"; }
-
-# The request of the last connection the raw server accepted.
-last_req() {
-	echo "$RAW_DIR/req-$(($(raw_conns) - 1))-0"
-}
 
 # The Authorization fields of the last request, one per line ("-" for none).
 sent_auth() {
 	local v
-	v=$(tr -d '\r' <"$(last_req)" | sed -n '1,/^$/p' | grep -i '^Authorization:' | sed 's/^[^:]*: *//')
+	v=$(tr -d '\r' <"$(raw_last_req)" | sed -n '1,/^$/p' | grep -i '^Authorization:' | sed 's/^[^:]*: *//')
 	echo "${v:--}"
 }
 
@@ -116,7 +94,7 @@ EOF
 @test "URL userinfo is not sent in the request line or Host" {
 	hrun "http://us%40er:pw@127.0.0.1:$RAW_PORT/p?q=1"
 	assert_equal "$status" 0
-	tr -d '\r' <"$(last_req)" | sed -n '1,/^$/p' >"$T/head"
+	tr -d '\r' <"$(raw_last_req)" | sed -n '1,/^$/p' >"$T/head"
 	assert_equal "$(head -n 1 "$T/head")" "GET /p?q=1 HTTP/1.1"
 	assert_equal "$(grep '^Host:' "$T/head")" "Host: 127.0.0.1:$RAW_PORT"
 	! grep -q 'us%40er\|us@er' "$T/head" || fail "$(cat "$T/head")"
@@ -256,7 +234,7 @@ EOF
 }
 
 @test "-u USER without a password and standard input a pipe (no terminal): 2, the pipe is not read" {
-	hrun_pipe 'secret\n' -u bob "$RAW_URL/p"
+	hrun_pipe $'secret\n' -u bob "$RAW_URL/p"
 	assert_equal "$status" 2
 	assert_equal "$(raw_conns)" 0
 }

@@ -54,53 +54,14 @@ ok() {
 # The first line of the last connection's first request, without CRLF.
 req_line() {
 	local line
-	IFS= read -r line <"$(raw_req $(($(raw_conns) - 1)) 0)"
+	IFS= read -r line <"$(raw_last_req)"
 	printf '%s' "${line%$'\r'}"
 }
 
 # The last connection's first request has exactly this header line.
 req_has() { # LINE
-	grep -qxF -- "$1"$'\r' "$(raw_req $(($(raw_conns) - 1)) 0)" ||
-		fail "request has no line '$1':"$'\n'"$(cat -A "$(raw_req $(($(raw_conns) - 1)) 0)")"
-}
-
-# The raw server is done with connection N: its last log line is final.
-_conn_done() { # N
-	local last
-	last=$(grep " conn=$1 " "$RAW_DIR/log" | tail -n 1)
-	[[ $last =~ (client\ closed|receive\ failed|socket\ error|closed\ cleanly|reset$) ]] && return 0
-	[[ $last == *recorded* ]] && grep -q " conn=$1 .*unscripted request" "$RAW_DIR/log"
-}
-conn_done() { harness_wait_for 5 _conn_done "${1:-0}" || fail "raw server not done with connection ${1:-0}"; }
-
-# A raw server that never replies: every byte a connection C carries, a
-# partial head included, is recorded in req-C-1 (the script's "none" exchange
-# reads nothing; the unscripted request that follows records all, then
-# closes).  The plain "head" exchange records no partial head at all: a
-# harness limitation this works around.
-silent_server() {
-	raw_start - <<<'[[{"expect": "none"}]]'
-}
-
-# Nothing reached the silent server: a probe connects after hcli has exited;
-# connections are accepted in order, so every one before it must be empty.
-assert_nothing_sent() {
-	python3 - "$RAW_PORT" <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(b"GET /probe HTTP/1.1\r\nHost: probe\r\n\r\n")
-s.recv(1)  # the server's close once it recorded the probe
-PY
-	local n c
-	n=$(raw_conns)
-	for ((c = 0; c < n - 1; c++)); do
-		conn_done "$c" || return 1
-		if [[ -s $RAW_DIR/req-$c-0 || -s $RAW_DIR/req-$c-1 ]]; then
-			fail "connection $c got: $(cat -A "$RAW_DIR/req-$c-"*)"
-			return 1
-		fi
-	done
-	grep -q '^GET /probe ' "$RAW_DIR/req-$((n - 1))-1" || fail "the probe is not the last connection"
+	grep -qxF -- "$1"$'\r' "$(raw_last_req)" ||
+		fail "request has no line '$1':"$'\n'"$(cat -A "$(raw_last_req)")"
 }
 
 # -p/-i/-b: what hcli prints for the ok server's reply is exactly WANT (printf).
@@ -109,10 +70,7 @@ prints() { # WANT ARGS...
 	shift
 	hcli "$@" "$RAW_URL/x" </dev/null >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" ||
 		fail "exit $?: $(cat "$BATS_TEST_TMPDIR/err")"
-	# shellcheck disable=SC2059
-	printf "$want" >"$BATS_TEST_TMPDIR/want"
-	cmp -s "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/out" ||
-		fail "printed:"$'\n'"$(cat -A "$BATS_TEST_TMPDIR/out")"$'\n'"want:"$'\n'"$(cat -A "$BATS_TEST_TMPDIR/want")"
+	assert_bytes "$BATS_TEST_TMPDIR/out" "$want"
 }
 HEAD='HTTP/1.1 200 OK\nContent-Length: 3\n\n'
 BODY='ok\n'
@@ -182,14 +140,14 @@ except OSError:
 @test "usage: two bodies (-d and -)" { usage_error -d a "$NOWHERE" -; }
 
 @test "usage: a piped body with two URLs, nothing sent (@-, -, -d @-)" {
-	silent_server
+	raw_start_silent
 	run --separate-stderr hcli "$RAW_URL/a" @- "$RAW_URL/b" < <(printf data)
 	usage_checked
 	run --separate-stderr hcli "$RAW_URL/a" - "$RAW_URL/b" < <(printf data)
 	usage_checked
 	run --separate-stderr hcli -d @- "$RAW_URL/a" "$RAW_URL/b" < <(printf data)
 	usage_checked
-	assert_nothing_sent
+	raw_assert_nothing_sent
 }
 
 # --- URL errors -----------------------------------------------------------

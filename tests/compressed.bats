@@ -19,19 +19,8 @@ EOF
 
 setup() {
 	T=$BATS_TEST_TMPDIR
-	BG_PID=
+	BG_PID= # an hcli left in the background; the default teardown stops it
 	cp "$BATS_FILE_TMPDIR/orig" "$T/orig"
-}
-
-teardown() {
-	[[ -z $BG_PID ]] || harness_kill "$BG_PID"
-	harness_teardown
-}
-
-# hcli with stdout in $T/out and stderr in $T/err; its exit code in $status.
-hrun() {
-	status=0
-	timeout -k 2 30 "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
 }
 
 same_file() { # WANT GOT [LABEL]
@@ -184,6 +173,7 @@ json.dump([[{"reply": head, "chunks": [a.decode("latin-1"), b.decode("latin-1")]
 EOF
 	raw_start "$T/dir/script.json" 127.0.0.1 "$T/dir"
 	"$HCLI" --compressed -o "$T/dl" "$RAW_URL/" </dev/null >"$T/out" 2>"$T/err" &
+	# shellcheck disable=SC2034 # the default teardown stops it
 	BG_PID=$!
 	_has_first() { cmp -s "$T/dir/first" "$T/dl"; }
 	harness_wait_for 5 _has_first || fail "first part not written: $(wc -c <"$T/dl") bytes"
@@ -390,41 +380,19 @@ EOF
 
 # nginx_start's configuration with gzip switched on for every type and size.
 gzip_nginx_start() { # DIR
-	local dir=$1 port wrapper pid=
-	mkdir -p "$dir/www" "$dir/tmp"
-	dir=$(cd "$dir" && pwd)
-	for _ in 1 2 3; do
-		port=$(harness_free_port 127.0.0.1)
-		_nginx_conf "$dir" "$port" |
-			sed 's/^\tgzip off;$/\tgzip on; gzip_types *; gzip_min_length 0; gzip_proxied any;/' >"$dir/nginx.conf"
-		grep -q 'gzip on;' "$dir/nginx.conf" || fail "gzip_nginx_start: no 'gzip off;' line to replace"
-		rm -f "$dir/nginx.pid"
-		# shellcheck disable=SC2153 # set by helpers/nginx.bash
-		timeout -k 5 "${NGINX_LIFETIME:-$HARNESS_LIFETIME}" \
-			"$NGINX_BIN" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" \
-			</dev/null >"$dir/stdout" 2>"$dir/stderr" 3>&- &
-		wrapper=$!
-		harness_wait_for "$HARNESS_START_TIMEOUT" _nginx_started "$dir" "$wrapper" || true
-		pid=$(cat "$dir/nginx.pid" 2>/dev/null) || pid=
-		[[ -n $pid ]] && break
-		harness_kill "$wrapper"
-		grep -qs 'Address already in use' "$dir/stderr" "$dir/error.log" || break
-	done
-	[[ -n $pid ]] || fail "nginx did not start: $(cat "$dir/stderr" "$dir/error.log" 2>/dev/null)"
-	_harness_register nginx "$wrapper" "$dir"
-	NGINX_PORT=$port NGINX_DIR=$dir NGINX_PID=$pid NGINX_URL="http://127.0.0.1:$port"
-	export NGINX_PORT NGINX_DIR NGINX_PID NGINX_URL
+	nginx_start "$1" sed 's/^\tgzip off;$/\tgzip on; gzip_types *; gzip_min_length 0; gzip_proxied any;/'
+	grep -q 'gzip on;' "$NGINX_DIR/nginx.conf" || fail "gzip_nginx_start: no 'gzip off;' line to replace"
 }
 
 @test "nginx gzip: --compressed decodes to the file's sha256; without, identity is asked and sent plain" {
 	gzip_nginx_start "$T/nginx"
 	cp "$T/orig" "$NGINX_DIR/www/orig.txt"
 	local want
-	want=$(sha256sum <"$T/orig")
+	want=$(sha256_of "$T/orig")
 
 	hrun --compressed -v -o "$T/dl" "$NGINX_URL/orig.txt"
 	assert_equal "$status" 0
-	assert_equal "$(sha256sum <"$T/dl")" "$want"
+	assert_equal "$(sha256_of "$T/dl")" "$want"
 	# nginx did compress it
 	grep -qix '< Content-Encoding: gzip' "$T/err" || fail "not gzip: $(cat "$T/err")"
 	grep -qx '\* Decoding gzip' "$T/err" || fail "$(cat "$T/err")"
@@ -432,7 +400,7 @@ gzip_nginx_start() { # DIR
 
 	hrun -v -o "$T/dl" "$NGINX_URL/orig.txt"
 	assert_equal "$status" 0
-	assert_equal "$(sha256sum <"$T/dl")" "$want"
+	assert_equal "$(sha256_of "$T/dl")" "$want"
 	grep -qx '> Accept-Encoding: identity' "$T/err" || fail "$(cat "$T/err")"
 	! grep -qi '^< Content-Encoding' "$T/err" || fail "compressed without asking: $(cat "$T/err")"
 	grep -qx "< Content-Length: $(wc -c <"$T/orig")" "$T/err" || fail "$(cat "$T/err")"

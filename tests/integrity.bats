@@ -24,33 +24,16 @@ setup_file() {
 	done
 }
 
-teardown_file() {
-	harness_teardown
-}
-
 setup() {
 	T=$BATS_TEST_TMPDIR
 	F=$BATS_FILE_TMPDIR
-	BG_PID=
+	BG_PID= # a server in the background; the default teardown stops it
 	BAD=()
 }
 
-teardown() {
-	[[ -z $BG_PID ]] || harness_kill "$BG_PID"
-	harness_teardown
-}
-
-# hcli with stdout in $T/out and stderr in $T/err; its exit code in $status,
-# its run time in $ms.
-hrun() {
-	local t0
-	t0=$(date +%s%N)
-	status=0
-	timeout -k 2 60 "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
-	ms=$((($(date +%s%N) - t0) / 1000000))
-}
-
-sha() { sha256sum <"$1" | cut -d' ' -f1; }
+# hrun (helpers/run.bash) gives hcli 60 s: 64 MiB transfers.
+# shellcheck disable=SC2034 # read by helpers/run.bash
+HRUN_TIMEOUT=60
 
 # Table rows that did not hold are collected in BAD and reported together.
 row_check() { # LABEL WANT GOT
@@ -60,18 +43,6 @@ rows_ok() {
 	((${#BAD[@]} == 0)) || fail "$(printf '%s\n' "${BAD[@]}")"
 }
 
-# FILE holds exactly the bytes of printf FORMAT ARGS...
-assert_bytes() { # FILE FORMAT [ARG...]
-	local file=$1 fmt=$2
-	shift 2
-	# shellcheck disable=SC2059
-	printf -- "$fmt" "$@" >"$T/expected"
-	cmp -s "$T/expected" "$file" ||
-		fail "$(printf '%s differs\n-- expected --\n%s\n-- actual --\n%s\n-- stderr --\n%s' "$file" \
-			"$(od -An -c "$T/expected" | head -20)" "$(od -An -c "$file" | head -20)" \
-			"$(cat "$T/err" 2>/dev/null)")"
-}
-
 # --- downloads -------------------------------------------------------------------
 
 # size | exit | sha256 of what hcli wrote, for each size, through a pipe and with -o
@@ -79,16 +50,16 @@ download_rows() { # PATH-PREFIX
 	local size st
 	for size in $SIZES; do
 		set +e
-		timeout -k 2 60 "$HCLI" "$NGINX_URL/$1$size" </dev/null 2>"$T/err" | sha256sum | cut -d' ' -f1 >"$T/sha"
+		timeout -k 2 60 "$HCLI" "$NGINX_URL/$1$size" </dev/null 2>"$T/err" | sha256_of >"$T/sha"
 		st=${PIPESTATUS[0]}
 		set -e
 		row_check "pipe $1$size exit" 0 "$st"
-		row_check "pipe $1$size sha256" "$(sha "$F/bin-$size")" "$(cat "$T/sha")"
+		row_check "pipe $1$size sha256" "$(sha256_of "$F/bin-$size")" "$(cat "$T/sha")"
 
 		rm -f "$T/body"
 		hrun -o "$T/body" "$NGINX_URL/$1$size"
 		row_check "-o $1$size exit" 0 "$status"
-		row_check "-o $1$size sha256" "$(sha "$F/bin-$size")" "$(sha "$T/body")"
+		row_check "-o $1$size sha256" "$(sha256_of "$F/bin-$size")" "$(sha256_of "$T/body")"
 		row_check "-o $1$size stdout" "" "$(cat "$T/out")"
 	done
 }
@@ -113,7 +84,7 @@ download_rows() { # PATH-PREFIX
 upload_check() { # LABEL SOURCE-FILE NAME
 	row_check "$1 exit" 0 "$status"
 	if [[ -f $NGINX_DIR/www/upload/$3 ]]; then
-		row_check "$1 sha256" "$(sha "$2")" "$(sha "$NGINX_DIR/www/upload/$3")"
+		row_check "$1 sha256" "$(sha256_of "$2")" "$(sha256_of "$NGINX_DIR/www/upload/$3")"
 	else
 		BAD+=("$1: nginx stored nothing ($(cat "$T/err"))")
 	fi
@@ -203,7 +174,7 @@ EOF
 			row_check "[$args|$server] stdout" "$want_out" "$(cat "$T/out")"
 		fi
 		if ((code == 28)); then
-			((ms >= 450 && ms < 3000)) || BAD+=("[$args|$server] took $ms ms, want about 500")
+			((ELAPSED_MS >= 450 && ELAPSED_MS < 3000)) || BAD+=("[$args|$server] took $ELAPSED_MS ms, want about 500")
 			grep -Eq '^hcli: Timeout: ' "$T/err" || BAD+=("[$args|$server] stderr: $(cat "$T/err")")
 		fi
 	done
@@ -225,11 +196,12 @@ import os; os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 time.sleep(60)
 EOF
 	python3 "$T/full.py" "$T/port" </dev/null >/dev/null 2>&1 3>&- &
+	# shellcheck disable=SC2034 # the default teardown stops it
 	BG_PID=$!
 	harness_wait_for 5 test -s "$T/port"
 	hrun --connect-timeout 0.5 "http://127.0.0.1:$(cat "$T/port")/"
 	assert_equal "$status" 28
-	((ms >= 450 && ms < 3000)) || fail "took $ms ms"
+	((ELAPSED_MS >= 450 && ELAPSED_MS < 3000)) || fail "took $ELAPSED_MS ms"
 	assert_line_re "$T/err" '^hcli: Timeout: '
 }
 
@@ -238,7 +210,7 @@ EOF
 @test "--unix-socket: the request goes over the socket; a missing socket exits 7" {
 	hrun --unix-socket "$NGINX_DIR/nginx.sock" -p hb http://unix.test/dl-1
 	assert_equal "$status" 0
-	assert_equal "$(sha "$NGINX_DIR/www/dl-1")" "$(tail -c 1 "$T/out" | sha256sum | cut -d' ' -f1)"
+	assert_equal "$(sha256_of "$NGINX_DIR/www/dl-1")" "$(tail -c 1 "$T/out" | sha256_of)"
 	grep -q '^HTTP/1.1 200 OK' "$T/out"
 	hrun --unix-socket "$NGINX_DIR/missing.sock" http://unix.test/dl-1
 	assert_equal "$status" 7
@@ -315,9 +287,4 @@ EOF
 	assert_equal "$(wc -l <"$T/err")" 1
 	run grep -c -- '--max-headers' "$T/err"
 	assert_output 1
-}
-
-# A line of FILE matches the extended regular expression RE.
-assert_line_re() { # FILE RE
-	grep -Eq -- "$2" "$1" || fail "no line of $1 matches /$2/:"$'\n'"$(cat "$1")"
 }

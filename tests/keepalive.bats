@@ -18,32 +18,10 @@ setup_file() {
 	printf 'CCC\n' >"$NGINX_DIR/www/c.txt"
 }
 
-teardown_file() {
-	harness_teardown
-}
-
 setup() {
 	T=$BATS_TEST_TMPDIR
 	# the access log's length before the test: log_rows shows what came after
 	MARK=$(wc -l <"$NGINX_DIR/access.log")
-}
-
-# hcli with stdout in $T/out and stderr in $T/err; its exit code in $status.
-hrun() {
-	status=0
-	timeout -k 2 30 "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
-}
-
-# FILE holds exactly the bytes of printf FORMAT ARGS...
-assert_bytes() { # FILE FORMAT [ARG...]
-	local file=$1 fmt=$2
-	shift 2
-	# shellcheck disable=SC2059
-	printf -- "$fmt" "$@" >"$T/expected"
-	cmp -s "$T/expected" "$file" ||
-		fail "$(printf '%s differs\n-- expected --\n%s\n-- actual --\n%s\n-- stderr --\n%s' "$file" \
-			"$(od -An -c "$T/expected" | head -20)" "$(od -An -c "$file" | head -20)" \
-			"$(cat "$T/err" 2>/dev/null)")"
 }
 
 # The requests nginx logged since setup, one row each:
@@ -67,9 +45,21 @@ log_uris() {
 	log_rows | cut -d' ' -f3-
 }
 
-# A port on 127.0.0.1 where nothing listens (connections are refused).
-refused_url() {
-	echo "http://127.0.0.1:$(harness_free_port)/refused"
+# log_rows shows exactly the lines on standard input.
+assert_log_rows() {
+	local want
+	want=$(cat)
+	assert_equal "$(log_rows)" "$want"
+}
+
+# hcli fetches $RAW_URL/1 and /2: exit 0, stdout "A\nB\n", two connections,
+# and /2 is the first request on the second one.
+fetch_1_2_on_two_connections() {
+	hrun "$RAW_URL/1" "$RAW_URL/2"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'A\nB\n'
+	assert_equal "$(raw_conns)" 2
+	assert_equal "$(head -n1 "$(raw_req 1 0)")" $'GET /2 HTTP/1.1\r'
 }
 
 # --- reuse ---------------------------------------------------------------
@@ -78,13 +68,11 @@ refused_url() {
 	hrun -p b "$NGINX_URL/a.txt" "$NGINX_URL/b.txt" "$NGINX_URL/c.txt"
 	assert_equal "$status" 0
 	assert_bytes "$T/out" 'A\nBB\nCCC\n'
-	assert_equal "$(log_rows)" "$(
-		cat <<'EOF'
+	assert_log_rows <<'EOF'
 c1 req=1 method=GET status=200 uri=/a.txt
 c1 req=2 method=GET status=200 uri=/b.txt
 c1 req=3 method=GET status=200 uri=/c.txt
 EOF
-	)"
 }
 
 @test "-p hb with three URLs: each head precedes its own body, one connection" {
@@ -121,13 +109,11 @@ CCC
 	assert_equal "$status" 0
 	assert_bytes "$T/body" 'A\nBB\nCCC\n'
 	assert_bytes "$T/out" ''
-	assert_equal "$(log_rows)" "$(
-		cat <<'EOF'
+	assert_log_rows <<'EOF'
 c1 req=1 method=GET status=200 uri=/a.txt
 c1 req=2 method=GET status=200 uri=/b.txt
 c1 req=3 method=GET status=200 uri=/c.txt
 EOF
-	)"
 }
 
 @test "a different port in the list opens a new connection; the same server's URLs still share one" {
@@ -137,12 +123,10 @@ EOF
 	hrun "$NGINX_URL/a.txt" "$NGINX_URL/b.txt" "$RAW_URL/x"
 	assert_equal "$status" 0
 	assert_bytes "$T/out" 'A\nBB\nX\n'
-	assert_equal "$(log_rows)" "$(
-		cat <<'EOF'
+	assert_log_rows <<'EOF'
 c1 req=1 method=GET status=200 uri=/a.txt
 c1 req=2 method=GET status=200 uri=/b.txt
 EOF
-	)"
 	assert_equal "$(raw_conns)" 1
 	assert_equal "$(head -n1 "$(raw_req 0 0)")" $'GET /x HTTP/1.1\r'
 }
@@ -152,13 +136,11 @@ EOF
 		"$NGINX_URL/a.txt" "http://other.test:$NGINX_PORT/b.txt" "http://other.test:$NGINX_PORT/c.txt"
 	assert_equal "$status" 0
 	assert_bytes "$T/out" 'A\nBB\nCCC\n'
-	assert_equal "$(log_rows)" "$(
-		cat <<'EOF'
+	assert_log_rows <<'EOF'
 c1 req=1 method=GET status=200 uri=/a.txt
 c2 req=1 method=GET status=200 uri=/b.txt
 c2 req=2 method=GET status=200 uri=/c.txt
 EOF
-	)"
 }
 
 @test "after a response with Connection: close the next URL opens a new connection" {
@@ -168,12 +150,8 @@ EOF
 [[{"reply": "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nA\n"}],
  [{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nB\n"}]]
 EOF
-	hrun "$RAW_URL/1" "$RAW_URL/2"
-	assert_equal "$status" 0
-	assert_bytes "$T/out" 'A\nB\n'
-	assert_equal "$(raw_conns)" 2
+	fetch_1_2_on_two_connections
 	[[ ! -e $(raw_req 0 1) ]] || fail "a request was sent on the closed connection: $(cat "$(raw_req 0 1)")"
-	assert_equal "$(head -n1 "$(raw_req 1 0)")" $'GET /2 HTTP/1.1\r'
 }
 
 @test "responses without a body (HEAD, 204, 304) leave the connection ready for the next request" {
@@ -210,11 +188,7 @@ EOF
 [[{"reply": "HTTP/1.1 200 OK\r\n\r\nA\n", "then": "close"}],
  [{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nB\n"}]]
 EOF
-	hrun "$RAW_URL/1" "$RAW_URL/2"
-	assert_equal "$status" 0
-	assert_bytes "$T/out" 'A\nB\n'
-	assert_equal "$(raw_conns)" 2
-	assert_equal "$(head -n1 "$(raw_req 1 0)")" $'GET /2 HTTP/1.1\r'
+	fetch_1_2_on_two_connections
 	# nothing was written on connection 0 after the first request
 	harness_wait_for 5 grep -q 'conn=0 ex=0 closed cleanly' "$RAW_DIR/log"
 	run grep 'conn=0 ex=0 closed cleanly' "$RAW_DIR/log"
@@ -273,11 +247,7 @@ EOF
 [[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nA\n", "then": "close"}],
  [{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nB\n"}]]
 EOF
-	hrun "$RAW_URL/1" "$RAW_URL/2"
-	assert_equal "$status" 0
-	assert_bytes "$T/out" 'A\nB\n'
-	assert_equal "$(raw_conns)" 2
-	assert_equal "$(head -n1 "$(raw_req 1 0)")" $'GET /2 HTTP/1.1\r'
+	fetch_1_2_on_two_connections
 }
 
 # Connection 0 answers the first request and keeps the connection; the second
@@ -357,9 +327,4 @@ EOF
 	assert_equal "$status" 8
 	assert_bytes "$T/out" 'A\n'
 	assert_equal "$(raw_conns)" 1
-}
-
-# A line of FILE matches the extended regular expression RE.
-assert_line_re() { # FILE RE
-	grep -Eq -- "$2" "$1" || fail "no line of $1 matches /$2/:"$'\n'"$(cat "$1")"
 }

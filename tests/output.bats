@@ -8,22 +8,11 @@ load helpers/common
 
 setup() {
 	T=$BATS_TEST_TMPDIR
-	BG_PID=
+	BG_PID= # an hcli left in the background; the default teardown stops it
 }
 
-teardown() {
-	# an hcli left running in the background by a failed streaming test
-	[[ -z $BG_PID ]] || harness_kill "$BG_PID"
-	harness_teardown
-}
-
-# hcli with stdout in $T/out and stderr in $T/err; its exit code in $status.
-hrun() {
-	status=0
-	timeout -k 2 30 "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
-}
-
-# The same with standard output a pipe (to cat).
+# hcli with stdout a pipe (to cat) into $T/out, stderr in $T/err, its exit
+# code in $status (hrun, in helpers/run.bash, writes stdout to the file).
 pipe_run() {
 	set +e
 	timeout -k 2 30 "$HCLI" "$@" </dev/null 2>"$T/err" | cat >"$T/out"
@@ -39,25 +28,6 @@ tty_run() {
 	cmd="stty -onlcr; exec $(printf '%q ' env NO_COLOR=1 "$HCLI" "$@")2>$(printf '%q' "$T/err")"
 	status=0
 	timeout -k 2 10 script -qfec "$cmd" /dev/null </dev/null >"$T/tty" || status=$?
-}
-
-# FILE holds exactly the bytes of printf FORMAT ARGS...
-assert_bytes() { # FILE FORMAT [ARG...]
-	local file=$1 fmt=$2
-	shift 2
-	# shellcheck disable=SC2059
-	printf -- "$fmt" "$@" >"$T/expected"
-	cmp -s "$T/expected" "$file" ||
-		fail "$(printf '%s differs\n-- expected --\n%s\n-- actual --\n%s\n-- stderr --\n%s' "$file" \
-			"$(od -An -c "$T/expected" | head -20)" "$(od -An -c "$file" | head -20)" \
-			"$(cat "$T/err" 2>/dev/null)")"
-}
-
-# One reply, then the connection stays open (keep).
-raw_reply() { # REPLY (JSON string contents)
-	raw_start - <<EOF
-[[{"reply": "$1"}]]
-EOF
 }
 
 # One server for a table: connection i (the i-th hcli run) gets REPLY i.

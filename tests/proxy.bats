@@ -29,12 +29,8 @@ setup_file() {
 	export PROXY=$TP_URL PROXY_DIR=$TP_DIR
 	tinyproxy_start "$BATS_FILE_TMPDIR/authproxy" "ConnectPort $TLS_PORT" 'BasicAuth puser ppass'
 	export AUTHPROXY=$TP_URL AUTHPROXY_DIR=$TP_DIR
-	VERSION=$("$HCLI" --version | grep -oE '[0-9]+(\.[0-9A-Za-z]+)+' | head -n 1)
+	VERSION=$(hcli_version)
 	export VERSION
-}
-
-teardown_file() {
-	harness_teardown
 }
 
 setup() {
@@ -50,45 +46,20 @@ setup() {
 	NGINX_MARK=$(wc -l <"$NGINX_DIR/access.log")
 }
 
-# hrun [NAME=VALUE...] [--] ARGS...: hcli with these variables added to its
-# environment (setup removed every proxy variable), no terminal, stdout in
-# $T/out, stderr in $T/err, the exit code in $status.
+# hrun [NAME=VALUE...] [--] ARGS...: hcli (helpers/run.bash) with these
+# variables added to its environment (setup removed every proxy variable) and
+# no terminal (a new session).  expect_ok BODY and expect_fail STATUS KIND
+# DETAIL (a fixed string) take the same arguments after theirs.
+# shellcheck disable=SC2034 # read by helpers/run.bash
+HRUN_SETSID=1
 hrun() {
-	local envs=()
+	local HRUN_ENV=()
 	while (($#)) && [[ $1 == [A-Za-z_]*=* ]]; do
-		envs+=("$1")
+		HRUN_ENV+=("$1")
 		shift
 	done
 	[[ ${1:-} == -- ]] && shift
-	status=0
-	timeout -k 2 30 setsid -w env "${envs[@]}" "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
-}
-
-show() {
-	printf -- '-- status %s\n-- stdout --\n%s\n-- stderr --\n%s\n' "$status" \
-		"$(head -c 2000 "$T/out")" "$(cat "$T/err")"
-}
-
-# expect_ok BODY [NAME=VALUE...] ARGS...: exit 0, stdout exactly BODY and a
-# newline, stderr empty
-expect_ok() {
-	local body=$1
-	shift
-	hrun "$@"
-	[[ $status -eq 0 && $(cat "$T/out") == "$body" && ! -s $T/err ]] ||
-		fail "$(printf 'expected 0 and body %q, got:\n%s' "$body" "$(show)")"
-}
-
-# expect_fail STATUS KIND DETAIL [NAME=VALUE...] ARGS...: exit STATUS, nothing
-# on stdout, stderr one line "hcli: KIND: ..." containing DETAIL (fixed string)
-expect_fail() {
-	local want=$1 kind=$2 detail=$3
-	shift 3
-	hrun "$@"
-	if [[ $status -ne $want || -s $T/out || $(wc -l <"$T/err") -ne 1 ]] ||
-		! grep -q "^hcli: $kind: " "$T/err" || ! grep -qF -- "$detail" "$T/err"; then
-		fail "$(printf 'expected %s, "hcli: %s: ...%s...", got:\n%s' "$want" "$kind" "$detail" "$(show)")"
-	fi
+	hcli_capture "$@" </dev/null
 }
 
 # The request lines tinyproxy read since the test began ("GET http://... HTTP/1.1",
@@ -113,19 +84,12 @@ nginx_rows() {
 # escapes; default: a 200 with "ok\n"), then the connection is kept open.
 raw_proxy() { # [REPLY]
 	local reply=${1:-'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n'}
-	raw_start - <<<"[[{\"reply\": \"$reply\"}]]"
+	raw_reply "$reply"
 }
 
 # The recorded request C-N holds exactly the bytes of printf FORMAT ARGS...
 assert_request() { # C N FORMAT [ARG...]
-	local file
-	file=$(raw_req "$1" "$2")
-	shift 2
-	# shellcheck disable=SC2059
-	printf -- "$@" >"$T/want"
-	cmp -s "$T/want" "$file" ||
-		fail "$(printf 'request differs\n-- expected --\n%s\n-- actual --\n%s\n-- stderr --\n%s' \
-			"$(cat -A "$T/want")" "$(cat -A "$file" 2>/dev/null)" "$(cat "$T/err")")"
+	assert_bytes "$(raw_req "$1" "$2")" "${@:3}"
 }
 
 # A port on 127.0.0.1 where nothing listens.

@@ -17,25 +17,9 @@ setup() {
 	printf 'file body' >"$T/body"
 }
 
-# hcli with stdout in $T/out and stderr in $T/err, no terminal, standard input
-# from /dev/null; its exit code in $status.
-hrun() {
-	status=0
-	timeout -k 2 30 setsid -w "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
-}
-
-# hrun_pipe DATA ARGS...: the same with DATA on standard input through a pipe.
-hrun_pipe() {
-	local data=$1
-	shift
-	status=0
-	printf '%s' "$data" | timeout -k 2 30 "$HCLI" "$@" >"$T/out" 2>"$T/err" || status=$?
-}
-
-show() {
-	printf -- '-- status %s\n-- stdout --\n%s\n-- stderr --\n%s\n' "$status" \
-		"$(head -c 2000 "$T/out")" "$(cat "$T/err")"
-}
+# hrun and hrun_pipe (helpers/run.bash) run hcli with no terminal (a new session).
+# shellcheck disable=SC2034 # read by helpers/run.bash
+HRUN_SETSID=1
 
 # The recorded requests of the raw server in DIR (default $RAW_DIR), in order
 # of connection, then exchange.

@@ -11,7 +11,7 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	VERSION=$("$HCLI" --version | grep -oE '[0-9]+(\.[0-9A-Za-z]+)+' | head -n 1)
+	VERSION=$(hcli_version)
 	export VERSION
 }
 
@@ -54,41 +54,15 @@ failed_with() { # CODE
 	assert_regex "$stderr" "^hcli: [A-Za-z]+: [^"$'\n'"]*\$"
 }
 
-_last_conn() { echo $(($(raw_conns) - 1)); }
-
-# Compare a file with printf FORMAT [ARGS...].
-_same() { # FILE FORMAT [ARGS...]
-	local file=$1
-	shift
-	# shellcheck disable=SC2059
-	printf "$@" >"$BATS_TEST_TMPDIR/want"
-	cmp -s "$BATS_TEST_TMPDIR/want" "$file" && return 0
-	{
-		echo "-- want:"
-		od -c "$BATS_TEST_TMPDIR/want" | head -n 30
-		echo "-- got ($file):"
-		od -c "$file" | head -n 30
-	} | fail
-}
-
 # sent FORMAT [ARGS...]: the first request of the last connection is exactly these bytes.
-sent() { _same "$(raw_req "$(_last_conn)" 0)" "$@"; }
-
-# The raw server is done with connection N: its last log line is final.
-_conn_done() { # N
-	local last
-	last=$(grep " conn=$1 " "$RAW_DIR/log" | tail -n 1)
-	[[ $last =~ (client\ closed|receive\ failed|socket\ error|closed\ cleanly|reset$) ]] && return 0
-	[[ $last == *recorded* ]] && grep -q " conn=$1 .*unscripted request" "$RAW_DIR/log"
-}
-conn_done() { harness_wait_for 5 _conn_done "${1:-0}" || fail "raw server not done with connection ${1:-0}"; }
+sent() { assert_bytes "$(raw_last_req)" "$@"; }
 
 # All bytes connection N carried (every req-N-*, in order) form a prefix of
 # printf FORMAT: the server never got more than that.
 got_at_most() { # N FORMAT [ARGS...]
 	local n=$1 i=0 all=$BATS_TEST_TMPDIR/all want=$BATS_TEST_TMPDIR/want
 	shift
-	conn_done "$n" || return 1
+	raw_conn_done "$n" || return 1
 	: >"$all"
 	for ((i = 0; i < 10; i++)); do # exchanges may have no file (nothing read)
 		[[ ! -e $RAW_DIR/req-$n-$i ]] || cat "$RAW_DIR/req-$n-$i" >>"$all"
@@ -106,35 +80,10 @@ got_at_most() { # N FORMAT [ARGS...]
 	} | fail
 }
 
-# A raw server that never replies: every byte a connection C carries, a
-# partial head included, is recorded in req-C-1 (the script's "none" exchange
-# reads nothing; the unscripted request that follows records all, then
-# closes).  The plain "head" exchange records no partial head at all: a
-# harness limitation this works around.
+# A raw server that never replies (raw_start_silent); sets U (a URL on it).
 silent_server() {
-	raw_start - <<<'[[{"expect": "none"}]]'
+	raw_start_silent
 	U=$RAW_URL/x
-}
-
-# Nothing reached the silent server: a probe connects after hcli has exited;
-# connections are accepted in order, so every one before it must be empty.
-assert_nothing_sent() {
-	python3 - "$RAW_PORT" <<'PY'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(b"GET /probe HTTP/1.1\r\nHost: probe\r\n\r\n")
-s.recv(1)  # the server's close once it recorded the probe
-PY
-	local n c
-	n=$(raw_conns)
-	for ((c = 0; c < n - 1; c++)); do
-		conn_done "$c" || return 1
-		if [[ -s $RAW_DIR/req-$c-0 || -s $RAW_DIR/req-$c-1 ]]; then
-			fail "connection $c got: $(cat -A "$RAW_DIR/req-$c-"*)"
-			return 1
-		fi
-	done
-	grep -q '^GET /probe ' "$RAW_DIR/req-$((n - 1))-1" || fail "the probe is not the last connection"
 }
 
 # FIFO: a named pipe that a background writer fills with FILE once it is opened.
@@ -228,7 +177,7 @@ integrity() {
 	else
 		assert_equal "$framing" "length $size"
 	fi
-	assert_equal "$(sha256sum <"$got")" "$(sha256sum <"$src")"
+	assert_equal "$(sha256_of "$got")" "$(sha256_of "$src")"
 }
 
 # The request head of FILE as a set: the request line, then the field lines
@@ -474,14 +423,14 @@ print("\n".join(lines[:1] + sorted(lines[1:])))' "$1"
 	silent_server
 	send -d abc "$U" "${BARE[@]}" Content-Length:5
 	failed_with 26
-	assert_nothing_sent
+	raw_assert_nothing_sent
 }
 
 @test "user Content-Length:5 with a 7-byte string → 26, nothing sent" {
 	silent_server
 	send -d abcdefg "$U" "${BARE[@]}" Content-Length:5
 	failed_with 26
-	assert_nothing_sent
+	raw_assert_nothing_sent
 }
 
 @test "user Content-Length:10 with a 3-byte pipe → 26" {
@@ -521,7 +470,7 @@ print("\n".join(lines[:1] + sorted(lines[1:])))' "$1"
 	silent_server
 	send -d "@$BATS_TEST_TMPDIR/no-such-file" "$U"
 	failed_with 26
-	assert_nothing_sent
+	raw_assert_nothing_sent
 }
 
 # --- HTTP/1.0 -----------------------------------------------------------------
@@ -558,7 +507,7 @@ EOF
 	assert_equal "$(head_set "$(raw_req 0 0)")" \
 		"$(printf '%s\n' 'POST /x HTTP/1.1' 'Content-Length: 5' 'Expect: 100-continue')"
 	assert_equal "$(tail -c 4 "$(raw_req 0 0)" | od -An -tx1 | tr -d ' \n')" 0d0a0d0a
-	_same "$(raw_req 0 1)" hello
+	assert_bytes "$(raw_req 0 1)" hello
 }
 
 @test "--expect100: no 100 within --expect100-timeout → the body is sent anyway" {
@@ -567,7 +516,7 @@ EOF
   {"expect": "body", "reply": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", "then": "close"}]]
 EOF
 	req --expect100 --expect100-timeout 0.2 -d hello "$RAW_URL/x" "${BARE[@]}"
-	_same "$(raw_req 0 1)" hello
+	assert_bytes "$(raw_req 0 1)" hello
 }
 
 # A final status instead of 100: reported (exit 0, -p h), the body never sent.
@@ -580,7 +529,7 @@ EOF
 	assert_equal "$status" 0
 	assert_output "$1"$'\nContent-Length: 0'
 	grep -qx $'Expect: 100-continue\r' "$(raw_req 0 0)"
-	conn_done 0
+	raw_conn_done 0
 	[[ ! -s $RAW_DIR/req-0-1 ]] || fail "body sent: $(cat -A "$RAW_DIR/req-0-1")"
 	assert_equal "$(tail -c 4 "$(raw_req 0 0)" | od -An -tx1 | tr -d ' \n')" 0d0a0d0a
 }
@@ -609,13 +558,13 @@ EOF
 	hcli -p H "$U" </dev/null >"$BATS_TEST_TMPDIR/out"
 	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/out"
 	# and it is what went on the wire
-	cmp <(tr -d '\r' <"$(raw_req "$(_last_conn)" 0)") "$BATS_TEST_TMPDIR/out"
+	cmp <(tr -d '\r' <"$(raw_last_req)") "$BATS_TEST_TMPDIR/out"
 }
 
 @test "-p H: with a body, the head as sent (framing included)" {
 	serve
 	hcli -p H -d hello "$U" "${BARE[@]}" </dev/null >"$BATS_TEST_TMPDIR/out"
-	_same "$BATS_TEST_TMPDIR/out" 'POST /x HTTP/1.1\nContent-Length: 5\n\n'
+	assert_bytes "$BATS_TEST_TMPDIR/out" 'POST /x HTTP/1.1\nContent-Length: 5\n\n'
 }
 
 @test "-p B: the body sent (string, pipe)" {

@@ -20,33 +20,10 @@ setup() {
 	printf 'file body' >"$T/body"
 }
 
-# hcli with stdout in $T/out and stderr in $T/err, no terminal, standard input
-# from /dev/null; its exit code in $status, its run time in $ELAPSED_MS.
-hrun() {
-	local t0
-	t0=$(date +%s%N)
-	status=0
-	timeout -k 2 30 setsid -w "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
-	ELAPSED_MS=$((($(date +%s%N) - t0) / 1000000))
-}
-
-# hrun_stdin FILE|-DATA ARGS...: the same with standard input from FILE, or
-# with DATA through a pipe when the first argument starts with "-".
-hrun_stdin() {
-	local src=$1
-	shift
-	status=0
-	if [[ $src == -* ]]; then
-		printf '%s' "${src#-}" | timeout -k 2 30 "$HCLI" "$@" >"$T/out" 2>"$T/err" || status=$?
-	else
-		timeout -k 2 30 "$HCLI" "$@" <"$src" >"$T/out" 2>"$T/err" || status=$?
-	fi
-}
-
-show() {
-	printf -- '-- status %s, %s ms\n-- stdout --\n%s\n-- stderr --\n%s\n' "$status" "${ELAPSED_MS:-?}" \
-		"$(head -c 2000 "$T/out")" "$(cat "$T/err")"
-}
+# hrun, hrun_pipe and hcli_capture (helpers/run.bash) run hcli with no
+# terminal (a new session); its run time is in $ELAPSED_MS.
+# shellcheck disable=SC2034 # read by helpers/run.bash
+HRUN_SETSID=1
 
 # reply CODE [FIELD...]: the JSON of one exchange answering CODE (body "ok\n"
 # for 200, "busy\n" otherwise, with the given extra fields), then a close.
@@ -78,10 +55,6 @@ req_field() { # C NAME
 # The warning lines on stderr, "retry K of N in MS ms" each, in order.
 retry_lines() {
 	grep '^hcli: warning: ' "$T/err" | grep -o 'retry [0-9]* of [0-9]* in [0-9]* ms$'
-}
-
-refused_url() {
-	echo "http://127.0.0.1:$(harness_free_port)/refused"
 }
 
 # --- statuses ----------------------------------------------------------------
@@ -336,21 +309,21 @@ retry 1 of 1 in 10 ms"
 
 @test "standard input redirected from a file is replayable too" {
 	serve "$(reply 503)" "$(reply 200)"
-	hrun_stdin "$T/body" --retry 1 --retry-delay 0.01 -d @- "$RAW_URL/x"
+	hcli_capture --retry 1 --retry-delay 0.01 -d @- "$RAW_URL/x" <"$T/body"
 	[[ $status -eq 0 && $(cat "$T/out") == ok ]] || fail "$(show)"
 	assert_equal "$(req_body 1)" "file body"
 }
 
 @test "a body from a pipe is not retried: one request, the 503 shown, exit 0" {
 	serve "$(reply 503)" "$(reply 200)"
-	hrun_stdin -piped --retry 3 --retry-delay 0.01 -d @- "$RAW_URL/x"
+	hrun_pipe piped --retry 3 --retry-delay 0.01 -d @- "$RAW_URL/x"
 	[[ $status -eq 0 && $(cat "$T/out") == busy ]] || fail "$(show)"
 	assert_equal "$(raw_conns)" 1
 	assert_equal "$(retry_lines)" ""
 }
 
 @test "a body from a pipe: a refused connection is not retried either" {
-	hrun_stdin -piped --retry 3 --retry-delay 0.01 -d @- "$(refused_url)"
+	hrun_pipe piped --retry 3 --retry-delay 0.01 -d @- "$(refused_url)"
 	assert_equal "$status" 7
 	assert_equal "$(retry_lines)" ""
 }

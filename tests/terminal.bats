@@ -42,25 +42,8 @@ pipe_run() {
 	set -e
 }
 
-# FILE holds exactly the bytes of printf FORMAT ARGS...
-assert_bytes() { # FILE FORMAT [ARG...]
-	local file=$1 fmt=$2
-	shift 2
-	# shellcheck disable=SC2059
-	printf -- "$fmt" "$@" >"$T/expected"
-	cmp -s "$T/expected" "$file" ||
-		fail "$(printf '%s differs\n-- expected --\n%s\n-- actual --\n%s' "$file" \
-			"$(od -An -c "$T/expected" | head -30)" "$(od -An -c "$file" | head -30)")"
-}
-
 assert_no_escape() { # FILE
 	! grep -q "$E" "$1" || fail "$1 has an escape sequence: $(od -An -c "$1" | head -20)"
-}
-
-raw_reply() { # REPLY (JSON string contents): every connection gets it
-	raw_start - <<EOF
-[[{"reply": "$1"}]]
-EOF
 }
 
 OK_2='HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 2\r\n\r\nhi'

@@ -18,14 +18,10 @@ setup_file() {
 	tls_nginx_start "$BATS_FILE_TMPDIR/nginx" "$PKI" localhost=localhost-chain iponly other \
 		expired future selfsigned unknownca sni plain
 	head -c 64M /dev/urandom >"$NGINX_DIR/www/big"
-	sha256sum <"$NGINX_DIR/www/big" | cut -d' ' -f1 >"$BATS_FILE_TMPDIR/big.sha256"
+	sha256_of "$NGINX_DIR/www/big" >"$BATS_FILE_TMPDIR/big.sha256"
 	printf 'A\n' >"$NGINX_DIR/www/a.txt"
 	printf 'BB\n' >"$NGINX_DIR/www/b.txt"
 	printf 'CCC\n' >"$NGINX_DIR/www/c.txt"
-}
-
-teardown_file() {
-	harness_teardown
 }
 
 setup() {
@@ -38,39 +34,11 @@ url() {
 	echo "https://${2:-localhost}:$(tls_port "$1")/${3:-site}"
 }
 
-# hcli with stdout in $T/out and stderr in $T/err, no terminal at all (a new
-# session, standard input from /dev/null); its exit code in $status.
-hrun() {
-	status=0
-	timeout -k 2 30 setsid -w "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
-}
-
-show() {
-	printf -- '-- status %s\n-- stdout --\n%s\n-- stderr --\n%s\n' "$status" \
-		"$(head -c 2000 "$T/out")" "$(cat "$T/err")"
-}
-
-# expect_ok BODY ARGS...: exit 0, stdout exactly BODY (and a newline), stderr empty
-expect_ok() {
-	local body=$1
-	shift
-	hrun "$@"
-	[[ $status -eq 0 && $(cat "$T/out") == "$body" && ! -s $T/err ]] ||
-		fail "$(printf 'expected 0 and body %q, got:\n%s' "$body" "$(show)")"
-}
-
-# expect_fail STATUS KIND DETAIL ARGS...: exit STATUS, nothing on stdout, and
-# stderr exactly one line "hcli: KIND: ..." containing DETAIL (an extended
-# regular expression, matched case-insensitively)
-expect_fail() {
-	local want=$1 kind=$2 detail=$3
-	shift 3
-	hrun "$@"
-	if [[ $status -ne $want || -s $T/out || $(wc -l <"$T/err") -ne 1 ]] ||
-		! grep -q "^hcli: $kind: " "$T/err" || ! grep -qiE -- "$detail" "$T/err"; then
-		fail "$(printf 'expected %s, "hcli: %s: ...%s...", got:\n%s' "$want" "$kind" "$detail" "$(show)")"
-	fi
-}
+# hrun, expect_ok and expect_fail (helpers/run.bash) run hcli with no terminal
+# at all (a new session); expect_fail's DETAIL is an extended regular
+# expression, matched case-insensitively.
+# shellcheck disable=SC2034 # both read by helpers/run.bash
+HRUN_SETSID=1 EXPECT_FAIL_GREP=-iE
 
 # The nginx access log line for URI (waits for it: nginx logs after replying).
 log_line() { # URI
@@ -276,8 +244,7 @@ start_client_auth_server() {
 @test "an encrypted key without a terminal: 58, the passphrase never read from a pipe" {
 	local args=("${CA[@]}" --cert "$PKI/client.pem" --key "$PKI/client-enc.key" "$(url localhost)")
 	expect_fail 58 ClientCertificate 'encrypted' "${args[@]}"
-	status=0
-	setsid -w "$HCLI" "${args[@]}" <"$PKI/client-enc.pass" >"$T/out" 2>"$T/err" || status=$?
+	hcli_capture "${args[@]}" <"$PKI/client-enc.pass"
 	[[ $status -eq 58 && ! -s $T/out ]] && grep -q '^hcli: ClientCertificate: .*encrypted' "$T/err" ||
 		fail "$(show)"
 }
@@ -352,7 +319,7 @@ EOF
 
 @test "integrity: a 64 MiB download over TLS" {
 	timeout -k 2 30 "$HCLI" "${CA[@]}" "$(url localhost localhost big)" </dev/null 2>"$T/err" |
-		sha256sum | cut -d' ' -f1 >"$T/sum"
+		sha256_of >"$T/sum"
 	status=${PIPESTATUS[0]}
 	[[ $status -eq 0 && ! -s $T/err ]] || fail "$(show)"
 	assert_equal "$(cat "$T/sum")" "$(cat "$BATS_FILE_TMPDIR/big.sha256")"
@@ -366,7 +333,7 @@ EOF
 	[[ $status -eq 0 ]] || fail "$(show)"
 	[[ $(log_line /upload/big-tls) == *'method=PUT status=201 te="chunked"'* ]] ||
 		fail "$(log_line /upload/big-tls)"
-	assert_equal "$(sha256sum <"$NGINX_DIR/www/upload/big-tls" | cut -d' ' -f1)" \
+	assert_equal "$(sha256_of "$NGINX_DIR/www/upload/big-tls")" \
 		"$(cat "$BATS_FILE_TMPDIR/big.sha256")"
 	rm -f "$NGINX_DIR/www/upload/big-tls"
 }

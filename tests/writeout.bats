@@ -9,37 +9,12 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
-# hcli with stdout in $T/out and stderr in $T/err; its exit code in $status.
-hrun() {
-	status=0
-	timeout -k 2 30 "$HCLI" "$@" </dev/null >"$T/out" 2>"$T/err" || status=$?
-}
-
-# FILE holds exactly the bytes of printf FORMAT ARGS...
-assert_bytes() { # FILE FORMAT [ARG...]
-	local file=$1 fmt=$2
-	shift 2
-	# shellcheck disable=SC2059
-	printf -- "$fmt" "$@" >"$T/expected"
-	cmp -s "$T/expected" "$file" ||
-		fail "$(printf '%s differs\n-- expected --\n%s\n-- actual --\n%s\n-- stderr --\n%s' "$file" \
-			"$(od -An -c "$T/expected" | head -20)" "$(od -An -c "$file" | head -20)" \
-			"$(cat "$T/err" 2>/dev/null)")"
-}
-
 # The known exchange: 201, two X-Rep fields, a 6-byte body; every connection
 # gets it.
 KNOWN='HTTP/1.1 201 Created\r\nX-Rep: 1\r\nX-One: only\r\nx-rep: 2\r\nContent-Length: 6\r\n\r\nhello\n'
 
 raw_known() {
-	raw_start - <<EOF
-[[{"reply": "$KNOWN"}]]
-EOF
-}
-
-# A port nothing listens on (free a moment ago): connecting is refused.
-refused_url() {
-	echo "http://127.0.0.1:$(harness_free_port)/x"
+	raw_reply "$KNOWN"
 }
 
 @test "each variable of a known exchange, one -w at a time" {
@@ -127,9 +102,7 @@ EOF
 	assert_equal "$status" 0
 	assert_bytes "$T/out" '0'
 	# a pipe: chunked on the wire, the count is of the body bytes, not the framing
-	status=0
-	printf 'hello world' | timeout -k 2 30 "$HCLI" -o "$T/body" -w '%{size_upload}' -d @- "$RAW_URL/" \
-		>"$T/out" 2>"$T/err" || status=$?
+	hrun_pipe 'hello world' -o "$T/body" -w '%{size_upload}' -d @- "$RAW_URL/"
 	assert_equal "$status" 0
 	assert_bytes "$T/out" '11'
 	raw_wait_conns 4
@@ -254,9 +227,7 @@ EOF
 	assert_equal "$status" 0
 	assert_bytes "$T/out" 'code=201\tsize=6 100%%\n'
 
-	status=0
-	printf '%%{http_code} from stdin' | timeout -k 2 30 "$HCLI" -o "$T/body" -w @- "$RAW_URL/" \
-		>"$T/out" 2>"$T/err" || status=$?
+	hrun_pipe '%{http_code} from stdin' -o "$T/body" -w @- "$RAW_URL/"
 	assert_equal "$status" 0
 	assert_bytes "$T/out" '201 from stdin'
 }
@@ -328,8 +299,7 @@ EOF
 
 @test "-w @- with a body from standard input, or -w @MISSING: usage error, exit 2, nothing sent" {
 	raw_known
-	status=0
-	printf 'body' | timeout -k 2 30 "$HCLI" -w @- -d @- "$RAW_URL/" >"$T/out" 2>"$T/err" || status=$?
+	hrun_pipe body -w @- -d @- "$RAW_URL/"
 	assert_equal "$status" 2
 	grep -q '^hcli: Usage: ' "$T/err" || fail "stderr: $(cat "$T/err")"
 	hrun -w "@$T/missing" "$RAW_URL/"

@@ -26,6 +26,8 @@ load "${BATS_ASSERT_LOAD:-/usr/lib/bats/bats-assert/load}"
 source "$HELPERS_DIR/raw.bash"
 # shellcheck source-path=SCRIPTDIR
 source "$HELPERS_DIR/nginx.bash"
+# shellcheck source-path=SCRIPTDIR
+source "$HELPERS_DIR/run.bash"
 
 hcli() {
 	"$HCLI" "$@"
@@ -108,8 +110,10 @@ harness_teardown() {
 }
 
 # Defaults; a file that defines its own must call harness_teardown in them.
-# teardown_file stops what setup_file started (its own registry).
+# teardown also stops BG_PID, a process a test may have left running in the
+# background.  teardown_file stops what setup_file started (its own registry).
 teardown() {
+	[[ -z ${BG_PID:-} ]] || harness_kill "$BG_PID"
 	harness_teardown
 }
 
@@ -123,4 +127,9 @@ harness_free_port() { # [HOST]
 s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET)
 s.bind((sys.argv[1], 0))
 print(s.getsockname()[1])' "${1:-127.0.0.1}"
+}
+
+# A URL on 127.0.0.1 where nothing listens (a port free a moment ago): connecting is refused.
+refused_url() {
+	echo "http://127.0.0.1:$(harness_free_port)/refused"
 }

@@ -7,6 +7,13 @@
 #                                     of connection CONN
 #   raw_conns                         number of connections accepted so far
 #   raw_wait_conns N [SECONDS]        wait (bounded) until N were accepted
+#   raw_last_req                      path of the first request of the last
+#                                     connection accepted
+#   raw_reply REPLY                   start a server that answers every
+#                                     connection with REPLY, then keeps it
+#   raw_start_silent                  start a server that never replies
+#   raw_conn_done N                   wait until connection N is finished
+#   raw_assert_nothing_sent           no byte reached the silent server
 #
 # DIR defaults to a fresh directory under $BATS_TEST_TMPDIR (in setup_file:
 # $BATS_FILE_TMPDIR).  The lifetime is
@@ -80,4 +87,59 @@ _raw_has_conns() { (($(raw_conns) >= $1)); }
 
 raw_wait_conns() { # N [SECONDS]
 	harness_wait_for "${2:-$HARNESS_WAIT_TIMEOUT}" _raw_has_conns "${1:?usage: raw_wait_conns N}"
+}
+
+# The path of the first request of the last connection accepted.
+raw_last_req() {
+	raw_req "$(($(raw_conns) - 1))" 0
+}
+
+# A server whose every connection gets REPLY (JSON string contents: \r\n
+# escapes), after which the connection stays open.
+raw_reply() { # REPLY
+	raw_start - <<<"[[{\"reply\": \"${1:?usage: raw_reply REPLY}\"}]]"
+}
+
+# A server that never replies: every byte a connection C carries, a partial
+# head included, is recorded in req-C-1 (the script's "none" exchange reads
+# nothing; the unscripted request that follows records all, then closes).
+# The plain "head" exchange records no partial head at all: a harness
+# limitation this works around.
+raw_start_silent() {
+	raw_start - <<<'[[{"expect": "none"}]]'
+}
+
+# The server is done with connection N: its last log line is final.
+_raw_conn_done() { # N
+	local last
+	last=$(grep " conn=$1 " "$RAW_DIR/log" | tail -n 1)
+	[[ $last =~ (client\ closed|receive\ failed|socket\ error|closed\ cleanly|reset$) ]] && return 0
+	[[ $last == *recorded* ]] && grep -q " conn=$1 .*unscripted request" "$RAW_DIR/log"
+}
+
+# Wait (5 s at most) until the server is done with connection N (default 0); fail if it is not.
+raw_conn_done() { # [N]
+	harness_wait_for 5 _raw_conn_done "${1:-0}" || fail "raw server not done with connection ${1:-0}"
+}
+
+# Nothing reached the silent server (raw_start_silent): a probe connects after
+# hcli has exited; connections are accepted in order, so every one before it
+# must be empty.
+raw_assert_nothing_sent() {
+	python3 - "$RAW_PORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"GET /probe HTTP/1.1\r\nHost: probe\r\n\r\n")
+s.recv(1)  # the server's close once it recorded the probe
+PY
+	local n c
+	n=$(raw_conns)
+	for ((c = 0; c < n - 1; c++)); do
+		raw_conn_done "$c" || return 1
+		if [[ -s $RAW_DIR/req-$c-0 || -s $RAW_DIR/req-$c-1 ]]; then
+			fail "connection $c got: $(cat -A "$RAW_DIR/req-$c-"*)"
+			return 1
+		fi
+	done
+	grep -q '^GET /probe ' "$RAW_DIR/req-$((n - 1))-1" || fail "the probe is not the last connection"
 }
