@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "policy.h"
+#include "run.h"
 
 char *auth_basic(const char *user, const char *pass)
 {
@@ -267,3 +267,122 @@ long policy_retry_after(const char *v)
 	time_t when = timegm(&tm), now = time(NULL);
 	return when <= now ? 0 : (long)(when - now > 86400 ? 86400000 : (when - now) * 1000);
 }
+
+/* The redirect and retry loop: the policies that drive the engine again. */
+
+static const struct hc_body R_nobody = {.kind = HC_BODY_NONE, .fd = -1};
+
+/* Sleep before a retry; the delay is the tool's policy, not a synchronisation. */
+static void pause_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* RFC 9110 §15.4: which method and body the next hop gets. */
+static void redirect_method(struct hop *h, int status)
+{
+	if ((status == 301 || status == 302 || status == 303) && strcmp(h->method, "HEAD") != 0) {
+		h->method = "GET";
+		h->body = &R_nobody;
+	}
+}
+
+static int follow(struct run *R, struct hc_url *u, struct hop *h)
+{
+	char err[HC_ERRBUF];
+	if (h->hops >= R->cli->max_redirs) {
+		snprintf(err, sizeof(err), "more than %ld redirects (--max-redirs)", R->cli->max_redirs);
+		return cli_fail(HC_EREDIRS, err);
+	}
+	char *next = url_resolve(u, h->location);
+	struct hc_url nu;
+	if (next == NULL)
+		return cli_fail(HC_ENOMEM, "out of memory");
+	enum hc_err rc = url_parse(next, false, &nu, err, sizeof(err));
+	if (rc) {
+		char msg[HC_ERRBUF + 256];
+		snprintf(msg, sizeof(msg), "redirect to '%.200s': %s", next, err);
+		free(next);
+		url_free(&nu);
+		return cli_fail(rc, msg);
+	}
+	conn_info(&R->conn, "Redirect %d to %s", h->status, next);
+	free(next);
+	if (nu.https != u->https || nu.port != u->port || strcasecmp(nu.host, u->host) != 0)
+		h->drop_creds = true;
+	redirect_method(h, h->status);
+	if ((h->status == 307 || h->status == 308) && !req_body_replayable(h->body)) {
+		url_free(&nu);
+		return cli_fail(HC_EREAD, "cannot send the body again for the redirect: it was read from a pipe");
+	}
+	url_free(u);
+	*u = nu;
+	h->hops++;
+	return -1; /* go on */
+}
+
+int run_url(struct run *R, size_t i)
+{
+	struct cli *cli = R->cli;
+	struct hc_url u;
+	char err[HC_ERRBUF];
+	enum hc_err rc = url_parse(cli->urls[i], i == 0, &u, err, sizeof(err));
+	for (size_t q = 0; rc == HC_OK && q < cli->nquery; q++)
+		rc = url_add_query(&u, cli->query[q].name, cli->query[q].value);
+	if (rc) {
+		url_free(&u);
+		return cli_fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
+	}
+	struct hop h = {
+		.method = cli->method ? cli->method : cli->body != BODY_NONE ? "POST" : "GET",
+		.body = &R->body,
+		.t0 = hc_now_ns(),
+		.url_user = u.user ? strdup(u.user) : NULL,
+		.url_pass = u.pass ? strdup(u.pass) : NULL,
+	};
+	int64_t first = hc_now_ns();
+	long tries = 0;
+	int code;
+	for (;;) {
+		/* curl's --retry-max-time: retries go on while the clock is under it */
+		int64_t spent = (hc_now_ns() - first) / 1000000;
+		h.may_retry = tries < cli->retry && req_body_replayable(h.body) &&
+			      (cli->retry_max_time_ms < 0 || spent < cli->retry_max_time_ms);
+		code = exchange(R, &u, &h);
+		if (code == 0 && h.pending && cli->location && policy_is_redirect(h.status) &&
+		    h.location) {
+			if ((code = follow(R, &u, &h)) >= 0)
+				break;
+			continue;
+		}
+		if (!h.may_retry || !(h.pending || h.quiet_error))
+			break;
+		long delay = cli->retry_delay_ms >= 0 ? cli->retry_delay_ms
+			     : tries < 10		 ? 1000L << tries
+							 : 600000;
+		if (h.retry_after >= 0 && h.pending)
+			delay = h.retry_after;
+		spent = (hc_now_ns() - first) / 1000000;
+		if (cli->retry_max_time_ms >= 0 && spent + delay > cli->retry_max_time_ms)
+			delay = cli->retry_max_time_ms > spent ? cli->retry_max_time_ms - spent : 0;
+		tries++;
+		out_warn(&R->out, "%s%s%s; retry %ld of %ld in %ld ms",
+			 h.quiet_error ? hc_err_name(h.last_err) : "", h.quiet_error ? ": " : "", h.why,
+			 tries, cli->retry, delay);
+		pause_ms(delay);
+		h.pending = h.quiet_error = false;
+	}
+	if (h.quiet_error) /* cannot happen without may_retry; kept for safety */
+		code = cli_fail(h.last_err, h.why);
+	R->redirects = h.hops;
+	free(h.location);
+	free(h.url_user);
+	if (h.url_pass)
+		explicit_bzero(h.url_pass, strlen(h.url_pass));
+	free(h.url_pass);
+	url_free(&u);
+	return code;
+}
+

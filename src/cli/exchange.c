@@ -1,0 +1,347 @@
+/* One request and its response: compose the fields, run the engine, show what comes back. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "../http/decode.h"
+#include "run.h"
+#include "writeout.h"
+
+/* The last error reported, for -w %{errormsg}. */
+static char last_error[HC_ERRBUF * 2];
+
+int cli_fail(enum hc_err e, const char *detail)
+{
+	snprintf(last_error, sizeof(last_error), "%s", detail);
+	out_error(e, detail);
+	return hc_err_exit(e);
+}
+
+static bool named(const struct cli *cli, const char *name)
+{
+	for (size_t i = 0; i < cli->nhdrs; i++)
+		if (strcasecmp(cli->hdrs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Is the last item for this name "Name:" (do not send)? */
+static bool removed(const struct cli *cli, const char *name)
+{
+	for (size_t i = cli->nhdrs; i-- > 0;)
+		if (strcasecmp(cli->hdrs[i].name, name) == 0)
+			return cli->hdrs[i].value == NULL;
+	return false;
+}
+
+static bool is_credential(const char *name)
+{
+	return !strcasecmp(name, "Authorization") || !strcasecmp(name, "Cookie") ||
+	       !strcasecmp(name, "Proxy-Authorization");
+}
+
+/*
+ * The request's fields: credentials (-u, the URL, netrc), the defaults, then
+ * the user's items. After a redirect to another origin, credentials are gone.
+ */
+static enum hc_err compose(struct run *R, const struct hc_url *u, const struct hop *h,
+			   bool tunnel, struct hc_field **out, size_t *n, char **auth)
+{
+	const struct cli *cli = R->cli;
+	struct hc_field *f = calloc(cli->nhdrs + 6, sizeof(*f));
+	size_t k = 0;
+	if (f == NULL)
+		return HC_ENOMEM;
+	*auth = NULL;
+	if (!h->drop_creds && !named(cli, "Authorization")) {
+		if (R->user)
+			*auth = auth_basic(R->user, R->pass);
+		else if (h->url_user)
+			*auth = auth_basic(h->url_user, h->url_pass);
+		else if (R->netrc_path) {
+			char *l = NULL, *p = NULL, err[HC_ERRBUF];
+			int r = netrc_lookup(R->netrc_path, u->host, &l, &p, err, sizeof(err));
+			bool quiet = r == -2 && !cli->netrc_file; /* no ~/.netrc is no news */
+			if (r < 0 && !quiet && !R->netrc_warned++)
+				out_warn(&R->out, "%s", err);
+			if (r == 0)
+				*auth = auth_basic(l, p);
+			free(l);
+			if (p)
+				explicit_bzero(p, strlen(p));
+			free(p);
+		}
+		if (*auth)
+			f[k++] = (struct hc_field){"Authorization", *auth};
+	}
+	if (!named(cli, "User-Agent"))
+		f[k++] = (struct hc_field){"User-Agent", "hcli/" HC_VERSION};
+	if (!named(cli, "Accept"))
+		f[k++] = (struct hc_field){"Accept", "*/*"};
+	if (cli->compressed && !named(cli, "Accept-Encoding"))
+		f[k++] = (struct hc_field){"Accept-Encoding", "gzip, deflate, br, zstd"};
+	for (size_t i = 0; i < cli->nhdrs; i++) {
+		if (cli->hdrs[i].value == NULL || (h->drop_creds && is_credential(cli->hdrs[i].name)))
+			continue;
+		/* proxy credentials never travel inside a tunnel to the server */
+		if (tunnel && !strcasecmp(cli->hdrs[i].name, "Proxy-Authorization"))
+			continue;
+		/* a later "Name:" takes back what came before it */
+		bool taken_back = false;
+		for (size_t j = i + 1; j < cli->nhdrs; j++)
+			if (cli->hdrs[j].value == NULL &&
+			    strcasecmp(cli->hdrs[j].name, cli->hdrs[i].name) == 0)
+				taken_back = true;
+		if (!taken_back)
+			f[k++] = (struct hc_field){cli->hdrs[i].name, cli->hdrs[i].value};
+	}
+	*out = f;
+	*n = k;
+	return HC_OK;
+}
+
+/* Read the rest of a body nobody will see, so the connection can serve the next URL. */
+static enum hc_err drain(struct hc_response *resp)
+{
+	const char *p;
+	size_t n;
+	enum hc_err rc;
+	do
+		rc = resp_read(resp, &p, &n);
+	while (rc == HC_OK && !resp->done);
+	return rc;
+}
+
+static enum hc_err decoded_out(void *ud, const char *p, size_t n)
+{
+	return out_body(ud, p, n);
+}
+
+/* --compressed: a decoder for the response's Content-Encoding, or NULL. */
+static int open_decoder(struct run *R, const struct hc_response *resp, struct hc_decoder **dec)
+{
+	char *ce = hdr_get_joined(&resp->hdrs, "Content-Encoding");
+	char err[HC_ERRBUF], names[128];
+	*dec = NULL;
+	if (ce == NULL)
+		return 0;
+	enum hc_err rc = dec_open(dec, ce, err, sizeof(err), names, sizeof(names));
+	free(ce);
+	if (rc)
+		return cli_fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
+	if (*dec)
+		conn_info(&R->conn, "Decoding %s", names);
+	return 0;
+}
+
+static int body_out(struct run *R, struct hc_response *resp)
+{
+	struct hc_decoder *dec = NULL;
+	char err[HC_ERRBUF];
+	int code;
+	if (R->cli->compressed && !resp->done && (code = open_decoder(R, resp, &dec)))
+		return code;
+	progress_start(&R->prog, R->progress_ok, "down",
+		       resp->mode == HC_BM_LENGTH ? resp->length : 0);
+	for (;;) {
+		const char *p;
+		size_t n;
+		enum hc_err rc;
+		if (dec == NULL && R->out.body_pipe && !R->out.req_printed && resp_can_splice(resp)) {
+			rc = resp_splice(resp, R->out.body_fd, &n);
+			if (rc == HC_EWRITE) {
+				snprintf(R->out.errmsg, sizeof(R->out.errmsg), "%s: %s", R->out.body_name,
+					 strerror(EPIPE));
+				code = cli_fail(rc, R->out.errmsg);
+				goto out;
+			}
+			if (rc) {
+				code = cli_fail(rc, R->conn.err);
+				goto out;
+			}
+			progress_update(&R->prog, resp->nread);
+			if (resp->done)
+				break;
+			continue;
+		}
+		enum hc_err w = HC_OK;
+		bool got;
+		if (dec == NULL) {
+			struct iovec iov[64];
+			int cnt = 0;
+			rc = resp_readv(resp, iov, 64, &cnt);
+			got = cnt > 0;
+			if (got)
+				w = out_bodyv(&R->out, iov, cnt);
+		} else {
+			rc = resp_read(resp, &p, &n);
+			got = n > 0;
+			if (got)
+				w = dec_write(dec, p, n, decoded_out, &R->out, err, sizeof(err));
+		}
+		if (w) {
+			code = cli_fail(w, w == HC_EENCODING ? err : R->out.errmsg);
+			goto out;
+		}
+		if (got)
+			progress_update(&R->prog, resp->nread);
+		if (rc) {
+			out_body_end(&R->out, resp);
+			code = cli_fail(rc, R->conn.err);
+			goto out;
+		}
+		if (resp->done)
+			break;
+	}
+	if (dec && (code = dec_end(dec, err, sizeof(err)))) {
+		out_body_end(&R->out, resp);
+		code = cli_fail(code, err);
+		goto out;
+	}
+	code = out_body_end(&R->out, resp) ? cli_fail(HC_EWRITE, R->out.errmsg) : 0;
+out:
+	progress_end(&R->prog);
+	dec_free(dec);
+	return code;
+}
+
+/*
+ * One request and its response. A response that a redirect or a retry will
+ * replace is read but not shown: only the final one reaches the output.
+ */
+int exchange(struct run *R, const struct hc_url *u, struct hop *h)
+{
+	struct cli *cli = R->cli;
+	struct hc_field *fields = NULL;
+	size_t nfields = 0;
+	char *auth = NULL, *target = NULL;
+	enum hc_err rc;
+	int code = 0;
+
+	h->status = 0;
+	const struct hc_proxy *proxy = proxy_for(&R->proxies, u);
+	if ((rc = compose(R, u, h, proxy && u->https, &fields, &nfields, &auth)))
+		return cli_fail(rc, "out of memory");
+	if (proxy && !u->https) {
+		/* RFC 9112 §3.2.2: absolute form to a proxy */
+		target = url_format(u);
+		if (target == NULL) {
+			free(fields);
+			free(auth);
+			return cli_fail(HC_ENOMEM, "out of memory");
+		}
+		if (proxy->auth && !named(cli, "Proxy-Authorization"))
+			fields[nfields++] = (struct hc_field){"Proxy-Authorization", proxy->auth};
+	}
+	struct hc_request req = {
+		.method = h->method,
+		.target = target ? target : u->target,
+		.http10 = cli->http10,
+		.skip_host = removed(cli, "Host"),
+		.skip_accept_encoding = removed(cli, "Accept-Encoding"),
+		.chunked = cli->chunked,
+		.headers = fields,
+		.nheaders = nfields,
+		.body = h->body,
+		.expect100 = cli->expect100,
+		.expect100_timeout_ms = cli->expect100_timeout_ms,
+	};
+	struct hc_conn *c = &R->conn;
+	struct hc_response resp;
+
+	R->cfg.deadline_ns = cli->max_time_ms >= 0 ? hc_now_ns() + (int64_t)cli->max_time_ms * 1000000 : 0;
+	if ((rc = conn_target(c, u->host, u->port, u->https, proxy))) {
+		free(fields);
+		free(auth);
+		free(target);
+		return cli_fail(rc, "out of memory");
+	}
+	if (conn_is_open(c) && !c->reusable)
+		conn_close(c);
+	/* -w times run from the start of the URL's transfer, redirects and all */
+	memset(&c->tm, 0, sizeof(c->tm));
+	c->tm.t0 = h->t0;
+	resp_init(&resp, c);
+	progress_start(&R->prog, R->progress_ok && h->body->kind != HC_BODY_NONE, "up",
+		       h->body->kind == HC_BODY_MEM ? h->body->len
+		       : h->body->size > 0	    ? (uint64_t)h->body->size
+						    : 0);
+	rc = http_request(c, &req, &resp);
+	progress_end(&R->prog);
+	if (R->out.err) {
+		code = cli_fail(R->out.err, R->out.errmsg);
+		goto out;
+	}
+	if (rc) {
+		h->quiet_error = h->may_retry && policy_retry_error(rc);
+		if (h->quiet_error) {
+			h->last_err = rc;
+			snprintf(h->why, sizeof(h->why), "%s", c->err);
+			code = hc_err_exit(rc);
+		} else {
+			code = cli_fail(rc, c->err);
+		}
+		goto out;
+	}
+	h->status = resp.status;
+	const char *loc = hdr_get(&resp.hdrs, "Location");
+	if ((cli->location && policy_is_redirect(resp.status) && loc) ||
+	    (h->may_retry && policy_retry_status(resp.status))) {
+		/* not the final response: its body is read and dropped */
+		free(h->location);
+		h->location = loc ? strdup(loc) : NULL;
+		h->retry_after = policy_retry_after(hdr_get(&resp.hdrs, "Retry-After"));
+		h->pending = true;
+		snprintf(h->why, sizeof(h->why), "%s", resp.status_line);
+		if ((rc = drain(&resp)))
+			conn_close(c);
+		goto out;
+	}
+	h->pending = false;
+	bool failing = (cli->fail || cli->fail_with_body) && resp.status >= 400;
+	if ((R->out.print & PRINT_RESP_HEAD) && (rc = out_head(&R->out, &resp))) {
+		code = cli_fail(rc, R->out.errmsg);
+		goto out;
+	}
+	if ((R->out.print & PRINT_RESP_BODY) && !(failing && !cli->fail_with_body)) {
+		if ((code = body_out(R, &resp)))
+			goto out;
+	} else if (failing) {
+		conn_close(c); /* as curl: the rest of a failed response is not read */
+	} else if ((rc = drain(&resp))) {
+		code = cli_fail(rc, c->err);
+		goto out;
+	}
+	if (failing) {
+		char detail[HC_ERRBUF];
+		snprintf(detail, sizeof(detail), "%d %s", resp.status,
+			 *resp.reason ? resp.reason : status_reason(resp.status));
+		code = cli_fail(HC_EHTTP, detail);
+	}
+out:
+	if (R->wfmt && !h->pending && !h->quiet_error) {
+		char *eff = url_format(u);
+		struct wo_info wi = {
+			.c = c,
+			.resp = resp.status ? &resp : NULL,
+			.url_effective = eff,
+			.redirects = h->hops,
+			.exit_code = code,
+			.errormsg = code ? last_error : "",
+		};
+		if (writeout(&R->out, R->wfmt, &wi) && !code)
+			code = cli_fail(HC_EWRITE, R->out.errmsg);
+		free(eff);
+	}
+	if (code || !c->reusable)
+		conn_close(c);
+	resp_free(&resp);
+	free(fields);
+	free(auth);
+	free(target);
+	return code;
+}
+

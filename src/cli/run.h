@@ -1,0 +1,62 @@
+/*
+ * One run of hcli: the state the URLs share (connection, output, body
+ * source, proxies, credentials) and the steps that drive the engine.
+ */
+#ifndef HC_RUN_H
+#define HC_RUN_H
+
+#include "args.h"
+#include "output.h"
+#include "policy.h"
+#include "progress.h"
+
+/* One URL's way through redirects and retries. */
+struct hop {
+	const char *method;
+	const struct hc_body *body;
+	bool drop_creds; /* a redirect left the first origin */
+	int64_t t0;	 /* when this URL's transfer began */
+	char *url_user;	 /* the first URL's credentials, kept while the origin is */
+	char *url_pass;
+	long hops;	 /* redirects followed */
+	bool may_retry;
+	/* filled by exchange() */
+	int status;
+	bool pending;	  /* a redirect or a retry replaces this response */
+	bool quiet_error; /* a failure a retry may still mend */
+	char *location;
+	long retry_after; /* ms, or -1 */
+	enum hc_err last_err; /* with quiet_error */
+	char why[HC_ERRBUF * 2];
+};
+
+struct run {
+	struct cli *cli;
+	struct hc_conn_cfg cfg;
+	struct hc_conn conn;
+	struct out out;
+	struct hc_body body;
+	int body_owned_fd; /* a file we opened for the body, or -1 */
+	struct proxies proxies;
+	char *user, *pass; /* -u */
+	const char *netrc_path;
+	int netrc_warned;
+	long redirects;
+	char *wfmt; /* -w, read from @FILE if need be */
+	bool progress_ok; /* standard error is a terminal, and no -s */
+	struct progress prog;
+};
+
+/* Report an error as "hcli: KIND: detail"; returns its exit status. */
+int cli_fail(enum hc_err e, const char *detail);
+
+/* body.c: the request body source, opened once for every URL */
+enum hc_err body_open(struct run *R, char *err, size_t errlen);
+
+/* exchange.c: one request and its response, shown unless a redirect or retry replaces it */
+int exchange(struct run *R, const struct hc_url *u, struct hop *h);
+
+/* policy.c: one URL through its redirects and retries */
+int run_url(struct run *R, size_t i);
+
+#endif
