@@ -78,6 +78,29 @@ download_rows() { # PATH-PREFIX
 	rows_ok
 }
 
+# Large chunks into a pipe go socket to pipe (splice) up to each chunk's end.
+@test "chunked with 1 MiB chunks into a pipe: every byte; cut short inside a chunk: 18 after the bytes" {
+	local json
+	json=$(python3 -c 'import json
+head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+one = "100000\r\n"
+body = one + "ab" * 512 * 1024 + "\r\n" + one + "x" * 1048576 + "\r\n5\r\ntail\n\r\n0\r\n\r\n"
+print(json.dumps([[{"reply": head + body, "then": "close"}],
+ [{"reply": head + one, "reply_repeat": {"data": "z", "count": 700000}, "then": "close"}]]))')
+	raw_start - <<<"$json"
+	"$HCLI" "$RAW_URL/big" 2>"$T/err" | cat >"$T/piped"
+	assert_equal "${PIPESTATUS[0]}" 0
+	python3 -c 'import sys
+want = b"ab" * 512 * 1024 + b"x" * 1048576 + b"tail\n"
+got = open(sys.argv[1], "rb").read()
+sys.exit(0 if got == want else "%d bytes, not the %d expected" % (len(got), len(want)))' "$T/piped"
+	set +o pipefail
+	"$HCLI" "$RAW_URL/short" 2>"$T/err" | cat >"$T/piped"
+	assert_equal "${PIPESTATUS[0]}" 18
+	assert_equal "$(wc -c <"$T/piped")" 700000
+	grep -q '^hcli: IncompleteRead: 700000 bytes read' "$T/err"
+}
+
 # --- uploads ---------------------------------------------------------------------
 
 # PUT to nginx's dav location; nginx has stored the file before it answers.

@@ -9,6 +9,7 @@
 #define HC_RECV_BUF (128 * 1024)     /* receive buffer; larger than HC_MAX_LINE */
 #define HC_REQ_HEAD_MAX (1 << 20)    /* request head we are willing to build */
 #define HC_ERRBUF 512		     /* detail text of one error */
+#define HC_SPLICE_MIN (64 * 1024)    /* chunk data worth splicing rather than reading */
 
 #if HC_RECV_BUF <= HC_MAX_LINE
 #error "the receive buffer must hold a whole line"

@@ -489,10 +489,13 @@ enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
 	*moved = 0;
 	if (resp->done)
 		return HC_OK;
+	bool chunk = resp->mode == HC_BM_CHUNKED;
 	for (;;) {
 		size_t want = 1 << 20;
 		if (resp->mode == HC_BM_LENGTH && resp->remaining < want)
 			want = (size_t)resp->remaining;
+		if (chunk && resp->ch.left < want) /* the rest of this chunk's data, no further */
+			want = (size_t)resp->ch.left;
 		/* the pipe side blocks (a slow reader is not a timeout); the socket does not */
 		ssize_t n = splice(c->fd, NULL, pipe_fd, NULL, want, SPLICE_F_MOVE | SPLICE_F_MORE);
 		if (n > 0) {
@@ -501,11 +504,13 @@ enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
 			resp->nread += (uint64_t)n;
 			if (resp->mode == HC_BM_LENGTH && (resp->remaining -= (uint64_t)n) == 0)
 				finish(resp, true);
+			if (chunk && (resp->ch.left -= (uint64_t)n) == 0)
+				resp->ch.state = HC_CH_DATA_END;
 			return HC_OK;
 		}
 		if (n == 0) {
 			c->eof = true;
-			if (resp->mode == HC_BM_LENGTH)
+			if (resp->mode != HC_BM_CLOSE)
 				return incomplete(resp);
 			finish(resp, true);
 			return HC_OK;
@@ -538,6 +543,10 @@ enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
 bool resp_can_splice(const struct hc_response *resp)
 {
 	const struct hc_conn *c = resp->c;
-	return !resp->done && c->tls_session == NULL && c->start == c->end &&
-	       (resp->mode == HC_BM_LENGTH || resp->mode == HC_BM_CLOSE);
+	if (resp->done || c->tls_session != NULL || c->start != c->end)
+		return false;
+	/* inside a large chunk the data needs no decoding either, up to the chunk's end */
+	if (resp->mode == HC_BM_CHUNKED)
+		return resp->ch.state == HC_CH_DATA && resp->ch.left >= HC_SPLICE_MIN;
+	return resp->mode == HC_BM_LENGTH || resp->mode == HC_BM_CLOSE;
 }
