@@ -189,6 +189,8 @@ enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint
 enum hc_err tr_wait_readable(struct hc_conn *c, int timeout_ms, bool *ready);
 struct pollfd;
 int tr_poll(struct hc_conn *c, struct pollfd *p, int ms);
+/* Wait for POLLIN/POLLOUT within op_ms (-1: none) and before limit (0: none). */
+enum hc_err tr_wait(struct hc_conn *c, short ev, int op_ms, int64_t limit);
 void tr_close(struct hc_conn *c);
 
 /* request.c: putrequest/putheader/endheaders/send, and request() */

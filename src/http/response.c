@@ -518,18 +518,9 @@ enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN) {
-			struct pollfd p = {.fd = c->fd, .events = POLLIN};
-			int ms = c->cfg->timeout_ms;
-			if (c->cfg->deadline_ns) {
-				int64_t left = (c->cfg->deadline_ns - hc_now_ns()) / 1000000;
-				if (left < 0)
-					left = 0;
-				if (ms < 0 || left < ms)
-					ms = (int)left;
-			}
-			int r = tr_poll(c, &p, ms);
-			if (r == 0)
-				return conn_seterr(c, HC_ETIMEOUT, "no data from the server within the time allowed");
+			enum hc_err e = tr_wait(c, POLLIN, c->cfg->timeout_ms, c->cfg->deadline_ns);
+			if (e)
+				return e;
 			continue;
 		}
 		if (errno == EPIPE)

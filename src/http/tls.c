@@ -339,25 +339,8 @@ static bool is_ip_literal(const char *host)
 /* Wait for the direction GnuTLS wants, within limit (absolute ns, 0: none). */
 static enum hc_err tls_wait(struct hc_conn *c, int64_t limit, int op_ms)
 {
-	gnutls_session_t s = c->tls_session;
-	short ev = G(gnutls_record_get_direction)(s) ? POLLOUT : POLLIN;
-	for (;;) {
-		int ms = op_ms;
-		if (limit) {
-			int64_t left = limit - hc_now_ns();
-			int lms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
-			if (ms < 0 || lms < ms)
-				ms = lms;
-		}
-		struct pollfd p = {.fd = c->fd, .events = ev};
-		int r = tr_poll(c, &p, ms);
-		if (r > 0)
-			return HC_OK;
-		if (r < 0 && errno == EINTR)
-			continue;
-		return conn_seterr(c, HC_ETIMEOUT, "TLS %s timed out",
-				   ev == POLLIN ? "receive" : "send");
-	}
+	bool out = G(gnutls_record_get_direction)(c->tls_session);
+	return tr_wait(c, out ? POLLOUT : POLLIN, op_ms, limit);
 }
 
 static void fmt_time(time_t t, char *out, size_t n)

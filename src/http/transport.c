@@ -46,18 +46,22 @@ int tr_poll(struct hc_conn *c, struct pollfd *p, int ms)
 	}
 }
 
-/* Wait for ev on the socket within op_ms (-1: none) and the deadline. */
-static enum hc_err io_wait(struct hc_conn *c, short ev, int op_ms)
+/*
+ * Wait for ev on the socket within op_ms (-1: none) and before limit (an
+ * absolute CLOCK_MONOTONIC time, 0: none): the one wait every read, write,
+ * splice and TLS step shares.
+ */
+enum hc_err tr_wait(struct hc_conn *c, short ev, int op_ms, int64_t limit)
 {
 	for (;;) {
 		int ms = op_ms;
-		bool by_deadline = false;
-		if (c->cfg->deadline_ns) {
-			int64_t left = c->cfg->deadline_ns - hc_now_ns();
+		bool by_limit = false;
+		if (limit) {
+			int64_t left = limit - hc_now_ns();
 			int lms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
 			if (ms < 0 || lms < ms) {
 				ms = lms;
-				by_deadline = true;
+				by_limit = true;
 			}
 		}
 		struct pollfd p = {.fd = c->fd, .events = ev};
@@ -68,11 +72,16 @@ static enum hc_err io_wait(struct hc_conn *c, short ev, int op_ms)
 			continue;
 		if (r < 0)
 			return conn_seterr(c, HC_EINTERNAL, "poll: %s", strerror(errno));
-		if (by_deadline)
+		if (by_limit)
 			return conn_seterr(c, HC_ETIMEOUT, "the transfer took longer than --max-time");
 		return conn_seterr(c, HC_ETIMEOUT, "no progress for %d.%03d s while %s", op_ms / 1000,
 				   op_ms % 1000, ev == POLLIN ? "receiving" : "sending");
 	}
+}
+
+static enum hc_err io_wait(struct hc_conn *c, short ev, int op_ms)
+{
+	return tr_wait(c, ev, op_ms, c->cfg->deadline_ns);
 }
 
 enum hc_err tr_wait_readable(struct hc_conn *c, int timeout_ms, bool *ready)
