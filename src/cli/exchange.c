@@ -252,7 +252,7 @@ int exchange(struct run *R, const struct hc_url *u, struct hop *h)
 	struct hc_conn *c = &R->conn;
 	struct hc_response resp;
 
-	R->cfg.deadline_ns = cli->max_time_ms >= 0 ? hc_now_ns() + (int64_t)cli->max_time_ms * 1000000 : 0;
+	R->cfg.deadline_ns = h->deadline;
 	if ((rc = conn_target(c, u->host, u->port, u->https, proxy))) {
 		free(fields);
 		free(auth);

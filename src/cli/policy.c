@@ -346,6 +346,9 @@ int run_url(struct run *R, size_t i)
 	long tries = 0;
 	int code;
 	for (;;) {
+		/* -m, as curl's: one clock for a try and the redirects it follows */
+		if (cli->max_time_ms >= 0 && h.deadline == 0)
+			h.deadline = hc_now_ns() + (int64_t)cli->max_time_ms * 1000000;
 		/* curl's --retry-max-time: retries go on while the clock is under it */
 		int64_t spent = (hc_now_ns() - first) / 1000000;
 		h.may_retry = tries < cli->retry && req_body_replayable(h.body) &&
@@ -373,6 +376,7 @@ int run_url(struct run *R, size_t i)
 			 tries, cli->retry, delay);
 		pause_ms(delay);
 		h.pending = h.quiet_error = false;
+		h.deadline = 0; /* a retry gets a clock of its own */
 	}
 	if (h.quiet_error) /* cannot happen without may_retry; kept for safety */
 		code = cli_fail(h.last_err, h.why);

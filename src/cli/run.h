@@ -16,6 +16,7 @@ struct hop {
 	const struct hc_body *body;
 	bool drop_creds; /* a redirect left the first origin */
 	int64_t t0;	 /* when this URL's transfer began */
+	int64_t deadline; /* -m: the end of this try, redirects included (0: none) */
 	char *url_user;	 /* the first URL's credentials, kept while the origin is */
 	char *url_pass;
 	long hops;	 /* redirects followed */
