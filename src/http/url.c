@@ -375,7 +375,7 @@ char *url_resolve(const struct hc_url *base, const char *location)
 		if ((path = strndup(ref + pre, plen)) == NULL)
 			goto done;
 		remove_dots(path);
-		if (asprintf(&out, "%s%.*s%s%s", ref[0] == '/' ? (base->https ? "https:" : "http:") : "",
+		if (asprintf(&out, "%s%s%.*s%s%s", ref[0] == '/' ? scheme : "", ref[0] == '/' ? ":" : "",
 			     (int)pre, ref, path, q ? q : "") < 0)
 			out = NULL;
 		goto done;
