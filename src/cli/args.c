@@ -1,11 +1,14 @@
 /*
  * argv into a struct cli. One table of options drives getopt_long and
- * --help; a test checks it against the man page and the completions.
+ * --help; a test checks it against the man page and the completions. Each
+ * row says what kind of value its option takes and where the value goes, and
+ * one function per kind parses and checks it.
  */
 #include <bsd/stdlib.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,94 +50,38 @@ enum {
 	OPT_COMPRESSED,
 };
 
-static const struct opt {
+/* What an option's value is, and so which function parses it. */
+enum opt_kind {
+	K_FLAG,	   /* no value: the bool field becomes true */
+	K_CONST,   /* no value: the field becomes the row's min */
+	K_REPEAT,  /* no value: the field counts the times given */
+	K_STRING,  /* the argument as given (it lives in argv) */
+	K_SECONDS, /* seconds, fractions allowed, min..max: milliseconds in an int */
+	K_COUNT,   /* a whole number, min..max */
+	K_BYTES,   /* a number of bytes, min..max */
+	K_CHOICE,  /* one word of the row's list */
+	K_CALL,	   /* a parser of its own */
+};
+
+struct choice {
+	const char *word;
+	int value;
+};
+
+typedef enum hc_err opt_fn(struct cli *cli, const char *arg, char *err, size_t errlen);
+
+struct opt {
 	const char *name;
-	int key;
-	int arg; /* no_argument, required_argument */
+	int key; /* the short option's letter, or an OPT_ value */
+	enum opt_kind kind;
+	size_t off, size; /* the field of struct cli it sets (all kinds but K_CALL) */
+	long long min, max;
+	const struct choice *choices; /* K_CHOICE: ends with {NULL} */
+	const char *implicit;	      /* K_CHOICE: the value when the option is given alone */
+	opt_fn *fn;		      /* K_CALL */
 	const char *meta;
 	const char *help;
-} opts[] = {
-	{"request", 'X', required_argument, "METHOD", "request method (default GET, or POST with a body)"},
-	{"data", 'd', required_argument, "DATA", "request body: a string, @FILE, or @- for standard input"},
-	{"print", 'p', required_argument, "WHAT", "what to print: H request head, B request body, h response head, b response body"},
-	{"include", 'i', no_argument, NULL, "print the response head and body (-p hb)"},
-	{"body", 'b', no_argument, NULL, "print the response body only (-p b)"},
-	{"output", 'o', required_argument, "FILE", "write the response body to FILE"},
-	{"verbose", 'v', no_argument, NULL, "trace connection events and heads on standard error (repeat for more)"},
-	{"silent", 's', no_argument, NULL, "no progress and no warnings"},
-	{"fail", 'f', no_argument, NULL, "exit 22 on an HTTP status of 400 or more, body not printed"},
-	{"fail-with-body", OPT_FAIL_WITH_BODY, no_argument, NULL, "exit 22 on an HTTP status of 400 or more, body printed"},
-	{"fail-early", OPT_FAIL_EARLY, no_argument, NULL, "with several URLs, stop at the first that fails"},
-	{"connect-timeout", OPT_CONNECT_TIMEOUT, required_argument, "S", "seconds allowed for connecting (default 300)"},
-	{"timeout", OPT_TIMEOUT, required_argument, "S", "seconds allowed for each blocking operation"},
-	{"max-time", 'm', required_argument, "S", "seconds allowed for the whole transfer of each URL"},
-	{"source-address", OPT_SOURCE_ADDRESS, required_argument, "ADDR[:PORT]", "local address (and port) to connect from"},
-	{"blocksize", OPT_BLOCKSIZE, required_argument, "BYTES", "bytes per read of a streamed request body (default 65536)"},
-	{"max-headers", OPT_MAX_HEADERS, required_argument, "N", "response header fields accepted (default 100)"},
-	{"ipv4", '4', no_argument, NULL, "connect over IPv4 only"},
-	{"ipv6", '6', no_argument, NULL, "connect over IPv6 only"},
-	{"resolve", OPT_RESOLVE, required_argument, "HOST:PORT:ADDR", "use ADDR for HOST:PORT instead of resolving it"},
-	{"unix-socket", OPT_UNIX_SOCKET, required_argument, "PATH", "connect to this Unix domain socket"},
-	{"http1.0", OPT_HTTP10, no_argument, NULL, "send HTTP/1.0 requests"},
-	{"chunked", OPT_CHUNKED, no_argument, NULL, "send the body with chunked framing"},
-	{"expect100", OPT_EXPECT100, no_argument, NULL, "send Expect: 100-continue and wait before the body"},
-	{"expect100-timeout", OPT_EXPECT100_TIMEOUT, required_argument, "S", "seconds to wait for 100 Continue (default 1)"},
-	{"cacert", OPT_CACERT, required_argument, "FILE", "trust the CA certificates in FILE (PEM) instead of the system's"},
-	{"capath", OPT_CAPATH, required_argument, "DIR", "trust the CA certificates in DIR instead of the system's"},
-	{"insecure", 'k', no_argument, NULL, "do not verify the server's certificate or name (warns)"},
-	{"cert", OPT_CERT, required_argument, "FILE", "client certificate (PEM; may hold the key too)"},
-	{"key", OPT_KEY, required_argument, "FILE", "client private key (PEM); asks for a passphrase on a terminal"},
-	{"tls-min", OPT_TLS_MIN, required_argument, "VERSION", "lowest TLS version: 1.2 (default) or 1.3"},
-	{"priority", OPT_PRIORITY, required_argument, "STRING", "GnuTLS priority string for ciphers and groups"},
-	{"pinnedpubkey", OPT_PINNEDPUBKEY, required_argument, "sha256//BASE64[;...]", "accept only these server public keys"},
-	{"proxy", 'x', required_argument, "URL", "use this HTTP proxy (\"\" ignores the environment)"},
-	{"proxy-header", OPT_PROXY_HEADER, required_argument, "'NAME: VALUE'", "send this header to the proxy with CONNECT"},
-	{"noproxy", OPT_NOPROXY, required_argument, "LIST", "hosts reached without a proxy (as no_proxy)"},
-	{"location", 'L', no_argument, NULL, "follow redirects"},
-	{"max-redirs", OPT_MAX_REDIRS, required_argument, "N", "redirects followed at most (default 50)"},
-	{"user", 'u', required_argument, "USER[:PASS]", "Basic authentication; asks for PASS on a terminal"},
-	{"netrc", OPT_NETRC, no_argument, NULL, "credentials from ~/.netrc"},
-	{"netrc-file", OPT_NETRC_FILE, required_argument, "FILE", "credentials from this netrc file"},
-	{"retry", OPT_RETRY, required_argument, "N", "retry transient failures up to N times"},
-	{"retry-delay", OPT_RETRY_DELAY, required_argument, "S", "seconds between retries (default: 1, doubling)"},
-	{"retry-max-time", OPT_RETRY_MAX_TIME, required_argument, "S", "no retry after S seconds since the first try"},
-	{"write-out", 'w', required_argument, "FORMAT", "after each transfer print FORMAT: %{http_code}, %{json}, ... or @FILE"},
-	{"compressed", OPT_COMPRESSED, no_argument, NULL, "ask for gzip, deflate, br or zstd and decode it"},
-	{"color", OPT_COLOR, optional_argument, "[=WHEN]", "colour: auto (terminals, default), always or never"},
-	{"help", 'h', no_argument, NULL, "show this help and exit"},
-	{"version", 'V', no_argument, NULL, "show the version and exit"},
 };
-#define NOPTS (sizeof(opts) / sizeof(opts[0]))
-
-void args_help(FILE *f)
-{
-	fputs("usage: hcli [OPTIONS] [METHOD] URL [ITEM ...] [URL ...]\n"
-	      "\n"
-	      "A command-line HTTP client.\n"
-	      "\n"
-	      "Items, after the URL:\n"
-	      "  Name:Value     send this request header\n"
-	      "  Name:          do not send this header (Host, User-Agent, Accept, ...)\n"
-	      "  Name;          send this header with an empty value\n"
-	      "  name==value    add a query parameter\n"
-	      "  @PATH          the request body is this file\n"
-	      "  @- or -        the request body is standard input\n"
-	      "\n"
-	      "Options:\n",
-	      f);
-	for (size_t i = 0; i < NOPTS; i++) {
-		char left[64];
-		const struct opt *o = &opts[i];
-		const char *sep = o->meta && o->arg == required_argument ? " " : "";
-		if (o->key < 256)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name, sep,
-				 o->meta ? o->meta : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->name, sep, o->meta ? o->meta : "");
-		fprintf(f, "  %-30s %s\n", left, o->help);
-	}
-	fputs("\nSee hcli(1) for the output, the exit status and examples.\n", f);
-}
 
 static enum hc_err usage(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -145,34 +92,8 @@ static enum hc_err usage(char *err, size_t errlen, const char *fmt, ...)
 	return HC_EUSAGE;
 }
 
-/* Seconds with a fraction, into milliseconds. */
-static int parse_seconds(const char *s, int *ms)
-{
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || *end || !isfinite(v) || v < 0 || v > 2000000)
-		return -1;
-	*ms = (int)ceil(v * 1000);
-	return 0;
-}
-
-static int parse_print(const char *s)
-{
-	int p = 0;
-	for (; *s; s++) {
-		switch (*s) {
-		case 'H': p |= PRINT_REQ_HEAD; break;
-		case 'B': p |= PRINT_REQ_BODY; break;
-		case 'h': p |= PRINT_RESP_HEAD; break;
-		case 'b': p |= PRINT_RESP_BODY; break;
-		default: return -1;
-		}
-	}
-	return p;
-}
-
 /* ADDR, [V6]:PORT or V4:PORT */
-static enum hc_err parse_source(const char *s, struct cli *cli, char *err, size_t errlen)
+static enum hc_err parse_source(struct cli *cli, const char *s, char *err, size_t errlen)
 {
 	const char *colon = strrchr(s, ':');
 	const char *port = NULL;
@@ -198,7 +119,7 @@ static enum hc_err parse_source(const char *s, struct cli *cli, char *err, size_
 	return HC_OK;
 }
 
-static enum hc_err parse_resolve(const char *s, struct cli *cli, char *err, size_t errlen)
+static enum hc_err parse_resolve(struct cli *cli, const char *s, char *err, size_t errlen)
 {
 	const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 	if (c1 == NULL || c2 == NULL || c1 == s || !c2[1])
@@ -316,6 +237,302 @@ static enum hc_err add_proxy_header(struct cli *cli, const char *s, char *err, s
 	return HC_OK;
 }
 
+static enum hc_err opt_print(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	int p = 0;
+	for (const char *c = s; *c; c++) {
+		switch (*c) {
+		case 'H': p |= PRINT_REQ_HEAD; break;
+		case 'B': p |= PRINT_REQ_BODY; break;
+		case 'h': p |= PRINT_RESP_HEAD; break;
+		case 'b': p |= PRINT_RESP_BODY; break;
+		default: return usage(err, errlen, "--print takes letters of HBhb, not '%s'", s);
+		}
+	}
+	if (p == 0)
+		return usage(err, errlen, "--print takes letters of HBhb, not '%s'", s);
+	cli->print = p;
+	return HC_OK;
+}
+
+static enum hc_err opt_pinned(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	if (strncmp(s, "sha256//", 8) != 0)
+		return usage(err, errlen, "--pinnedpubkey takes sha256//BASE64[;sha256//BASE64...]");
+	cli->tls.pinned = s;
+	return HC_OK;
+}
+
+static enum hc_err opt_proxy(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	cli->proxy = s;
+	cli->proxy_set = true;
+	return HC_OK;
+}
+
+/* The field a row sets: its offset and size in struct cli. */
+#define FIELD(f) .off = offsetof(struct cli, f), .size = sizeof(((struct cli *)0)->f)
+#define FLAG(n, k, f, h) {n, k, K_FLAG, FIELD(f), .help = h}
+#define CONST(n, k, f, v, h) {n, k, K_CONST, FIELD(f), .min = v, .help = h}
+#define STRING(n, k, f, m, h) {n, k, K_STRING, FIELD(f), .meta = m, .help = h}
+#define SECONDS(n, k, f, h) {n, k, K_SECONDS, FIELD(f), 0, 2000000, .meta = "S", .help = h}
+#define NUMBER(n, k, kind, f, lo, hi, m, h) {n, k, kind, FIELD(f), lo, hi, .meta = m, .help = h}
+#define CALL(n, k, f, m, h) {n, k, K_CALL, .fn = f, .meta = m, .help = h}
+
+static const struct choice tls_versions[] = {{"1.2", 0}, {"1.3", 1}, {NULL, 0}};
+static const struct choice color_modes[] = {
+	{"auto", COLOR_AUTO}, {"always", COLOR_ALWAYS}, {"never", COLOR_NEVER}, {NULL, 0}};
+
+static const struct opt opts[] = {
+	STRING("request", 'X', method, "METHOD", "request method (default GET, or POST with a body)"),
+	CALL("data", 'd', body_arg, "DATA", "request body: a string, @FILE, or @- for standard input"),
+	CALL("print", 'p', opt_print, "WHAT", "what to print: H request head, B request body, h response head, b response body"),
+	CONST("include", 'i', print, PRINT_RESP_HEAD | PRINT_RESP_BODY, "print the response head and body (-p hb)"),
+	CONST("body", 'b', print, PRINT_RESP_BODY, "print the response body only (-p b)"),
+	STRING("output", 'o', output, "FILE", "write the response body to FILE"),
+	{"verbose", 'v', K_REPEAT, FIELD(verbose), .help = "trace connection events and heads on standard error (repeat for more)"},
+	FLAG("silent", 's', silent, "no progress and no warnings"),
+	FLAG("fail", 'f', fail, "exit 22 on an HTTP status of 400 or more, body not printed"),
+	FLAG("fail-with-body", OPT_FAIL_WITH_BODY, fail_with_body, "exit 22 on an HTTP status of 400 or more, body printed"),
+	FLAG("fail-early", OPT_FAIL_EARLY, fail_early, "with several URLs, stop at the first that fails"),
+	SECONDS("connect-timeout", OPT_CONNECT_TIMEOUT, connect_timeout_ms, "seconds allowed for connecting (default 300)"),
+	SECONDS("timeout", OPT_TIMEOUT, timeout_ms, "seconds allowed for each blocking operation"),
+	SECONDS("max-time", 'm', max_time_ms, "seconds allowed for the whole transfer of each URL"),
+	CALL("source-address", OPT_SOURCE_ADDRESS, parse_source, "ADDR[:PORT]", "local address (and port) to connect from"),
+	NUMBER("blocksize", OPT_BLOCKSIZE, K_BYTES, blocksize, 1, HC_BLOCKSIZE_MAX, "BYTES", "bytes per read of a streamed request body (default 65536)"),
+	NUMBER("max-headers", OPT_MAX_HEADERS, K_COUNT, max_headers, 1, 100000, "N", "response header fields accepted (default 100)"),
+	CONST("ipv4", '4', family, AF_INET, "connect over IPv4 only"),
+	CONST("ipv6", '6', family, AF_INET6, "connect over IPv6 only"),
+	CALL("resolve", OPT_RESOLVE, parse_resolve, "HOST:PORT:ADDR", "use ADDR for HOST:PORT instead of resolving it"),
+	STRING("unix-socket", OPT_UNIX_SOCKET, unix_socket, "PATH", "connect to this Unix domain socket"),
+	FLAG("http1.0", OPT_HTTP10, http10, "send HTTP/1.0 requests"),
+	FLAG("chunked", OPT_CHUNKED, chunked, "send the body with chunked framing"),
+	FLAG("expect100", OPT_EXPECT100, expect100, "send Expect: 100-continue and wait before the body"),
+	SECONDS("expect100-timeout", OPT_EXPECT100_TIMEOUT, expect100_timeout_ms, "seconds to wait for 100 Continue (default 1)"),
+	STRING("cacert", OPT_CACERT, tls.cafile, "FILE", "trust the CA certificates in FILE (PEM) instead of the system's"),
+	STRING("capath", OPT_CAPATH, tls.capath, "DIR", "trust the CA certificates in DIR instead of the system's"),
+	FLAG("insecure", 'k', tls.insecure, "do not verify the server's certificate or name (warns)"),
+	STRING("cert", OPT_CERT, tls.cert, "FILE", "client certificate (PEM; may hold the key too)"),
+	STRING("key", OPT_KEY, tls.key, "FILE", "client private key (PEM); asks for a passphrase on a terminal"),
+	{"tls-min", OPT_TLS_MIN, K_CHOICE, FIELD(tls.tls13_min), .choices = tls_versions, .meta = "VERSION", .help = "lowest TLS version: 1.2 (default) or 1.3"},
+	STRING("priority", OPT_PRIORITY, tls.priority, "STRING", "GnuTLS priority string for ciphers and groups"),
+	CALL("pinnedpubkey", OPT_PINNEDPUBKEY, opt_pinned, "sha256//BASE64[;...]", "accept only these server public keys"),
+	CALL("proxy", 'x', opt_proxy, "URL", "use this HTTP proxy (\"\" ignores the environment)"),
+	CALL("proxy-header", OPT_PROXY_HEADER, add_proxy_header, "'NAME: VALUE'", "send this header to the proxy with CONNECT"),
+	STRING("noproxy", OPT_NOPROXY, noproxy, "LIST", "hosts reached without a proxy (as no_proxy)"),
+	FLAG("location", 'L', location, "follow redirects"),
+	NUMBER("max-redirs", OPT_MAX_REDIRS, K_COUNT, max_redirs, 0, 100000, "N", "redirects followed at most (default 50)"),
+	STRING("user", 'u', user, "USER[:PASS]", "Basic authentication; asks for PASS on a terminal"),
+	FLAG("netrc", OPT_NETRC, netrc, "credentials from ~/.netrc"),
+	STRING("netrc-file", OPT_NETRC_FILE, netrc_file, "FILE", "credentials from this netrc file"),
+	NUMBER("retry", OPT_RETRY, K_COUNT, retry, 0, 1000000, "N", "retry transient failures up to N times"),
+	SECONDS("retry-delay", OPT_RETRY_DELAY, retry_delay_ms, "seconds between retries (default: 1, doubling)"),
+	SECONDS("retry-max-time", OPT_RETRY_MAX_TIME, retry_max_time_ms, "no retry after S seconds since the first try"),
+	STRING("write-out", 'w', write_out, "FORMAT", "after each transfer print FORMAT: %{http_code}, %{json}, ... or @FILE"),
+	FLAG("compressed", OPT_COMPRESSED, compressed, "ask for gzip, deflate, br or zstd and decode it"),
+	{"color", OPT_COLOR, K_CHOICE, FIELD(color), .choices = color_modes, .implicit = "always", .meta = "[=WHEN]", .help = "colour: auto (terminals, default), always or never"},
+	FLAG("help", 'h', help, "show this help and exit"),
+	FLAG("version", 'V', version, "show the version and exit"),
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static int opt_has_arg(const struct opt *o)
+{
+	if (o->kind == K_FLAG || o->kind == K_CONST || o->kind == K_REPEAT)
+		return no_argument;
+	return o->implicit ? optional_argument : required_argument;
+}
+
+void args_help(FILE *f)
+{
+	fputs("usage: hcli [OPTIONS] [METHOD] URL [ITEM ...] [URL ...]\n"
+	      "\n"
+	      "A command-line HTTP client.\n"
+	      "\n"
+	      "Items, after the URL:\n"
+	      "  Name:Value     send this request header\n"
+	      "  Name:          do not send this header (Host, User-Agent, Accept, ...)\n"
+	      "  Name;          send this header with an empty value\n"
+	      "  name==value    add a query parameter\n"
+	      "  @PATH          the request body is this file\n"
+	      "  @- or -        the request body is standard input\n"
+	      "\n"
+	      "Options:\n",
+	      f);
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[64];
+		const struct opt *o = &opts[i];
+		const char *sep = o->meta && opt_has_arg(o) == required_argument ? " " : "";
+		if (o->key < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name, sep,
+				 o->meta ? o->meta : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, sep, o->meta ? o->meta : "");
+		fprintf(f, "  %-30s %s\n", left, o->help);
+	}
+	fputs("\nSee hcli(1) for the output, the exit status and examples.\n", f);
+}
+
+/* --- one parser per kind of value ------------------------------------------- */
+
+/* A number into the row's field, whatever its integer type (bool, int, long, size_t). */
+static void store_number(struct cli *cli, const struct opt *o, long long v)
+{
+	char *p = (char *)cli + o->off;
+	if (o->size == sizeof(bool)) {
+		bool b = v != 0;
+		memcpy(p, &b, sizeof(b));
+	} else if (o->size == sizeof(int)) {
+		int i = (int)v;
+		memcpy(p, &i, sizeof(i));
+	} else if (o->size == sizeof(long long)) {
+		memcpy(p, &v, sizeof(v));
+	}
+}
+
+/* Seconds with a fraction, into milliseconds. */
+static enum hc_err parse_seconds(struct cli *cli, const struct opt *o, const char *s, char *err,
+				 size_t errlen)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !isfinite(v) || v < (double)o->min || v > (double)o->max)
+		return usage(err, errlen, "'%s' is not a number of seconds", s);
+	store_number(cli, o, (long long)ceil(v * 1000));
+	return HC_OK;
+}
+
+/* A count or a size: a whole number within the row's bounds. */
+static enum hc_err parse_number(struct cli *cli, const struct opt *o, const char *s, char *err,
+				size_t errlen)
+{
+	const char *e = NULL;
+	long long v = strtonum(s, o->min, o->max, &e);
+	if (e)
+		return usage(err, errlen, "--%s must be %lld..%lld, not '%s'", o->name, o->min, o->max,
+			     s);
+	store_number(cli, o, v);
+	return HC_OK;
+}
+
+static enum hc_err parse_choice(struct cli *cli, const struct opt *o, const char *s, char *err,
+				size_t errlen)
+{
+	char words[128];
+	size_t n = 0, len = 0;
+	if (s == NULL)
+		s = o->implicit;
+	for (const struct choice *c = o->choices; c->word; c++, n++)
+		if (strcmp(s, c->word) == 0) {
+			store_number(cli, o, c->value);
+			return HC_OK;
+		}
+	/* "a, b or c" */
+	words[0] = '\0';
+	for (size_t i = 0; i < n && len < sizeof(words); i++)
+		len += (size_t)snprintf(words + len, sizeof(words) - len, "%s%s",
+					i == 0 ? "" : i + 1 == n ? " or " : ", ", o->choices[i].word);
+	return usage(err, errlen, "--%s takes %s, not '%s'", o->name, words, s);
+}
+
+/* The value of option o (NULL when it takes none) into cli. */
+static enum hc_err opt_apply(struct cli *cli, const struct opt *o, const char *arg, char *err,
+			     size_t errlen)
+{
+	char *field = (char *)cli + o->off;
+	switch (o->kind) {
+	case K_FLAG:
+		store_number(cli, o, 1);
+		return HC_OK;
+	case K_CONST:
+		store_number(cli, o, o->min);
+		return HC_OK;
+	case K_REPEAT:
+		(*(int *)field)++;
+		return HC_OK;
+	case K_STRING:
+		memcpy(field, &arg, sizeof(arg));
+		return HC_OK;
+	case K_SECONDS:
+		return parse_seconds(cli, o, arg, err, errlen);
+	case K_COUNT:
+	case K_BYTES:
+		return parse_number(cli, o, arg, err, errlen);
+	case K_CHOICE:
+		return parse_choice(cli, o, arg, err, errlen);
+	case K_CALL:
+		return o->fn(cli, arg, err, errlen);
+	}
+	return HC_OK;
+}
+
+/* --- the getopt_long loop ------------------------------------------------------ */
+
+static void cli_defaults(struct cli *cli)
+{
+	memset(cli, 0, sizeof(*cli));
+	cli->connect_timeout_ms = 300000; /* curl's default */
+	cli->timeout_ms = cli->max_time_ms = -1;
+	cli->blocksize = HC_BLOCKSIZE;
+	cli->max_headers = HC_MAX_HEADERS;
+	cli->family = AF_UNSPEC;
+	cli->expect100_timeout_ms = 1000;
+	cli->max_redirs = 50; /* curl's */
+	cli->retry_delay_ms = -1;
+	cli->retry_max_time_ms = -1;
+}
+
+/* getopt_long's two forms of the table; sopts holds at least 2 * NOPTS + 2 bytes. */
+static void getopt_tables(struct option *lopts, char *sopts)
+{
+	*sopts++ = ':'; /* report missing arguments as ':' */
+	for (size_t i = 0; i < NOPTS; i++) {
+		int has_arg = opt_has_arg(&opts[i]);
+		lopts[i] = (struct option){opts[i].name, has_arg, NULL, opts[i].key};
+		if (opts[i].key < 256) {
+			*sopts++ = (char)opts[i].key;
+			if (has_arg == required_argument)
+				*sopts++ = ':';
+		}
+	}
+	*sopts = '\0';
+	memset(&lopts[NOPTS], 0, sizeof(lopts[NOPTS]));
+}
+
+static const struct opt *opt_by_key(int key)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (opts[i].key == key)
+			return &opts[i];
+	return NULL;
+}
+
+/* Every option of argv; getopt_long moves the positionals after them, to optind. */
+static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
+{
+	struct option lopts[NOPTS + 1];
+	char sopts[NOPTS * 2 + 2];
+	enum hc_err rc;
+	int c;
+
+	getopt_tables(lopts, sopts);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
+		const struct opt *o = opt_by_key(c);
+		if (c == ':')
+			return usage(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
+		if (o == NULL)
+			return usage(err, errlen, "unknown option '%s'", argv[optind - 1]);
+		if ((rc = opt_apply(cli, o, optarg, err, errlen)))
+			return rc;
+		if (cli->help || cli->version)
+			return HC_OK; /* the rest of argv is not looked at */
+	}
+	return HC_OK;
+}
+
 /* Name:Value, Name:, Name;, name==value, @PATH, @-, - */
 static enum hc_err parse_item(struct cli *cli, const char *it, char *err, size_t errlen)
 {
@@ -380,6 +597,8 @@ static enum hc_err positionals(struct cli *cli, char **pos, size_t npos, char *e
 	return HC_OK;
 }
 
+
+/* Rules that span options and items. */
 static enum hc_err check(struct cli *cli, char *err, size_t errlen)
 {
 	if (cli->http10 && cli->chunked)
@@ -388,11 +607,7 @@ static enum hc_err check(struct cli *cli, char *err, size_t errlen)
 		const char *v = cli->hdrs[i].value;
 		if (v == NULL || strcasecmp(cli->hdrs[i].name, "Transfer-Encoding") != 0)
 			continue;
-		const char *last = strrchr(v, ',');
-		last = last ? last + 1 : v;
-		while (*last == ' ')
-			last++;
-		if (strncasecmp(last, "chunked", 7) != 0 || strspn(last + 7, " \t") != strlen(last + 7))
+		if (!req_te_chunked_last(v))
 			return usage(err, errlen,
 				     "Transfer-Encoding '%s' is not supported: its last coding must be chunked",
 				     v);
@@ -403,231 +618,21 @@ static enum hc_err check(struct cli *cli, char *err, size_t errlen)
 				return usage(err, errlen,
 					     "Content-Length and Transfer-Encoding do not go together (RFC 9112 §6.2)");
 	}
+	/* as curl: 0 means the default (backoff; no time limit) */
+	if (cli->retry_delay_ms == 0)
+		cli->retry_delay_ms = -1;
+	if (cli->retry_max_time_ms == 0)
+		cli->retry_max_time_ms = -1;
 	return HC_OK;
 }
 
 enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 {
-	struct option lopts[NOPTS + 1];
-	char sopts[NOPTS * 2 + 2], *sp = sopts;
 	enum hc_err rc;
-	const char *e = NULL;
 
-	memset(cli, 0, sizeof(*cli));
-	cli->connect_timeout_ms = 300000; /* curl's default */
-	cli->timeout_ms = cli->max_time_ms = -1;
-	cli->blocksize = HC_BLOCKSIZE;
-	cli->max_headers = HC_MAX_HEADERS;
-	cli->family = AF_UNSPEC;
-	cli->expect100_timeout_ms = 1000;
-	cli->max_redirs = 50; /* curl's */
-	cli->retry_delay_ms = -1;
-	cli->retry_max_time_ms = -1;
-
-	*sp++ = ':'; /* report missing arguments as ':' */
-	for (size_t i = 0; i < NOPTS; i++) {
-		lopts[i] = (struct option){opts[i].name, opts[i].arg, NULL, opts[i].key};
-		if (opts[i].key < 256) {
-			*sp++ = (char)opts[i].key;
-			if (opts[i].arg == required_argument)
-				*sp++ = ':';
-		}
-	}
-	*sp = '\0';
-	memset(&lopts[NOPTS], 0, sizeof(lopts[NOPTS]));
-
-	opterr = 0;
-	optind = 1;
-	int c, ms;
-	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
-		switch (c) {
-		case 'X':
-			cli->method = optarg;
-			break;
-		case 'd':
-			if ((rc = body_arg(cli, optarg, err, errlen)))
-				return rc;
-			break;
-		case 'p':
-			if ((cli->print = parse_print(optarg)) <= 0)
-				return usage(err, errlen, "--print takes letters of HBhb, not '%s'", optarg);
-			break;
-		case 'i':
-			cli->print = PRINT_RESP_HEAD | PRINT_RESP_BODY;
-			break;
-		case 'b':
-			cli->print = PRINT_RESP_BODY;
-			break;
-		case 'o':
-			cli->output = optarg;
-			break;
-		case 'v':
-			cli->verbose++;
-			break;
-		case 's':
-			cli->silent = true;
-			break;
-		case 'f':
-			cli->fail = true;
-			break;
-		case OPT_FAIL_WITH_BODY:
-			cli->fail_with_body = true;
-			break;
-		case OPT_FAIL_EARLY:
-			cli->fail_early = true;
-			break;
-		case OPT_CONNECT_TIMEOUT:
-		case OPT_TIMEOUT:
-		case 'm':
-		case OPT_EXPECT100_TIMEOUT:
-			if (parse_seconds(optarg, &ms) < 0)
-				return usage(err, errlen, "'%s' is not a number of seconds", optarg);
-			if (c == OPT_CONNECT_TIMEOUT)
-				cli->connect_timeout_ms = ms;
-			else if (c == OPT_TIMEOUT)
-				cli->timeout_ms = ms;
-			else if (c == 'm')
-				cli->max_time_ms = ms;
-			else
-				cli->expect100_timeout_ms = ms;
-			break;
-		case OPT_SOURCE_ADDRESS:
-			if ((rc = parse_source(optarg, cli, err, errlen)))
-				return rc;
-			break;
-		case OPT_BLOCKSIZE:
-			cli->blocksize = (size_t)strtonum(optarg, 1, HC_BLOCKSIZE_MAX, &e);
-			if (e)
-				return usage(err, errlen, "--blocksize must be 1..%d, not '%s'",
-					     HC_BLOCKSIZE_MAX, optarg);
-			break;
-		case OPT_MAX_HEADERS:
-			cli->max_headers = (size_t)strtonum(optarg, 1, 100000, &e);
-			if (e)
-				return usage(err, errlen, "--max-headers must be 1..100000, not '%s'",
-					     optarg);
-			break;
-		case '4':
-			cli->family = AF_INET;
-			break;
-		case '6':
-			cli->family = AF_INET6;
-			break;
-		case OPT_RESOLVE:
-			if ((rc = parse_resolve(optarg, cli, err, errlen)))
-				return rc;
-			break;
-		case OPT_UNIX_SOCKET:
-			cli->unix_socket = optarg;
-			break;
-		case OPT_HTTP10:
-			cli->http10 = true;
-			break;
-		case OPT_CHUNKED:
-			cli->chunked = true;
-			break;
-		case OPT_EXPECT100:
-			cli->expect100 = true;
-			break;
-		case OPT_CACERT:
-			cli->tls.cafile = optarg;
-			break;
-		case OPT_CAPATH:
-			cli->tls.capath = optarg;
-			break;
-		case 'k':
-			cli->tls.insecure = true;
-			break;
-		case OPT_CERT:
-			cli->tls.cert = optarg;
-			break;
-		case OPT_KEY:
-			cli->tls.key = optarg;
-			break;
-		case OPT_TLS_MIN:
-			if (strcmp(optarg, "1.2") && strcmp(optarg, "1.3"))
-				return usage(err, errlen, "--tls-min takes 1.2 or 1.3, not '%s'", optarg);
-			cli->tls.tls13_min = strcmp(optarg, "1.3") == 0;
-			break;
-		case OPT_PRIORITY:
-			cli->tls.priority = optarg;
-			break;
-		case OPT_PINNEDPUBKEY:
-			if (strncmp(optarg, "sha256//", 8) != 0)
-				return usage(err, errlen, "--pinnedpubkey takes sha256//BASE64[;sha256//BASE64...]");
-			cli->tls.pinned = optarg;
-			break;
-		case 'w':
-			cli->write_out = optarg;
-			break;
-		case OPT_COMPRESSED:
-			cli->compressed = true;
-			break;
-		case OPT_COLOR:
-			if (optarg == NULL || !strcmp(optarg, "always"))
-				cli->color = COLOR_ALWAYS;
-			else if (!strcmp(optarg, "auto"))
-				cli->color = COLOR_AUTO;
-			else if (!strcmp(optarg, "never"))
-				cli->color = COLOR_NEVER;
-			else
-				return usage(err, errlen, "--color takes auto, always or never, not '%s'", optarg);
-			break;
-		case 'x':
-			cli->proxy = optarg;
-			cli->proxy_set = true;
-			break;
-		case OPT_PROXY_HEADER:
-			if ((rc = add_proxy_header(cli, optarg, err, errlen)))
-				return rc;
-			break;
-		case OPT_NOPROXY:
-			cli->noproxy = optarg;
-			break;
-		case 'L':
-			cli->location = true;
-			break;
-		case OPT_MAX_REDIRS:
-			cli->max_redirs = strtonum(optarg, 0, 100000, &e);
-			if (e)
-				return usage(err, errlen, "--max-redirs must be 0..100000, not '%s'", optarg);
-			break;
-		case 'u':
-			cli->user = optarg;
-			break;
-		case OPT_NETRC:
-			cli->netrc = true;
-			break;
-		case OPT_NETRC_FILE:
-			cli->netrc_file = optarg;
-			break;
-		case OPT_RETRY:
-			cli->retry = strtonum(optarg, 0, 1000000, &e);
-			if (e)
-				return usage(err, errlen, "--retry must be 0..1000000, not '%s'", optarg);
-			break;
-		case OPT_RETRY_DELAY:
-		case OPT_RETRY_MAX_TIME:
-			if (parse_seconds(optarg, &ms) < 0)
-				return usage(err, errlen, "'%s' is not a number of seconds", optarg);
-			/* as curl: 0 means the default (backoff; no time limit) */
-			if (c == OPT_RETRY_DELAY)
-				cli->retry_delay_ms = ms ? ms : -1;
-			else
-				cli->retry_max_time_ms = ms ? ms : -1;
-			break;
-		case 'h':
-			cli->help = true;
-			return HC_OK;
-		case 'V':
-			cli->version = true;
-			return HC_OK;
-		case ':':
-			return usage(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return usage(err, errlen, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	cli_defaults(cli);
+	if ((rc = parse_options(argc, argv, cli, err, errlen)) || cli->help || cli->version)
+		return rc;
 	if ((rc = positionals(cli, argv + optind, (size_t)(argc - optind), err, errlen)))
 		return rc;
 	return check(cli, err, errlen);

@@ -202,6 +202,8 @@ enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunk
 enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct hc_response *resp);
 bool req_body_replayable(const struct hc_body *b);
 bool req_method_idempotent(const char *method);
+/* Does a request Transfer-Encoding value end with chunked (the only one a request may have)? */
+bool req_te_chunked_last(const char *te);
 
 /* response.c: getresponse() and read() */
 void resp_init(struct hc_response *resp, struct hc_conn *c);

@@ -66,6 +66,16 @@ enum hc_err req_putrequest(struct hc_conn *c, struct hc_headbuf *hb, const struc
 	return rc;
 }
 
+/* RFC 9112 §6.1: chunked must be the last coding, and it is the only framing a request may use. */
+bool req_te_chunked_last(const char *te)
+{
+	const char *last = strrchr(te, ',');
+	last = last ? last + 1 : te;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	return strncasecmp(last, "chunked", 7) == 0 && strspn(last + 7, " \t") == strlen(last + 7);
+}
+
 /* The seed's request(): which framing the body gets. */
 struct framing {
 	bool chunked;
@@ -84,11 +94,7 @@ static enum hc_err decide_framing(struct hc_conn *c, const struct hc_request *r,
 	f->length = -1;
 	f->add_cl = f->add_te = false;
 	if (te) {
-		const char *last = strrchr(te, ',');
-		last = last ? last + 1 : te;
-		while (*last == ' ' || *last == '\t')
-			last++;
-		if (strncasecmp(last, "chunked", 7) != 0 || strspn(last + 7, " \t") != strlen(last + 7))
+		if (!req_te_chunked_last(te))
 			return conn_seterr(c, HC_EUSAGE,
 					   "Transfer-Encoding '%s' is not supported (its last coding must be chunked)",
 					   te);
