@@ -139,6 +139,30 @@ except OSError:
 @test "usage: two bodies (@FILE twice)" { usage_error "$NOWHERE" "@$BATS_TEST_FILENAME" "@$BATS_TEST_FILENAME"; }
 @test "usage: two bodies (-d and -)" { usage_error -d a "$NOWHERE" -; }
 
+# value_error OPTION VALUE DETAIL: a usage error whose first line is exactly
+# "hcli: Usage: DETAIL".
+value_error() {
+	usage_error "$1" "$2" "$NOWHERE"
+	assert_equal "${stderr%%$'\n'*}" "hcli: Usage: $3"
+}
+
+@test "usage: a bad option value: one line that names the option and the value" {
+	value_error --timeout x "--timeout takes seconds, 0 to 2000000, not 'x'"
+	value_error --connect-timeout -1 "--connect-timeout takes seconds, 0 to 2000000, not '-1'"
+	value_error -m 2000001 "--max-time takes seconds, 0 to 2000000, not '2000001'"
+	value_error --expect100-timeout inf "--expect100-timeout takes seconds, 0 to 2000000, not 'inf'"
+	value_error --retry-delay nan "--retry-delay takes seconds, 0 to 2000000, not 'nan'"
+	value_error --retry-max-time '' "--retry-max-time takes seconds, 0 to 2000000, not ''"
+	value_error --timeout $'1\n2' "--timeout takes seconds, 0 to 2000000, not '1\x0a2'"
+	value_error --blocksize 0 "--blocksize must be 1..16777216, not '0'"
+	value_error --max-headers 100001 "--max-headers must be 1..100000, not '100001'"
+	value_error --max-redirs -1 "--max-redirs must be 0..100000, not '-1'"
+	value_error --retry $'\e[31m' "--retry must be 0..1000000, not '\x1b[31m'"
+	value_error --tls-min 1.1 "--tls-min takes 1.2 or 1.3, not '1.1'"
+	value_error --color=blue "" "--color takes auto, always or never, not 'blue'"
+	value_error --color=$'a\rb' "" "--color takes auto, always or never, not 'a\x0db'"
+}
+
 @test "usage: a piped body with two URLs, nothing sent (@-, -, -d @-)" {
 	raw_start_silent
 	run --separate-stderr hcli "$RAW_URL/a" @- "$RAW_URL/b" < <(printf data)

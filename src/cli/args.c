@@ -395,10 +395,11 @@ static void store_number(struct cli *cli, const struct opt *o, long long v)
 static enum hc_err parse_seconds(struct cli *cli, const struct opt *o, const char *s, char *err,
 				 size_t errlen)
 {
-	char *end;
+	char *end, shown[300];
 	double v = strtod(s, &end);
 	if (end == s || *end || !isfinite(v) || v < (double)o->min || v > (double)o->max)
-		return usage(err, errlen, "'%s' is not a number of seconds", s);
+		return usage(err, errlen, "--%s takes seconds, %lld to %lld, not '%s'", o->name, o->min,
+			     o->max, printable(s, strlen(s), shown, sizeof(shown)));
 	store_number(cli, o, (long long)ceil(v * 1000));
 	return HC_OK;
 }
@@ -408,10 +409,11 @@ static enum hc_err parse_number(struct cli *cli, const struct opt *o, const char
 				size_t errlen)
 {
 	const char *e = NULL;
+	char shown[300];
 	long long v = strtonum(s, o->min, o->max, &e);
 	if (e)
 		return usage(err, errlen, "--%s must be %lld..%lld, not '%s'", o->name, o->min, o->max,
-			     s);
+			     printable(s, strlen(s), shown, sizeof(shown)));
 	store_number(cli, o, v);
 	return HC_OK;
 }
@@ -419,7 +421,7 @@ static enum hc_err parse_number(struct cli *cli, const struct opt *o, const char
 static enum hc_err parse_choice(struct cli *cli, const struct opt *o, const char *s, char *err,
 				size_t errlen)
 {
-	char words[128];
+	char words[128], shown[300];
 	size_t n = 0, len = 0;
 	if (s == NULL)
 		s = o->implicit;
@@ -433,7 +435,8 @@ static enum hc_err parse_choice(struct cli *cli, const struct opt *o, const char
 	for (size_t i = 0; i < n && len < sizeof(words); i++)
 		len += (size_t)snprintf(words + len, sizeof(words) - len, "%s%s",
 					i == 0 ? "" : i + 1 == n ? " or " : ", ", o->choices[i].word);
-	return usage(err, errlen, "--%s takes %s, not '%s'", o->name, words, s);
+	return usage(err, errlen, "--%s takes %s, not '%s'", o->name, words,
+		     printable(s, strlen(s), shown, sizeof(shown)));
 }
 
 /* The value of option o (NULL when it takes none) into cli. */
