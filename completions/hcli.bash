@@ -16,7 +16,7 @@ _hcli_arg_opts='-X --request -d --data -p --print -o --output --connect-timeout 
 --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
 -x --proxy --proxy-header --noproxy --max-redirs -u --user --netrc-file --retry
 --retry-delay --retry-max-time -w --write-out'
-# --color takes its value only in the same word: --color=WHEN.
+# --color's value: in the same word (--color=WHEN), or the next word when it is one of these.
 _hcli_color_values='auto always never'
 _hcli_methods='GET HEAD POST PUT PATCH DELETE OPTIONS TRACE'
 
@@ -96,9 +96,9 @@ _hcli()
 		return
 		;;
 	--color)
-		# only --color=WHEN: a separate word after --color is not its value
-		if $split; then
-			COMPREPLY=($(compgen -W "$_hcli_color_values" -- "$cur"))
+		# --color=WHEN, or WHEN as the next word; any other next word is a positional
+		COMPREPLY=($(compgen -W "$_hcli_color_values" -- "$cur"))
+		if $split || ((${#COMPREPLY[@]})); then
 			return
 		fi
 		;;
@@ -138,6 +138,9 @@ _hcli()
 			dashdash=true
 		elif [[ " ${_hcli_arg_opts//$'\n'/ } " == *" $w "* ]]; then
 			skip=true
+		elif [[ $w == --color && " $_hcli_color_values " == *" ${words[i + 1]} "* ]] &&
+			((i + 1 < cword)); then
+			skip=true # --color WHEN
 		fi
 	done
 

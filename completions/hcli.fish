@@ -7,10 +7,16 @@ set -l hcli_methods GET HEAD POST PUT PATCH DELETE OPTIONS TRACE
 function __fish_hcli_first_positional
     set -l skip 0
     set -l dashdash 0
+    set -l color 0
     for t in (commandline -opc)[2..-1]
         if test $skip -eq 1
             set skip 0
             continue
+        end
+        # --color WHEN: the next word is its value when it is one of these
+        if test $color -eq 1
+            set color 0
+            contains -- $t auto always never; and continue
         end
         if test $dashdash -eq 1
             return 1
@@ -18,6 +24,8 @@ function __fish_hcli_first_positional
         switch $t
             case --
                 set dashdash 1
+            case --color
+                set color 1
             case -X --request -d --data -p --print -o --output -m --max-time \
                 --connect-timeout --timeout --source-address --blocksize --max-headers \
                 --resolve --unix-socket --expect100-timeout --cacert --capath --cert --key \
@@ -33,6 +41,11 @@ function __fish_hcli_first_positional
         end
     end
     return 0
+end
+
+# True when the word before the cursor is --color.
+function __fish_hcli_after_color
+    test (commandline -opc)[-1] = --color
 end
 
 # True when -X or --request was given.
@@ -113,8 +126,9 @@ complete -c hcli -l retry-delay -x -d 'seconds between retries (default: 1, doub
 complete -c hcli -l retry-max-time -x -d 'no retry after S seconds since the first try'
 complete -c hcli -s w -l write-out -x -a '(__fish_hcli_at_files)' -d 'after each transfer print FORMAT: %{http_code}, %{json}, ... or @FILE'
 complete -c hcli -l compressed -d 'ask for gzip, deflate, br or zstd and decode it'
-# --color=WHEN only: a separate word after --color is not its value
+# --color=WHEN, or WHEN as the next word (any other next word is a positional)
 complete -c hcli -l color -a 'auto always never' -d 'colour: auto (terminals, default), always or never'
+complete -c hcli -n '__fish_hcli_after_color' -f -a 'auto always never' -d 'when to colour'
 complete -c hcli -s h -l help -d 'show this help and exit'
 complete -c hcli -s V -l version -d 'show the version and exit'
 

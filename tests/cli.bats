@@ -371,3 +371,43 @@ value_error() {
 	ok "$RAW_URL/q" 'q==é'
 	assert_equal "$(req_line)" 'GET /q?q=%C3%A9 HTTP/1.1'
 }
+
+# --- --color: its value joined with = or as the next word ------------------------
+
+# colour_of ARGS...: hcli -i ARGS's exit status, then "colour" or "plain" for
+# how it printed the ok server's reply.
+colour_of() {
+	local out
+	out=$(hcli -i "$@" </dev/null 2>/dev/null)
+	local rc=$?
+	[[ $out == *$'\e['* ]] && echo "$rc colour" || echo "$rc plain"
+}
+
+@test "--color WHEN: the next word is the value when it is auto, always or never" {
+	ok_server
+	local row
+	# arguments | colour or plain (standard output is a pipe: auto is plain)
+	for row in \
+		"--color never|plain" \
+		"--color always|colour" \
+		"--color auto|plain" \
+		"--color=never|plain" \
+		"--color=always|colour" \
+		"--color|colour" \
+		"--color always --color never|plain" \
+		"--color never --color|colour"; do
+		# shellcheck disable=SC2086 # the row's words are the arguments
+		assert_equal "${row%%|*}: $(colour_of ${row%%|*} "$RAW_URL/x")" "${row%%|*}: 0 ${row#*|}"
+	done
+	# the URL right after --color is the URL, and --color alone means always
+	assert_equal "$(colour_of --color "$RAW_URL/x")" "0 colour"
+	assert_equal "$(colour_of "$RAW_URL/x" --color)" "0 colour"
+	assert_equal "$(colour_of "$RAW_URL/x" --color never)" "0 plain"
+}
+
+@test "--color WHEN: a next word that is not a choice stays a positional" {
+	ok_server
+	# PUT is the method here, and --color alone means always
+	assert_equal "$(colour_of --color PUT "$RAW_URL/x")" "0 colour"
+	assert_equal "$(req_line)" 'PUT /x HTTP/1.1'
+}

@@ -166,6 +166,9 @@ fish_complete() { # LINE
 	# --color=WHEN values, when the completion file knows them
 	if grep -q 'always' "$BASH_COMP" && grep -q -- '--color' "$BASH_COMP"; then
 		rows+=('hcli --color=|always auto never' 'hcli --color=al|always' 'hcli http://x --color=n|never')
+		# or as the next word; any other next word is a positional
+		rows+=('hcli --color |always auto never' 'hcli --color n|never' 'hcli --color PO|POST'
+			'hcli --color never PO|POST' 'hcli --color never http://x PO|')
 	fi
 	for row in "${rows[@]}"; do
 		line=${row%%|*} want=${row#*|}
@@ -193,4 +196,15 @@ fish_complete() { # LINE
 	assert_success
 	assert_line --regexp $'^1\\.2(\t|$)'
 	assert_line --regexp $'^1\\.3(\t|$)'
+}
+
+@test "fish completion: --color WHEN as the next word; a method after it" {
+	run fish_complete 'hcli --color '
+	assert_success
+	assert_line --regexp $'^never(\t|$)'
+	assert_line --regexp $'^POST(\t|$)'
+	run fish_complete 'hcli --color never '
+	assert_success
+	assert_line --regexp $'^POST(\t|$)'
+	refute_line --regexp '^never'
 }

@@ -511,6 +511,22 @@ static const struct opt *opt_by_key(int key)
 	return NULL;
 }
 
+/*
+ * The value of an option whose value may be left out (--color): joined to it
+ * (--color=never), or the next word when that is one of its choices
+ * (--color never), which is then not a positional. The value of any other
+ * option is optarg.
+ */
+static const char *optional_value(int argc, char **argv, const struct opt *o)
+{
+	if (optarg || !o->implicit || optind >= argc)
+		return optarg;
+	for (const struct choice *c = o->choices; c->word; c++)
+		if (strcmp(argv[optind], c->word) == 0)
+			return argv[optind++];
+	return NULL;
+}
+
 /* Every option of argv; getopt_long moves the positionals after them, to optind. */
 static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 {
@@ -528,7 +544,7 @@ static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *e
 			return usage(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
 		if (o == NULL)
 			return usage(err, errlen, "unknown option '%s'", argv[optind - 1]);
-		if ((rc = opt_apply(cli, o, optarg, err, errlen)))
+		if ((rc = opt_apply(cli, o, optional_value(argc, argv, o), err, errlen)))
 			return rc;
 		if (cli->help || cli->version)
 			return HC_OK; /* the rest of argv is not looked at */
