@@ -163,6 +163,52 @@ value_error() {
 	value_error --color=$'a\rb' "" "--color takes auto, always or never, not 'a\x0db'"
 }
 
+# option_error DETAIL ARGS...: a usage error for ARGS whose first line is
+# exactly "hcli: Usage: DETAIL".
+option_error() {
+	local want=$1
+	shift
+	usage_error "$@" "$NOWHERE"
+	assert_equal "$* -> ${stderr%%$'\n'*}" "$* -> hcli: Usage: $want"
+}
+
+@test "usage: a mistyped long option gets the nearest one" {
+	option_error "unknown option '--retyr' (did you mean --retry?)" --retyr 3
+	option_error "unknown option '--retyr' (did you mean --retry?)" --retyr=3
+	option_error "unknown option '--locaton' (did you mean --location?)" --locaton
+	option_error "unknown option '--colour' (did you mean --color?)" --colour=never
+	option_error "unknown option '--timout' (did you mean --timeout?)" --timout 1
+	option_error "unknown option '--Insecure' (did you mean --insecure?)" --Insecure
+	option_error "unknown option '--kye' (did you mean --key?)" --kye k.pem
+}
+
+@test "usage: an unknown long option far from every option gets no suggestion" {
+	option_error "unknown option '--no-such-option'" --no-such-option
+	option_error "unknown option '--zzz'" --zzz
+	option_error "unknown option '--xyzzy'" --xyzzy=1
+	option_error "unknown option '--\x1b[31m'" --$'\e[31m'
+}
+
+@test "usage: an abbreviation of several options names them" {
+	option_error "option '--ret' is ambiguous: --retry, --retry-delay or --retry-max-time" --ret 1
+	option_error "option '--fail-' is ambiguous: --fail-with-body or --fail-early" --fail-
+}
+
+@test "usage: a value for an option that takes none" {
+	option_error "option '--silent' takes no value" --silent=yes
+	option_error "option '--location' takes no value" --loc=1
+}
+
+@test "usage: a mistyped short option: a long option with one dash, or the other case" {
+	option_error "unknown option '-r' in '-retry' (did you mean --retry?)" -retry 3
+	option_error "unknown option '-n' in '-insecure' (did you mean --insecure?)" -insecure
+	option_error "unknown option '-K' (did you mean -k?)" -K
+	option_error "unknown option '-Z'" -Z
+	option_error "unknown option '-Z' in '-vZ'" -vZ
+	option_error "unknown option '-Z' in '-Zv'" -Zv
+	option_error "unknown option '-D' in '-Dash:1'" -Dash:1
+}
+
 @test "usage: a piped body with two URLs, nothing sent (@-, -, -d @-)" {
 	raw_start_silent
 	run --separate-stderr hcli "$RAW_URL/a" @- "$RAW_URL/b" < <(printf data)

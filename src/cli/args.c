@@ -5,9 +5,11 @@
  * one function per kind parses and checks it.
  */
 #include <bsd/stdlib.h>
+#include <ctype.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -527,13 +529,143 @@ static const char *optional_value(int argc, char **argv, const struct opt *o)
 	return NULL;
 }
 
+/* --- an option that is not in the table --------------------------------------- */
+
+/*
+ * Optimal string alignment distance (Levenshtein, plus two neighbours
+ * swapped), ignoring case; words longer than 63 bytes are far from all.
+ */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
+{
+	unsigned char d[64][64];
+	if (la >= 64 || lb >= 64)
+		return SIZE_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned char)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned char)j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+			unsigned v = d[i - 1][j - 1] + (ca != cb);
+			if (d[i - 1][j] + 1u < v)
+				v = d[i - 1][j] + 1u;
+			if (d[i][j - 1] + 1u < v)
+				v = d[i][j - 1] + 1u;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1u < v)
+				v = d[i - 2][j - 2] + 1u;
+			d[i][j] = (unsigned char)v;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The long option nearest to name[0..len) when it is near enough to be a slip, or NULL. */
+static const struct opt *nearest_option(const char *name, size_t len)
+{
+	const struct opt *best = NULL;
+	size_t bestd = SIZE_MAX;
+	for (size_t i = 0; i < NOPTS; i++) {
+		size_t d = edit_distance(name, len, opts[i].name, strlen(opts[i].name));
+		if (d < bestd) {
+			best = &opts[i];
+			bestd = d;
+		}
+	}
+	/* one slip in a short word, two in a longer one; never most of the word */
+	size_t limit = len <= 4 ? 1 : 2;
+	return bestd <= limit && bestd < len ? best : NULL;
+}
+
+/* The long options that name[0..len) abbreviates, "--a, --b or --c", into out; how many. */
+static size_t abbreviated(const char *name, size_t len, char *out, size_t outlen)
+{
+	size_t n = 0, used = 0, total = 0;
+	for (size_t i = 0; i < NOPTS; i++)
+		total += strncmp(opts[i].name, name, len) == 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < NOPTS && used < outlen; i++) {
+		if (strncmp(opts[i].name, name, len) != 0)
+			continue;
+		n++;
+		used += (size_t)snprintf(out + used, outlen - used, "%s--%s",
+					 n == 1 ? "" : n == total ? " or " : ", ", opts[i].name);
+	}
+	return total;
+}
+
+/* An unknown or ambiguous long option (word is "--name" or "--name=value"). */
+static enum hc_err bad_long_option(const char *word, char *err, size_t errlen)
+{
+	char shown[300], names[400];
+	const char *name = word + 2;
+	size_t len = strcspn(name, "=");
+	const struct opt *near;
+	printable(word, len + 2, shown, sizeof(shown));
+	if (len > 0 && abbreviated(name, len, names, sizeof(names)) > 1)
+		return usage(err, errlen, "option '%s' is ambiguous: %s", shown, names);
+	if ((near = nearest_option(name, len)))
+		return usage(err, errlen, "unknown option '%s' (did you mean --%s?)", shown, near->name);
+	return usage(err, errlen, "unknown option '%s'", shown);
+}
+
+static bool cluster_has(const char *w, int ch)
+{
+	return w[0] == '-' && w[1] && w[1] != '-' && strchr(w + 1, ch);
+}
+
+/*
+ * An unknown short option ch. Its word is argv[optind - 1] when ch ended it
+ * (getopt_long then moved on), else argv[optind]. A word that is a long
+ * option with one dash (-retry) gets that option as a hint; a letter whose
+ * other case is an option (-K) gets that one.
+ */
+static enum hc_err bad_short_option(int argc, char **argv, int before, int ch, char *err,
+				    size_t errlen)
+{
+	char shown[300], hint[80] = "";
+	const char *word = argv[optind - 1];
+	if (!(optind != before && cluster_has(word, ch)) && optind < argc &&
+	    cluster_has(argv[optind], ch))
+		word = argv[optind];
+	const struct opt *near = NULL;
+	int other = ch > 0 && ch < 0x80 ? (isupper(ch) ? tolower(ch) : toupper(ch)) : ch;
+	if (strlen(word) > 2 && (near = nearest_option(word + 1, strcspn(word + 1, "="))))
+		snprintf(hint, sizeof(hint), " (did you mean --%s?)", near->name);
+	else if (strlen(word) == 2 && other != ch && opt_by_key(other))
+		snprintf(hint, sizeof(hint), " (did you mean -%c?)", other);
+	if (ch < 0x21 || ch > 0x7e || !cluster_has(word, ch))
+		return usage(err, errlen, "unknown option '%s'%s",
+			     printable(word, strlen(word), shown, sizeof(shown)), hint);
+	if (strlen(word) == 2)
+		return usage(err, errlen, "unknown option '-%c'%s", ch, hint);
+	return usage(err, errlen, "unknown option '-%c' in '%s'%s", ch,
+		     printable(word, strlen(word), shown, sizeof(shown)), hint);
+}
+
+/*
+ * getopt_long's '?': optopt is 0 for an unknown or ambiguous long option,
+ * the option's key for a long option given a value it does not take, else
+ * the unknown short option's letter.
+ */
+static enum hc_err bad_option(int argc, char **argv, int before, char *err, size_t errlen)
+{
+	const struct opt *o = optopt ? opt_by_key(optopt) : NULL;
+	if (o)
+		return usage(err, errlen, "option '--%s' takes no value", o->name);
+	if (optopt == 0)
+		return bad_long_option(argv[optind - 1], err, errlen);
+	return bad_short_option(argc, argv, before, optopt, err, errlen);
+}
+
 /* Every option of argv; getopt_long moves the positionals after them, to optind. */
 static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 {
 	struct option lopts[NOPTS + 1];
 	char sopts[NOPTS * 2 + 2];
 	enum hc_err rc;
-	int c;
+	int c, before = 1;
 
 	getopt_tables(lopts, sopts);
 	opterr = 0;
@@ -542,12 +674,13 @@ static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *e
 		const struct opt *o = opt_by_key(c);
 		if (c == ':')
 			return usage(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
-		if (o == NULL)
-			return usage(err, errlen, "unknown option '%s'", argv[optind - 1]);
+		if (c == '?' || o == NULL)
+			return bad_option(argc, argv, before, err, errlen);
 		if ((rc = opt_apply(cli, o, optional_value(argc, argv, o), err, errlen)))
 			return rc;
 		if (cli->help || cli->version)
 			return HC_OK; /* the rest of argv is not looked at */
+		before = optind;
 	}
 	return HC_OK;
 }
