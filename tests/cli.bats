@@ -209,6 +209,28 @@ option_error() {
 	option_error "unknown option '-D' in '-Dash:1'" -Dash:1
 }
 
+@test "usage: -X that is not an RFC 9110 token: exit 2, no connection, nothing sent" {
+	raw_start_silent
+	local m
+	for m in $'GET /a HTTP/1.1\r\nHost: x\r\n\r\nDELETE' 'GET /a' $'GET\tX' 'GET\r' '' 'G(E)T' 'PÖST' 'A,B'; do
+		run --separate-stderr hcli -X "$m" "$RAW_URL/x" </dev/null
+		usage_checked
+	done
+	assert_equal "${stderr%%$'\n'*}" "hcli: Usage: -X 'A,B' is not a method (an RFC 9110 token)"
+	run --separate-stderr hcli -X $'GET /a HTTP/1.1\r\nHost: x\r\n\r\nDELETE' "$RAW_URL/x" </dev/null
+	assert_regex "${stderr%%$'\n'*}" "^hcli: Usage: -X 'GET /a HTTP/1.1\\\\x0d\\\\x0aHost: "
+	raw_assert_nothing_sent
+	assert_equal "$(raw_conns)" 1 # the probe of raw_assert_nothing_sent alone
+}
+
+@test "method: -X takes any RFC 9110 token (lower case, !#$%&'*+.^\`|~)" {
+	ok_server
+	ok -X "get" "$RAW_URL/x"
+	assert_equal "$(req_line)" 'get /x HTTP/1.1'
+	ok -X "M!#\$%&'*+.^_\`|~1" "$RAW_URL/x"
+	assert_equal "$(req_line)" "M!#\$%&'*+.^_\`|~1 /x HTTP/1.1"
+}
+
 @test "usage: a piped body with two URLs, nothing sent (@-, -, -d @-)" {
 	raw_start_silent
 	run --separate-stderr hcli "$RAW_URL/a" @- "$RAW_URL/b" < <(printf data)

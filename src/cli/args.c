@@ -171,6 +171,7 @@ static enum hc_err body_arg(struct cli *cli, const char *d, char *err, size_t er
 	return set_body(cli, BODY_FILE, d + 1, err, errlen);
 }
 
+/* A positional method (SPEC.md): A-Z 0-9 - _, token characters all; other words are URLs. */
 static bool is_method(const char *s)
 {
 	if (!*s)
@@ -239,6 +240,17 @@ static enum hc_err add_proxy_header(struct cli *cli, const char *s, char *err, s
 	return HC_OK;
 }
 
+/* RFC 9110 §9.1: a method is a token; anything else would rewrite the request line. */
+static enum hc_err opt_method(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	char shown[300];
+	if (!hdr_valid_name(s, strlen(s)))
+		return usage(err, errlen, "-X '%s' is not a method (an RFC 9110 token)",
+			     printable(s, strlen(s), shown, sizeof(shown)));
+	cli->method = s;
+	return HC_OK;
+}
+
 static enum hc_err opt_print(struct cli *cli, const char *s, char *err, size_t errlen)
 {
 	int p = 0;
@@ -287,7 +299,7 @@ static const struct choice color_modes[] = {
 	{"auto", COLOR_AUTO}, {"always", COLOR_ALWAYS}, {"never", COLOR_NEVER}, {NULL, 0}};
 
 static const struct opt opts[] = {
-	STRING("request", 'X', method, "METHOD", "request method (default GET, or POST with a body)"),
+	CALL("request", 'X', opt_method, "METHOD", "request method (default GET, or POST with a body)"),
 	CALL("data", 'd', body_arg, "DATA", "request body: a string, @FILE, or @- for standard input"),
 	CALL("print", 'p', opt_print, "WHAT", "what to print: H request head, B request body, h response head, b response body"),
 	CONST("include", 'i', print, PRINT_RESP_HEAD | PRINT_RESP_BODY, "print the response head and body (-p hb)"),
