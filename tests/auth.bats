@@ -247,3 +247,61 @@ EOF
 	[[ $output == *ok* ]] || fail "$output"
 	assert_equal "$(sent_auth)" "$(basic 'bob:typed secret')"
 }
+
+# --- passwords out of argv ------------------------------------------------------
+
+# hcli -o FILE ARGS in the background against a server (acting as origin or
+# proxy; HOSTPORT in ARGS is its address) that sends the start of a body and
+# then waits: once the start is in
+# FILE, the transfer is running; then hcli's /proc/PID/cmdline goes to
+# $T/cmdline (NULs as spaces) and hcli is stopped.
+cmdline_during_transfer() { # ARGS...
+	raw_start - <<'EOF2'
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst", "then": "hang"}]]
+EOF2
+	eval "set -- $(printf '%q ' "$@" | sed "s/HOSTPORT/127.0.0.1:$RAW_PORT/g")"
+	"$HCLI" -o "$T/body" "$@" </dev/null >"$T/out" 2>"$T/err" &
+	BG_PID=$!
+	harness_wait_for 5 grep -q first "$T/body" || fail "no body bytes: $(cat "$T/err")"
+	tr '\0' ' ' <"/proc/$BG_PID/cmdline" >"$T/cmdline"
+	kill -0 "$BG_PID" || fail "hcli had already exited: the transfer was not running"
+	harness_kill "$BG_PID"
+	BG_PID=
+}
+
+# The first request of the last connection has this header line.
+sent_field() { # NAME VALUE
+	grep -qxF -- "$1: $2"$'\r' "$(raw_last_req)" || fail "no '$1: $2' in: $(cat -A "$(raw_last_req)")"
+}
+
+@test "-u USER:PASS: the password is not in /proc/PID/cmdline during the transfer, and is sent" {
+	cmdline_during_transfer -u 'alice:s3cret-pw' http://HOSTPORT/x
+	grep -qF -- '-u alice:********* ' "$T/cmdline" || fail "cmdline: $(cat "$T/cmdline")"
+	! grep -q 's3cret' "$T/cmdline" || fail "password in cmdline: $(cat "$T/cmdline")"
+	sent_field Authorization "$(basic 'alice:s3cret-pw')"
+}
+
+@test "-x with user:pass@: the proxy password is not in /proc/PID/cmdline, and is sent" {
+	cmdline_during_transfer -x 'http://pu:pr0xy-pw@HOSTPORT' http://origin.test/x
+	grep -qF -- '-x http://pu:********@127.0.0.1:' "$T/cmdline" || fail "cmdline: $(cat "$T/cmdline")"
+	! grep -q 'pr0xy' "$T/cmdline" || fail "password in cmdline: $(cat "$T/cmdline")"
+	sent_field Proxy-Authorization "$(basic 'pu:pr0xy-pw')"
+}
+
+@test "URL user:pass@: the password is not in /proc/PID/cmdline, and is sent" {
+	cmdline_during_transfer 'http://uu:url-s3cret@HOSTPORT/x?a=b@c'
+	grep -qF -- 'http://uu:**********@127.0.0.1:' "$T/cmdline" || fail "cmdline: $(cat "$T/cmdline")"
+	! grep -q 's3cret' "$T/cmdline" || fail "password in cmdline: $(cat "$T/cmdline")"
+	sent_field Authorization "$(basic 'uu:url-s3cret')"
+}
+
+@test "a bad proxy URL's message leaves its password out (-x and http_proxy)" {
+	hrun -x 'http://pu:pr0xy-pw@127.0.0.1:0' "$RAW_URL/x"
+	assert_equal "$status" 3
+	assert_equal "$(cat "$T/err")" "hcli: InvalidURL: proxy 'http://pu:***@127.0.0.1:0': port '0' is not a number in 1..65535"
+	HRUN_ENV=(http_proxy='http://eu:env-pw@127.0.0.1:99999')
+	hrun http://origin.test/x
+	assert_equal "$status" 3
+	grep -q 'env-pw' "$T/err" && fail "password in: $(cat "$T/err")"
+	grep -q "^hcli: InvalidURL: proxy 'http://eu:\*\*\*@" "$T/err" || fail "$(show)"
+}

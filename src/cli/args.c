@@ -65,6 +65,13 @@ enum opt_kind {
 	K_CALL,	   /* a parser of its own */
 };
 
+/* Which part of an argument is a password. */
+enum secret {
+	SECRET_NONE,
+	SECRET_AFTER_COLON, /* USER:PASS */
+	SECRET_URL,	    /* scheme://user:PASS@host/... */
+};
+
 struct choice {
 	const char *word;
 	int value;
@@ -81,6 +88,7 @@ struct opt {
 	const struct choice *choices; /* K_CHOICE: ends with {NULL} */
 	const char *implicit;	      /* K_CHOICE: the value when the option is given alone */
 	opt_fn *fn;		      /* K_CALL */
+	enum secret secret;	      /* the part of the value to blank in argv */
 	const char *meta;
 	const char *help;
 };
@@ -332,12 +340,12 @@ static const struct opt opts[] = {
 	{"tls-min", OPT_TLS_MIN, K_CHOICE, FIELD(tls.tls13_min), .choices = tls_versions, .meta = "VERSION", .help = "lowest TLS version: 1.2 (default) or 1.3"},
 	STRING("priority", OPT_PRIORITY, tls.priority, "STRING", "GnuTLS priority string for ciphers and groups"),
 	CALL("pinnedpubkey", OPT_PINNEDPUBKEY, opt_pinned, "sha256//BASE64[;...]", "accept only these server public keys"),
-	CALL("proxy", 'x', opt_proxy, "URL", "use this HTTP proxy (\"\" ignores the environment)"),
+	{"proxy", 'x', K_CALL, .fn = opt_proxy, .secret = SECRET_URL, .meta = "URL", .help = "use this HTTP proxy (\"\" ignores the environment)"},
 	CALL("proxy-header", OPT_PROXY_HEADER, add_proxy_header, "'NAME: VALUE'", "send this header to the proxy with CONNECT"),
 	STRING("noproxy", OPT_NOPROXY, noproxy, "LIST", "hosts reached without a proxy (as no_proxy)"),
 	FLAG("location", 'L', location, "follow redirects"),
 	NUMBER("max-redirs", OPT_MAX_REDIRS, K_COUNT, max_redirs, 0, 100000, "N", "redirects followed at most (default 50)"),
-	STRING("user", 'u', user, "USER[:PASS]", "Basic authentication; asks for PASS on a terminal"),
+	{"user", 'u', K_STRING, FIELD(user), .secret = SECRET_AFTER_COLON, .meta = "USER[:PASS]", .help = "Basic authentication; asks for PASS on a terminal"},
 	FLAG("netrc", OPT_NETRC, netrc, "credentials from ~/.netrc"),
 	STRING("netrc-file", OPT_NETRC_FILE, netrc_file, "FILE", "credentials from this netrc file"),
 	NUMBER("retry", OPT_RETRY, K_COUNT, retry, 0, 1000000, "N", "retry transient failures up to N times"),
@@ -453,11 +461,61 @@ static enum hc_err parse_choice(struct cli *cli, const struct opt *o, const char
 		     printable(s, strlen(s), shown, sizeof(shown)));
 }
 
+/* --- passwords out of argv ------------------------------------------------------ */
+
+const char *url_password(const char *url, size_t *len)
+{
+	const char *sep = strstr(url, "://"), *at = NULL, *colon;
+	const char *start = sep ? sep + 3 : url;
+	size_t auth = strcspn(start, "/?#");
+	for (const char *p = start; p < start + auth; p++)
+		if (*p == '@')
+			at = p; /* the last @ of the authority ends the userinfo */
+	if (at == NULL || (colon = memchr(start, ':', (size_t)(at - start))) == NULL)
+		return NULL;
+	*len = (size_t)(at - colon - 1);
+	return *len ? colon + 1 : NULL;
+}
+
+/* The password in s (its first byte, *len bytes long), or NULL if s holds none. */
+static char *secret_span(char *s, enum secret kind, size_t *len)
+{
+	char *colon;
+	if (kind == SECRET_URL)
+		return (char *)url_password(s, len);
+	if ((colon = strchr(s, ':')) == NULL || (*len = strlen(colon + 1)) == 0)
+		return NULL;
+	return colon + 1;
+}
+
+/*
+ * The argument s for cli to keep: when it holds a password, a copy (zeroed
+ * when freed), and the password in s itself overwritten, as curl does, so
+ * that ps and /proc/PID/cmdline no longer show it. NULL: out of memory.
+ */
+static char *keep_secret(struct cli *cli, char *s, enum secret kind)
+{
+	size_t len;
+	char *pw = secret_span(s, kind, &len);
+	if (pw == NULL)
+		return s;
+	char **ns = reallocarray(cli->secrets, cli->nsecrets + 1, sizeof(*ns));
+	if (ns == NULL)
+		return NULL;
+	cli->secrets = ns;
+	if ((ns[cli->nsecrets] = strdup(s)) == NULL)
+		return NULL;
+	memset(pw, '*', len);
+	return ns[cli->nsecrets++];
+}
+
 /* The value of option o (NULL when it takes none) into cli. */
-static enum hc_err opt_apply(struct cli *cli, const struct opt *o, const char *arg, char *err,
+static enum hc_err opt_apply(struct cli *cli, const struct opt *o, char *arg, char *err,
 			     size_t errlen)
 {
 	char *field = (char *)cli + o->off;
+	if (o->secret && arg && (arg = keep_secret(cli, arg, o->secret)) == NULL)
+		return HC_ENOMEM;
 	switch (o->kind) {
 	case K_FLAG:
 		store_number(cli, o, 1);
@@ -531,7 +589,7 @@ static const struct opt *opt_by_key(int key)
  * (--color never), which is then not a positional. The value of any other
  * option is optarg.
  */
-static const char *optional_value(int argc, char **argv, const struct opt *o)
+static char *optional_value(int argc, char **argv, const struct opt *o)
 {
 	if (optarg || !o->implicit || optind >= argc)
 		return optarg;
@@ -750,13 +808,14 @@ static enum hc_err positionals(struct cli *cli, char **pos, size_t npos, char *e
 		return usage(err, errlen, "no URL given");
 	if ((cli->urls = calloc(npos, sizeof(*cli->urls))) == NULL)
 		return HC_ENOMEM;
-	cli->urls[cli->nurls++] = pos[i++];
-	for (; i < npos; i++) {
+	for (bool first = true; i < npos; i++, first = false) {
 		enum hc_err rc;
-		if (url_has_scheme(pos[i]))
-			cli->urls[cli->nurls++] = pos[i];
-		else if ((rc = parse_item(cli, pos[i], err, errlen)))
+		if (first || url_has_scheme(pos[i])) {
+			if ((cli->urls[cli->nurls++] = keep_secret(cli, pos[i], SECRET_URL)) == NULL)
+				return HC_ENOMEM;
+		} else if ((rc = parse_item(cli, pos[i], err, errlen))) {
 			return rc;
+		}
 	}
 	return HC_OK;
 }
@@ -826,4 +885,7 @@ void args_free(struct cli *cli)
 	free(cli->resolve);
 	free(cli->urls);
 	free(cli->source_addr);
+	for (size_t i = 0; i < cli->nsecrets; i++)
+		freezero(cli->secrets[i], strlen(cli->secrets[i]));
+	free(cli->secrets);
 }

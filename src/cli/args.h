@@ -76,11 +76,20 @@ struct cli {
 	bool compressed;
 
 	bool help, version;
+
+	char **secrets; /* copies of arguments that hold a password, zeroed when freed */
+	size_t nsecrets;
 };
 
-/* Fills cli from argv. On a usage error returns HC_EUSAGE with err set. */
+/*
+ * Fills cli from argv. On a usage error returns HC_EUSAGE with err set. The
+ * passwords of -u, -x and URLs are overwritten in argv (cli keeps copies),
+ * so that ps and /proc/PID/cmdline do not show them during the transfer.
+ */
 enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen);
 void args_help(FILE *f);
+/* The password of a URL's userinfo (scheme optional): its first byte and length, or NULL. */
+const char *url_password(const char *url, size_t *len);
 void args_free(struct cli *cli);
 
 #endif

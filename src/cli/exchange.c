@@ -230,7 +230,7 @@ int exchange(struct run *R, const struct hc_url *u, struct hop *h)
 		target = url_format(u);
 		if (target == NULL) {
 			free(fields);
-			free(auth);
+			auth_free(auth);
 			return cli_fail(HC_ENOMEM, "out of memory");
 		}
 		if (proxy->auth && !named(cli, "Proxy-Authorization"))
@@ -255,7 +255,7 @@ int exchange(struct run *R, const struct hc_url *u, struct hop *h)
 	R->cfg.deadline_ns = h->deadline;
 	if ((rc = conn_target(c, u->host, u->port, u->https, proxy))) {
 		free(fields);
-		free(auth);
+		auth_free(auth);
 		free(target);
 		return cli_fail(rc, "out of memory");
 	}
@@ -340,7 +340,7 @@ out:
 		conn_close(c);
 	resp_free(&resp);
 	free(fields);
-	free(auth);
+	auth_free(auth);
 	free(target);
 	return code;
 }

@@ -1,5 +1,6 @@
 /* Proxy choice (curl's environment rules), credentials, redirect and retry rules. */
 #include <arpa/inet.h>
+#include <bsd/stdlib.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,12 @@ char *auth_basic(const char *user, const char *pass)
 	return val;
 }
 
+void auth_free(char *auth)
+{
+	if (auth)
+		freezero(auth, strlen(auth));
+}
+
 /* http://[user:pass@]host[:port]; the port defaults to 1080, as curl's. */
 static enum hc_err parse_proxy(const char *s, struct hc_proxy *p, char *err, size_t errlen)
 {
@@ -38,7 +45,10 @@ static enum hc_err parse_proxy(const char *s, struct hc_proxy *p, char *err, siz
 	if (rc == HC_OK && u.https)
 		rc = HC_EPROTO, snprintf(e, sizeof(e), "https:// proxies are not supported");
 	if (rc) {
-		snprintf(err, errlen, "proxy '%s': %s", s, e);
+		size_t pl = 0;
+		const char *pw = url_password(s, &pl); /* not shown */
+		snprintf(err, errlen, "proxy '%.*s%s%s': %s", pw ? (int)(pw - s) : (int)strlen(s), s,
+			 pw ? "***" : "", pw ? pw + pl : "", e);
 		url_free(&u);
 		return rc;
 	}
@@ -104,9 +114,9 @@ const struct hc_proxy *proxy_for(const struct proxies *p, const struct hc_url *u
 void proxy_free(struct proxies *p)
 {
 	free(p->http.host);
-	free(p->http.auth);
+	auth_free(p->http.auth);
 	free(p->https.host);
-	free(p->https.auth);
+	auth_free(p->https.auth);
 }
 
 /* addr inside net/bits? Both of one family. */
@@ -194,7 +204,9 @@ int netrc_lookup(const char *path, const char *host, char **login, char **passwo
 			 path);
 		return -1;
 	}
-	char tok[1024], *val[4] = {NULL, NULL, NULL, NULL}; /* machine login, pass; default's */
+	char buf[BUFSIZ], tok[1024];
+	char *val[4] = {NULL, NULL, NULL, NULL}; /* machine's login, password; default's */
+	setvbuf(f, buf, _IOFBF, sizeof(buf)); /* stdio's copy of the file is zeroed below */
 	enum { NONE, MATCH, OTHER, DEFAULT } state = NONE;
 	bool matched = false;
 	while (fscanf(f, "%1023s", tok) == 1) {
@@ -222,6 +234,8 @@ int netrc_lookup(const char *path, const char *host, char **login, char **passwo
 		}
 	}
 	fclose(f);
+	explicit_bzero(buf, sizeof(buf));
+	explicit_bzero(tok, sizeof(tok));
 	int k = matched && val[0] ? 0 : val[2] ? 2 : -1;
 	if (k >= 0) {
 		*login = val[k];
@@ -229,7 +243,8 @@ int netrc_lookup(const char *path, const char *host, char **login, char **passwo
 		val[k] = val[k + 1] = NULL;
 	}
 	for (int i = 0; i < 4; i++)
-		free(val[i]);
+		if (val[i])
+			freezero(val[i], strlen(val[i]));
 	return k >= 0 ? 0 : 1;
 }
 

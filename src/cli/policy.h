@@ -21,8 +21,10 @@ const struct hc_proxy *proxy_for(const struct proxies *p, const struct hc_url *u
 bool noproxy_match(const char *list, const char *host);
 void proxy_free(struct proxies *p);
 
-/* "Basic base64(user:pass)"; caller frees. */
+/* "Basic base64(user:pass)"; the caller frees it with auth_free. */
 char *auth_basic(const char *user, const char *pass);
+/* Zeroes and frees an auth_basic value (NULL is fine). */
+void auth_free(char *auth);
 /* login and password for host from a netrc file; 0 found, 1 not, -1 refused or unreadable,
  * -2 missing (err set for both). */
 int netrc_lookup(const char *path, const char *host, char **login, char **password, char *err,
