@@ -293,6 +293,7 @@ static enum hc_err opt_proxy(struct cli *cli, const char *s, char *err, size_t e
 	return HC_OK;
 }
 
+/* clang-format off */
 /* The field a row sets: its offset and size in struct cli. */
 #define FIELD(f) .off = offsetof(struct cli, f), .size = sizeof(((struct cli *)0)->f)
 #define FLAG(n, k, f, h) {n, k, K_FLAG, FIELD(f), .help = h}
@@ -358,6 +359,7 @@ static const struct opt opts[] = {
 	FLAG("version", 'V', version, "show the version and exit"),
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
+/* clang-format on */
 
 static int opt_has_arg(const struct opt *o)
 {
@@ -413,6 +415,14 @@ static void store_number(struct cli *cli, const struct opt *o, long long v)
 	}
 }
 
+/* What goes before word i of n in "a, b or c". */
+static const char *list_sep(size_t i, size_t n)
+{
+	if (i == 0)
+		return "";
+	return i + 1 == n ? " or " : ", ";
+}
+
 /* Seconds with a fraction, into milliseconds. */
 static enum hc_err parse_seconds(struct cli *cli, const struct opt *o, const char *s, char *err,
 				 size_t errlen)
@@ -420,8 +430,8 @@ static enum hc_err parse_seconds(struct cli *cli, const struct opt *o, const cha
 	char *end, shown[300];
 	double v = strtod(s, &end);
 	if (end == s || *end || !isfinite(v) || v < (double)o->min || v > (double)o->max)
-		return usage(err, errlen, "--%s takes seconds, %lld to %lld, not '%s'", o->name, o->min,
-			     o->max, printable(s, strlen(s), shown, sizeof(shown)));
+		return usage(err, errlen, "--%s takes seconds, %lld to %lld, not '%s'", o->name,
+			     o->min, o->max, printable(s, strlen(s), shown, sizeof(shown)));
 	store_number(cli, o, (long long)ceil(v * 1000));
 	return HC_OK;
 }
@@ -434,8 +444,8 @@ static enum hc_err parse_number(struct cli *cli, const struct opt *o, const char
 	char shown[300];
 	long long v = strtonum(s, o->min, o->max, &e);
 	if (e)
-		return usage(err, errlen, "--%s must be %lld..%lld, not '%s'", o->name, o->min, o->max,
-			     printable(s, strlen(s), shown, sizeof(shown)));
+		return usage(err, errlen, "--%s must be %lld..%lld, not '%s'", o->name, o->min,
+			     o->max, printable(s, strlen(s), shown, sizeof(shown)));
 	store_number(cli, o, v);
 	return HC_OK;
 }
@@ -455,8 +465,8 @@ static enum hc_err parse_choice(struct cli *cli, const struct opt *o, const char
 	/* "a, b or c" */
 	words[0] = '\0';
 	for (size_t i = 0; i < n && len < sizeof(words); i++)
-		len += (size_t)snprintf(words + len, sizeof(words) - len, "%s%s",
-					i == 0 ? "" : i + 1 == n ? " or " : ", ", o->choices[i].word);
+		len += (size_t)snprintf(words + len, sizeof(words) - len, "%s%s", list_sep(i, n),
+					o->choices[i].word);
 	return usage(err, errlen, "--%s takes %s, not '%s'", o->name, words,
 		     printable(s, strlen(s), shown, sizeof(shown)));
 }
@@ -616,7 +626,8 @@ static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb)
 		d[0][j] = (unsigned char)j;
 	for (size_t i = 1; i <= la; i++) {
 		for (size_t j = 1; j <= lb; j++) {
-			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+			int ca = tolower((unsigned char)a[i - 1]),
+			    cb = tolower((unsigned char)b[j - 1]);
 			unsigned v = d[i - 1][j - 1] + (ca != cb);
 			if (d[i - 1][j] + 1u < v)
 				v = d[i - 1][j] + 1u;
@@ -660,7 +671,7 @@ static size_t abbreviated(const char *name, size_t len, char *out, size_t outlen
 			continue;
 		n++;
 		used += (size_t)snprintf(out + used, outlen - used, "%s--%s",
-					 n == 1 ? "" : n == total ? " or " : ", ", opts[i].name);
+					 list_sep(n - 1, total), opts[i].name);
 	}
 	return total;
 }
@@ -676,7 +687,8 @@ static enum hc_err bad_long_option(const char *word, char *err, size_t errlen)
 	if (len > 0 && abbreviated(name, len, names, sizeof(names)) > 1)
 		return usage(err, errlen, "option '%s' is ambiguous: %s", shown, names);
 	if ((near = nearest_option(name, len)))
-		return usage(err, errlen, "unknown option '%s' (did you mean --%s?)", shown, near->name);
+		return usage(err, errlen, "unknown option '%s' (did you mean --%s?)", shown,
+			     near->name);
 	return usage(err, errlen, "unknown option '%s'", shown);
 }
 
@@ -811,7 +823,8 @@ static enum hc_err positionals(struct cli *cli, char **pos, size_t npos, char *e
 	for (bool first = true; i < npos; i++, first = false) {
 		enum hc_err rc;
 		if (first || url_has_scheme(pos[i])) {
-			if ((cli->urls[cli->nurls++] = keep_secret(cli, pos[i], SECRET_URL)) == NULL)
+			if ((cli->urls[cli->nurls++] = keep_secret(cli, pos[i], SECRET_URL)) ==
+			    NULL)
 				return HC_ENOMEM;
 		} else if ((rc = parse_item(cli, pos[i], err, errlen))) {
 			return rc;
@@ -819,7 +832,6 @@ static enum hc_err positionals(struct cli *cli, char **pos, size_t npos, char *e
 	}
 	return HC_OK;
 }
-
 
 /* Rules that span options and items. */
 static enum hc_err check(struct cli *cli, char *err, size_t errlen)
