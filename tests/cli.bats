@@ -133,6 +133,12 @@ except OSError:
 @test "usage: header name with a LF" { usage_error "$NOWHERE" $'X\nY:v'; }
 @test "usage: Transfer-Encoding:gzip item" { usage_error "$NOWHERE" Transfer-Encoding:gzip; }
 @test "usage: Transfer-Encoding:chunked, gzip item" { usage_error "$NOWHERE" 'Transfer-Encoding:chunked, gzip'; }
+@test "Transfer-Encoding item: the CLI and the engine share one rule (a tab before chunked is whitespace)" {
+	ok_server
+	ok -d hi "$RAW_URL/x" $'Transfer-Encoding:gzip,\tchunked'
+	req_has $'Transfer-Encoding: gzip,\tchunked'
+	req_has '2' # the size line of the one chunk, "hi"
+}
 @test "usage: unrecognised item" { usage_error "$NOWHERE" foo; }
 @test "usage: two bodies (-d and @FILE)" { usage_error -d a "$NOWHERE" "@$BATS_TEST_FILENAME"; }
 @test "usage: two bodies (-d twice)" { usage_error -d a -d b "$NOWHERE"; }

@@ -66,7 +66,7 @@ enum hc_err req_putrequest(struct hc_conn *c, struct hc_headbuf *hb, const struc
 	return rc;
 }
 
-/* RFC 9112 §6.1: chunked must be the last coding, and it is the only framing a request may use. */
+/* RFC 9112 §6.1: in a request, chunked must be the final transfer coding (nothing else ends the body). */
 bool req_te_chunked_last(const char *te)
 {
 	const char *last = strrchr(te, ',');
