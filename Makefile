@@ -11,10 +11,10 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wformat=2 -Wno-format-nonliteral -Wstrict-prototypes -Wmissing-prototypes
-# libidn2, GnuTLS, zlib, brotli and zstd are loaded with dlopen(3) when a URL needs
-# them: only their headers here, so a plain request pays nothing for them.
+# libidn2, GnuTLS, zlib, brotli, zstd and json-c are loaded with dlopen(3) when a URL
+# or an item needs them: only their headers here, so a plain request pays nothing for them.
 PKGS = libbsd
-HDR_PKGS = libidn2 gnutls zlib libbrotlidec libzstd
+HDR_PKGS = libidn2 gnutls zlib libbrotlidec libzstd json-c
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(CFLAGS)
@@ -32,7 +32,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 DEBIAN_PKGS = build-essential pkg-config libbsd-dev libidn2-dev libgnutls28-dev \
-	zlib1g-dev libbrotli-dev libzstd-dev bats bats-support bats-assert python3 \
+	zlib1g-dev libbrotli-dev libzstd-dev libjson-c-dev bats bats-support bats-assert python3 \
 	nginx-light tinyproxy gnutls-bin clang libclang-rt-14-dev mandoc curl wrk \
 	zstd brotli gzip bash-completion zsh fish tmux util-linux strace
 
@@ -58,6 +58,13 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libhc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/http $(LDFLAGS) -o $@ $< $(BUILD)/libhc.a $(LDLIBS)
 
+# The item grammar is command-line code: its test links it beside the engine.
+$(BUILD)/unit/test_items: tests/unit/test_items.c tests/unit/unit.h $(BUILD)/cli/items.o \
+		$(BUILD)/libhc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/http -Isrc/cli $(LDFLAGS) -o $@ $< $(BUILD)/cli/items.o \
+		$(BUILD)/libhc.a $(LDLIBS)
+
 unit: $(UNIT_BIN)
 
 # The README's test command: unit tests, then every bats file, one summary line.
@@ -73,13 +80,17 @@ sanitize:
 		HCLI=$(CURDIR)/build/san/hcli UNIT_DIR=build/san/unit ./tests/run
 
 FUZZ_SECONDS ?= 60
+JSONC_LIBS := $(shell $(PKG_CONFIG) --libs json-c 2>/dev/null)
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz:
 	$(MAKE) BUILD=build/fuzz CC=clang \
-		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" LDFLAGS= build/fuzz/libhc.a
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" LDFLAGS= build/fuzz/libhc.a \
+		build/fuzz/cli/items.o
 	@for t in $(FUZZ_TARGETS); do \
-		clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Isrc/http \
-			$(PKG_CFLAGS) -o build/fuzz/$$t tests/fuzz/$$t.c build/fuzz/libhc.a $(LDLIBS) || exit 1; \
+		extra=; [ $$t != fuzz_items ] || extra="build/fuzz/cli/items.o $(JSONC_LIBS)"; \
+		clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Isrc/http -Isrc/cli \
+			$(PKG_CFLAGS) -o build/fuzz/$$t tests/fuzz/$$t.c $$extra build/fuzz/libhc.a \
+			$(LDLIBS) || exit 1; \
 		mkdir -p build/fuzz/corpus-$$t; \
 		echo "== $$t for $(FUZZ_SECONDS) s"; \
 		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
