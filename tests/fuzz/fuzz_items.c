@@ -1,0 +1,115 @@
+/*
+ * libFuzzer target for the request items (src/cli/items.c): the input is a
+ * list of arguments separated by NUL bytes. Each goes through item_parse,
+ * item_looks_like_url and items_add (files come from a fake reader: a path's
+ * text is the path itself, "nofile..." does not exist). Whatever the items,
+ * a JSON body that is built must be ASCII and parse whole with json-c's own
+ * strict tokener; a form body must be made of urlencoded bytes only.
+ */
+#include <json-c/json.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "items.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(int ok)
+{
+	if (!ok)
+		abort();
+}
+
+static enum hc_err fake_read(const char *path, bool text, char **out, size_t *len, char *err,
+			     size_t errlen)
+{
+	if (strncmp(path, "nofile", 6) == 0) {
+		snprintf(err, errlen, "%s: No such file or directory", path);
+		return HC_EUSAGE;
+	}
+	if (text) {
+		*out = strdup(path);
+		check(*out != NULL);
+		*len = strlen(path);
+	}
+	return HC_OK;
+}
+
+static void check_json(const char *s, size_t n)
+{
+	check(strlen(s) == n);
+	for (size_t i = 0; i < n; i++)
+		check(s[i] >= 0x20 && s[i] < 0x7f);
+	struct json_tokener *t = json_tokener_new_ex(3 * ITEMS_MAX_DEPTH);
+	check(t != NULL);
+	json_tokener_set_flags(t, JSON_TOKENER_STRICT);
+	struct json_object *o = json_tokener_parse_ex(t, s, (int)n + 1);
+	check(json_tokener_get_error(t) == json_tokener_success);
+	check(json_tokener_get_parse_end(t) == n + 1 || json_tokener_get_parse_end(t) == n);
+	json_object_put(o);
+	json_tokener_free(t);
+}
+
+static void check_form(const char *s, size_t n)
+{
+	check(strlen(s) == n);
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '%') {
+			check(i + 2 < n && hc_hexval(s[i + 1]) >= 0 && hc_hexval(s[i + 2]) >= 0);
+			i += 2;
+			continue;
+		}
+		check((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      strchr("_.-~+&=", c) != NULL);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *in = malloc(size + 1), err[512];
+	check(in != NULL);
+	memcpy(in, data, size);
+	in[size] = '\0';
+
+	struct items its = {.read = fake_read};
+	size_t nargs = 0;
+	for (const char *a = in; a <= in + size && nargs < 64; a += strlen(a) + 1, nargs++) {
+		struct item it;
+		(void)item_looks_like_url(a);
+		err[0] = '\0';
+		enum hc_err rc = item_parse(a, &it, err, sizeof(err));
+		check(rc == HC_OK || rc == HC_EUSAGE);
+		check(rc == HC_OK || (err[0] != '\0' && strchr(err, '\n') == NULL));
+		if (rc == HC_OK)
+			check(it.key != NULL &&
+			      (it.value != NULL || it.kind == ITEM_HEADER_UNSET ||
+			       it.kind == ITEM_BODY_FILE || it.kind == ITEM_BODY_STDIN));
+		item_free(&it);
+		err[0] = '\0';
+		rc = items_add(&its, a, err, sizeof(err));
+		check(rc == HC_OK || rc == HC_EUSAGE);
+		check(rc == HC_OK || (err[0] != '\0' && strchr(err, '\n') == NULL));
+	}
+
+	char *out;
+	size_t len;
+	err[0] = '\0';
+	enum hc_err rc = items_json_body(&its, &out, &len, err, sizeof(err));
+	check(rc == HC_OK || (rc == HC_EUSAGE && err[0] != '\0' && strchr(err, '\n') == NULL));
+	if (rc == HC_OK) {
+		check_json(out, len);
+		free(out);
+	}
+	rc = items_form_body(&its, &out, &len, err, sizeof(err));
+	check(rc == HC_OK || (rc == HC_EUSAGE && err[0] != '\0'));
+	if (rc == HC_OK) {
+		check_form(out, len);
+		free(out);
+	}
+	items_free(&its);
+	free(in);
+	return 0;
+}
