@@ -150,24 +150,27 @@ static void sb_adds(struct sbuf *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-/* Text from argv for a one-line message: control bytes as \xNN, at most 60 bytes. */
-static const char *shown(const char *s, size_t n, char *out, size_t outlen)
+/* Text for a one-line message: control bytes as \xNN, at most max bytes of s. */
+static const char *shown(const char *s, size_t n, size_t max, char *out, size_t outlen)
 {
 	size_t o = 0;
-	for (size_t i = 0; i < n && i < 60 && o + 5 < outlen; i++) {
+	for (size_t i = 0; i < n && i < max && o + 5 < outlen; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if (ch < 0x20 || ch == 0x7f)
 			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
 		else
 			out[o++] = (char)ch;
 	}
-	if (n > 60 && o + 4 < outlen)
+	if (n > max && o + 4 < outlen)
 		o += (size_t)snprintf(out + o, outlen - o, "...");
 	out[o] = '\0';
 	return out;
 }
 
-#define SHOWN(s) shown((s), strlen(s), (char[300]){0}, 300)
+/* An argument, a name or a path: 60 bytes of it. */
+#define SHOWN(s) shown((s), strlen(s), 60, (char[300]){0}, 300)
+/* A reason a reader gave (it names the path as given): all of it. */
+#define REASON(s) shown((s), strlen(s), 400, (char[1700]){0}, 1700)
 
 /* ------------------------------------------------------------------ grammar */
 
@@ -1184,16 +1187,13 @@ static enum hc_err contradiction(struct builder *b, const struct path *p, size_t
 		return HC_ENOMEM;
 	const char *want = p->c[i].kind == P_KEY ? "an object" : "an array";
 	size_t who = origin_of(b, chain, i + 1);
-	char a[300], w[300];
 	if (who < b->d.item)
-		fail(b->err, b->errlen, "'%s' contradicts '%s': %s is %s, not %s",
-		     shown(it->arg, strlen(it->arg), a, sizeof(a)),
-		     shown(b->its->v[who].arg, strlen(b->its->v[who].arg), w, sizeof(w)),
-		     shown(where.p, where.len, (char[300]){0}, 300), type_phrase(cur), want);
+		fail(b->err, b->errlen, "'%s' contradicts '%s': %s is %s, not %s", SHOWN(it->arg),
+		     SHOWN(b->its->v[who].arg), shown(where.p, where.len, 60, (char[300]){0}, 300),
+		     type_phrase(cur), want);
 	else
-		fail(b->err, b->errlen, "'%s': %s is %s, not %s",
-		     shown(it->arg, strlen(it->arg), a, sizeof(a)),
-		     shown(where.p, where.len, (char[300]){0}, 300), type_phrase(cur), want);
+		fail(b->err, b->errlen, "'%s': %s is %s, not %s", SHOWN(it->arg),
+		     shown(where.p, where.len, 60, (char[300]){0}, 300), type_phrase(cur), want);
 	free(where.p);
 	return HC_EUSAGE;
 }
@@ -1299,7 +1299,7 @@ static enum hc_err item_value(struct builder *b, const struct item *it, struct j
 	if (it->kind == ITEM_JSON || it->kind == ITEM_JSON_FILE) {
 		enum hc_err rc = json_parse(it->value, it->vlen, &b->d, v, why, sizeof(why));
 		if (rc == HC_EUSAGE)
-			return fail(b->err, b->errlen, "'%s': %s", SHOWN(it->arg), why);
+			return fail(b->err, b->errlen, "'%s': %s", SHOWN(it->arg), REASON(why));
 		return rc;
 	}
 	struct sbuf s = {0};
@@ -1435,7 +1435,7 @@ static enum hc_err form_scalar(const struct item *it, struct sbuf *val, char *er
 	enum hc_err rc = jsonc_load(err, errlen);
 	if (rc == HC_OK &&
 	    (rc = json_parse(it->value, it->vlen, &d, &v, why, sizeof(why))) == HC_EUSAGE)
-		fail(err, errlen, "'%s': %s", SHOWN(it->arg), why);
+		fail(err, errlen, "'%s': %s", SHOWN(it->arg), REASON(why));
 	free(d.org);
 	if (rc)
 		return rc;
@@ -1538,7 +1538,7 @@ static enum hc_err read_text(items_reader rd, struct item *it, char *err, size_t
 	size_t n;
 	enum hc_err rc = rd(it->path, true, &text, &n, why, sizeof(why));
 	if (rc == HC_EUSAGE)
-		return fail(err, errlen, "'%s': %s", SHOWN(it->arg), why);
+		return fail(err, errlen, "'%s': %s", SHOWN(it->arg), REASON(why));
 	if (rc)
 		return rc;
 	free(it->value);
@@ -1575,11 +1575,11 @@ static enum hc_err item_check(items_reader rd, struct item *it, char *err, size_
 		struct json_object *unused;
 		if ((rc = json_parse(it->value, it->vlen, NULL, &unused, why, sizeof(why))) ==
 		    HC_EUSAGE)
-			return fail(err, errlen, "'%s': %s", SHOWN(it->arg), why);
+			return fail(err, errlen, "'%s': %s", SHOWN(it->arg), REASON(why));
 	}
 	if (it->kind == ITEM_FILE &&
 	    (rc = rd(it->path, false, NULL, NULL, why, sizeof(why))) == HC_EUSAGE)
-		return fail(err, errlen, "'%s': %s", SHOWN(it->arg), why);
+		return fail(err, errlen, "'%s': %s", SHOWN(it->arg), REASON(why));
 	return rc;
 }
 

@@ -324,6 +324,10 @@ static const struct ecase errors[] = {
     {{"f=@nofile"}, AT_ADD, "'f=@nofile': nofile: No such file or directory"},
     {{"f:=@nofile"}, AT_ADD, "'f:=@nofile': nofile: No such file or directory"},
     {{"f@nofile;type=a/b"}, AT_ADD, "'f@nofile;type=a/b': nofile: No such file or directory"},
+    /* fuzz_items: a reader's reason names the path as given; control bytes are escaped */
+    {{"f@nofile\n\033[2J"},
+     AT_ADD,
+     "'f@nofile\\x0a\\x1b[2J': nofile\\x0a\\x1b[2J: No such file or directory"},
     {{"f=@bin"}, AT_ADD, "'f=@bin': bin is not UTF-8 text"},
     {{"f:=@t.txt"}, AT_ADD, "'f:=@t.txt': invalid JSON: an unexpected character at byte 0"},
     /* invalid := JSON (HTTPie takes NaN and Infinity, which are not JSON) */
