@@ -287,16 +287,18 @@ EOF
 	done
 }
 
-@test "stale keep-alive: POST and PATCH are never retried (exit 52 or 55, one connection)" {
+@test "stale keep-alive: POST and PATCH are never retried (exit 52, one connection)" {
 	local method
 	for method in POST PATCH; do
 		stale_server
+		# head and body leave in one write and the server closes only after
+		# reading them: the send has succeeded, the close is an empty reply
 		hrun -X "$method" -d x "$RAW_URL/1" "$RAW_URL/2"
-		[[ $status == 52 || $status == 55 ]] || fail "$method: exit $status, want 52 or 55"
+		assert_equal "$method $status" "$method 52"
 		assert_bytes "$T/out" 'A\n'
 		assert_equal "$method conns=$(raw_conns)" "$method conns=1"
 		assert_equal "$(head -n1 "$(raw_req 0 1)")" "$method /2 HTTP/1.1"$'\r'
-		assert_line_re "$T/err" '^hcli: (RemoteDisconnected|SendError): '
+		assert_line_re "$T/err" '^hcli: RemoteDisconnected: '
 		raw_stop
 	done
 }
