@@ -150,9 +150,25 @@ wire() { # REQFILE BLOCKSIZE OUT
 	python3 -c "$WIRE_PY" "$@"
 }
 
+# A writer that puts FILE into its standard output in uneven pieces, 5 ms
+# apart: a reader finds the pipe holding part of a piece, or several.
+SLOW_WRITER_PY='
+import os, sys, time
+data = memoryview(open(sys.argv[1], "rb").read())
+sizes = [1, 4095, 65536, 70000, 3, 65535, 65537, 1 << 20, 7]
+pos = i = 0
+while pos < len(data):
+    end = min(pos + sizes[i % len(sizes)], len(data))
+    while pos < end:
+        pos += os.write(1, data[pos:end])
+    i += 1
+    time.sleep(0.005)
+'
+
 # integrity KIND SIZE [BLOCKSIZE]: SIZE bytes sent as a string, a file, stdin
-# from a file, or a pipe arrive unchanged (sha256) with the right framing;
-# chunks are 1..BLOCKSIZE bytes (--blocksize when given, else 65536).
+# from a file, a pipe, or a pipe fed slowly in uneven pieces (slowpipe) arrive
+# unchanged (sha256) with the right framing; chunks are 1..BLOCKSIZE bytes
+# (--blocksize when given, else 65536).
 integrity() {
 	local kind=$1 size=$2 src=$BATS_TEST_TMPDIR/src got=$BATS_TEST_TMPDIR/got framing
 	local bs=() max=65536
@@ -170,9 +186,10 @@ integrity() {
 	item) req "$U" "${BARE[@]}" "@$src" ;;
 	stdin) req_stdin "$U" "${BARE[@]}" @- <"$src" ;;
 	pipe) req_stdin "${bs[@]}" "$U" "${BARE[@]}" @- < <(cat "$src") ;;
+	slowpipe) req_stdin "${bs[@]}" "$U" "${BARE[@]}" @- < <(python3 -c "$SLOW_WRITER_PY" "$src") ;;
 	esac
 	framing=$(wire "$(raw_req 0 0)" "$max" "$got")
-	if [[ $kind == pipe ]]; then
+	if [[ $kind == *pipe ]]; then
 		assert_equal "$framing" chunked
 	else
 		assert_equal "$framing" "length $size"
@@ -600,3 +617,32 @@ EOF
 @test "integrity: pipe of 65537 bytes" { integrity pipe 65537; }
 @test "integrity: pipe of 8 MiB" { integrity pipe 8388608; }
 @test "integrity: pipe of 1 MiB with --blocksize 1000" { integrity pipe 1048576 1000; }
+@test "integrity: pipe fed slowly of 1 byte" { integrity slowpipe 1; }
+@test "integrity: pipe fed slowly of 65537 bytes" { integrity slowpipe 65537; }
+@test "integrity: pipe fed slowly of 8 MiB" { integrity slowpipe 8388608; }
+@test "integrity: pipe fed slowly of 2 MiB with --blocksize 1000" { integrity slowpipe 2097152 1000; }
+
+# On plain TCP a pipe's bytes go to the socket by splice(2), not through
+# hcli's buffer (the integrity rows above cover that path); -p B, which must
+# show the bytes, reads them.
+@test "body: a pipe is spliced to the socket; with -p B it is read" {
+	# LeakSanitizer cannot run under ptrace: the sanitizer build checks leaks elsewhere
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	serve
+	head -c 300000 /dev/urandom >"$BATS_TEST_TMPDIR/src"
+	strace -f -qq -e trace=splice,read -o "$BATS_TEST_TMPDIR/trace" "$HCLI" "$U" "${BARE[@]}" @- \
+		< <(cat "$BATS_TEST_TMPDIR/src") >/dev/null 2>&1
+	assert_equal "$(wire "$(raw_req 0 0)" 65536 "$BATS_TEST_TMPDIR/got")" chunked
+	assert_equal "$(sha256_of "$BATS_TEST_TMPDIR/got")" "$(sha256_of "$BATS_TEST_TMPDIR/src")"
+	grep -Eq '^[0-9]+ +splice\(0, NULL, [0-9]+, NULL, [0-9]+' "$BATS_TEST_TMPDIR/trace" ||
+		fail "no splice from standard input: $(head -20 "$BATS_TEST_TMPDIR/trace")"
+	! grep -Eq '^[0-9]+ +read\(0, ' "$BATS_TEST_TMPDIR/trace" || fail "standard input was read"
+	raw_stop
+	serve
+	strace -f -qq -e trace=splice,read -o "$BATS_TEST_TMPDIR/trace" "$HCLI" -p B "$U" "${BARE[@]}" @- \
+		< <(cat "$BATS_TEST_TMPDIR/src") >"$BATS_TEST_TMPDIR/shown" 2>&1
+	cmp "$BATS_TEST_TMPDIR/shown" "$BATS_TEST_TMPDIR/src"
+	assert_equal "$(wire "$(raw_req 0 0)" 65536 "$BATS_TEST_TMPDIR/got")" chunked
+	assert_equal "$(sha256_of "$BATS_TEST_TMPDIR/got")" "$(sha256_of "$BATS_TEST_TMPDIR/src")"
+	! grep -q 'splice(' "$BATS_TEST_TMPDIR/trace" || fail "spliced with -p B"
+}

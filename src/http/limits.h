@@ -10,6 +10,7 @@
 #define HC_REQ_HEAD_MAX (1 << 20)    /* request head we are willing to build */
 #define HC_ERRBUF 512		     /* detail text of one error */
 #define HC_SPLICE_MIN (64 * 1024)    /* chunk data worth splicing rather than reading */
+#define HC_PIPE_SIZE (1024 * 1024)   /* a request body's pipe, enlarged to this when smaller */
 
 #if HC_RECV_BUF <= HC_MAX_LINE
 #error "the receive buffer must hold a whole line"

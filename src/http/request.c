@@ -3,11 +3,15 @@
  * endheaders and send, and request() with its framing rules.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -234,6 +238,90 @@ static enum hc_err send_fd_length(struct hc_conn *c, const struct hc_body *b, ui
 	}
 }
 
+/* How many bytes wait in the pipe now. */
+static enum hc_err pipe_avail(struct hc_conn *c, int fd, size_t *avail)
+{
+	int n = 0;
+	if (ioctl(fd, FIONREAD, &n) < 0)
+		return conn_seterr(c, HC_EREAD, "reading the request body: %s", strerror(errno));
+	*avail = n > 0 ? (size_t)n : 0;
+	return HC_OK;
+}
+
+/* Wait until the empty pipe has bytes, or *end: no writer is left. */
+static enum hc_err pipe_wait(struct hc_conn *c, int fd, bool *end)
+{
+	/* as a blocking read: a slow writer is not a timeout */
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int r;
+	while ((r = poll(&p, 1, -1)) < 0)
+		if (errno != EINTR)
+			return conn_seterr(c, HC_EREAD, "waiting for the request body: %s",
+					   strerror(errno));
+	*end = !(p.revents & POLLIN);
+	return HC_OK;
+}
+
+/*
+ * A pipe as chunks, each of bytes already waiting in it (at most blocksize),
+ * spliced to the socket between its size line and CRLF: no copy through user
+ * space. Each chunk leaves whole at once, as with reads (a CRLF held back for
+ * the next size line cost more CPU here). HC_EUSAGE: splice cannot read this
+ * pipe; the chunk begun has been finished by reads, and the caller goes on
+ * with reads.
+ */
+static enum hc_err send_pipe_chunked(struct hc_conn *c, const struct hc_body *b)
+{
+	/* room for a writer's large writes: fewer switches between it and us (best effort) */
+	if (fcntl(b->fd, F_GETPIPE_SZ) < HC_PIPE_SIZE)
+		(void)fcntl(b->fd, F_SETPIPE_SZ, HC_PIPE_SIZE);
+	for (;;) {
+		enum hc_err rc;
+		size_t avail = 0;
+		bool end = false;
+		if ((rc = pipe_avail(c, b->fd, &avail)))
+			return rc;
+		if (avail == 0) {
+			if ((rc = pipe_wait(c, b->fd, &end)))
+				return rc;
+			if (end)
+				return tr_write(c, "0\r\n\r\n", 5);
+			continue;
+		}
+		size_t n = avail < c->cfg->blocksize ? avail : c->cfg->blocksize;
+		char size[24];
+		int sl = snprintf(size, sizeof(size), "%zx\r\n", n);
+		if ((rc = tr_write_more(c, size, (size_t)sl)))
+			return rc;
+		rc = tr_splice_from(c, b->fd, n);
+		if (rc == HC_EUSAGE) {
+			size_t got;
+			for (size_t left = n; left > 0; left -= got) {
+				if ((rc = body_read(c, b, 0, left, &got)) ||
+				    (rc = got ? tr_write(c, c->sbuf, got)
+					      : conn_seterr(c, HC_EREAD,
+							    "the request body's pipe ended early")))
+					return rc;
+				trace_body(c, c->sbuf, got);
+			}
+			return (rc = tr_write(c, "\r\n", 2)) ? rc : HC_EUSAGE;
+		}
+		if (rc)
+			return rc;
+		c->tx_body += n;
+		if (c->cfg->progress)
+			c->cfg->progress(c->cfg->progress_ud, c->tx_body);
+		if ((rc = tr_write(c, "\r\n", 2)))
+			return rc;
+	}
+}
+
+static bool is_pipe(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
 enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length)
 {
 	enum hc_err rc;
@@ -267,6 +355,10 @@ enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunk
 		}
 		return send_fd_length(c, b, (uint64_t)length);
 	}
+	/* plain TCP, and no -p B that must see the bytes */
+	if (b->size < 0 && c->tls_session == NULL && !c->cfg->trace_body && is_pipe(b->fd) &&
+	    (rc = send_pipe_chunked(c, b)) != HC_EUSAGE)
+		return rc;
 	for (off_t off = 0;;) {
 		size_t got;
 		if ((rc = body_read(c, b, off, c->cfg->blocksize, &got)))

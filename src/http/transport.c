@@ -4,6 +4,7 @@
  * non-blocking: the fast path is one syscall, poll(2) only on EAGAIN.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -145,13 +146,13 @@ enum hc_err tr_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
 	return rc;
 }
 
-enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)
+static enum hc_err send_iov(struct hc_conn *c, struct iovec *iov, int iovcnt, int flags)
 {
 	if (c->tls_session)
 		return tls_writev(c, iov, iovcnt);
 	while (iovcnt > 0) {
 		struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
-		ssize_t n = sendmsg(c->fd, &m, MSG_NOSIGNAL);
+		ssize_t n = sendmsg(c->fd, &m, MSG_NOSIGNAL | flags);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -175,10 +176,22 @@ enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)
 	return HC_OK;
 }
 
+enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)
+{
+	return send_iov(c, iov, iovcnt, 0);
+}
+
 enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len)
 {
 	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-	return tr_writev(c, &iov, 1);
+	return send_iov(c, &iov, 1, 0);
+}
+
+/* Bytes that more will follow at once (MSG_MORE): they leave in the same segments. */
+enum hc_err tr_write_more(struct hc_conn *c, const void *buf, size_t len)
+{
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	return send_iov(c, &iov, 1, MSG_MORE);
 }
 
 /* A regular file straight to the socket: sendfile(2), or reads for TLS. */
@@ -230,6 +243,40 @@ enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint
 		off += n;
 		if (c->cfg->progress)
 			c->cfg->progress(c->cfg->progress_ud, c->tx_body + *sent);
+	}
+	return HC_OK;
+}
+
+/*
+ * len bytes already waiting in a pipe straight to the socket with splice(2):
+ * no copy through user space. Plain TCP only. EINVAL (a pipe splice cannot
+ * read) comes back as HC_EUSAGE with nothing moved, for the caller to fall back.
+ */
+enum hc_err tr_splice_from(struct hc_conn *c, int pipe_fd, size_t len)
+{
+	size_t moved = 0;
+	while (moved < len) {
+		ssize_t n = splice(pipe_fd, NULL, c->fd, NULL, len - moved,
+				   SPLICE_F_MOVE | SPLICE_F_MORE);
+		if (n > 0) {
+			moved += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return conn_seterr(c, HC_EREAD, "the request body's pipe ended early");
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			enum hc_err rc = io_wait(c, POLLOUT, c->cfg->timeout_ms);
+			if (rc)
+				return rc;
+			continue;
+		}
+		if (errno == EPIPE || errno == ECONNRESET)
+			return send_error(c, errno);
+		if (errno == EINVAL && moved == 0)
+			return HC_EUSAGE;
+		return conn_seterr(c, HC_EREAD, "sending the request body: %s", strerror(errno));
 	}
 	return HC_OK;
 }
