@@ -101,6 +101,55 @@ sys.exit(0 if got == want else "%d bytes, not the %d expected" % (len(got), len(
 	grep -q '^hcli: IncompleteRead: 700000 bytes read' "$T/err"
 }
 
+# A file or /dev/null gets them the same way, through a pipe of hcli's own;
+# a file opened for appending (which splice refuses) by plain writes; a device
+# that splice cannot write by plain writes from hcli's pipe.
+@test "chunked with 1 MiB chunks to -o FILE, -o /dev/null, >>FILE: every byte; cut short: 18 after the bytes; -o /dev/full: 23" {
+	local json sink
+	json=$(python3 -c 'import json
+head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+one = "100000\r\n"
+body = one + "ab" * 512 * 1024 + "\r\n" + one + "x" * 1048576 + "\r\n5\r\ntail\n\r\n0\r\n\r\n"
+print(json.dumps([[{"reply": head + body, "then": "close"}],
+ [{"reply": head + one, "reply_repeat": {"data": "z", "count": 700000}, "then": "close"}]]))')
+	python3 -c 'import sys
+sys.stdout.buffer.write(b"ab" * 512 * 1024 + b"x" * 1048576 + b"tail\n")' >"$T/want"
+	# sink | bytes before the body in got
+	local row pre
+	for row in "file|0" "null|0" "append|5"; do
+		IFS='|' read -r sink pre <<<"$row"
+		raw_start - <<<"$json"
+		for url in big short; do
+			printf 'kept\n' >"$T/got"
+			case $sink in
+			file) hrun -o "$T/got" "$RAW_URL/$url" ;;
+			null) hrun -o /dev/null "$RAW_URL/$url" ;;
+			append)
+				status=0
+				timeout -k 2 30 "$HCLI" "$RAW_URL/$url" </dev/null >>"$T/got" 2>"$T/err" || status=$?
+				;;
+			esac
+			if [[ $url == big ]]; then
+				assert_equal "$sink $url $status" "$sink $url 0"
+				[[ $sink == null ]] || cmp <(head -c "$pre" <<<kept && cat "$T/want") "$T/got"
+			else
+				assert_equal "$sink $url $status" "$sink $url 18"
+				[[ $sink == null ]] || assert_equal "$sink $(wc -c <"$T/got")" "$sink $((pre + 700000))"
+				grep -q '^hcli: IncompleteRead: 700000 bytes read' "$T/err"
+			fi
+		done
+		raw_stop
+	done
+	# /dev/full: splice refuses it (EINVAL), a plain write says why (ENOSPC);
+	# the body comes after its head, so that its first bytes are spliced
+	raw_start - <<<"$(python3 -c 'import json
+print(json.dumps([[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n",
+ "chunks": ["", "x" * 1048576]}]]))')"
+	hrun -o /dev/full "$RAW_URL/big"
+	assert_equal "$status" 23
+	assert_line_re "$T/err" '^hcli: WriteError: /dev/full: No space left on device$'
+}
+
 # --- uploads ---------------------------------------------------------------------
 
 # PUT to nginx's dav location; nginx has stored the file before it answers.

@@ -150,8 +150,10 @@ static int body_out(struct run *R, struct hc_response *resp)
 		const char *p;
 		size_t n;
 		enum hc_err rc;
-		if (dec == NULL && R->out.body_pipe && !R->out.req_printed && resp_can_splice(resp)) {
-			rc = resp_splice(resp, R->out.body_fd, &n);
+		int sfd;
+		if (dec == NULL && !R->out.req_printed && resp_can_splice(resp) &&
+		    (sfd = out_splice_fd(&R->out)) >= 0) {
+			rc = resp_splice(resp, sfd, &n);
 			if (rc == HC_EWRITE) {
 				snprintf(R->out.errmsg, sizeof(R->out.errmsg), "%s: %s", R->out.body_name,
 					 strerror(EPIPE));
@@ -160,6 +162,11 @@ static int body_out(struct run *R, struct hc_response *resp)
 			}
 			if (rc) {
 				code = cli_fail(rc, R->conn.err);
+				goto out;
+			}
+			enum hc_err w = out_spliced(&R->out, n);
+			if (w) {
+				code = cli_fail(w, R->out.errmsg);
 				goto out;
 			}
 			progress_update(&R->prog, resp->nread);

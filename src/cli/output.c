@@ -37,6 +37,84 @@ void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
 	int fl = fcntl(body_fd, F_GETFL);
 	o->body_pipe = !o->body_tty && fstat(body_fd, &st) == 0 && S_ISFIFO(st.st_mode) && fl >= 0 &&
 		       !(fl & O_NONBLOCK);
+	/* splice(2) refuses O_APPEND; a terminal keeps plain writes */
+	o->body_splice = !o->body_tty && !o->body_pipe && fl >= 0 && !(fl & O_APPEND) &&
+			 (S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(body_fd)));
+	o->spipe[0] = o->spipe[1] = -1;
+}
+
+int out_splice_fd(struct out *o)
+{
+	/* the reader's pipe keeps its size: a larger one made 1 MiB chunks slower here */
+	if (o->body_pipe)
+		return o->body_fd;
+	if (!o->body_splice)
+		return -1;
+	if (o->spipe[1] < 0) {
+		if (pipe2(o->spipe, O_CLOEXEC) < 0) {
+			o->body_splice = false;
+			return -1;
+		}
+		(void)fcntl(o->spipe[1], F_SETPIPE_SZ, HC_PIPE_SIZE);
+	}
+	return o->spipe[1];
+}
+
+static void close_spipe(struct out *o)
+{
+	close(o->spipe[0]);
+	close(o->spipe[1]);
+	o->spipe[0] = o->spipe[1] = -1;
+}
+
+/* What is in our pipe, through a buffer: for an output splice cannot write. */
+static enum hc_err copy_spipe(struct out *o, size_t n)
+{
+	char buf[16384];
+	while (n > 0) {
+		ssize_t r = read(o->spipe[0], buf, n < sizeof(buf) ? n : sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			snprintf(o->errmsg, sizeof(o->errmsg), "%s: %s", o->body_name,
+				 r < 0 ? strerror(errno) : "internal pipe ended early");
+			return o->err = HC_EWRITE;
+		}
+		enum hc_err rc = out_write_all(o, o->body_fd, buf, (size_t)r, o->body_name);
+		if (rc)
+			return rc;
+		n -= (size_t)r;
+	}
+	return HC_OK;
+}
+
+enum hc_err out_spliced(struct out *o, size_t n)
+{
+	if (o->body_pipe)
+		return HC_OK;
+	while (n > 0) {
+		ssize_t w = splice(o->spipe[0], NULL, o->body_fd, NULL, n, SPLICE_F_MOVE);
+		if (w > 0) {
+			n -= (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		enum hc_err rc = HC_EWRITE;
+		if (w < 0 && errno == EINVAL) {
+			/* an output splice cannot write after all: plain writes from now on */
+			o->body_splice = false;
+			rc = copy_spipe(o, n);
+		} else {
+			snprintf(o->errmsg, sizeof(o->errmsg), "%s: %s", o->body_name,
+				 strerror(w < 0 ? errno : EIO));
+			o->err = rc;
+		}
+		/* never left holding bytes that a later body would follow */
+		close_spipe(o);
+		return rc;
+	}
+	return HC_OK;
 }
 
 enum hc_err out_write_all(struct out *o, int fd, const char *p, size_t n, const char *name)

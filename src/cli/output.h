@@ -18,6 +18,8 @@ struct out {
 	const char *body_name;
 	bool body_tty;
 	bool body_pipe; /* a blocking pipe: body bytes may be spliced into it */
+	bool body_splice; /* a file or device (no terminal) that splice(2) may write */
+	int spipe[2];	  /* our own pipe between the socket and body_splice's output */
 	bool suppressed; /* a binary body is being kept off the terminal */
 	uint64_t suppressed_bytes;
 	bool req_printed; /* request body bytes (B) went out: a blank line follows */
@@ -33,6 +35,10 @@ enum hc_err out_head(struct out *o, const struct hc_response *r);
 enum hc_err out_body(struct out *o, const char *p, size_t n);
 /* Several body spans in one writev (a pipe or a file); iov is consumed. */
 enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt);
+/* Where resp_splice may move body bytes: the output, a pipe of ours, or -1 (none). */
+int out_splice_fd(struct out *o);
+/* n bytes that resp_splice moved into out_splice_fd: on to the output when the pipe is ours. */
+enum hc_err out_spliced(struct out *o, size_t n);
 /* After a body: the binary notice, and trailers when h and b are both printed. */
 enum hc_err out_body_end(struct out *o, const struct hc_response *r);
 /* One line on standard error: "hcli: KIND: detail". */
