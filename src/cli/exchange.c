@@ -47,9 +47,10 @@ static bool is_credential(const char *name)
  * The request's fields: credentials (-u, the URL, netrc), the defaults, then
  * the user's items. After a redirect to another origin, credentials are gone.
  */
-static enum hc_err compose(struct run *R, const struct hc_url *u, const struct hop *h,
-			   bool tunnel, struct hc_field **out, size_t *n, char **auth)
+static enum hc_err compose(struct run *R, const struct hop_in *h, bool tunnel,
+			   struct hc_field **out, size_t *n, char **auth)
 {
+	const struct hc_url *u = &h->url;
 	const struct cli *cli = R->cli;
 	struct hc_field *f = calloc(cli->nhdrs + 6, sizeof(*f));
 	size_t k = 0;
@@ -215,140 +216,193 @@ out:
 	return code;
 }
 
-/*
- * One request and its response. A response that a redirect or a retry will
- * replace is read but not shown: only the final one reaches the output.
- */
-int exchange(struct run *R, const struct hc_url *u, struct hop *h)
-{
-	struct cli *cli = R->cli;
-	struct hc_field *fields = NULL;
-	size_t nfields = 0;
-	char *auth = NULL, *target = NULL;
-	enum hc_err rc;
-	int code = 0;
+/* A request on its way out: it owns its fields and target until request_free(). */
+struct outgoing {
+	struct hc_request req;
+	struct hc_field *fields;
+	char *auth, *target;
+};
 
-	h->status = 0;
-	const struct hc_proxy *proxy = proxy_for(&R->proxies, u);
-	if ((rc = compose(R, u, h, proxy && u->https, &fields, &nfields, &auth)))
-		return cli_fail(rc, "out of memory");
-	if (proxy && !u->https) {
+static void request_free(struct outgoing *o)
+{
+	free(o->fields);
+	auth_free(o->auth);
+	free(o->target);
+}
+
+/* The request for this hop: fields, and the absolute form when a proxy carries plain http. */
+static enum hc_err request_build(struct run *R, const struct hop_in *h,
+				 const struct hc_proxy *proxy, struct outgoing *o)
+{
+	const struct cli *cli = R->cli;
+	size_t nfields = 0;
+	enum hc_err rc;
+
+	memset(o, 0, sizeof(*o));
+	if ((rc = compose(R, h, proxy && h->url.https, &o->fields, &nfields, &o->auth)))
+		return rc;
+	if (proxy && !h->url.https) {
 		/* RFC 9112 §3.2.2: absolute form to a proxy */
-		target = url_format(u);
-		if (target == NULL) {
-			free(fields);
-			auth_free(auth);
-			return cli_fail(HC_ENOMEM, "out of memory");
-		}
+		if ((o->target = url_format(&h->url)) == NULL)
+			return HC_ENOMEM;
 		if (proxy->auth && !named(cli, "Proxy-Authorization"))
-			fields[nfields++] = (struct hc_field){"Proxy-Authorization", proxy->auth};
+			o->fields[nfields++] = (struct hc_field){"Proxy-Authorization", proxy->auth};
 	}
-	struct hc_request req = {
+	o->req = (struct hc_request){
 		.method = h->method,
-		.target = target ? target : u->target,
+		.target = o->target ? o->target : h->url.target,
 		.http10 = cli->http10,
 		.skip_host = removed(cli, "Host"),
 		.skip_accept_encoding = removed(cli, "Accept-Encoding"),
 		.chunked = cli->chunked,
-		.headers = fields,
+		.headers = o->fields,
 		.nheaders = nfields,
 		.body = h->body,
 		.expect100 = cli->expect100,
 		.expect100_timeout_ms = cli->expect100_timeout_ms,
 	};
-	struct hc_conn *c = &R->conn;
-	struct hc_response resp;
+	return HC_OK;
+}
 
-	R->cfg.deadline_ns = h->deadline;
-	if ((rc = conn_target(c, u->host, u->port, u->https, proxy))) {
-		free(fields);
-		auth_free(auth);
-		free(target);
-		return cli_fail(rc, "out of memory");
-	}
+/* Send the request and read the response head, on the connection conn_target() chose. */
+static enum hc_err request_send(struct run *R, const struct hop_in *h, struct outgoing *o,
+				struct hc_response *resp)
+{
+	struct hc_conn *c = &R->conn;
+	const struct hc_body *body = h->body;
+	enum hc_err rc;
+
 	if (conn_is_open(c) && !c->reusable)
 		conn_close(c);
 	/* -w times run from the start of the URL's transfer, redirects and all */
 	memset(&c->tm, 0, sizeof(c->tm));
 	c->tm.t0 = h->t0;
-	resp_init(&resp, c);
-	progress_start(&R->prog, R->progress_ok && h->body->kind != HC_BODY_NONE, "up",
-		       h->body->kind == HC_BODY_MEM ? h->body->len
-		       : h->body->size > 0	    ? (uint64_t)h->body->size
-						    : 0);
-	rc = http_request(c, &req, &resp);
+	progress_start(&R->prog, R->progress_ok && body->kind != HC_BODY_NONE, "up",
+		       body->kind == HC_BODY_MEM ? body->len
+		       : body->size > 0	  ? (uint64_t)body->size
+					  : 0);
+	rc = http_request(c, &o->req, resp);
 	progress_end(&R->prog);
-	if (R->out.err) {
-		code = cli_fail(R->out.err, R->out.errmsg);
-		goto out;
-	}
-	if (rc) {
-		h->quiet_error = h->may_retry && policy_retry_error(rc);
-		if (h->quiet_error) {
-			h->last_err = rc;
-			snprintf(h->why, sizeof(h->why), "%s", c->err);
-			code = hc_err_exit(rc);
-		} else {
-			code = cli_fail(rc, c->err);
-		}
-		goto out;
-	}
-	h->status = resp.status;
-	const char *loc = hdr_get(&resp.hdrs, "Location");
-	if ((cli->location && policy_is_redirect(resp.status) && loc) ||
-	    (h->may_retry && policy_retry_status(resp.status))) {
-		/* not the final response: its body is read and dropped */
-		free(h->location);
-		h->location = loc ? strdup(loc) : NULL;
-		h->retry_after = policy_retry_after(hdr_get(&resp.hdrs, "Retry-After"));
-		h->pending = true;
-		snprintf(h->why, sizeof(h->why), "%s", resp.status_line);
-		if ((rc = drain(&resp)))
-			conn_close(c);
-		goto out;
-	}
-	h->pending = false;
-	bool failing = (cli->fail || cli->fail_with_body) && resp.status >= 400;
-	if ((R->out.print & PRINT_RESP_HEAD) && (rc = out_head(&R->out, &resp))) {
-		code = cli_fail(rc, R->out.errmsg);
-		goto out;
-	}
+	return rc;
+}
+
+/* A failed exchange: reported now, or kept quiet when a retry may still mend it. */
+static int send_failed(struct run *R, struct hop *h, enum hc_err rc)
+{
+	h->out.quiet_error = h->in.may_retry && policy_retry_error(rc);
+	if (!h->out.quiet_error)
+		return cli_fail(rc, R->conn.err);
+	h->out.last_err = rc;
+	snprintf(h->out.why, sizeof(h->out.why), "%s", R->conn.err);
+	return hc_err_exit(rc);
+}
+
+/* Does a redirect (-L) or a retry replace this response? */
+static bool replaced(const struct cli *cli, const struct hop_in *h, const struct hc_response *resp)
+{
+	return (cli->location && policy_is_redirect(resp->status) &&
+		hdr_get(&resp->hdrs, "Location")) ||
+	       (h->may_retry && policy_retry_status(resp->status));
+}
+
+/* Keep what the next hop needs from a replaced response; its body is read and dropped. */
+static void keep_for_next(struct run *R, struct hop_out *out, struct hc_response *resp)
+{
+	const char *loc = hdr_get(&resp->hdrs, "Location");
+	free(out->location);
+	out->location = loc ? strdup(loc) : NULL;
+	out->retry_after = policy_retry_after(hdr_get(&resp->hdrs, "Retry-After"));
+	out->pending = true;
+	snprintf(out->why, sizeof(out->why), "%s", resp->status_line);
+	if (drain(resp))
+		conn_close(&R->conn);
+}
+
+/* The final response: head and body as -p says, and -f's verdict on its status. */
+static int show(struct run *R, struct hc_response *resp)
+{
+	struct cli *cli = R->cli;
+	enum hc_err rc;
+	int code;
+	bool failing = (cli->fail || cli->fail_with_body) && resp->status >= 400;
+
+	if ((R->out.print & PRINT_RESP_HEAD) && (rc = out_head(&R->out, resp)))
+		return cli_fail(rc, R->out.errmsg);
 	if ((R->out.print & PRINT_RESP_BODY) && !(failing && !cli->fail_with_body)) {
-		if ((code = body_out(R, &resp)))
-			goto out;
+		if ((code = body_out(R, resp)))
+			return code;
 	} else if (failing) {
-		conn_close(c); /* as curl: the rest of a failed response is not read */
-	} else if ((rc = drain(&resp))) {
-		code = cli_fail(rc, c->err);
-		goto out;
+		conn_close(&R->conn); /* as curl: the rest of a failed response is not read */
+	} else if ((rc = drain(resp))) {
+		return cli_fail(rc, R->conn.err);
 	}
 	if (failing) {
 		char detail[HC_ERRBUF];
-		snprintf(detail, sizeof(detail), "%d %s", resp.status,
-			 *resp.reason ? resp.reason : status_reason(resp.status));
-		code = cli_fail(HC_EHTTP, detail);
+		snprintf(detail, sizeof(detail), "%d %s", resp->status,
+			 *resp->reason ? resp->reason : status_reason(resp->status));
+		return cli_fail(HC_EHTTP, detail);
 	}
-out:
-	if (R->wfmt && !h->pending && !h->quiet_error) {
-		char *eff = url_format(u);
-		struct wo_info wi = {
-			.c = c,
-			.resp = resp.status ? &resp : NULL,
-			.url_effective = eff,
-			.redirects = h->hops,
-			.exit_code = code,
-			.errormsg = code ? last_error : "",
-		};
-		if (writeout(&R->out, R->wfmt, &wi) && !code)
-			code = cli_fail(HC_EWRITE, R->out.errmsg);
-		free(eff);
-	}
-	if (code || !c->reusable)
-		conn_close(c);
-	resp_free(&resp);
-	free(fields);
-	auth_free(auth);
-	free(target);
+	return 0;
+}
+
+/* -w for the URL's last exchange; a write error there is the exit status if none came before. */
+static int report(struct run *R, const struct hop *h, const struct hc_response *resp, int code)
+{
+	char *eff = url_format(&h->in.url);
+	struct wo_info wi = {
+		.c = &R->conn,
+		.resp = resp->status ? resp : NULL,
+		.url_effective = eff,
+		.redirects = h->in.hops,
+		.exit_code = code,
+		.errormsg = code ? last_error : "",
+	};
+	if (writeout(&R->out, R->wfmt, &wi) && !code)
+		code = cli_fail(HC_EWRITE, R->out.errmsg);
+	free(eff);
 	return code;
 }
 
+/*
+ * One request and its response. A response that a redirect or a retry will
+ * replace is read but not shown: only the final one reaches the output.
+ */
+int exchange(struct run *R, struct hop *h)
+{
+	struct hc_conn *c = &R->conn;
+	const struct hc_proxy *proxy = proxy_for(&R->proxies, &h->in.url);
+	struct outgoing o;
+	struct hc_response resp;
+	enum hc_err rc;
+	int code = 0;
+
+	h->out.status = 0;
+	R->cfg.deadline_ns = h->in.deadline;
+	if ((rc = request_build(R, &h->in, proxy, &o)) ||
+	    (rc = conn_target(c, h->in.url.host, h->in.url.port, h->in.url.https, proxy))) {
+		request_free(&o);
+		return cli_fail(rc, "out of memory");
+	}
+	resp_init(&resp, c);
+	rc = request_send(R, &h->in, &o, &resp);
+	if (R->out.err) {
+		code = cli_fail(R->out.err, R->out.errmsg);
+	} else if (rc) {
+		code = send_failed(R, h, rc);
+	} else {
+		h->out.status = resp.status;
+		if (replaced(R->cli, &h->in, &resp)) {
+			keep_for_next(R, &h->out, &resp);
+		} else {
+			h->out.pending = false;
+			code = show(R, &resp);
+		}
+	}
+	if (R->wfmt && !h->out.pending && !h->out.quiet_error)
+		code = report(R, h, &resp, code);
+	if (code || !c->reusable)
+		conn_close(c);
+	resp_free(&resp);
+	request_free(&o);
+	return code;
+}

@@ -296,7 +296,7 @@ static void pause_ms(long ms)
 }
 
 /* RFC 9110 §15.4: which method and body the next hop gets. */
-static void redirect_method(struct hop *h, int status)
+static void redirect_method(struct hop_in *h, int status)
 {
 	if ((status == 301 || status == 302 || status == 303) && strcmp(h->method, "HEAD") != 0) {
 		h->method = "GET";
@@ -304,14 +304,15 @@ static void redirect_method(struct hop *h, int status)
 	}
 }
 
-static int follow(struct run *R, struct hc_url *u, struct hop *h)
+static int follow(struct run *R, struct hop *h)
 {
+	struct hc_url *u = &h->in.url;
 	char err[HC_ERRBUF];
-	if (h->hops >= R->cli->max_redirs) {
+	if (h->in.hops >= R->cli->max_redirs) {
 		snprintf(err, sizeof(err), "more than %ld redirects (--max-redirs)", R->cli->max_redirs);
 		return cli_fail(HC_EREDIRS, err);
 	}
-	char *next = url_resolve(u, h->location);
+	char *next = url_resolve(u, h->out.location);
 	struct hc_url nu;
 	if (next == NULL)
 		return cli_fail(HC_ENOMEM, "out of memory");
@@ -323,85 +324,85 @@ static int follow(struct run *R, struct hc_url *u, struct hop *h)
 		url_free(&nu);
 		return cli_fail(rc, msg);
 	}
-	conn_info(&R->conn, "Redirect %d to %s", h->status, next);
+	conn_info(&R->conn, "Redirect %d to %s", h->out.status, next);
 	free(next);
 	if (nu.https != u->https || nu.port != u->port || strcasecmp(nu.host, u->host) != 0)
-		h->drop_creds = true;
-	redirect_method(h, h->status);
-	if ((h->status == 307 || h->status == 308) && !req_body_replayable(h->body)) {
+		h->in.drop_creds = true;
+	redirect_method(&h->in, h->out.status);
+	if ((h->out.status == 307 || h->out.status == 308) && !req_body_replayable(h->in.body)) {
 		url_free(&nu);
 		return cli_fail(HC_EREAD, "cannot send the body again for the redirect: it was read from a pipe");
 	}
 	url_free(u);
 	*u = nu;
-	h->hops++;
+	h->in.hops++;
 	return -1; /* go on */
 }
 
 int run_url(struct run *R, size_t i)
 {
 	struct cli *cli = R->cli;
-	struct hc_url u;
-	char err[HC_ERRBUF];
-	enum hc_err rc = url_parse(cli->urls[i], i == 0, &u, err, sizeof(err));
-	for (size_t q = 0; rc == HC_OK && q < cli->nquery; q++)
-		rc = url_add_query(&u, cli->query[q].name, cli->query[q].value);
-	if (rc) {
-		url_free(&u);
-		return cli_fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
-	}
-	struct hop h = {
+	struct hop h = {.in = {
 		.method = cli->method ? cli->method : cli->body != BODY_NONE ? "POST" : "GET",
 		.body = &R->body,
 		.t0 = hc_now_ns(),
-		.url_user = u.user ? strdup(u.user) : NULL,
-		.url_pass = u.pass ? strdup(u.pass) : NULL,
-	};
+	}};
+	struct hc_url *u = &h.in.url;
+	char err[HC_ERRBUF];
+	enum hc_err rc = url_parse(cli->urls[i], i == 0, u, err, sizeof(err));
+	for (size_t q = 0; rc == HC_OK && q < cli->nquery; q++)
+		rc = url_add_query(u, cli->query[q].name, cli->query[q].value);
+	if (rc) {
+		url_free(u);
+		return cli_fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
+	}
+	h.in.url_user = u->user ? strdup(u->user) : NULL;
+	h.in.url_pass = u->pass ? strdup(u->pass) : NULL;
 	int64_t first = hc_now_ns();
 	long tries = 0;
 	int code;
 	for (;;) {
 		/* -m, as curl's: one clock for a try and the redirects it follows */
-		if (cli->max_time_ms >= 0 && h.deadline == 0)
-			h.deadline = hc_now_ns() + (int64_t)cli->max_time_ms * 1000000;
+		if (cli->max_time_ms >= 0 && h.in.deadline == 0)
+			h.in.deadline = hc_now_ns() + (int64_t)cli->max_time_ms * 1000000;
 		/* curl's --retry-max-time: retries go on while the clock is under it */
 		int64_t spent = (hc_now_ns() - first) / 1000000;
-		h.may_retry = tries < cli->retry && req_body_replayable(h.body) &&
+		h.in.may_retry = tries < cli->retry && req_body_replayable(h.in.body) &&
 			      (cli->retry_max_time_ms < 0 || spent < cli->retry_max_time_ms);
-		code = exchange(R, &u, &h);
-		if (code == 0 && h.pending && cli->location && policy_is_redirect(h.status) &&
-		    h.location) {
-			if ((code = follow(R, &u, &h)) >= 0)
+		code = exchange(R, &h);
+		if (code == 0 && h.out.pending && cli->location && policy_is_redirect(h.out.status) &&
+		    h.out.location) {
+			if ((code = follow(R, &h)) >= 0)
 				break;
 			continue;
 		}
-		if (!h.may_retry || !(h.pending || h.quiet_error))
+		if (!h.in.may_retry || !(h.out.pending || h.out.quiet_error))
 			break;
 		long delay = cli->retry_delay_ms >= 0 ? cli->retry_delay_ms
 			     : tries < 10		 ? 1000L << tries
 							 : 600000;
-		if (h.retry_after >= 0 && h.pending)
-			delay = h.retry_after;
+		if (h.out.retry_after >= 0 && h.out.pending)
+			delay = h.out.retry_after;
 		spent = (hc_now_ns() - first) / 1000000;
 		if (cli->retry_max_time_ms >= 0 && spent + delay > cli->retry_max_time_ms)
 			delay = cli->retry_max_time_ms > spent ? cli->retry_max_time_ms - spent : 0;
 		tries++;
 		out_warn(&R->out, "%s%s%s; retry %ld of %ld in %ld ms",
-			 h.quiet_error ? hc_err_name(h.last_err) : "", h.quiet_error ? ": " : "", h.why,
+			 h.out.quiet_error ? hc_err_name(h.out.last_err) : "", h.out.quiet_error ? ": " : "", h.out.why,
 			 tries, cli->retry, delay);
 		pause_ms(delay);
-		h.pending = h.quiet_error = false;
-		h.deadline = 0; /* a retry gets a clock of its own */
+		h.out.pending = h.out.quiet_error = false;
+		h.in.deadline = 0; /* a retry gets a clock of its own */
 	}
-	if (h.quiet_error) /* cannot happen without may_retry; kept for safety */
-		code = cli_fail(h.last_err, h.why);
-	R->redirects = h.hops;
-	free(h.location);
-	free(h.url_user);
-	if (h.url_pass)
-		explicit_bzero(h.url_pass, strlen(h.url_pass));
-	free(h.url_pass);
-	url_free(&u);
+	if (h.out.quiet_error) /* cannot happen without may_retry; kept for safety */
+		code = cli_fail(h.out.last_err, h.out.why);
+	R->redirects = h.in.hops;
+	free(h.out.location);
+	free(h.in.url_user);
+	if (h.in.url_pass)
+		explicit_bzero(h.in.url_pass, strlen(h.in.url_pass));
+	free(h.in.url_pass);
+	url_free(u);
 	return code;
 }
 

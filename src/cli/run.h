@@ -10,8 +10,9 @@
 #include "policy.h"
 #include "progress.h"
 
-/* One URL's way through redirects and retries. */
-struct hop {
+/* What one exchange sends: the way a URL has come so far. */
+struct hop_in {
+	struct hc_url url;
 	const char *method;
 	const struct hc_body *body;
 	bool drop_creds; /* a redirect left the first origin */
@@ -19,16 +20,25 @@ struct hop {
 	int64_t deadline; /* -m: the end of this try, redirects included (0: none) */
 	char *url_user;	 /* the first URL's credentials, kept while the origin is */
 	char *url_pass;
-	long hops;	 /* redirects followed */
+	long hops; /* redirects followed */
 	bool may_retry;
-	/* filled by exchange() */
-	int status;
+};
+
+/* What one exchange brought back. */
+struct hop_out {
+	int status;	  /* 0: no response */
 	bool pending;	  /* a redirect or a retry replaces this response */
 	bool quiet_error; /* a failure a retry may still mend */
 	char *location;
-	long retry_after; /* ms, or -1 */
+	long retry_after;     /* ms, or -1 */
 	enum hc_err last_err; /* with quiet_error */
 	char why[HC_ERRBUF * 2];
+};
+
+/* One URL's way through redirects and retries. */
+struct hop {
+	struct hop_in in;
+	struct hop_out out;
 };
 
 struct run {
@@ -55,7 +65,7 @@ int cli_fail(enum hc_err e, const char *detail);
 enum hc_err body_open(struct run *R, char *err, size_t errlen);
 
 /* exchange.c: one request and its response, shown unless a redirect or retry replaces it */
-int exchange(struct run *R, const struct hc_url *u, struct hop *h);
+int exchange(struct run *R, struct hop *h);
 
 /* policy.c: one URL through its redirects and retries */
 int run_url(struct run *R, size_t i);
