@@ -183,11 +183,11 @@ EOF
 	assert_bytes "$T/tty" 'HTTP/1.1 200 OK\nContent-Length: 3\n\nhi\n'
 }
 
-@test "terminal: control bytes (ESC, BEL) in a received head are shown as \\x1b, \\x07" {
-	raw_reply 'HTTP/1.1 200 OK\r\nX-Esc: a\u001b[31mb\r\nX-Bel: \u0007!\r\nContent-Length: 3\r\n\r\nhi\n'
+@test "terminal: control bytes (ESC, BEL, C1) in a received head are shown as \\033, \\a, \\233" {
+	raw_reply 'HTTP/1.1 200 OK\r\nX-Esc: a\u001b[31mb\r\nX-Bel: \u0007!\r\nX-C1: \u009b2J\u0085\u00c2\u009b \u00c3\u00a9\r\nContent-Length: 3\r\n\r\nhi\n'
 	tty_run -p hb "$RAW_URL/"
 	assert_equal "$status" 0
-	assert_bytes "$T/tty" 'HTTP/1.1 200 OK\nX-Esc: a\\x1b[31mb\nX-Bel: \\x07!\nContent-Length: 3\n\nhi\n'
+	assert_bytes "$T/tty" 'HTTP/1.1 200 OK\nX-Esc: a\\033[31mb\nX-Bel: \\a!\nX-C1: \\2332J\\205\\302\\233 \303\251\nContent-Length: 3\n\nhi\n'
 }
 
 @test "terminal: a binary body (a NUL byte) is not dumped; one notice line mentions -o" {
@@ -327,4 +327,87 @@ EOF
 	hrun -f "$RAW_URL/"
 	assert_equal "$status" 22
 	assert_bytes "$T/err" 'hcli: HTTPError: 404 Not Found\n'
+}
+
+# --- server text on standard error: one escaper ------------------------------------------------
+# Each place where an error or warning line quotes the server, with each hostile byte (a JSON
+# \u00XX is one byte): ESC, CSI as a C1 byte (0x9b) and as UTF-8 (c2 9b), another C1 (0x85),
+# BEL, and CR (which only a refused status line can carry). Standard error gets exactly the
+# line with the byte escaped as strnvisx(3) writes it; UTF-8 text (é) stays readable.
+HOSTILE=('\u001b|\\033' '\u009b|\\233' '\u00c2\u009b|\\302\\233' '\u0085|\\205' '\u0007|\\a')
+
+# escaped_table REPLY WANT ARGS...: REPLY and WANT have @ where the byte and its escape go
+escaped_table() {
+	local reply=$1 want=$2 row b e
+	shift 2
+	for row in "${HOSTILE[@]}"; do
+		b=${row%%|*} e=${row#*|}
+		raw_reply "${reply//@/"$b"}"
+		hrun "$@" "$RAW_URL/"
+		assert_bytes "$T/err" "${want//@/"$e"}"
+		raw_stop
+	done
+}
+
+@test "escaped on standard error: the reason phrase with -f" {
+	escaped_table 'HTTP/1.1 404 a@[2J\u00c3\u00a9\r\nContent-Length: 0\r\n\r\n' \
+		'hcli: HTTPError: 404 a@[2J\303\251\n' -f
+}
+
+@test "escaped on standard error: a refused Location (bytes from 0x80 up are %%-encoded first)" {
+	HOSTILE=('\u001b|\\033' '\u0007|\\a' '\u009b\u001b|%%9B\\033')
+	escaped_table 'HTTP/1.1 302 Found\r\nLocation: http://[a@/\r\nContent-Length: 0\r\n\r\n' \
+		"hcli: InvalidURL: redirect to 'http://[a@/': control character or space in URL\n" -L
+}
+
+@test "escaped on standard error: the retry warning's status line" {
+	local row b e
+	for row in "${HOSTILE[@]}"; do
+		b=${row%%|*} e=${row#*|}
+		raw_replies "HTTP/1.1 503 a${b}z\r\nContent-Length: 0\r\n\r\n" \
+			'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'
+		hrun --retry 1 --retry-delay 0.001 "$RAW_URL/"
+		assert_equal "$status" 0
+		assert_bytes "$T/err" "hcli: warning: HTTP/1.1 503 a${e}z; retry 1 of 1 in 1 ms\n"
+		raw_stop
+	done
+}
+
+@test "escaped on standard error: an unknown Content-Encoding with --compressed" {
+	escaped_table 'HTTP/1.1 200 OK\r\nContent-Encoding: a@z\r\nContent-Length: 2\r\n\r\nhi' \
+		"hcli: BadContentEncoding: unknown content coding 'a@z'\n" --compressed
+}
+
+@test "escaped on standard error: a refused CONNECT's status line" {
+	local row b e
+	for row in "${HOSTILE[@]}"; do
+		b=${row%%|*} e=${row#*|}
+		raw_reply "HTTP/1.1 403 a${b}z\r\nContent-Length: 0\r\n\r\n"
+		hrun -x "$RAW_URL" https://localhost:1/
+		assert_bytes "$T/err" \
+			"hcli: ProxyError: the proxy refused CONNECT to localhost port 1: HTTP/1.1 403 a${e}z\n"
+		raw_stop
+	done
+}
+
+@test "escaped on standard error: a status line refused for a CR, and the -v trace" {
+	raw_reply 'HTTP/1.1 200 a\rz\r\nContent-Length: 0\r\n\r\n'
+	hrun "$RAW_URL/"
+	assert_bytes "$T/err" "hcli: BadStatusLine: not an HTTP/1.x status line: 'HTTP/1.1 200 a\\\\rz\\\\r'\n"
+	raw_stop
+	raw_reply 'HTTP/1.1 200 OK\r\nX-E: a\u001b[2J\u009b\u0085\u0007\u00c3\u00a9\r\nContent-Length: 0\r\n\r\n'
+	hrun -v "$RAW_URL/"
+	assert_line_re "$T/err" '^< X-E: a\\033\[2J\\233\\205\\a'$'\303\251''$'
+	# no raw ESC, CSI, NEL, BEL or CR anywhere on standard error
+	assert_equal "raw control bytes: $(LC_ALL=C tr -dc '\033\233\205\007\r' <"$T/err" | wc -c)" \
+		"raw control bytes: 0"
+}
+
+@test "terminal: -w '%{header.X}' on a terminal is escaped, in a pipe it is the bytes received" {
+	raw_reply 'HTTP/1.1 200 OK\r\nX-E: a\u001b[2J\u009bz\r\nContent-Length: 0\r\n\r\n'
+	tty_run -p b -w '%{header.x-e}' "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/tty" 'a\\033[2J\\233z'
+	pipe_run -w '%{header.x-e}' "$RAW_URL/"
+	assert_bytes "$T/out" 'a\033[2J\233z'
 }

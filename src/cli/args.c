@@ -190,17 +190,13 @@ static bool is_method(const char *s)
 	return true;
 }
 
-/* Text from argv for a one-line message: control bytes as \\xNN, at most 60 bytes. */
+/* Text from argv for a one-line message, cut at 60 bytes; out_error() escapes it. */
 static const char *printable(const char *s, size_t n, char *out, size_t outlen)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < n && i < 60 && o + 5 < outlen; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f)
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
-		else
-			out[o++] = (char)ch;
-	}
+	size_t o = n < 60 ? n : 60;
+	if (o >= outlen)
+		o = outlen - 1;
+	memcpy(out, s, o);
 	out[o] = '\0';
 	return out;
 }

@@ -1,4 +1,6 @@
 /* Heads and bodies to standard output (or -o FILE), the trace to standard error. */
+#define LIBBSD_NETBSD_VIS /* strnvisx(3) as NetBSD has it */
+#include <bsd/vis.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -133,26 +135,64 @@ enum hc_err out_write_all(struct out *o, int fd, const char *p, size_t n, const 
 	return HC_OK;
 }
 
-/*
- * Server bytes on a terminal: control characters (ESC above all) shown as
- * \xNN so a reply cannot drive the terminal; UTF-8 passes through.
- */
-static enum hc_err add_text(struct hc_headbuf *b, const char *p, size_t n, bool escape)
+size_t out_utf8_char(const unsigned char *p, size_t n)
 {
-	if (!escape)
-		return hb_add(b, p, n);
+	size_t len = p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : p[0] >= 0xe0 && p[0] < 0xf0 ? 3
+						 : p[0] >= 0xf0 && p[0] < 0xf5 ? 4
+										: 0;
+	uint32_t cp = p[0] & (0x7f >> len);
+	if (len == 0 || n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* C1 controls as characters (U+009B is CSI too), overlong forms and surrogates are not */
+	if (cp < 0xa0 || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/*
+ * The one escaper for bytes bound for a terminal. Printable ASCII, tab and
+ * UTF-8 from U+00A0 up pass; every other byte (C0 controls, DEL, C1 controls
+ * raw or UTF-8 encoded, bytes that are not UTF-8) goes through strnvisx(3) in
+ * the C locale as C-style or octal escapes: \r, \a, \033, \233.
+ */
+enum hc_err out_vis(struct hc_headbuf *b, const char *p, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)p;
 	enum hc_err rc = HC_OK;
-	for (size_t i = 0; i < n && rc == HC_OK; i++) {
-		unsigned char ch = (unsigned char)p[i];
-		if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
-			char esc[5];
-			snprintf(esc, sizeof(esc), "\\x%02x", ch);
-			rc = hb_add(b, esc, 4);
-		} else {
-			rc = hb_add(b, p + i, 1);
+	size_t i = 0;
+	while (i < n && rc == HC_OK) {
+		size_t safe = i, k;
+		for (;;) {
+			if (safe < n && ((u[safe] >= 0x20 && u[safe] < 0x7f) || u[safe] == '\t'))
+				safe++;
+			else if (safe < n && (k = out_utf8_char(u + safe, n - safe)) > 0)
+				safe += k;
+			else
+				break;
+		}
+		if (safe > i)
+			rc = hb_add(b, p + i, safe - i);
+		i = safe;
+		if (i < n && rc == HC_OK) {
+			char esc[8]; /* four bytes at most, as \ooo */
+			int len = strnvisx(esc, sizeof(esc), p + i, 1,
+					   VIS_CSTYLE | VIS_OCTAL | VIS_WHITE | VIS_NOLOCALE);
+			rc = len > 0 ? hb_add(b, esc, (size_t)len) : HC_ENOMEM;
+			i++;
 		}
 	}
 	return rc;
+}
+
+static enum hc_err add_text(struct hc_headbuf *b, const char *p, size_t n, bool escape)
+{
+	return escape ? out_vis(b, p, n) : hb_add(b, p, n);
 }
 
 #define SGR_RESET "\033[0m"
@@ -214,7 +254,7 @@ static enum hc_err add_lines(struct hc_headbuf *b, const char *p, size_t n, cons
 static void trace_err(struct out *o, const char *prefix, const char *p, size_t n)
 {
 	struct hc_headbuf b = {.max = 64 << 20};
-	if (add_lines(&b, p, n, prefix, o->tty_err, o->color_err) == HC_OK)
+	if (add_lines(&b, p, n, prefix, true, o->color_err) == HC_OK)
 		(void)!write(STDERR_FILENO, b.p, b.len);
 	hb_free(&b);
 }
@@ -233,7 +273,7 @@ void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len)
 		if (o->verbose)
 			trace_err(o, "> ", data, len);
 		if ((o->print & PRINT_REQ_HEAD) && o->err == HC_OK) {
-			if (add_lines(&b, data, len, NULL, false, false) == HC_OK)
+			if (add_lines(&b, data, len, NULL, o->tty_out, false) == HC_OK)
 				out_write_all(o, STDOUT_FILENO, b.p, b.len, "standard output");
 		}
 		break;
@@ -353,30 +393,33 @@ enum hc_err out_body_end(struct out *o, const struct hc_response *r)
 	return rc;
 }
 
+/* One line on standard error, its text escaped: error and warning text may quote the server. */
+static void err_line(const char *prefix, const char *text, size_t n)
+{
+	struct hc_headbuf b = {.max = 64 << 10};
+	if (hb_adds(&b, prefix) == HC_OK && out_vis(&b, text, n) == HC_OK &&
+	    hb_add(&b, "\n", 1) == HC_OK)
+		(void)!write(STDERR_FILENO, b.p, b.len);
+	hb_free(&b);
+}
+
 void out_error(enum hc_err e, const char *detail)
 {
-	char line[HC_ERRBUF + 64];
-	int n = snprintf(line, sizeof(line), "hcli: %s: %s\n", hc_err_name(e), detail);
-	if (n > 0)
-		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	char prefix[64];
+	snprintf(prefix, sizeof(prefix), "hcli: %s: ", hc_err_name(e));
+	err_line(prefix, detail, strlen(detail));
 }
 
 void out_warn(const struct out *o, const char *fmt, ...)
 {
-	char line[HC_ERRBUF];
+	char text[HC_ERRBUF];
 	if (o->silent)
 		return;
-	static const char prefix[] = "hcli: warning: ";
-	memcpy(line, prefix, sizeof(prefix) - 1);
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(line + sizeof(prefix) - 1, sizeof(line) - sizeof(prefix), fmt, ap);
+	int n = vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		return;
-	size_t len = sizeof(prefix) - 1 + (size_t)n;
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
-	line[len++] = '\n';
-	(void)!write(STDERR_FILENO, line, len);
+	err_line("hcli: warning: ", text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
 }

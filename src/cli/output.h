@@ -41,7 +41,11 @@ int out_splice_fd(struct out *o);
 enum hc_err out_spliced(struct out *o, size_t n);
 /* After a body: the binary notice, and trailers when h and b are both printed. */
 enum hc_err out_body_end(struct out *o, const struct hc_response *r);
-/* One line on standard error: "hcli: KIND: detail". */
+/* Bytes for a terminal, escaped: C0, DEL, C1 and non-UTF-8 bytes as \ooo or \r-style. */
+enum hc_err out_vis(struct hc_headbuf *b, const char *p, size_t n);
+/* The length of a UTF-8 sequence at p for a character from U+00A0 up (no C1 control), or 0. */
+size_t out_utf8_char(const unsigned char *p, size_t n);
+/* One line on standard error: "hcli: KIND: detail", the detail escaped. */
 void out_error(enum hc_err e, const char *detail);
 void out_warn(const struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* write(2) until done: short writes and EINTR handled. */

@@ -81,7 +81,13 @@ static bool lookup(const char *name, const struct wo_info *w, struct wo_value *v
 	return true;
 }
 
-static enum hc_err put_value(struct hc_headbuf *b, const struct wo_value *v)
+/* Text for a terminal (standard output on one, or standard error) is escaped. */
+static enum hc_err put_text(struct hc_headbuf *b, const char *s, bool esc)
+{
+	return esc ? out_vis(b, s, strlen(s)) : hb_adds(b, s);
+}
+
+static enum hc_err put_value(struct hc_headbuf *b, const struct wo_value *v, bool esc)
 {
 	char num[64];
 	switch (v->type) {
@@ -92,24 +98,32 @@ static enum hc_err put_value(struct hc_headbuf *b, const struct wo_value *v)
 		snprintf(num, sizeof(num), "%.6f", v->s);
 		return hb_adds(b, num);
 	case WO_STRING:
-		return hb_adds(b, v->str);
+		return put_text(b, v->str, esc);
 	}
 	return HC_OK;
 }
 
-static enum hc_err put_json_string(struct hc_headbuf *b, const char *s)
+/* JSON text: controls as \\u escapes; on a terminal, a byte that is no UTF-8 character from
+ * U+00A0 up (a C1 control) is \\u00XX too. */
+static enum hc_err put_json_string(struct hc_headbuf *b, const char *s, bool term)
 {
 	enum hc_err rc = hb_add(b, "\"", 1);
 	for (; *s && rc == HC_OK; s++) {
 		unsigned char ch = (unsigned char)*s;
+		size_t k = 0;
 		char esc[8];
 		if (ch == '"' || ch == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)ch;
 			rc = hb_add(b, esc, 2);
-		} else if (ch < 0x20) {
+		} else if (ch < 0x20 || ch == 0x7f ||
+			   (ch >= 0x80 && term &&
+			    (k = out_utf8_char((const unsigned char *)s, strlen(s))) == 0)) {
 			snprintf(esc, sizeof(esc), "\\u%04x", ch);
 			rc = hb_add(b, esc, 6);
+		} else if (k > 0) {
+			rc = hb_add(b, s, k);
+			s += k - 1;
 		} else {
 			rc = hb_add(b, s, 1);
 		}
@@ -117,7 +131,7 @@ static enum hc_err put_json_string(struct hc_headbuf *b, const char *s)
 	return rc ? rc : hb_add(b, "\"", 1);
 }
 
-static enum hc_err put_json(struct hc_headbuf *b, const struct wo_info *w)
+static enum hc_err put_json(struct hc_headbuf *b, const struct wo_info *w, bool esc)
 {
 	enum hc_err rc = hb_add(b, "{", 1);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && rc == HC_OK; i++) {
@@ -126,11 +140,12 @@ static enum hc_err put_json(struct hc_headbuf *b, const struct wo_info *w)
 		if (i)
 			rc = hb_add(b, ",", 1);
 		if (rc == HC_OK)
-			rc = put_json_string(b, names[i]);
+			rc = put_json_string(b, names[i], esc);
 		if (rc == HC_OK)
 			rc = hb_add(b, ":", 1);
 		if (rc == HC_OK)
-			rc = v.type == WO_STRING ? put_json_string(b, v.str) : put_value(b, &v);
+			rc = v.type == WO_STRING ? put_json_string(b, v.str, esc)
+						 : put_value(b, &v, esc);
 	}
 	return rc ? rc : hb_add(b, "}", 1);
 }
@@ -149,6 +164,7 @@ enum hc_err writeout(struct out *o, const char *fmt, const struct wo_info *w)
 {
 	struct hc_headbuf b = {.max = 16 << 20};
 	int fd = STDOUT_FILENO;
+	bool esc = o->tty_out; /* standard error is always escaped */
 	enum hc_err rc = HC_OK;
 
 	for (const char *p = fmt; *p && rc == HC_OK;) {
@@ -168,15 +184,16 @@ enum hc_err writeout(struct out *o, const char *fmt, const struct wo_info *w)
 			if (!strcmp(name, "stdout") || !strcmp(name, "stderr")) {
 				rc = flush(o, &b, fd);
 				fd = name[3] == 'o' ? STDOUT_FILENO : STDERR_FILENO;
+				esc = fd == STDERR_FILENO || o->tty_out;
 			} else if (!strcmp(name, "json")) {
-				rc = put_json(&b, w);
+				rc = put_json(&b, w, esc);
 			} else if (!strncmp(name, "header.", 7)) {
 				char *val = w->resp ? hdr_get_joined(&w->resp->hdrs, name + 7) : NULL;
 				if (val)
-					rc = hb_adds(&b, val);
+					rc = put_text(&b, val, esc);
 				free(val);
 			} else if (lookup(name, w, &v)) {
-				rc = put_value(&b, &v);
+				rc = put_value(&b, &v, esc);
 			} else {
 				/* unknown: kept as written, as curl warns and goes on */
 				rc = hb_add(&b, p, (size_t)(end - p + 1));

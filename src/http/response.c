@@ -27,18 +27,14 @@ void resp_free(struct hc_response *resp)
 	resp->status_line = NULL;
 }
 
-/* Server bytes for an error message: printable ASCII, the rest as \xNN, cut at 60. */
+/* Server bytes for an error message, cut at 60; the command line escapes what it prints. */
 static const char *shown(const char *p, size_t n, char *out, size_t outlen)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < n && o + 5 < outlen && i < 60; i++) {
-		unsigned char ch = (unsigned char)p[i];
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
-			out[o++] = (char)ch;
-		else
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
-	}
-	if (n > 60 && o + 4 < outlen) {
+	size_t o = n < 60 ? n : 60;
+	if (o > outlen - 4)
+		o = outlen - 4;
+	memcpy(out, p, o);
+	if (n > o) {
 		memcpy(out + o, "...", 3);
 		o += 3;
 	}
