@@ -91,6 +91,15 @@ EOF
 		"hcli: warning: --insecure: the server's certificate and name are not verified"
 }
 
+@test "-k: https reached only through a redirect (-L) still warns, once, before the body" {
+	raw_reply "HTTP/1.1 302 Found\r\nLocation: $(url selfsigned)\r\nContent-Length: 0\r\n\r\n"
+	hrun -k -L "$RAW_URL/" "$RAW_URL/"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(cat "$T/out")" "$(printf 'selfsigned\nselfsigned')"
+	assert_equal "$(cat "$T/err")" \
+		"hcli: warning: --insecure: the server's certificate and name are not verified"
+}
+
 @test "-k -s: no warning" {
 	expect_ok unknownca -k -s "$(url unknownca)"
 }

@@ -286,6 +286,15 @@ static enum hc_err request_send(struct run *R, const struct hop_in *h, struct ou
 	return rc;
 }
 
+/* -k: one warning, when the first TLS connection without verification is made. */
+static void warn_insecure(struct run *R)
+{
+	if (!R->cli->tls.insecure || R->insecure_warned || !R->conn.tls || R->conn.tm.appconnect == 0)
+		return;
+	R->insecure_warned = true;
+	out_warn(&R->out, "--insecure: the server's certificate and name are not verified");
+}
+
 /* A failed exchange: reported now, or kept quiet when a retry may still mend it. */
 static int send_failed(struct run *R, struct hop *h, enum hc_err rc)
 {
@@ -385,6 +394,7 @@ int exchange(struct run *R, struct hop *h)
 	}
 	resp_init(&resp, c);
 	rc = request_send(R, &h->in, &o, &resp);
+	warn_insecure(R);
 	if (R->out.err) {
 		code = cli_fail(R->out.err, R->out.errmsg);
 	} else if (rc) {

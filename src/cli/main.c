@@ -141,14 +141,10 @@ int main(int argc, char **argv)
 		}
 	}
 	char pass[1024] = "";
-	if (any_https(&cli)) {
-		if ((cli.tls.cert || cli.tls.key) && (rc = key_passphrase(&cli, pass, sizeof(pass), err, sizeof(err)))) {
-			code = cli_fail(rc, err);
-			goto out;
-		}
-		if (cli.tls.insecure && !cli.silent)
-			fputs("hcli: warning: --insecure: the server's certificate and name are not verified\n",
-			      stderr);
+	if (any_https(&cli) && (cli.tls.cert || cli.tls.key) &&
+	    (rc = key_passphrase(&cli, pass, sizeof(pass), err, sizeof(err)))) {
+		code = cli_fail(rc, err);
+		goto out;
 	}
 	if (cli.write_out && !strcmp(cli.write_out, "@-") && cli.body == BODY_STDIN) {
 		code = usage_error("-w @- and a body from standard input cannot share it");

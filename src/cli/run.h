@@ -52,6 +52,7 @@ struct run {
 	char *user, *pass; /* -u */
 	const char *netrc_path;
 	int netrc_warned;
+	bool insecure_warned; /* -k's warning is shown once */
 	long redirects;
 	char *wfmt; /* -w, read from @FILE if need be */
 	bool progress_ok; /* standard error is a terminal, and no -s */
