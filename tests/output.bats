@@ -232,6 +232,43 @@ EOF
 	(($(wc -l <"$T/err") <= 1)) || fail "stderr: $(cat "$T/err")"
 }
 
+# slow_reader CMD...: CMD's standard output is a non-blocking pipe that this reader lets fill up
+# (to within a page) before each read of a pipe's worth, so CMD meets EAGAIN again and again.
+# Prints "FULL-TIMES SHA256 EXIT-STATUS".
+slow_reader() {
+	python3 - "$@" <<'EOF'
+import fcntl, hashlib, os, struct, subprocess, sys, termios, time
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+size = fcntl.fcntl(w, 1032)  # F_GETPIPE_SZ
+p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=w)
+os.close(w)
+def pending():
+    return struct.unpack("i", fcntl.ioctl(r, termios.FIONREAD, b"\0" * 4))[0]
+h, full, deadline = hashlib.sha256(), 0, time.monotonic() + 60
+while True:
+    while pending() < size - 4096 and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)  # bounded poll for the pipe to fill
+    full += pending() >= size - 4096
+    data = os.read(r, size)
+    if not data:
+        break
+    h.update(data)
+print(full, h.hexdigest(), p.wait())
+EOF
+}
+
+@test "a non-blocking standard output that fills up is waited for: 6 MiB intact, exit 0" {
+	head -c 6M /dev/urandom >"$T/big"
+	raw_start - <<EOF
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 6291456\r\n\r\n", "reply_file": "$T/big"}]]
+EOF
+	read -r full sum st < <(slow_reader "$HCLI" -s "$RAW_URL/big")
+	assert_equal "exit $st" "exit 0"
+	assert_equal "$sum" "$(sha256_of "$T/big")"
+	((full >= 10)) || fail "the pipe was full only $full times"
+}
+
 @test "output that cannot be written: exit 23, one WriteError line" {
 	local row
 	raw_reply "$HEAD_A" # every connection gets this reply

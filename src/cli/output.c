@@ -3,6 +3,7 @@
 #include <bsd/vis.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <stdarg.h>
@@ -119,22 +120,41 @@ enum hc_err out_spliced(struct out *o, size_t n)
 	return HC_OK;
 }
 
-enum hc_err out_write_all(struct out *o, int fd, const char *p, size_t n, const char *name)
+/* A full non-blocking output (EAGAIN) is waited for: a slow reader is not an error. */
+static bool wait_writable(int fd)
 {
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	int r;
+	while ((r = poll(&p, 1, -1)) < 0 && errno == EINTR)
+		;
+	return r > 0;
+}
+
+bool out_write_fd(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
 	while (n > 0) {
 		ssize_t w = write(fd, p, n);
 		if (w < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || (errno == EAGAIN && wait_writable(fd)))
 				continue;
-			snprintf(o->errmsg, sizeof(o->errmsg), "%s: %s", name, strerror(errno));
-			return o->err = HC_EWRITE;
+			return false;
 		}
 		p += w;
 		n -= (size_t)w;
 	}
-	return HC_OK;
+	return true;
 }
 
+enum hc_err out_write_all(struct out *o, int fd, const char *p, size_t n, const char *name)
+{
+	if (out_write_fd(fd, p, n))
+		return HC_OK;
+	snprintf(o->errmsg, sizeof(o->errmsg), "%s: %s", name, strerror(errno));
+	return o->err = HC_EWRITE;
+}
+
+/* The length of a UTF-8 sequence at p for a character from U+00A0 up, or 0. */
 size_t out_utf8_char(const unsigned char *p, size_t n)
 {
 	size_t len = p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : p[0] >= 0xe0 && p[0] < 0xf0 ? 3
@@ -255,7 +275,7 @@ static void trace_err(struct out *o, const char *prefix, const char *p, size_t n
 {
 	struct hc_headbuf b = {.max = 64 << 20};
 	if (add_lines(&b, p, n, prefix, true, o->color_err) == HC_OK)
-		(void)!write(STDERR_FILENO, b.p, b.len);
+		(void)out_write_fd(STDERR_FILENO, b.p, b.len);
 	hb_free(&b);
 }
 
@@ -349,7 +369,7 @@ enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
 	while (cnt > 0) {
 		ssize_t w = writev(o->body_fd, iov, cnt);
 		if (w < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR || (errno == EAGAIN && wait_writable(o->body_fd)))
 				continue;
 			snprintf(o->errmsg, sizeof(o->errmsg), "%s: %s", o->body_name, strerror(errno));
 			return o->err = HC_EWRITE;
@@ -399,7 +419,7 @@ static void err_line(const char *prefix, const char *text, size_t n)
 	struct hc_headbuf b = {.max = 64 << 10};
 	if (hb_adds(&b, prefix) == HC_OK && out_vis(&b, text, n) == HC_OK &&
 	    hb_add(&b, "\n", 1) == HC_OK)
-		(void)!write(STDERR_FILENO, b.p, b.len);
+		(void)out_write_fd(STDERR_FILENO, b.p, b.len);
 	hb_free(&b);
 }
 

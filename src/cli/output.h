@@ -48,7 +48,9 @@ size_t out_utf8_char(const unsigned char *p, size_t n);
 /* One line on standard error: "hcli: KIND: detail", the detail escaped. */
 void out_error(enum hc_err e, const char *detail);
 void out_warn(const struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* write(2) until done: short writes and EINTR handled. */
+/* write(2) until done: short writes, EINTR and a full non-blocking fd (EAGAIN) handled. */
+bool out_write_fd(int fd, const void *p, size_t n);
+/* The same, a failure kept in o->err and o->errmsg (NAME: reason). */
 enum hc_err out_write_all(struct out *o, int fd, const char *p, size_t n, const char *name);
 
 #endif

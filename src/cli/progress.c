@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "../http/http.h"
+#include "output.h"
 #include "progress.h"
 
 #define PROGRESS_DELAY_NS 1000000000 /* only transfers that outlast a second */
@@ -49,7 +50,8 @@ static void draw(struct progress *p, uint64_t done, int64_t now)
 		n = snprintf(line, sizeof(line), "\r\033[K%s %s  %s/s", p->what, got, speed);
 	}
 	if (n > 0)
-		(void)!write(STDERR_FILENO, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		(void)out_write_fd(STDERR_FILENO, line,
+				   (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	p->shown = true;
 }
 
@@ -76,7 +78,7 @@ void progress_end(struct progress *p)
 	if (p->shown && p->drawn != p->done)
 		draw(p, p->done, hc_now_ns());
 	if (p->shown)
-		(void)!write(STDERR_FILENO, "\r\033[K", 4);
+		(void)out_write_fd(STDERR_FILENO, "\r\033[K", 4);
 	p->shown = false;
 	p->enabled = false;
 }
