@@ -308,3 +308,26 @@ EOF
 	assert_bytes "$T/out" ''
 	assert_equal "$(raw_conns)" 0
 }
+
+# -w after every way a URL can end; CLOSED is a port where nothing listens.
+@test "-w is printed after a failure on every path: a failed redirect hop, a refused redirect, a bad URL" {
+	local closed row reply args want
+	closed=$(refused_url)
+	# reply | hcli options | -w output (printf format; %s = the server's port) | exit status
+	for row in \
+		"HTTP/1.1 302 Found\r\nLocation: $closed/x\r\nContent-Length: 0\r\n\r\n|-L|302 1 $closed/x 7|7" \
+		'HTTP/1.1 302 Found\r\nLocation: http://[bad/\r\nContent-Length: 0\r\n\r\n|-L|302 0 http://127.0.0.1:%s/a 3|3' \
+		'HTTP/1.1 302 Found\r\nLocation: /a\r\nContent-Length: 0\r\n\r\n|-L --max-redirs 1|302 1 http://127.0.0.1:%s/a 47|47' \
+		'HTTP/1.1 503 No\r\nContent-Length: 0\r\n\r\n|--retry 1 --retry-delay 0.001|503 0 http://127.0.0.1:%s/a 0|0'; do
+		IFS='|' read -r reply args want st <<<"$row"
+		raw_reply "$reply"
+		# shellcheck disable=SC2086 # args is a word list
+		hrun $args -w '[%{http_code} %{num_redirects} %{url_effective} %{exitcode}]' "$RAW_URL/a"
+		assert_equal "$row: $status" "$row: $st"
+		assert_bytes "$T/out" "[$want]" "$RAW_PORT"
+		raw_stop
+	done
+	hrun -w '[%{http_code} %{exitcode} %{url_effective}]' 'http://[bad/'
+	assert_equal "$status" 3
+	assert_bytes "$T/out" '[0 3 http://[bad/]'
+}

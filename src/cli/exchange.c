@@ -354,14 +354,14 @@ static int show(struct run *R, struct hc_response *resp)
 	return 0;
 }
 
-/* -w for the URL's last exchange; a write error there is the exit status if none came before. */
-static int report(struct run *R, const struct hop *h, const struct hc_response *resp, int code)
+int exchange_report(struct run *R, const struct hop *h, int code)
 {
-	char *eff = url_format(&h->in.url);
+	const struct hc_response *last = &h->out.last;
+	char *eff = h->in.url.host ? url_format(&h->in.url) : NULL;
 	struct wo_info wi = {
 		.c = &R->conn,
-		.resp = resp->status ? resp : NULL,
-		.url_effective = eff,
+		.resp = last->status ? last : NULL,
+		.url_effective = eff ? eff : h->in.arg,
 		.redirects = h->in.hops,
 		.exit_code = code,
 		.errormsg = code ? last_error : "",
@@ -386,6 +386,7 @@ int exchange(struct run *R, struct hop *h)
 	int code = 0;
 
 	h->out.status = 0;
+	h->out.pending = h->out.quiet_error = false; /* nothing of the hop before holds */
 	R->cfg.deadline_ns = h->in.deadline;
 	if ((rc = request_build(R, &h->in, proxy, &o)) ||
 	    (rc = conn_target(c, h->in.url.host, h->in.url.port, h->in.url.https, proxy))) {
@@ -401,18 +402,19 @@ int exchange(struct run *R, struct hop *h)
 		code = send_failed(R, h, rc);
 	} else {
 		h->out.status = resp.status;
-		if (replaced(R->cli, &h->in, &resp)) {
+		if (replaced(R->cli, &h->in, &resp))
 			keep_for_next(R, &h->out, &resp);
-		} else {
-			h->out.pending = false;
+		else
 			code = show(R, &resp);
-		}
 	}
-	if (R->wfmt && !h->out.pending && !h->out.quiet_error)
-		code = report(R, h, &resp, code);
 	if (code || !c->reusable)
 		conn_close(c);
-	resp_free(&resp);
+	if (resp.status) { /* -w reports the last response received, as curl */
+		resp_free(&h->out.last);
+		h->out.last = resp;
+	} else {
+		resp_free(&resp);
+	}
 	request_free(&o);
 	return code;
 }

@@ -343,24 +343,29 @@ int run_url(struct run *R, size_t i)
 {
 	struct cli *cli = R->cli;
 	struct hop h = {.in = {
+		.arg = cli->urls[i],
 		.method = cli->method ? cli->method : cli->body != BODY_NONE ? "POST" : "GET",
 		.body = &R->body,
 		.t0 = hc_now_ns(),
 	}};
 	struct hc_url *u = &h.in.url;
 	char err[HC_ERRBUF];
+	int code;
 	enum hc_err rc = url_parse(cli->urls[i], i == 0, u, err, sizeof(err));
 	for (size_t q = 0; rc == HC_OK && q < cli->nquery; q++)
 		rc = url_add_query(u, cli->query[q].name, cli->query[q].value);
 	if (rc) {
 		url_free(u);
-		return cli_fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
+		memset(u, 0, sizeof(*u));
+		memset(&R->conn.tm, 0, sizeof(R->conn.tm)); /* -w: no transfer, no times */
+		R->conn.tm.t0 = h.in.t0;
+		code = cli_fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
+		goto out;
 	}
 	h.in.url_user = u->user ? strdup(u->user) : NULL;
 	h.in.url_pass = u->pass ? strdup(u->pass) : NULL;
 	int64_t first = hc_now_ns();
 	long tries = 0;
-	int code;
 	for (;;) {
 		/* -m, as curl's: one clock for a try and the redirects it follows */
 		if (cli->max_time_ms >= 0 && h.in.deadline == 0)
@@ -396,6 +401,11 @@ int run_url(struct run *R, size_t i)
 	}
 	if (h.out.quiet_error) /* cannot happen without may_retry; kept for safety */
 		code = cli_fail(h.out.last_err, h.out.why);
+out:
+	/* -w after every ending: success, a failed hop, a refused redirect, a bad URL */
+	if (R->wfmt)
+		code = exchange_report(R, &h, code);
+	resp_free(&h.out.last);
 	R->redirects = h.in.hops;
 	free(h.out.location);
 	free(h.in.url_user);

@@ -12,6 +12,7 @@
 
 /* What one exchange sends: the way a URL has come so far. */
 struct hop_in {
+	const char *arg; /* the URL as given */
 	struct hc_url url;
 	const char *method;
 	const struct hc_body *body;
@@ -33,6 +34,7 @@ struct hop_out {
 	long retry_after;     /* ms, or -1 */
 	enum hc_err last_err; /* with quiet_error */
 	char why[HC_ERRBUF * 2];
+	struct hc_response last; /* the last response received (status 0: none yet), for -w */
 };
 
 /* One URL's way through redirects and retries. */
@@ -67,6 +69,8 @@ enum hc_err body_open(struct run *R, char *err, size_t errlen);
 
 /* exchange.c: one request and its response, shown unless a redirect or retry replaces it */
 int exchange(struct run *R, struct hop *h);
+/* -w once the URL is done, whatever ended it; returns code, or a write error's if code is 0 */
+int exchange_report(struct run *R, const struct hop *h, int code);
 
 /* policy.c: one URL through its redirects and retries */
 int run_url(struct run *R, size_t i);
