@@ -132,6 +132,32 @@ EOF
 	assert_bytes "$T/err" ''
 }
 
+@test "-o FILE that is the request body's file (any name for it, or standard input): usage error, nothing sent, FILE untouched" {
+	local row
+	raw_start_silent
+	printf 'the body\n' >"$T/F"
+	ln "$T/F" "$T/hard"
+	ln -s "$T/F" "$T/soft"
+	local want
+	want=$(sha256_of "$T/F")
+	for row in "-o $T/F $RAW_URL/ @$T/F" "-o $T/F -d @$T/F $RAW_URL/" "-o $T/hard $RAW_URL/ @$T/soft" \
+		"-o $T/F -d @- $RAW_URL/" "-o $T/F -d @$T/./F -w @$T/F $RAW_URL/"; do
+		# shellcheck disable=SC2086 # row is a word list
+		run --separate-stderr "$HCLI" $row <"$T/F"
+		assert_equal "$row: $status" "$row: 2"
+		assert_regex "$stderr" "^hcli: Usage: -o $T/[A-Za-z]* is the request body's own file; write the output elsewhere"
+		assert_equal "$row: $(sha256_of "$T/F")" "$row: $want"
+	done
+	raw_assert_nothing_sent
+	# a different file with the same content is fine
+	cp "$T/F" "$T/G"
+	raw_stop
+	raw_reply 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n'
+	hrun -o "$T/G" "$RAW_URL/" "@$T/F"
+	assert_equal "$status" 0
+	assert_bytes "$T/G" 'ok\n'
+}
+
 @test "-o FILE: a body cut short keeps the partial file, exit 18, one IncompleteRead line" {
 	raw_start - <<'EOF'
 [[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart", "then": "close"}]]

@@ -100,6 +100,35 @@ static int usage_error(const char *detail)
 	return hc_err_exit(HC_EUSAGE);
 }
 
+/*
+ * -o FILE, emptied only once it is known not to be the request body's file
+ * (the same file by any name, or standard input redirected from it): that
+ * would destroy the body before it is sent. Returns the fd, or -1 with *code.
+ */
+static int open_output(const struct run *R, const char *path, int *code)
+{
+	char err[HC_ERRBUF];
+	struct stat out, in;
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0 || fstat(fd, &out) < 0) {
+		snprintf(err, sizeof(err), "%s: %s", path, strerror(errno));
+		*code = cli_fail(HC_EWRITE, err);
+	} else if (R->body.kind == HC_BODY_FD && fstat(R->body.fd, &in) == 0 &&
+		   S_ISREG(in.st_mode) && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+		snprintf(err, sizeof(err), "-o %.200s is the request body's own file; write the output elsewhere",
+			 path);
+		*code = usage_error(err);
+	} else if (S_ISREG(out.st_mode) && ftruncate(fd, 0) < 0) {
+		snprintf(err, sizeof(err), "%s: %s", path, strerror(errno));
+		*code = cli_fail(HC_EWRITE, err);
+	} else {
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
@@ -131,27 +160,22 @@ int main(int argc, char **argv)
 		code = usage_error("a body from a pipe can be sent once, but several URLs were given");
 		goto out;
 	}
-	int body_fd = STDOUT_FILENO;
-	if (cli.output) {
-		body_fd = open(cli.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-		if (body_fd < 0) {
-			snprintf(err, sizeof(err), "%s: %s", cli.output, strerror(errno));
-			code = cli_fail(HC_EWRITE, err);
-			goto out;
-		}
-	}
-	char pass[1024] = "";
-	if (any_https(&cli) && (cli.tls.cert || cli.tls.key) &&
-	    (rc = key_passphrase(&cli, pass, sizeof(pass), err, sizeof(err)))) {
-		code = cli_fail(rc, err);
-		goto out;
-	}
 	if (cli.write_out && !strcmp(cli.write_out, "@-") && cli.body == BODY_STDIN) {
 		code = usage_error("-w @- and a body from standard input cannot share it");
 		goto out;
 	}
 	if (cli.write_out && (rc = read_format(cli.write_out, &R.wfmt, err, sizeof(err)))) {
 		code = rc == HC_EUSAGE ? usage_error(err) : cli_fail(rc, "out of memory");
+		goto out;
+	}
+	/* -o FILE is read before it is written to: the format above, the body (open_output) */
+	int body_fd = STDOUT_FILENO;
+	if (cli.output && (body_fd = open_output(&R, cli.output, &code)) < 0)
+		goto out;
+	char pass[1024] = "";
+	if (any_https(&cli) && (cli.tls.cert || cli.tls.key) &&
+	    (rc = key_passphrase(&cli, pass, sizeof(pass), err, sizeof(err)))) {
+		code = cli_fail(rc, err);
 		goto out;
 	}
 	if ((rc = proxy_setup(&R.proxies, &cli, err, sizeof(err)))) {
