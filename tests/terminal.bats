@@ -142,6 +142,26 @@ SLOW_30='[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", "chunks": 
 	assert_no_escape "$T/tty"
 }
 
+@test "terminal: -v with standard output and error on one terminal shows each head once, in the trace" {
+	local args n
+	raw_reply "$OK_2"
+	for args in "-v" "-v -p hb" "-v -p HBhb"; do
+		# shellcheck disable=SC2086 # args is a word list
+		tty_exec "" --color=never $args "$RAW_URL/"
+		assert_equal "$args: $status" "$args: 0"
+		n=$(grep -c 'HTTP/1.1 200 OK' "$T/tty")
+		assert_equal "$args: response heads $n" "$args: response heads 1"
+		n=$(grep -c 'GET / HTTP/1.1' "$T/tty")
+		assert_equal "$args: request heads $n" "$args: request heads 1"
+		grep -qx '< HTTP/1.1 200 OK' "$T/tty" || fail "$args: no traced status line: $(cat "$T/tty")"
+		grep -q '^hi' "$T/tty" || fail "$args: no body: $(cat "$T/tty")"
+	done
+	# standard output a pipe: the head printed there and traced on the terminal, as before
+	tty_exec " | cat >$T/out" --color=never -v -p hb "$RAW_URL/"
+	grep -qx 'HTTP/1.1 200 OK' "$T/out" || fail "no head on standard output: $(cat "$T/out")"
+	grep -qx '< HTTP/1.1 200 OK' "$T/tty" || fail "no traced head: $(cat "$T/tty")"
+}
+
 @test "pipes: no colour by default or with --color=auto; --color and --color=always colour" {
 	local row opt
 	raw_reply "$OK_2"

@@ -22,11 +22,21 @@ static bool want_color(enum color_mode m, bool tty)
 	return m == COLOR_ALWAYS || (m == COLOR_AUTO && tty && !(nc && *nc));
 }
 
+/* Standard output and standard error on one terminal? */
+static bool same_terminal(void)
+{
+	struct stat a, b;
+	return isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && fstat(STDOUT_FILENO, &a) == 0 &&
+	       fstat(STDERR_FILENO, &b) == 0 && a.st_rdev == b.st_rdev;
+}
+
 void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
 	      const char *body_name, enum color_mode color)
 {
 	memset(o, 0, sizeof(*o));
-	o->print = print;
+	/* -v where the trace and the output share a terminal: the heads show once, in the trace, as
+	 * curl -v shows them; the body follows on standard output */
+	o->print = verbose && same_terminal() ? print & ~(PRINT_REQ_HEAD | PRINT_RESP_HEAD) : print;
 	o->verbose = verbose;
 	o->silent = silent;
 	o->tty_out = isatty(STDOUT_FILENO);
