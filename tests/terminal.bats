@@ -81,11 +81,30 @@ SLOW_30='[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", "chunks": 
 	done
 }
 
-@test "terminal: the whole -i output, the body bytes unchanged" {
+@test "terminal: the whole -i output, the body bytes unchanged, a newline after a body without one" {
 	raw_reply "$OK_2"
 	tty_exec '' -i "$RAW_URL/"
 	assert_equal "$status" 0
-	assert_bytes "$T/tty" "$OK_2_COLOUR"
+	assert_bytes "$T/tty" "$OK_2_COLOUR\n"
+}
+
+@test "terminal: a body without a final newline gets one; one with it, an empty one, a pipe or a file get none" {
+	local row reply want
+	# reply body | what the terminal gets after the head (printf format)
+	for row in 'hi|hi\n' 'hi\n|hi\n' '|' 'a\nb|a\nb\n'; do
+		IFS='|' read -r reply want <<<"$row"
+		# shellcheck disable=SC2059 # the body is a printf format on purpose
+		raw_reply "HTTP/1.1 200 OK\r\nContent-Length: $(printf "$reply" | wc -c)\r\n\r\n$reply"
+		tty_exec '' -b "$RAW_URL/"
+		assert_equal "$row: $status" "$row: 0"
+		assert_bytes "$T/tty" "$want"
+		raw_stop
+	done
+	raw_reply "$OK_2"
+	pipe_run "$RAW_URL/"
+	assert_bytes "$T/out" 'hi'
+	tty_exec '' -o "$T/file" "$RAW_URL/"
+	assert_bytes "$T/file" 'hi'
 }
 
 @test "terminal: --color=never, NO_COLOR=1 turn colour off; --color, --color=always, an empty NO_COLOR do not" {
@@ -105,7 +124,7 @@ SLOW_30='[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", "chunks": 
 		TTY_ENV=(${env:+"$env"})
 		tty_exec '' ${opt:+"$opt"} -i "$RAW_URL/"
 		assert_equal "$opt $env: $status" "$opt $env: 0"
-		assert_bytes "$T/tty" "$want"
+		assert_bytes "$T/tty" "$want\n"
 	done
 }
 
@@ -127,7 +146,7 @@ SLOW_30='[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", "chunks": 
 	# standard output the terminal, standard error a file: the head coloured, the trace plain
 	tty_exec "2>$T/err" -v -i "$RAW_URL/"
 	assert_equal "$status" 0
-	assert_bytes "$T/tty" "$OK_2_COLOUR"
+	assert_bytes "$T/tty" "$OK_2_COLOUR\n"
 	assert_no_escape "$T/err"
 	grep -qx '> GET / HTTP/1.1' "$T/err" || fail "no plain request line: $(cat "$T/err")"
 
@@ -291,7 +310,7 @@ EOF
 	raw_start - <<<"$SLOW_30"
 	tty_exec "2>$T/err" -b "$RAW_URL/"
 	assert_equal "$status" 0
-	assert_bytes "$T/tty" 'aaaaaaaaaabbbbbbbbbbcccccccccc'
+	assert_bytes "$T/tty" 'aaaaaaaaaabbbbbbbbbbcccccccccc\n'
 	assert_bytes "$T/err" ''
 }
 

@@ -364,6 +364,8 @@ enum hc_err out_body(struct out *o, const char *p, size_t n)
 			o->suppressed_bytes += n;
 			return HC_OK;
 		}
+		if (n > 0)
+			o->tty_last = p[n - 1];
 	}
 	return out_write_all(o, o->body_fd, p, n, o->body_name);
 }
@@ -400,6 +402,10 @@ enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
 enum hc_err out_body_end(struct out *o, const struct hc_response *r)
 {
 	enum hc_err rc = HC_OK;
+	/* as HTTPie: a body on a terminal ends its line, so the prompt starts on its own */
+	if (o->tty_last && o->tty_last != '\n' && !o->suppressed)
+		rc = out_write_all(o, o->body_fd, "\n", 1, o->body_name);
+	o->tty_last = '\0';
 	if (o->suppressed) {
 		char note[200];
 		int n = snprintf(note, sizeof(note),

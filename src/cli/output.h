@@ -22,6 +22,7 @@ struct out {
 	int spipe[2];	  /* our own pipe between the socket and body_splice's output */
 	bool suppressed; /* a binary body is being kept off the terminal */
 	uint64_t suppressed_bytes;
+	char tty_last; /* the last body byte shown on a terminal, '\0' before any */
 	bool req_printed; /* request body bytes (B) went out: a blank line follows */
 	enum hc_err err;  /* a write that failed inside a trace callback */
 	char errmsg[HC_ERRBUF];
