@@ -65,6 +65,14 @@ assert_subset() { # WANT HAVE MESSAGE
 	assert_success
 }
 
+@test "README: the quick start says how to read the man page (man ./man/hcli.1, or make install)" {
+	local quick
+	quick=$(sed -n '/^## Quick start/,/^## /p' README.md)
+	[[ $quick == *'`man ./man/hcli.1`'* ]] || fail "no 'man ./man/hcli.1' in the quick start"
+	[[ $quick == *'`make install`'* ]] || fail "no 'make install' in the quick start"
+	[[ -f man/hcli.1 ]]
+}
+
 # --- completion files: syntax and option lists --------------------------------------
 
 @test "completion files parse: bash -n, zsh -n, fish -n" {
