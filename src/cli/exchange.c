@@ -246,7 +246,8 @@ static enum hc_err request_build(struct run *R, const struct hop_in *h,
 		if ((o->target = url_format(&h->url)) == NULL)
 			return HC_ENOMEM;
 		if (proxy->auth && !named(cli, "Proxy-Authorization"))
-			o->fields[nfields++] = (struct hc_field){"Proxy-Authorization", proxy->auth};
+			o->fields[nfields++] =
+				(struct hc_field){"Proxy-Authorization", proxy->auth};
 	}
 	o->req = (struct hc_request){
 		.method = h->method,
@@ -289,7 +290,8 @@ static enum hc_err request_send(struct run *R, const struct hop_in *h, struct ou
 /* -k: one warning, when the first TLS connection without verification is made. */
 static void warn_insecure(struct run *R)
 {
-	if (!R->cli->tls.insecure || R->insecure_warned || !R->conn.tls || R->conn.tm.appconnect == 0)
+	const struct hc_conn *c = &R->conn;
+	if (!R->cli->tls.insecure || R->insecure_warned || !c->tls || c->tm.appconnect == 0)
 		return;
 	R->insecure_warned = true;
 	out_warn(&R->out, "--insecure: the server's certificate and name are not verified");

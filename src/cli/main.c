@@ -115,8 +115,8 @@ static int open_output(const struct run *R, const char *path, int *code)
 		*code = cli_fail(HC_EWRITE, err);
 	} else if (R->body.kind == HC_BODY_FD && fstat(R->body.fd, &in) == 0 &&
 		   S_ISREG(in.st_mode) && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
-		snprintf(err, sizeof(err), "-o %.200s is the request body's own file; write the output elsewhere",
-			 path);
+		snprintf(err, sizeof(err),
+			 "-o %.200s is the request body's own file; write the output elsewhere", path);
 		*code = usage_error(err);
 	} else if (S_ISREG(out.st_mode) && ftruncate(fd, 0) < 0) {
 		snprintf(err, sizeof(err), "%s: %s", path, strerror(errno));

@@ -393,7 +393,8 @@ int run_url(struct run *R, size_t i)
 			delay = cli->retry_max_time_ms > spent ? cli->retry_max_time_ms - spent : 0;
 		tries++;
 		out_warn(&R->out, "%s%s%s; retry %ld of %ld in %ld ms",
-			 h.out.quiet_error ? hc_err_name(h.out.last_err) : "", h.out.quiet_error ? ": " : "", h.out.why,
+			 h.out.quiet_error ? hc_err_name(h.out.last_err) : "",
+			 h.out.quiet_error ? ": " : "", h.out.why,
 			 tries, cli->retry, delay);
 		pause_ms(delay);
 		h.out.pending = h.out.quiet_error = false;
