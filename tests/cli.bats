@@ -159,14 +159,14 @@ value_error() {
 	value_error --expect100-timeout inf "--expect100-timeout takes seconds, 0 to 2000000, not 'inf'"
 	value_error --retry-delay nan "--retry-delay takes seconds, 0 to 2000000, not 'nan'"
 	value_error --retry-max-time '' "--retry-max-time takes seconds, 0 to 2000000, not ''"
-	value_error --timeout $'1\n2' "--timeout takes seconds, 0 to 2000000, not '1\x0a2'"
+	value_error --timeout $'1\n2' "--timeout takes seconds, 0 to 2000000, not '1\n2'"
 	value_error --blocksize 0 "--blocksize must be 1..16777216, not '0'"
 	value_error --max-headers 100001 "--max-headers must be 1..100000, not '100001'"
 	value_error --max-redirs -1 "--max-redirs must be 0..100000, not '-1'"
-	value_error --retry $'\e[31m' "--retry must be 0..1000000, not '\x1b[31m'"
+	value_error --retry $'\e[31m' "--retry must be 0..1000000, not '\033[31m'"
 	value_error --tls-min 1.1 "--tls-min takes 1.2 or 1.3, not '1.1'"
 	value_error --color=blue "" "--color takes auto, always or never, not 'blue'"
-	value_error --color=$'a\rb' "" "--color takes auto, always or never, not 'a\x0db'"
+	value_error --color=$'a\rb' "" "--color takes auto, always or never, not 'a\rb'"
 }
 
 # option_error DETAIL ARGS...: a usage error for ARGS whose first line is
@@ -192,7 +192,7 @@ option_error() {
 	option_error "unknown option '--no-such-option'" --no-such-option
 	option_error "unknown option '--zzz'" --zzz
 	option_error "unknown option '--xyzzy'" --xyzzy=1
-	option_error "unknown option '--\x1b[31m'" --$'\e[31m'
+	option_error "unknown option '--\033[31m'" --$'\e[31m'
 }
 
 @test "usage: an abbreviation of several options names them" {
@@ -224,7 +224,7 @@ option_error() {
 	done
 	assert_equal "${stderr%%$'\n'*}" "hcli: Usage: -X 'A,B' is not a method (an RFC 9110 token)"
 	run --separate-stderr hcli -X $'GET /a HTTP/1.1\r\nHost: x\r\n\r\nDELETE' "$RAW_URL/x" </dev/null
-	assert_regex "${stderr%%$'\n'*}" "^hcli: Usage: -X 'GET /a HTTP/1.1\\\\x0d\\\\x0aHost: "
+	assert_regex "${stderr%%$'\n'*}" "^hcli: Usage: -X 'GET /a HTTP/1.1\\\\r\\\\nHost: "
 	raw_assert_nothing_sent
 	assert_equal "$(raw_conns)" 1 # the probe of raw_assert_nothing_sent alone
 }
