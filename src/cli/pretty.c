@@ -1,0 +1,701 @@
+/*
+ * The streaming JSON formatter: one pass over the bytes, a state machine in
+ * the shape of chunk_step. Layout is written lazily, right before the token
+ * it precedes, once that token's first byte has been checked: until then the
+ * whitespace read is held as counted runs, so a bad byte can be preceded by
+ * exactly the whitespace that came before it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pretty.h"
+
+enum lex {
+	L_BOM0, /* nothing read yet: a BOM may come */
+	L_BOM1, /* EF held */
+	L_BOM2, /* EF BB held */
+	L_GAP,	/* between tokens */
+	L_STR,
+	L_ESC,	/* after a backslash */
+	L_HEX,	/* need hex digits of \uXXXX */
+	L_UTF8, /* need continuation bytes in [lo, hi] */
+	L_NUM_MINUS,
+	L_NUM_ZERO,
+	L_NUM_INT,
+	L_NUM_DOT,
+	L_NUM_FRAC,
+	L_NUM_E,
+	L_NUM_ESIGN,
+	L_NUM_EXP,
+	L_LIT,
+	L_FLUSH, /* writing held whitespace as received, then after_flush */
+	L_RAW,	 /* the rest goes through unchanged */
+	L_DONE,
+};
+
+/* What the grammar allows next (RFC 8259 §2-§5), and so the layout before it. */
+enum ctx {
+	C_TOP,	     /* the first value */
+	C_END,	     /* after a top-level value: another only in NDJSON mode */
+	C_OBJVAL,    /* after ':' */
+	C_ARRVAL,    /* after ',' in an array */
+	C_FIRST_ARR, /* after '[': a value or ']' */
+	C_FIRST_OBJ, /* after '{': a key or '}' */
+	C_KEY,	     /* after ',' in an object */
+	C_COLON,     /* after a key */
+	C_AFTER,     /* after a value in a container: ',' or its close */
+};
+
+/* The longest output of one step apart from indentation, with a margin for 8-byte SGR copies. */
+#define EV_MAX 48
+/* What may follow the indentation within one step. */
+#define EV_TAIL 24
+
+/* Colours: keys as header names in output.c (36), punctuation dim as its prefixes (2). */
+enum { K_KEY, K_STR, K_NUM, K_LIT, K_PUNCT };
+static const char sgr_code[][8] = {"\033[36m", "\033[32m", "\033[33m", "\033[35m", "\033[2m"};
+static const uint8_t sgr_len[] = {5, 5, 5, 5, 4};
+#define SGR_RESET "\033[0m"
+
+static const char ws_byte[4] = {' ', '\t', '\n', '\r'};
+#define WS_COUNT ((UINT64_C(1) << 62) - 1)
+
+/* Bytes that end a run of plain string bytes: '"', '\\', controls, non-ASCII. */
+static const unsigned char str_stop[256] = {
+    [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
+static const char lit_true[] = "true", lit_false[] = "false", lit_null[] = "null";
+
+int pretty_init(struct pretty *p, const struct pretty_opts *opts)
+{
+	memset(p, 0, sizeof(*p));
+	if (opts->sort_keys)
+		return -1;
+	p->indent = opts->indent;
+	p->color = opts->color;
+	p->ndjson = opts->ndjson;
+	p->st = L_BOM0;
+	p->ctx = C_TOP;
+	return 0;
+}
+
+void pretty_free(struct pretty *p)
+{
+	free(p->heap);
+	p->heap = NULL;
+	p->heap_cap = 0;
+}
+
+bool pretty_raw(const struct pretty *p)
+{
+	return p->st == L_RAW || (p->st == L_DONE && !p->ok && p->after_flush == L_RAW);
+}
+
+bool pretty_ok(const struct pretty *p)
+{
+	return p->st == L_DONE && p->ok;
+}
+
+uint64_t pretty_raw_at(const struct pretty *p)
+{
+	return p->raw_at;
+}
+
+static unsigned char *levels(struct pretty *p)
+{
+	return p->heap ? p->heap : p->stack0;
+}
+
+static int push(struct pretty *p, bool obj)
+{
+	uint64_t d = p->depth;
+	size_t cap = p->heap ? p->heap_cap : sizeof(p->stack0);
+	if (d >= PRETTY_MAX_DEPTH)
+		return -1;
+	if (d / 8 >= cap) {
+		unsigned char *h = realloc(p->heap, cap * 2);
+		if (h == NULL)
+			return -1;
+		if (p->heap == NULL)
+			memcpy(h, p->stack0, sizeof(p->stack0));
+		p->heap = h;
+		p->heap_cap = cap * 2;
+	}
+	unsigned char *b = levels(p) + d / 8, bit = (unsigned char)(1u << (d % 8));
+	*b = obj ? (unsigned char)(*b | bit) : (unsigned char)(*b & ~bit);
+	p->depth = d + 1;
+	return 0;
+}
+
+static bool in_object(struct pretty *p)
+{
+	uint64_t d = p->depth - 1;
+	return (levels(p)[d / 8] >> (d % 8)) & 1;
+}
+
+static char *put_sgr(const struct pretty *p, char *w, int k)
+{
+	if (!p->color)
+		return w;
+	memcpy(w, sgr_code[k], 8);
+	return w + sgr_len[k];
+}
+
+static char *put_reset(const struct pretty *p, char *w)
+{
+	if (!p->color)
+		return w;
+	memcpy(w, SGR_RESET, 4);
+	return w + 4;
+}
+
+/* Punctuation: one byte in its colour. */
+static char *put_punct(const struct pretty *p, char *w, char c)
+{
+	w = put_sgr(p, w, K_PUNCT);
+	*w++ = c;
+	return put_reset(p, w);
+}
+
+/* Writes owed indentation and bytes as room allows. */
+static char *drain(struct pretty *p, char *o, char *oend)
+{
+	size_t room = (size_t)(oend - o);
+	size_t n = p->owed_spaces < room ? (size_t)p->owed_spaces : room;
+	memset(o, ' ', n);
+	o += n;
+	p->owed_spaces -= n;
+	if (p->owed_spaces == 0 && p->owed_len <= (size_t)(oend - o)) {
+		memcpy(o, p->owed, p->owed_len);
+		o += p->owed_len;
+		p->owed_len = 0;
+		p->owing = false;
+	}
+	return o;
+}
+
+/*
+ * "\n" and the indentation of level d at *o. Returns where the rest of the
+ * step goes: right after, or p->owed when the indentation does not fit (then
+ * *o is past the "\n" and end_step writes what it can).
+ */
+static char *lay_nl(struct pretty *p, char **o, char *oend, uint64_t d)
+{
+	char *w = *o;
+	*w++ = '\n';
+	uint64_t n = d * p->indent;
+	if (n <= (uint64_t)(oend - w) - EV_TAIL) {
+		memset(w, ' ', (size_t)n);
+		return w + n;
+	}
+	p->owed_spaces = n;
+	p->owing = true;
+	*o = w;
+	return p->owed;
+}
+
+static char *end_step(struct pretty *p, char *o, char *oend, char *w)
+{
+	if (!p->owing)
+		return w;
+	p->owed_len = (uint8_t)(w - p->owed);
+	return drain(p, o, oend);
+}
+
+/* The layout before a value or key in the current context. */
+static char *lay(struct pretty *p, char **o, char *oend)
+{
+	switch (p->ctx) {
+	case C_TOP:
+	case C_END:
+		return *o;
+	case C_OBJVAL:
+		**o = ' ';
+		return *o + 1;
+	default:
+		return lay_nl(p, o, oend, p->depth);
+	}
+}
+
+static bool value_ok(const struct pretty *p)
+{
+	return p->ctx == C_TOP || p->ctx == C_OBJVAL || p->ctx == C_ARRVAL ||
+	       p->ctx == C_FIRST_ARR || (p->ctx == C_END && p->ndjson);
+}
+
+/* A value is complete: the newline after a top-level one. */
+static char *after_value(struct pretty *p, char *w)
+{
+	if (p->depth > 0) {
+		p->ctx = C_AFTER;
+		return w;
+	}
+	*w++ = '\n';
+	p->ctx = C_END;
+	return w;
+}
+
+/* Held whitespace: one more byte. Returns -1 when the runs are all in use. */
+static int ws_add(struct pretty *p, unsigned char c)
+{
+	uint64_t kind = c == ' ' ? 0 : c == '\t' ? 1 : c == '\n' ? 2 : 3;
+	p->ws_total++;
+	if (p->ws_n > 0 && (p->ws[p->ws_n - 1] >> 62) == kind &&
+	    (p->ws[p->ws_n - 1] & WS_COUNT) < WS_COUNT) {
+		p->ws[p->ws_n - 1]++;
+		return 0;
+	}
+	if (p->ws_n == PRETTY_WS_RUNS) {
+		p->ws_total--;
+		return -1;
+	}
+	p->ws[p->ws_n++] = kind << 62 | 1;
+	return 0;
+}
+
+static void ws_drop(struct pretty *p)
+{
+	p->ws_n = p->ws_head = 0;
+	p->ws_total = 0;
+}
+
+/* Writes held whitespace as received, as room allows; then goes to after_flush. */
+static char *flush(struct pretty *p, char *o, char *oend)
+{
+	while (p->ws_head < p->ws_n) {
+		uint64_t run = p->ws[p->ws_head], cnt = run & WS_COUNT;
+		size_t room = (size_t)(oend - o);
+		size_t k = cnt < room ? (size_t)cnt : room;
+		memset(o, ws_byte[run >> 62], k);
+		o += k;
+		if (k < cnt) {
+			p->ws[p->ws_head] = (run & ~WS_COUNT) | (cnt - k);
+			return o;
+		}
+		p->ws_head++;
+	}
+	ws_drop(p);
+	p->st = p->after_flush;
+	return o;
+}
+
+/*
+ * The body stops being JSON before the byte at body offset at: reset the
+ * colour, give back held BOM bytes, then the held whitespace (L_FLUSH).
+ * Room for EV_MAX bytes is there.
+ */
+static char *give_up(struct pretty *p, char *o, uint64_t at, uint8_t next)
+{
+	if (p->sgr_open)
+		o = put_reset(p, o);
+	p->sgr_open = false;
+	memcpy(o, "\xef\xbb\xbf", p->bom);
+	o += p->bom;
+	p->raw_at = at - p->ws_total - p->bom;
+	p->bom = 0;
+	p->st = L_FLUSH;
+	p->after_flush = next;
+	return o;
+}
+
+/* The first byte of a token in L_GAP; returns -1 when it cannot start one here. */
+static int gap_token(struct pretty *p, char **op, char *oend, unsigned char c)
+{
+	char *o = *op, *w;
+	switch (c) {
+	case '{':
+	case '[':
+		if (!value_ok(p) || push(p, c == '{') < 0)
+			return -1;
+		p->depth--; /* the layout is at the outer level */
+		w = lay(p, &o, oend);
+		p->depth++;
+		w = put_punct(p, w, (char)c);
+		p->ctx = c == '{' ? C_FIRST_OBJ : C_FIRST_ARR;
+		break;
+	case '}':
+	case ']':
+		if (p->depth == 0 || in_object(p) != (c == '}'))
+			return -1;
+		if (p->ctx == C_AFTER)
+			w = lay_nl(p, &o, oend, p->depth - 1);
+		else if (p->ctx == (c == '}' ? C_FIRST_OBJ : C_FIRST_ARR))
+			w = o;
+		else
+			return -1;
+		p->depth--;
+		w = put_punct(p, w, (char)c);
+		w = after_value(p, w);
+		break;
+	case ',':
+		if (p->ctx != C_AFTER)
+			return -1;
+		w = put_punct(p, o, ',');
+		p->ctx = in_object(p) ? C_KEY : C_ARRVAL;
+		break;
+	case ':':
+		if (p->ctx != C_COLON)
+			return -1;
+		w = put_punct(p, o, ':');
+		p->ctx = C_OBJVAL;
+		break;
+	case '"':
+		p->key = p->ctx == C_FIRST_OBJ || p->ctx == C_KEY;
+		if (!p->key && !value_ok(p))
+			return -1;
+		w = lay(p, &o, oend);
+		w = put_sgr(p, w, p->key ? K_KEY : K_STR);
+		*w++ = '"';
+		p->sgr_open = true;
+		p->st = L_STR;
+		break;
+	case 't':
+	case 'f':
+	case 'n':
+		if (!value_ok(p))
+			return -1;
+		w = lay(p, &o, oend);
+		w = put_sgr(p, w, K_LIT);
+		*w++ = (char)c;
+		p->sgr_open = true;
+		p->lit = c == 't' ? lit_true : c == 'f' ? lit_false : lit_null;
+		p->lit_pos = 1;
+		p->st = L_LIT;
+		break;
+	case '-':
+	case '0' ... '9':
+		if (!value_ok(p))
+			return -1;
+		w = lay(p, &o, oend);
+		w = put_sgr(p, w, K_NUM);
+		*w++ = (char)c;
+		p->sgr_open = true;
+		p->st = c == '-' ? L_NUM_MINUS : c == '0' ? L_NUM_ZERO : L_NUM_INT;
+		break;
+	default:
+		return -1;
+	}
+	ws_drop(p);
+	*op = end_step(p, o, oend, w);
+	return 0;
+}
+
+/* The first byte of a UTF-8 sequence in a string (RFC 3629 §4). */
+static int utf8_lead(struct pretty *p, unsigned char c)
+{
+	p->lo = 0x80;
+	p->hi = 0xbf;
+	if (c >= 0xc2 && c <= 0xdf) {
+		p->need = 1;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		p->need = 2;
+		if (c == 0xe0)
+			p->lo = 0xa0; /* no overlongs */
+		else if (c == 0xed)
+			p->hi = 0x9f; /* no surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		p->need = 3;
+		if (c == 0xf0)
+			p->lo = 0x90;
+		else if (c == 0xf4)
+			p->hi = 0x8f; /* at most U+10FFFF */
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* A string byte that ends a plain run. Returns -1 when it is not allowed. */
+static int str_special(struct pretty *p, char **op, unsigned char c)
+{
+	char *w = *op;
+	if (c == '"') {
+		*w++ = '"';
+		w = put_reset(p, w);
+		p->sgr_open = false;
+		p->st = L_GAP;
+		if (p->key)
+			p->ctx = C_COLON;
+		else
+			w = after_value(p, w);
+	} else if (c == '\\') {
+		*w++ = '\\';
+		p->st = L_ESC;
+	} else if (c < 0x20 || utf8_lead(p, c) < 0) {
+		return -1; /* RFC 8259 §7: controls must be escaped */
+	} else {
+		*w++ = (char)c;
+		p->st = L_UTF8;
+	}
+	*op = w;
+	return 0;
+}
+
+static bool is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/*
+ * One byte inside an escape, a UTF-8 sequence, a number or a literal.
+ * Returns 1 when it was used, 0 when it ends a number (the byte is looked at
+ * again in L_GAP), -1 when it is not allowed.
+ */
+static int token_byte(struct pretty *p, char **op, unsigned char c)
+{
+	char *w = *op;
+	bool digit = c >= '0' && c <= '9';
+	switch (p->st) {
+	case L_ESC:
+		if (c == 'u') {
+			p->need = 4;
+			p->st = L_HEX;
+		} else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' ||
+			   c == 'r' || c == 't') {
+			p->st = L_STR;
+		} else {
+			return -1;
+		}
+		break;
+	case L_HEX:
+		if (!is_hex(c))
+			return -1;
+		if (--p->need == 0)
+			p->st = L_STR;
+		break;
+	case L_UTF8:
+		if (c < p->lo || c > p->hi)
+			return -1;
+		p->lo = 0x80;
+		p->hi = 0xbf;
+		if (--p->need == 0)
+			p->st = L_STR;
+		break;
+	case L_LIT:
+		if ((char)c != p->lit[p->lit_pos])
+			return -1;
+		*w++ = (char)c;
+		if (p->lit[++p->lit_pos] == '\0') {
+			w = put_reset(p, w);
+			p->sgr_open = false;
+			p->st = L_GAP;
+			w = after_value(p, w);
+		}
+		*op = w;
+		return 1;
+	/* RFC 8259 §6: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+	case L_NUM_MINUS:
+		if (!digit)
+			return -1;
+		p->st = c == '0' ? L_NUM_ZERO : L_NUM_INT;
+		break;
+	case L_NUM_ZERO:
+	case L_NUM_INT:
+	case L_NUM_FRAC:
+		if (digit && p->st != L_NUM_ZERO)
+			break;
+		if (c == '.' && p->st != L_NUM_FRAC)
+			p->st = L_NUM_DOT;
+		else if (c == 'e' || c == 'E')
+			p->st = L_NUM_E;
+		else
+			goto num_end;
+		break;
+	case L_NUM_DOT:
+		if (!digit)
+			return -1;
+		p->st = L_NUM_FRAC;
+		break;
+	case L_NUM_E:
+		if (c == '+' || c == '-') {
+			p->st = L_NUM_ESIGN;
+			break;
+		}
+		/* fall through */
+	case L_NUM_ESIGN:
+		if (!digit)
+			return -1;
+		p->st = L_NUM_EXP;
+		break;
+	case L_NUM_EXP:
+		if (digit)
+			break;
+		goto num_end;
+	default:
+		return -1;
+	}
+	*w++ = (char)c;
+	*op = w;
+	return 1;
+num_end:
+	w = put_reset(p, w);
+	p->sgr_open = false;
+	p->st = L_GAP;
+	*op = after_value(p, w);
+	return 0;
+}
+
+static size_t feed_raw(const char *in, size_t n, char **op, char *oend)
+{
+	size_t k = (size_t)(oend - *op) < n ? (size_t)(oend - *op) : n;
+	memcpy(*op, in, k);
+	*op += k;
+	return k;
+}
+
+size_t pretty_feed(struct pretty *p, const char *in, size_t n, struct pretty_out *out)
+{
+	char *o = out->buf + out->len, *oend = out->buf + out->cap;
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0;
+
+	if (p->owing && (o = drain(p, o, oend), p->owing))
+		goto done;
+	if (p->st == L_FLUSH) {
+		o = flush(p, o, oend);
+		goto done; /* the switch to raw: the caller sees it before any raw byte */
+	}
+	if (p->st == L_RAW) {
+		i = feed_raw(in, n, &o, oend);
+		goto done;
+	}
+	if (p->st == L_DONE)
+		goto done;
+
+	while (i < n) {
+		size_t room = (size_t)(oend - o);
+		if (room < EV_MAX || p->owing)
+			break;
+		unsigned char c = s[i];
+		switch (p->st) {
+		case L_STR: {
+			/* the hot path: a run of plain bytes, copied as room allows */
+			size_t lim = n - i < room ? n : i + room, j = i;
+			while (j < lim && !str_stop[s[j]])
+				j++;
+			if (j > i) {
+				memcpy(o, s + i, j - i);
+				o += j - i;
+				i = j;
+				continue;
+			}
+			if (str_special(p, &o, c) < 0)
+				goto bad;
+			i++;
+			continue;
+		}
+		case L_NUM_INT:
+		case L_NUM_FRAC:
+		case L_NUM_EXP:
+			if (c >= '0' && c <= '9') {
+				size_t lim = n - i < room - EV_TAIL ? n : i + room - EV_TAIL;
+				while (i < lim && s[i] >= '0' && s[i] <= '9')
+					*o++ = (char)s[i++];
+				continue;
+			}
+			/* fall through */
+		case L_ESC:
+		case L_HEX:
+		case L_UTF8:
+		case L_NUM_MINUS:
+		case L_NUM_ZERO:
+		case L_NUM_DOT:
+		case L_NUM_E:
+		case L_NUM_ESIGN:
+		case L_LIT: {
+			int r = token_byte(p, &o, c);
+			if (r < 0)
+				goto bad;
+			if (r == 0) /* a number ended: the byte starts what follows */
+				goto gap;
+			i++;
+			continue;
+		}
+		case L_BOM0:
+			if (c != 0xef) {
+				p->st = L_GAP;
+				goto gap;
+			}
+			p->bom = 1;
+			p->st = L_BOM1;
+			i++;
+			continue;
+		case L_BOM1:
+			if (c != 0xbb)
+				goto bad;
+			p->bom = 2;
+			p->st = L_BOM2;
+			i++;
+			continue;
+		case L_BOM2:
+			if (c != 0xbf)
+				goto bad;
+			memcpy(o, "\xef\xbb\xbf", 3);
+			o += 3;
+			p->bom = 0;
+			p->st = L_GAP;
+			i++;
+			continue;
+		default:
+			break;
+		}
+	gap:
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			if (ws_add(p, c) < 0)
+				goto bad;
+			i++;
+			continue;
+		}
+		if (gap_token(p, &o, oend, c) < 0)
+			goto bad;
+		i++;
+	}
+	goto done;
+bad:
+	o = give_up(p, o, p->pos + i, L_RAW);
+	o = flush(p, o, oend);
+done:
+	p->pos += i;
+	out->len = (size_t)(o - out->buf);
+	return i;
+}
+
+/* A body that ends here: the last number is complete, or the held whitespace goes out. */
+static void finish_lexer(struct pretty *p, char **op)
+{
+	char *o = *op;
+	if (p->st == L_NUM_ZERO || p->st == L_NUM_INT || p->st == L_NUM_FRAC ||
+	    p->st == L_NUM_EXP) {
+		o = put_reset(p, o);
+		p->sgr_open = false;
+		p->st = L_GAP;
+		o = after_value(p, o);
+	}
+	if ((p->st == L_GAP || p->st == L_BOM0) && p->ctx == C_END) {
+		ws_drop(p);
+		p->ok = true;
+		p->raw_at = p->pos;
+		p->st = L_DONE;
+	} else {
+		o = give_up(p, o, p->pos, L_DONE);
+	}
+	*op = o;
+}
+
+int pretty_finish(struct pretty *p, struct pretty_out *out)
+{
+	char *o = out->buf + out->len, *oend = out->buf + out->cap;
+	if (p->owing)
+		o = drain(p, o, oend);
+	if (!p->owing) {
+		if (p->st == L_RAW)
+			p->st = L_DONE;
+		else if (p->st != L_FLUSH && p->st != L_DONE && oend - o >= EV_MAX)
+			finish_lexer(p, &o);
+		if (p->st == L_FLUSH)
+			o = flush(p, o, oend);
+	}
+	out->len = (size_t)(o - out->buf);
+	return p->st == L_DONE ? 0 : 1;
+}

@@ -1,0 +1,154 @@
+/*
+ * libFuzzer target for the JSON formatter (src/cli/pretty.c). The first two
+ * bytes pick the options and how the rest is fed; then:
+ * - fed whole into a big buffer, split in two into a small one, and one byte
+ *   at a time, the output is the same;
+ * - the raw-tail rule: the output is the input up to pretty_raw_at() with its
+ *   whitespace outside strings replaced (and colour codes added), then the
+ *   rest of the input unchanged; a complete body has no raw tail and ends
+ *   with a newline.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/cli/pretty.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct run {
+	char *out;
+	size_t len;
+	bool ok, raw;
+	uint64_t raw_at;
+};
+
+static void check(int ok)
+{
+	if (!ok)
+		abort();
+}
+
+static void append(struct run *r, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	char *q = realloc(r->out, r->len + n);
+	check(q != NULL);
+	memcpy(q + r->len, p, n);
+	r->out = q;
+	r->len += n;
+}
+
+/* Feeds in[0..len) in pieces of at most piece bytes (the first split bytes first). */
+static void format(const char *in, size_t len, const struct pretty_opts *o, size_t split,
+		   size_t piece, size_t cap, struct run *r)
+{
+	struct pretty p;
+	char *obuf = malloc(cap);
+	struct pretty_out out = {.buf = obuf, .cap = cap};
+	check(obuf != NULL && pretty_init(&p, o) == 0);
+	memset(r, 0, sizeof(*r));
+	size_t at = 0, stuck = 0;
+	while (at < len) {
+		size_t n = at < split ? split - at : len - at;
+		if (n > piece)
+			n = piece;
+		/* each call sees its bytes in an allocation of exactly that size */
+		char *buf = malloc(n);
+		check(buf != NULL);
+		memcpy(buf, in + at, n);
+		size_t used = pretty_feed(&p, buf, n, &out);
+		free(buf);
+		check(used <= n && out.len <= out.cap);
+		stuck = used == 0 && out.len == 0 ? stuck + 1 : 0;
+		check(stuck < 3);
+		append(r, out.buf, out.len);
+		out.len = 0;
+		at += used;
+	}
+	while (pretty_finish(&p, &out)) {
+		check(out.len > 0);
+		append(r, out.buf, out.len);
+		out.len = 0;
+	}
+	append(r, out.buf, out.len);
+	r->ok = pretty_ok(&p);
+	r->raw = pretty_raw(&p);
+	r->raw_at = pretty_raw_at(&p);
+	pretty_free(&p);
+	free(obuf);
+}
+
+/* Whitespace outside strings and colour codes taken out. */
+static size_t strip_layout(const char *s, size_t n, char *dst)
+{
+	bool str = false, esc = false;
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\033') { /* a raw ESC is never in the valid part */
+			while (i < n && s[i] != 'm')
+				i++;
+		} else if (str) {
+			dst[k++] = c;
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				str = false;
+		} else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			str = c == '"';
+			dst[k++] = c;
+		}
+	}
+	return k;
+}
+
+static void raw_tail_rule(const char *in, size_t len, const struct run *r)
+{
+	check(r->raw_at <= len);
+	size_t tail = len - (size_t)r->raw_at;
+	if (r->ok)
+		check(tail == 0 && r->len > 0 && r->out[r->len - 1] == '\n');
+	check(r->len >= tail);
+	check(tail == 0 || memcmp(r->out + r->len - tail, in + r->raw_at, tail) == 0);
+	char *a = malloc(r->len + 1), *b = malloc(len + 1);
+	check(a != NULL && b != NULL);
+	size_t na = strip_layout(r->out, r->len - tail, a);
+	size_t nb = strip_layout(in, (size_t)r->raw_at, b);
+	check(na == nb && memcmp(a, b, na) == 0);
+	free(a);
+	free(b);
+}
+
+static void same(const struct run *a, const struct run *b)
+{
+	check(a->len == b->len && (a->len == 0 || memcmp(a->out, b->out, a->len) == 0));
+	check(a->ok == b->ok && a->raw == b->raw && a->raw_at == b->raw_at);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 2)
+		return 0;
+	struct pretty_opts o = {
+	    .indent = data[0] & 7, .ndjson = data[0] & 8, .color = data[0] & 16};
+	const char *in = (const char *)data + 2;
+	size_t len = size - 2;
+	size_t split = data[1] % (len + 1);
+	size_t cap = PRETTY_OUT_MIN + (data[0] >> 5) * 7;
+
+	struct run whole, two, bytes;
+	format(in, len, &o, 0, len, 1 << 16, &whole);
+	format(in, len, &o, split, len, cap, &two);
+	format(in, len, &o, 0, 1, cap, &bytes);
+	same(&whole, &two);
+	same(&whole, &bytes);
+	raw_tail_rule(in, len, &whole);
+	free(whole.out);
+	free(two.out);
+	free(bytes.out);
+	return 0;
+}

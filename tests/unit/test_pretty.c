@@ -1,0 +1,410 @@
+/*
+ * The streaming JSON formatter (src/cli/pretty.c) against SPEC.md Part 2
+ * "Formatting responses".
+ *
+ * Every table case is run fed all at once and 1, 2, 3 and 7 bytes at a time,
+ * into an output buffer of PRETTY_OUT_MIN bytes and of 4 KiB, each feed ending
+ * right before an unreadable page; all must give the expected bytes. Every
+ * run is also held to the raw-tail rule (raw_tail_ok below).
+ */
+#include "unit.h"
+
+#include "../../src/cli/pretty.h"
+
+struct pcase {
+	const char *name;
+	const char *in;
+	size_t len;
+	const char *want;
+	size_t wlen;
+	unsigned indent;
+	int ndjson;
+	bool ok;
+};
+
+static const struct pcase cases[] = {
+#include "pretty_cases.h"
+};
+
+struct run {
+	struct unit_buf out;
+	bool ok, raw;
+	uint64_t raw_at;
+	size_t first_raw; /* the input offset where a pretty_feed call stopped for the raw tail */
+};
+
+static struct unit_guard guard;
+
+/*
+ * Formats in[0..len) given feed bytes at a time (0: all at once) into an
+ * output buffer of cap bytes, drained into r->out whenever a call leaves input.
+ */
+static bool format(const char *in, size_t len, const struct pretty_opts *opts, size_t feed,
+		   size_t cap, struct run *r)
+{
+	struct pretty p;
+	char *obuf = malloc(cap);
+	struct pretty_out out = {.buf = obuf, .cap = cap};
+	bool good = true;
+	unit_buf_reset(&r->out);
+	r->first_raw = (size_t)-1;
+	if (obuf == NULL || pretty_init(&p, opts) != 0) {
+		FAIL("pretty_init");
+		free(obuf);
+		return false;
+	}
+	size_t at = 0, stuck = 0;
+	while (at < len && good) {
+		size_t n = feed == 0 || feed > len - at ? len - at : feed;
+		const char *piece = unit_guard_put(&guard, in + at, n, false);
+		size_t used_piece = 0;
+		while (used_piece < n) {
+			bool was_raw = pretty_raw(&p);
+			size_t used = pretty_feed(&p, piece + used_piece, n - used_piece, &out);
+			if (used > n - used_piece || out.len > out.cap) {
+				FAIL("feed %zu cap %zu: used %zu of %zu, out %zu of %zu", feed, cap, used,
+				     n - used_piece, out.len, out.cap);
+				good = false;
+				break;
+			}
+			if (!was_raw && pretty_raw(&p) && r->first_raw == (size_t)-1)
+				r->first_raw = at + used_piece + used;
+			used_piece += used;
+			stuck = used == 0 && out.len == 0 ? stuck + 1 : 0;
+			unit_buf_add(&r->out, out.buf, out.len);
+			out.len = 0;
+			if (stuck > 2) {
+				FAIL("feed %zu cap %zu: no progress", feed, cap);
+				good = false;
+				break;
+			}
+		}
+		at += n;
+	}
+	while (good && pretty_finish(&p, &out)) {
+		stuck = out.len == 0 ? stuck + 1 : 0;
+		unit_buf_add(&r->out, out.buf, out.len);
+		out.len = 0;
+		if (stuck > 2) {
+			FAIL("finish: no progress");
+			good = false;
+		}
+	}
+	unit_buf_add(&r->out, out.buf, out.len);
+	r->ok = pretty_ok(&p);
+	r->raw = pretty_raw(&p);
+	r->raw_at = pretty_raw_at(&p);
+	pretty_free(&p);
+	free(obuf);
+	return good;
+}
+
+/* Whitespace outside strings and colour codes taken out. */
+static void strip_layout(const char *s, size_t n, struct unit_buf *b)
+{
+	bool str = false, esc = false;
+	unit_buf_reset(b);
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\033') { /* colour codes: a raw ESC is never in the valid part */
+			while (i < n && s[i] != 'm')
+				i++;
+		} else if (str) {
+			unit_buf_add(b, &c, 1);
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				str = false;
+		} else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			str = c == '"';
+			unit_buf_add(b, &c, 1);
+		}
+	}
+}
+
+/*
+ * The raw-tail rule: the output is the input up to raw_at with its layout
+ * changed (nothing else), then input[raw_at..] unchanged. For complete JSON,
+ * raw_at is the input's length.
+ */
+static bool raw_tail_ok(const char *in, size_t len, const struct run *r)
+{
+	static struct unit_buf a, b;
+	if (r->raw_at > len) {
+		FAIL("raw_at %llu past the input (%zu)", (unsigned long long)r->raw_at, len);
+		return false;
+	}
+	size_t tail = len - (size_t)r->raw_at;
+	if (r->ok && tail != 0) {
+		FAIL("complete, yet raw_at %llu", (unsigned long long)r->raw_at);
+		return false;
+	}
+	if (r->out.len < tail || memcmp(r->out.p + r->out.len - tail, in + r->raw_at, tail) != 0) {
+		FAIL("the output does not end with input[%llu..]", (unsigned long long)r->raw_at);
+		return false;
+	}
+	strip_layout(r->out.p, r->out.len - tail, &a);
+	strip_layout(in, (size_t)r->raw_at, &b);
+	return CHECK_EQ_MEM(a.p, a.len, b.p, b.len);
+}
+
+static void test_table(void)
+{
+	static const size_t feeds[] = {0, 1, 2, 3, 7};
+	static const size_t caps[] = {PRETTY_OUT_MIN, 4096};
+	struct run r = {0};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		const struct pcase *c = &cases[k];
+		struct pretty_opts o = {.indent = c->indent, .ndjson = c->ndjson};
+		unit_begin("table: %s", c->name);
+		for (size_t f = 0; f < sizeof(feeds) / sizeof(feeds[0]); f++) {
+			for (size_t m = 0; m < 2; m++) {
+				if (!format(c->in, c->len, &o, feeds[f], caps[m], &r))
+					break;
+				unit_note("feed %zu, out buffer %zu", feeds[f], caps[m]);
+				if (!CHECK_EQ_MEM(r.out.p, r.out.len, c->want, c->wlen) ||
+				    !CHECK_EQ_INT(r.ok, c->ok) || !raw_tail_ok(c->in, c->len, &r))
+					goto next;
+			}
+		}
+	next:
+		unit_end();
+	}
+	unit_buf_free(&r.out);
+}
+
+static void expect(const char *name, const char *in, size_t len, const struct pretty_opts *o,
+		   const char *want, size_t wlen, bool ok)
+{
+	struct run r = {0};
+	unit_begin("%s", name);
+	static const size_t feeds[] = {0, 1, 5};
+	for (size_t f = 0; f < 3; f++) {
+		if (!format(in, len, o, feeds[f], f == 1 ? PRETTY_OUT_MIN : 65536, &r))
+			break;
+		if (!CHECK_EQ_MEM(r.out.p, r.out.len, want, wlen) || !CHECK_EQ_INT(r.ok, ok) ||
+		    !raw_tail_ok(in, len, &r))
+			break;
+	}
+	unit_end();
+	unit_buf_free(&r.out);
+}
+
+/* 10,000 levels: the input, and the layout built line by line. */
+static void test_deep(void)
+{
+	enum { DEPTH = 10000 };
+	struct unit_buf in = {0}, want = {0};
+	struct pretty_opts o = {.indent = 4};
+	unit_buf_fill(&in, '[', DEPTH);
+	unit_buf_adds(&in, "{\"k\":1}");
+	unit_buf_fill(&in, ']', DEPTH);
+	for (int d = 0; d < DEPTH; d++) {
+		unit_buf_fill(&want, ' ', (size_t)d * 4);
+		unit_buf_adds(&want, "[\n");
+	}
+	unit_buf_fill(&want, ' ', (size_t)DEPTH * 4);
+	unit_buf_adds(&want, "{\n");
+	unit_buf_fill(&want, ' ', (size_t)DEPTH * 4 + 4);
+	unit_buf_adds(&want, "\"k\": 1\n");
+	unit_buf_fill(&want, ' ', (size_t)DEPTH * 4);
+	unit_buf_adds(&want, "}\n");
+	for (int d = DEPTH - 1; d >= 0; d--) {
+		unit_buf_fill(&want, ' ', (size_t)d * 4);
+		unit_buf_adds(&want, "]\n");
+	}
+	expect("10,000 levels of arrays", in.p, in.len, &o, want.p, want.len, true);
+
+	/* objects all the way down, cut off: the held whitespace ends it */
+	unit_buf_reset(&in);
+	unit_buf_reset(&want);
+	for (int d = 0; d < DEPTH; d++)
+		unit_buf_adds(&in, "{\"a\":");
+	unit_buf_adds(&in, "  ");
+	for (int d = 0; d < DEPTH; d++) {
+		unit_buf_adds(&want, d == 0 ? "{\n" : " {\n");
+		unit_buf_fill(&want, ' ', (size_t)d * 4 + 4);
+		unit_buf_adds(&want, "\"a\":");
+	}
+	unit_buf_adds(&want, "  ");
+	expect("10,000 levels of objects, truncated", in.p, in.len, &o, want.p, want.len, false);
+	unit_buf_free(&in);
+	unit_buf_free(&want);
+}
+
+/* Output comes as input arrives, and whitespace is held in counted runs, not bytes. */
+static void test_streaming(void)
+{
+	struct pretty p;
+	struct pretty_opts o = {.indent = 4};
+	static char obuf[4096];
+	struct pretty_out out = {.buf = obuf, .cap = sizeof(obuf)};
+	char chunk[1024];
+
+	unit_begin("a long string streams through");
+	pretty_init(&p, &o);
+	CHECK_EQ_UINT(pretty_feed(&p, "[\"", 2, &out), 2);
+	memset(chunk, 'a', sizeof(chunk));
+	uint64_t got = out.len;
+	for (int k = 0; k < 1024; k++) {
+		out.len = 0;
+		size_t used = pretty_feed(&p, chunk, sizeof(chunk), &out);
+		if (!CHECK_EQ_UINT(used, sizeof(chunk)) || !CHECK_EQ_UINT(out.len, sizeof(chunk)))
+			break;
+		got += out.len;
+	}
+	CHECK_EQ_UINT(got, 2 + 4 + 1 + 1024 * 1024); /* "[\n    \"" then the bytes */
+	pretty_free(&p);
+	unit_end();
+
+	unit_begin("1 MiB of whitespace before a bad byte comes back exactly");
+	struct unit_buf all = {0};
+	pretty_init(&p, &o);
+	out.len = 0;
+	pretty_feed(&p, "[1,", 3, &out);
+	unit_buf_add(&all, out.buf, out.len);
+	for (int k = 0; k < 1024; k++) {
+		out.len = 0;
+		memset(chunk, k % 2 ? ' ' : '\n', sizeof(chunk));
+		CHECK_EQ_UINT(pretty_feed(&p, chunk, sizeof(chunk), &out), sizeof(chunk));
+		CHECK_EQ_UINT(out.len, 0); /* held, not written */
+		if (k == 30)
+			break; /* 31 runs: one less than PRETTY_WS_RUNS */
+	}
+	for (int k = 0; k < 1024; k++) { /* the same byte: one run grows */
+		out.len = 0;
+		memset(chunk, '\t', sizeof(chunk));
+		CHECK_EQ_UINT(pretty_feed(&p, chunk, sizeof(chunk), &out), sizeof(chunk));
+		CHECK_EQ_UINT(out.len, 0);
+	}
+	_Static_assert(sizeof(struct pretty) < 1024, "the state is small and fixed");
+	size_t used = 0;
+	for (;;) {
+		out.len = 0;
+		used += pretty_feed(&p, "x]" + used, 2 - used, &out);
+		unit_buf_add(&all, out.buf, out.len);
+		if (used == 2)
+			break;
+	}
+	while (out.len = 0, pretty_finish(&p, &out))
+		unit_buf_add(&all, out.buf, out.len);
+	unit_buf_add(&all, out.buf, out.len);
+	struct unit_buf want = {0};
+	unit_buf_adds(&want, "[\n    1,");
+	for (int k = 0; k < 31; k++)
+		unit_buf_fill(&want, k % 2 ? ' ' : '\n', 1024);
+	unit_buf_fill(&want, '\t', 1024 * 1024);
+	unit_buf_adds(&want, "x]");
+	CHECK_EQ_MEM(all.p, all.len, want.p, want.len);
+	CHECK(!pretty_ok(&p) && pretty_raw(&p));
+	CHECK_EQ_UINT(pretty_raw_at(&p), 3);
+	pretty_free(&p);
+	unit_buf_free(&all);
+	unit_buf_free(&want);
+	unit_end();
+}
+
+static void test_cases(void)
+{
+	struct pretty_opts o = {.indent = 4};
+	struct unit_buf in = {0}, want = {0};
+
+	/* more runs of differing whitespace than PRETTY_WS_RUNS: the rest goes raw */
+	unit_buf_adds(&in, "[1,");
+	for (int k = 0; k < PRETTY_WS_RUNS + 1; k++)
+		unit_buf_adds(&in, k % 2 ? " " : "\t");
+	unit_buf_adds(&in, "2]");
+	unit_buf_adds(&want, "[\n    1,");
+	unit_buf_add(&want, in.p + 3, in.len - 3);
+	expect("too many whitespace runs between tokens: raw from there", in.p, in.len, &o, want.p,
+	       want.len, false);
+	unit_buf_reset(&in);
+	unit_buf_reset(&want);
+	unit_buf_adds(&in, "[1,");
+	for (int k = 0; k < PRETTY_WS_RUNS; k++)
+		unit_buf_adds(&in, k % 2 ? " " : "\t");
+	unit_buf_adds(&in, "2]");
+	expect("PRETTY_WS_RUNS runs of whitespace are layout", in.p, in.len, &o,
+	       "[\n    1,\n    2\n]\n", 17, true);
+
+	/* the indentation of one line is larger than the output buffer */
+	o.indent = 1000;
+	unit_buf_reset(&want);
+	unit_buf_adds(&want, "[\n");
+	unit_buf_fill(&want, ' ', 1000);
+	unit_buf_adds(&want, "[\n");
+	unit_buf_fill(&want, ' ', 2000);
+	unit_buf_adds(&want, "1\n");
+	unit_buf_fill(&want, ' ', 1000);
+	unit_buf_adds(&want, "],\n");
+	unit_buf_fill(&want, ' ', 1000);
+	unit_buf_adds(&want, "2\n]\n");
+	expect("indentation larger than the output buffer", "[[1],2]", 7, &o, want.p, want.len,
+	       true);
+	unit_buf_free(&in);
+	unit_buf_free(&want);
+}
+
+static void test_colors(void)
+{
+	struct pretty_opts o = {.indent = 2, .color = true};
+	static const char in[] = "{\"k\":[\"s\",1.5,true,null,{}]}";
+#define P(c) "\033[2m" c "\033[0m"
+	static const char want[] = P("{") "\n  \033[36m\"k\"\033[0m" P(":") " " P("[") "\n    "
+				   "\033[32m\"s\"\033[0m" P(",") "\n    \033[33m1.5\033[0m" P(
+				       ",") "\n    \033[35mtrue\033[0m" P(",") "\n    "
+				   "\033[35mnull\033[0m" P(",") "\n    " P("{") P("}") "\n  " P(
+				       "]") "\n" P("}") "\n";
+	expect("colours", in, sizeof(in) - 1, &o, want, sizeof(want) - 1, true);
+	static const char bad[] = "[\"ab\001\"]";
+	static const char wbad[] = P("[") "\n  \033[32m\"ab\033[0m\001\"]";
+	expect("colour reset before the raw tail", bad, sizeof(bad) - 1, &o, wbad,
+	       sizeof(wbad) - 1, false);
+	static const char cut[] = "[12";
+	static const char wcut[] = P("[") "\n  \033[33m12\033[0m";
+	expect("colour reset at a cut", cut, sizeof(cut) - 1, &o, wcut, sizeof(wcut) - 1, false);
+#undef P
+}
+
+/* pretty_feed stops where the raw tail starts, so a caller can take it over. */
+static void test_stop_at_raw(void)
+{
+	struct pretty p;
+	struct pretty_opts o = {.indent = 4};
+	char obuf[256];
+	struct pretty_out out = {.buf = obuf, .cap = sizeof(obuf)};
+	unit_begin("pretty_feed stops at the first raw byte");
+	pretty_init(&p, &o);
+	CHECK_EQ_UINT(pretty_feed(&p, "[1, x]", 6, &out), 4);
+	CHECK(pretty_raw(&p));
+	CHECK_EQ_MEM(out.buf, out.len, "[\n    1, ", 9);
+	CHECK_EQ_UINT(pretty_raw_at(&p), 3);
+	out.len = 0;
+	CHECK_EQ_UINT(pretty_feed(&p, "x]", 2, &out), 2);
+	CHECK_EQ_MEM(out.buf, out.len, "x]", 2);
+	out.len = 0;
+	CHECK_EQ_INT(pretty_finish(&p, &out), 0);
+	CHECK_EQ_UINT(out.len, 0);
+	CHECK(!pretty_ok(&p));
+	pretty_free(&p);
+	unit_end();
+
+	unit_begin("sort_keys is refused until it is implemented");
+	o.sort_keys = true;
+	CHECK_EQ_INT(pretty_init(&p, &o), -1);
+	unit_end();
+}
+
+int main(void)
+{
+	test_table();
+	test_deep();
+	test_streaming();
+	test_cases();
+	test_colors();
+	test_stop_at_raw();
+	unit_guard_free(&guard);
+	return unit_done();
+}
