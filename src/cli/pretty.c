@@ -57,12 +57,18 @@ static const char sgr_code[][8] = {"\033[36m", "\033[32m", "\033[33m", "\033[35m
 static const uint8_t sgr_len[] = {5, 5, 5, 5, 4};
 #define SGR_RESET "\033[0m"
 
+#define WS_MASK                                                                                    \
+	(UINT64_C(1) << ' ' | UINT64_C(1) << '\t' | UINT64_C(1) << '\n' | UINT64_C(1) << '\r')
+static const char spaces16[16] = "                ";
 static const char ws_byte[4] = {' ', '\t', '\n', '\r'};
 #define WS_COUNT ((UINT64_C(1) << 62) - 1)
 
 /* Bytes that end a run of plain string bytes: '"', '\\', controls, non-ASCII. */
 static const unsigned char str_stop[256] = {
-    [0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+    [0 ... 0x1f] = 1,
+    ['"'] = 1,
+    ['\\'] = 1,
+    [0x80 ... 0xff] = 1,
 };
 
 static const char lit_true[] = "true", lit_false[] = "false", lit_null[] = "null";
@@ -128,13 +134,13 @@ static int push(struct pretty *p, bool obj)
 	return 0;
 }
 
-static bool in_object(struct pretty *p)
+static inline bool in_object(struct pretty *p)
 {
 	uint64_t d = p->depth - 1;
 	return (levels(p)[d / 8] >> (d % 8)) & 1;
 }
 
-static char *put_sgr(const struct pretty *p, char *w, int k)
+static inline char *put_sgr(const struct pretty *p, char *w, int k)
 {
 	if (!p->color)
 		return w;
@@ -142,7 +148,7 @@ static char *put_sgr(const struct pretty *p, char *w, int k)
 	return w + sgr_len[k];
 }
 
-static char *put_reset(const struct pretty *p, char *w)
+static inline char *put_reset(const struct pretty *p, char *w)
 {
 	if (!p->color)
 		return w;
@@ -151,7 +157,7 @@ static char *put_reset(const struct pretty *p, char *w)
 }
 
 /* Punctuation: one byte in its colour. */
-static char *put_punct(const struct pretty *p, char *w, char c)
+static inline char *put_punct(const struct pretty *p, char *w, char c)
 {
 	w = put_sgr(p, w, K_PUNCT);
 	*w++ = c;
@@ -180,13 +186,15 @@ static char *drain(struct pretty *p, char *o, char *oend)
  * step goes: right after, or p->owed when the indentation does not fit (then
  * *o is past the "\n" and end_step writes what it can).
  */
-static char *lay_nl(struct pretty *p, char **o, char *oend, uint64_t d)
+static inline char *lay_nl(struct pretty *p, char **o, char *oend, uint64_t d)
 {
 	char *w = *o;
 	*w++ = '\n';
 	uint64_t n = d * p->indent;
 	if (n <= (uint64_t)(oend - w) - EV_TAIL) {
-		memset(w, ' ', (size_t)n);
+		/* 16 at a time: up to 15 bytes past the indentation, within EV_TAIL */
+		for (uint64_t k = 0; k < n; k += 16)
+			memcpy(w + k, spaces16, 16);
 		return w + n;
 	}
 	p->owed_spaces = n;
@@ -195,7 +203,7 @@ static char *lay_nl(struct pretty *p, char **o, char *oend, uint64_t d)
 	return p->owed;
 }
 
-static char *end_step(struct pretty *p, char *o, char *oend, char *w)
+static inline char *end_step(struct pretty *p, char *o, char *oend, char *w)
 {
 	if (!p->owing)
 		return w;
@@ -204,7 +212,7 @@ static char *end_step(struct pretty *p, char *o, char *oend, char *w)
 }
 
 /* The layout before a value or key in the current context. */
-static char *lay(struct pretty *p, char **o, char *oend)
+static inline char *lay(struct pretty *p, char **o, char *oend)
 {
 	switch (p->ctx) {
 	case C_TOP:
@@ -218,14 +226,14 @@ static char *lay(struct pretty *p, char **o, char *oend)
 	}
 }
 
-static bool value_ok(const struct pretty *p)
+static inline bool value_ok(const struct pretty *p)
 {
 	return p->ctx == C_TOP || p->ctx == C_OBJVAL || p->ctx == C_ARRVAL ||
 	       p->ctx == C_FIRST_ARR || (p->ctx == C_END && p->ndjson);
 }
 
 /* A value is complete: the newline after a top-level one. */
-static char *after_value(struct pretty *p, char *w)
+static inline char *after_value(struct pretty *p, char *w)
 {
 	if (p->depth > 0) {
 		p->ctx = C_AFTER;
@@ -299,10 +307,91 @@ static char *give_up(struct pretty *p, char *o, uint64_t at, uint8_t next)
 	return o;
 }
 
-/* The first byte of a token in L_GAP; returns -1 when it cannot start one here. */
-static int gap_token(struct pretty *p, char **op, char *oend, unsigned char c)
+static inline int token_byte(struct pretty *p, char **op, unsigned char c);
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/*
+ * Copies the plain string bytes of s[i..lim) to *w and returns where the
+ * first other one is (or lim): eight at a time where there are eight.
+ */
+static inline size_t str_run(const unsigned char *s, size_t i, size_t lim, char **w)
+{
+	char *o = *w;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (lim - i >= 8) {
+		uint64_t v, q, b;
+		memcpy(&v, s + i, 8);
+		q = v ^ (ONES * '"');
+		b = v ^ (ONES * '\\');
+		/* a byte < 0x20, == '"', == '\\' or >= 0x80: exact up to the first one */
+		uint64_t t =
+		    (((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b) | v) & HIGHS;
+		memcpy(o, &v, 8);
+		if (t != 0) {
+			size_t k = (size_t)__builtin_ctzll(t) / 8;
+			*w = o + k;
+			return i + k;
+		}
+		o += 8;
+		i += 8;
+	}
+#endif
+	while (i < lim && !str_stop[s[i]])
+		*o++ = (char)s[i++];
+	*w = o;
+	return i;
+}
+
+/* The closing quote of a string. */
+static inline char *str_close(struct pretty *p, char *w)
+{
+	*w++ = '"';
+	w = put_reset(p, w);
+	p->sgr_open = false;
+	p->st = L_GAP;
+	if (p->key) {
+		p->ctx = C_COLON;
+		return w;
+	}
+	return after_value(p, w);
+}
+
+static inline bool same4(const unsigned char *a, const char *b)
+{
+	uint32_t x, y;
+	memcpy(&x, a, 4);
+	memcpy(&y, b, 4);
+	return x == y;
+}
+
+/*
+ * How many bytes after a token's first one may be copied at w in the same
+ * step: the input there, and room for the rest of the step. None while
+ * indentation is owed (w is then in p->owed).
+ */
+static inline size_t fast_room(const struct pretty *p, const char *w, const char *oend,
+			       size_t avail)
+{
+	if (p->owing || oend - w <= EV_TAIL)
+		return 0;
+	size_t room = (size_t)(oend - w) - EV_TAIL;
+	return avail - 1 < room ? avail - 1 : room;
+}
+
+/*
+ * A token starting at s[0] (avail bytes there) in L_GAP. Returns how many
+ * bytes it used: the first, and as many more of the token as are at hand
+ * (the common case: a whole short string, number or literal in one step);
+ * -1 when s[0] cannot start a token here.
+ */
+static inline long gap_token(struct pretty *p, char **op, char *oend, const unsigned char *s,
+			     size_t avail)
 {
 	char *o = *op, *w;
+	unsigned char c = s[0];
+	size_t used = 1, k;
 	switch (c) {
 	case '{':
 	case '[':
@@ -349,6 +438,12 @@ static int gap_token(struct pretty *p, char **op, char *oend, unsigned char c)
 		*w++ = '"';
 		p->sgr_open = true;
 		p->st = L_STR;
+		k = fast_room(p, w, oend, avail);
+		used = str_run(s, used, k + 1, &w);
+		if (used <= k && s[used] == '"') {
+			w = str_close(p, w);
+			used++;
+		}
 		break;
 	case 't':
 	case 'f':
@@ -357,9 +452,18 @@ static int gap_token(struct pretty *p, char **op, char *oend, unsigned char c)
 			return -1;
 		w = lay(p, &o, oend);
 		w = put_sgr(p, w, K_LIT);
+		p->lit = c == 't' ? lit_true : c == 'f' ? lit_false : lit_null;
+		k = c == 'f' ? 5 : 4;
+		if (fast_room(p, w, oend, avail) >= k && same4(s, p->lit) &&
+		    (k == 4 || s[4] == 'e')) {
+			memcpy(w, p->lit, 5); /* room: fast_room leaves EV_TAIL */
+			w = put_reset(p, w + k);
+			w = after_value(p, w);
+			used = k;
+			break;
+		}
 		*w++ = (char)c;
 		p->sgr_open = true;
-		p->lit = c == 't' ? lit_true : c == 'f' ? lit_false : lit_null;
 		p->lit_pos = 1;
 		p->st = L_LIT;
 		break;
@@ -372,13 +476,33 @@ static int gap_token(struct pretty *p, char **op, char *oend, unsigned char c)
 		*w++ = (char)c;
 		p->sgr_open = true;
 		p->st = c == '-' ? L_NUM_MINUS : c == '0' ? L_NUM_ZERO : L_NUM_INT;
+		k = fast_room(p, w, oend, avail);
+		if (p->st == L_NUM_INT)
+			while (used <= k && s[used] >= '0' && s[used] <= '9')
+				*w++ = (char)s[used++];
+		/* the rest of the number, up to the byte after it (a bad one is left for later) */
+		while (used <= k && token_byte(p, &w, s[used]) > 0)
+			used++;
 		break;
 	default:
 		return -1;
 	}
-	ws_drop(p);
+	/* a ',' or ':' right after a complete token: the same step (fast_room left room) */
+	if (p->st == L_GAP && used < avail && !p->owing) {
+		if (s[used] == ',' && p->ctx == C_AFTER) {
+			w = put_punct(p, w, ',');
+			p->ctx = in_object(p) ? C_KEY : C_ARRVAL;
+			used++;
+		} else if (s[used] == ':' && p->ctx == C_COLON) {
+			w = put_punct(p, w, ':');
+			p->ctx = C_OBJVAL;
+			used++;
+		}
+	}
+	if (p->ws_n > 0)
+		ws_drop(p);
 	*op = end_step(p, o, oend, w);
-	return 0;
+	return (long)used;
 }
 
 /* The first byte of a UTF-8 sequence in a string (RFC 3629 §4). */
@@ -407,18 +531,11 @@ static int utf8_lead(struct pretty *p, unsigned char c)
 }
 
 /* A string byte that ends a plain run. Returns -1 when it is not allowed. */
-static int str_special(struct pretty *p, char **op, unsigned char c)
+static inline int str_special(struct pretty *p, char **op, unsigned char c)
 {
 	char *w = *op;
 	if (c == '"') {
-		*w++ = '"';
-		w = put_reset(p, w);
-		p->sgr_open = false;
-		p->st = L_GAP;
-		if (p->key)
-			p->ctx = C_COLON;
-		else
-			w = after_value(p, w);
+		w = str_close(p, w);
 	} else if (c == '\\') {
 		*w++ = '\\';
 		p->st = L_ESC;
@@ -442,7 +559,7 @@ static bool is_hex(unsigned char c)
  * Returns 1 when it was used, 0 when it ends a number (the byte is looked at
  * again in L_GAP), -1 when it is not allowed.
  */
-static int token_byte(struct pretty *p, char **op, unsigned char c)
+static inline int token_byte(struct pretty *p, char **op, unsigned char c)
 {
 	char *w = *op;
 	bool digit = c >= '0' && c <= '9';
@@ -568,16 +685,14 @@ size_t pretty_feed(struct pretty *p, const char *in, size_t n, struct pretty_out
 		if (room < EV_MAX || p->owing)
 			break;
 		unsigned char c = s[i];
+		if (p->st == L_GAP)
+			goto gap;
 		switch (p->st) {
 		case L_STR: {
 			/* the hot path: a run of plain bytes, copied as room allows */
-			size_t lim = n - i < room ? n : i + room, j = i;
-			while (j < lim && !str_stop[s[j]])
-				j++;
-			if (j > i) {
-				memcpy(o, s + i, j - i);
-				o += j - i;
-				i = j;
+			size_t lim = n - i < room ? n : i + room;
+			if (!str_stop[c]) {
+				i = str_run(s, i, lim, &o);
 				continue;
 			}
 			if (str_special(p, &o, c) < 0)
@@ -641,15 +756,16 @@ size_t pretty_feed(struct pretty *p, const char *in, size_t n, struct pretty_out
 			break;
 		}
 	gap:
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+		if (c <= ' ' && ((UINT64_C(1) << c) & WS_MASK)) {
 			if (ws_add(p, c) < 0)
 				goto bad;
 			i++;
 			continue;
 		}
-		if (gap_token(p, &o, oend, c) < 0)
+		long used = gap_token(p, &o, oend, s + i, n - i);
+		if (used < 0)
 			goto bad;
-		i++;
+		i += (size_t)used;
 	}
 	goto done;
 bad:

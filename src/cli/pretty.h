@@ -35,10 +35,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PRETTY_OUT_MIN 64	  /* the least room pretty_feed needs in out to make progress */
-#define PRETTY_WS_RUNS 32	  /* runs of one whitespace byte held between two tokens */
+#define PRETTY_OUT_MIN 64	    /* the least room pretty_feed needs in out to make progress */
+#define PRETTY_WS_RUNS 32	    /* runs of one whitespace byte held between two tokens */
 #define PRETTY_MAX_DEPTH (1u << 22) /* nesting levels: 512 KiB of bits at most */
-#define PRETTY_STACK0 64	  /* bytes of levels kept in the struct (512 levels) */
+#define PRETTY_STACK0 64	    /* bytes of levels kept in the struct (512 levels) */
 
 struct pretty_opts {
 	unsigned indent; /* spaces per level; 0: newlines only, as Python's indent=0 */
@@ -62,17 +62,17 @@ struct pretty_out {
 struct pretty {
 	uint64_t indent;
 	bool color, ndjson;
-	uint8_t st, ctx;       /* lexer state; what the grammar allows next */
-	uint8_t after_flush;   /* the state once held whitespace is out */
-	bool key;	       /* the string being read is an object key */
-	bool sgr_open;	       /* a colour is on in the output */
-	bool owing;	       /* owed_* must go out before anything else */
-	bool ok;	       /* finished: the body was complete JSON */
-	uint8_t need, lo, hi;  /* \u hex digits, or UTF-8 continuation bytes and their range */
-	uint8_t lit_pos, bom;  /* position in true/false/null; BOM bytes held */
+	uint8_t st, ctx;      /* lexer state; what the grammar allows next */
+	uint8_t after_flush;  /* the state once held whitespace is out */
+	bool key;	      /* the string being read is an object key */
+	bool sgr_open;	      /* a colour is on in the output */
+	bool owing;	      /* owed_* must go out before anything else */
+	bool ok;	      /* finished: the body was complete JSON */
+	uint8_t need, lo, hi; /* \u hex digits, or UTF-8 continuation bytes and their range */
+	uint8_t lit_pos, bom; /* position in true/false/null; BOM bytes held */
 	const char *lit;
-	uint64_t owed_spaces;  /* indentation not yet written */
-	uint8_t owed_len;      /* then these bytes */
+	uint64_t owed_spaces; /* indentation not yet written */
+	uint8_t owed_len;     /* then these bytes */
 	char owed[40];
 	uint64_t ws[PRETTY_WS_RUNS]; /* held whitespace: 2 bits of byte kind, 62 of count */
 	unsigned ws_n, ws_head;

@@ -49,17 +49,21 @@ static void format(const char *in, size_t len, const struct pretty_opts *o, size
 	struct pretty_out out = {.buf = obuf, .cap = cap};
 	check(obuf != NULL && pretty_init(&p, o) == 0);
 	memset(r, 0, sizeof(*r));
-	size_t at = 0, stuck = 0;
+	size_t at = 0, stuck = 0, bufn = 0;
+	char *buf = NULL;
 	while (at < len) {
 		size_t n = at < split ? split - at : len - at;
 		if (n > piece)
 			n = piece;
 		/* each call sees its bytes in an allocation of exactly that size */
-		char *buf = malloc(n);
-		check(buf != NULL);
+		if (n != bufn) {
+			free(buf);
+			buf = malloc(n);
+			bufn = n;
+			check(buf != NULL);
+		}
 		memcpy(buf, in + at, n);
 		size_t used = pretty_feed(&p, buf, n, &out);
-		free(buf);
 		check(used <= n && out.len <= out.cap);
 		stuck = used == 0 && out.len == 0 ? stuck + 1 : 0;
 		check(stuck < 3);
@@ -67,6 +71,7 @@ static void format(const char *in, size_t len, const struct pretty_opts *o, size
 		out.len = 0;
 		at += used;
 	}
+	free(buf);
 	while (pretty_finish(&p, &out)) {
 		check(out.len > 0);
 		append(r, out.buf, out.len);

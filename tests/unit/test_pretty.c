@@ -62,8 +62,8 @@ static bool format(const char *in, size_t len, const struct pretty_opts *opts, s
 			bool was_raw = pretty_raw(&p);
 			size_t used = pretty_feed(&p, piece + used_piece, n - used_piece, &out);
 			if (used > n - used_piece || out.len > out.cap) {
-				FAIL("feed %zu cap %zu: used %zu of %zu, out %zu of %zu", feed, cap, used,
-				     n - used_piece, out.len, out.cap);
+				FAIL("feed %zu cap %zu: used %zu of %zu, out %zu of %zu", feed, cap,
+				     used, n - used_piece, out.len, out.cap);
 				good = false;
 				break;
 			}
@@ -283,7 +283,7 @@ static void test_streaming(void)
 	size_t used = 0;
 	for (;;) {
 		out.len = 0;
-		used += pretty_feed(&p, "x]" + used, 2 - used, &out);
+		used += pretty_feed(&p, &"x]"[used], 2 - used, &out);
 		unit_buf_add(&all, out.buf, out.len);
 		if (used == 2)
 			break;
@@ -351,21 +351,36 @@ static void test_colors(void)
 {
 	struct pretty_opts o = {.indent = 2, .color = true};
 	static const char in[] = "{\"k\":[\"s\",1.5,true,null,{}]}";
+	/* clang-format off */
 #define P(c) "\033[2m" c "\033[0m"
-	static const char want[] = P("{") "\n  \033[36m\"k\"\033[0m" P(":") " " P("[") "\n    "
-				   "\033[32m\"s\"\033[0m" P(",") "\n    \033[33m1.5\033[0m" P(
-				       ",") "\n    \033[35mtrue\033[0m" P(",") "\n    "
-				   "\033[35mnull\033[0m" P(",") "\n    " P("{") P("}") "\n  " P(
-				       "]") "\n" P("}") "\n";
+#define KEY(s) "\033[36m" s "\033[0m"
+#define STR(s) "\033[32m" s "\033[0m"
+#define NUM(s) "\033[33m" s "\033[0m"
+#define LIT(s) "\033[35m" s "\033[0m"
+	static const char want[] =
+		P("{") "\n"
+		"  " KEY("\"k\"") P(":") " " P("[") "\n"
+		"    " STR("\"s\"") P(",") "\n"
+		"    " NUM("1.5") P(",") "\n"
+		"    " LIT("true") P(",") "\n"
+		"    " LIT("null") P(",") "\n"
+		"    " P("{") P("}") "\n"
+		"  " P("]") "\n"
+		P("}") "\n";
+	/* clang-format on */
 	expect("colours", in, sizeof(in) - 1, &o, want, sizeof(want) - 1, true);
 	static const char bad[] = "[\"ab\001\"]";
-	static const char wbad[] = P("[") "\n  \033[32m\"ab\033[0m\001\"]";
-	expect("colour reset before the raw tail", bad, sizeof(bad) - 1, &o, wbad,
-	       sizeof(wbad) - 1, false);
+	static const char wbad[] = P("[") "\n  " STR("\"ab") "\001\"]";
+	expect("colour reset before the raw tail", bad, sizeof(bad) - 1, &o, wbad, sizeof(wbad) - 1,
+	       false);
 	static const char cut[] = "[12";
-	static const char wcut[] = P("[") "\n  \033[33m12\033[0m";
+	static const char wcut[] = P("[") "\n  " NUM("12");
 	expect("colour reset at a cut", cut, sizeof(cut) - 1, &o, wcut, sizeof(wcut) - 1, false);
 #undef P
+#undef KEY
+#undef STR
+#undef NUM
+#undef LIT
 }
 
 /* pretty_feed stops where the raw tail starts, so a caller can take it over. */
