@@ -46,9 +46,13 @@ enum ctx {
 	C_AFTER,     /* after a value in a container: ',' or its close */
 };
 
-/* The longest output of one step apart from indentation, with a margin for 8-byte SGR copies. */
+/*
+ * Room free before each step: its fixed parts (a newline, colour codes, a
+ * token's first byte, a ',' or ':' after it) with a margin for 8-byte copies.
+ * Indentation and runs of token bytes are measured against the room left,
+ * keeping EV_TAIL bytes for what may follow them in the same step.
+ */
 #define EV_MAX 48
-/* What may follow the indentation within one step. */
 #define EV_TAIL 24
 
 /* Colours: keys as header names in output.c (36), punctuation dim as its prefixes (2). */
@@ -788,7 +792,7 @@ static void finish_lexer(struct pretty *p, char **op)
 		p->st = L_GAP;
 		o = after_value(p, o);
 	}
-	if ((p->st == L_GAP || p->st == L_BOM0) && p->ctx == C_END) {
+	if (p->st == L_GAP && p->ctx == C_END) {
 		ws_drop(p);
 		p->ok = true;
 		p->raw_at = p->pos;

@@ -93,8 +93,10 @@ int pretty_init(struct pretty *p, const struct pretty_opts *opts);
  * fewer than n when out has less than PRETTY_OUT_MIN bytes of room (drain out,
  * call again with the rest), and it stops exactly where the body stops being
  * JSON: pretty_raw() turns true and the bytes from the returned position on
- * are the raw tail. Later calls copy them to out unchanged; a caller that must
- * escape bytes bound for a terminal takes them over itself instead.
+ * are the raw tail (pretty_raw() may turn true one call later, once held
+ * whitespace is out). Later calls copy the tail to out unchanged; a caller
+ * that must escape bytes bound for a terminal takes them over itself instead.
+ * Not to be called after pretty_finish.
  */
 size_t pretty_feed(struct pretty *p, const char *in, size_t n, struct pretty_out *out);
 

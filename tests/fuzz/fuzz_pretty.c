@@ -6,7 +6,8 @@
  * - the raw-tail rule: the output is the input up to pretty_raw_at() with its
  *   whitespace outside strings replaced (and colour codes added), then the
  *   rest of the input unchanged; a complete body has no raw tail and ends
- *   with a newline.
+ *   with a newline;
+ * - formatting the output of complete JSON again gives the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -152,6 +153,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	same(&whole, &two);
 	same(&whole, &bytes);
 	raw_tail_rule(in, len, &whole);
+	if (whole.ok && !o.color) {
+		/* the layout is a fixed point: formatting it again changes nothing */
+		struct run again;
+		format(whole.out, whole.len, &o, 0, whole.len, 1 << 16, &again);
+		check(again.ok);
+		check(again.len == whole.len && memcmp(again.out, whole.out, whole.len) == 0);
+		free(again.out);
+	}
 	free(whole.out);
 	free(two.out);
 	free(bytes.out);

@@ -169,6 +169,14 @@ static void test_table(void)
 					goto next;
 			}
 		}
+		if (c->ok) { /* the layout is a fixed point */
+			struct run again = {0};
+			if (format(c->want, c->wlen, &o, 0, 4096, &again)) {
+				CHECK_EQ_MEM(again.out.p, again.out.len, c->want, c->wlen);
+				CHECK(again.ok);
+			}
+			unit_buf_free(&again.out);
+		}
 	next:
 		unit_end();
 	}
