@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct run {
 	char *out;
-	size_t len;
+	size_t len, cap;
 	bool ok, raw;
 	uint64_t raw_at;
 };
@@ -34,10 +34,16 @@ static void append(struct run *r, const char *p, size_t n)
 {
 	if (n == 0)
 		return;
-	char *q = realloc(r->out, r->len + n);
-	check(q != NULL);
-	memcpy(q + r->len, p, n);
-	r->out = q;
+	if (r->len + n > r->cap) { /* doubling: deep nesting makes long outputs in many pieces */
+		size_t cap = r->cap ? r->cap : 4096;
+		while (cap < r->len + n)
+			cap *= 2;
+		char *q = realloc(r->out, cap);
+		check(q != NULL);
+		r->out = q;
+		r->cap = cap;
+	}
+	memcpy(r->out + r->len, p, n);
 	r->len += n;
 }
 
