@@ -235,6 +235,40 @@ start_client_auth_server() {
 	expect_fail 35 TLSHandshake 'certificate (is )?required' "${CA[@]}" "$U"
 }
 
+@test "a server that fails verification never receives the client certificate" {
+	# A server with a certificate from an unknown CA (or the wrong key for
+	# the pin) asks for a client certificate; the raw TLS server records
+	# whether one came.  The check runs inside the handshake, before hcli's
+	# certificate would go out, for every trust source, over TLS 1.3 and 1.2.
+	local ver conn trust exit detail
+	local -a cert=(--cert "$PKI/client.pem" --key "$PKI/client.key")
+	for ver in 1.3 1.2; do
+		tls_raw_start - unknownca unknownca --tls-client-ca "$PKI/ca.pem" --tls-max "$ver" <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"}]]
+EOF
+		# -k takes the server as it is: the certificate is sent (the record works)
+		expect_ok ok -k -s "${cert[@]}" "$RAW_URL/"
+		assert_equal "$(tls_raw_seen 0)" "client certificate: hcli test client"
+		conn=1
+		# trust                                 exit  detail
+		while read -r trust exit detail; do
+			[[ $trust == system ]] && trust='' # /etc/ssl/certs: the CA is not there
+			trust=${trust//PKI/$PKI}
+			# shellcheck disable=SC2086 # trust is options, comma-separated
+			expect_fail "$exit" CertificateError "$detail" -s ${trust//,/ } "${cert[@]}" "$RAW_URL/"
+			[[ $(tls_raw_seen $conn) == 'handshake failed: '* ]] ||
+				fail "TLS $ver, $trust: $(tls_raw_seen $conn)"
+			conn=$((conn + 1))
+		done <<EOF
+--cacert=PKI/ca.pem                             60  issuer is unknown
+--capath=PKI/capath                             60  issuer is unknown
+system                                          60  issuer is unknown
+-k,--pinnedpubkey=$(pki_pin "$PKI/other.pem")   60  pin mismatch
+EOF
+		raw_stop
+	done
+}
+
 @test "an encrypted key: the passphrase is asked on the terminal" {
 	start_client_auth_server
 	run -0 tls_tty "$(cat "$PKI/client-enc.pass")" "$HCLI" "${CA[@]}" --cert "$PKI/client.pem" \

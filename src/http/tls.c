@@ -34,8 +34,9 @@
 	X(gnutls_server_name_set)                                                                  \
 	X(gnutls_alpn_set_protocols)                                                               \
 	X(gnutls_alpn_get_selected_protocol)                                                       \
-	X(gnutls_session_set_verify_cert)                                                          \
-	X(gnutls_session_get_verify_cert_status)                                                   \
+	X(gnutls_session_set_verify_function)                                                      \
+	X(gnutls_session_set_ptr)                                                                  \
+	X(gnutls_session_get_ptr)                                                                  \
 	X(gnutls_certificate_verification_status_print)                                            \
 	X(gnutls_transport_set_int2)                                                               \
 	X(gnutls_handshake)                                                                        \
@@ -55,9 +56,6 @@
 	X(gnutls_protocol_get_name)                                                                \
 	X(gnutls_certificate_allocate_credentials)                                                 \
 	X(gnutls_certificate_free_credentials)                                                     \
-	X(gnutls_certificate_set_x509_system_trust)                                                \
-	X(gnutls_certificate_set_x509_trust_file)                                                  \
-	X(gnutls_certificate_set_x509_trust_dir)                                                   \
 	X(gnutls_certificate_set_x509_key_file2)                                                   \
 	X(gnutls_certificate_get_peers)                                                            \
 	X(gnutls_x509_crt_init)                                                                    \
@@ -77,6 +75,9 @@
 	X(gnutls_x509_trust_list_init)                                                             \
 	X(gnutls_x509_trust_list_deinit)                                                           \
 	X(gnutls_x509_trust_list_add_trust_mem)                                                    \
+	X(gnutls_x509_trust_list_add_trust_file)                                                   \
+	X(gnutls_x509_trust_list_add_trust_dir)                                                    \
+	X(gnutls_x509_trust_list_add_system_trust)                                                 \
 	X(gnutls_x509_trust_list_verify_crt2)
 
 #define TLS_DECL(f) static __typeof__(f) *p_##f;
@@ -85,19 +86,24 @@ TLS_FUNCS(TLS_DECL)
 
 static void *lib;
 static gnutls_free_function *p_free;
-static gnutls_certificate_credentials_t cred;
+static gnutls_certificate_credentials_t cred; /* the client certificate, if any */
 static bool cred_ready;
 
 /*
- * The trust file, kept as text: a handshake needs one or two of its ~145
- * roots, so only the certificates whose bytes hold an issuer name of the
- * server's chain are decoded and handed to GnuTLS, which verifies as ever.
- * Parsing every root up front was three quarters of a tiny HTTPS request.
+ * What the server is verified against, loaded once. A trust file alone (the
+ * system bundle or --cacert) is kept as text: a handshake needs one or two
+ * of its ~145 roots, so only the certificates whose bytes hold an issuer
+ * name of the server's chain are decoded and handed to GnuTLS, which
+ * verifies as ever. Parsing every root up front was three quarters of a tiny
+ * HTTPS request. A CA directory, with or without a file, and the system
+ * store reached through p11-kit go into one trust list up front.
  */
 static char *trust_pem;
 static size_t trust_len;
+static gnutls_x509_trust_list_t trust_list;
 
 static const char *terr(int rc);
+static void trace_certs(struct hc_conn *c);
 
 static enum hc_err read_trust_file(struct hc_conn *c, const char *path)
 {
@@ -179,64 +185,160 @@ static int add_candidates(gnutls_x509_trust_list_t tl, const gnutls_datum_t *dns
 	return added;
 }
 
-/* GnuTLS's chain verification against the candidate roots, with name and purpose. */
-static enum hc_err verify_chain(struct hc_conn *c)
-{
-	unsigned n = 0, status = 0;
-	const gnutls_datum_t *certs = G(gnutls_certificate_get_peers)(c->tls_session, &n);
-	gnutls_x509_crt_t chain[16];
-	gnutls_datum_t dns[16];
-	gnutls_x509_trust_list_t tl = NULL;
-	enum hc_err e = HC_OK;
-	unsigned k = 0;
+/* The server's chain as sent, decoded once for every check. */
+struct peer_chain {
+	gnutls_x509_crt_t crt[16];
+	gnutls_datum_t issuer[16]; /* raw issuer names: what picks the trust file's candidates */
+	unsigned n;
+};
 
+static void chain_free(struct peer_chain *pc)
+{
+	for (unsigned i = 0; i < pc->n; i++) {
+		(*p_free)(pc->issuer[i].data);
+		G(gnutls_x509_crt_deinit)(pc->crt[i]);
+	}
+	pc->n = 0;
+}
+
+static enum hc_err chain_load(struct hc_conn *c, struct peer_chain *pc)
+{
+	unsigned n = 0;
+	const gnutls_datum_t *certs = G(gnutls_certificate_get_peers)(c->tls_session, &n);
+
+	pc->n = 0;
 	if (n == 0)
 		return conn_seterr(c, HC_ECERT, "%s: the server sent no certificate", c->host);
 	if (n > 16)
 		n = 16;
-	memset(dns, 0, sizeof(dns));
-	for (; k < n; k++) {
-		if (G(gnutls_x509_crt_init)(&chain[k]) < 0)
-			break;
-		if (G(gnutls_x509_crt_import)(chain[k], &certs[k], GNUTLS_X509_FMT_DER) < 0 ||
-		    G(gnutls_x509_crt_get_raw_issuer_dn)(chain[k], &dns[k]) < 0) {
-			k++;
-			e = conn_seterr(c, HC_ECERT, "%s: the server's certificate cannot be read", c->host);
-			goto out;
+	for (; pc->n < n; pc->n++) {
+		unsigned k = pc->n;
+		pc->issuer[k] = (gnutls_datum_t){NULL, 0};
+		if (G(gnutls_x509_crt_init)(&pc->crt[k]) < 0) {
+			chain_free(pc);
+			return HC_ENOMEM;
+		}
+		if (G(gnutls_x509_crt_import)(pc->crt[k], &certs[k], GNUTLS_X509_FMT_DER) < 0 ||
+		    G(gnutls_x509_crt_get_raw_issuer_dn)(pc->crt[k], &pc->issuer[k]) < 0) {
+			pc->n++;
+			chain_free(pc);
+			return conn_seterr(c, HC_ECERT,
+					   "%s: the server's certificate cannot be read", c->host);
 		}
 	}
-	if (G(gnutls_x509_trust_list_init)(&tl, 0) < 0) {
-		e = HC_ENOMEM;
-		goto out;
+	return HC_OK;
+}
+
+/* GnuTLS's words for a verification status, without their trailing blanks. */
+static enum hc_err status_error(struct hc_conn *c, unsigned status)
+{
+	gnutls_datum_t out = {0};
+	enum hc_err e;
+	if (G(gnutls_certificate_verification_status_print)(status, GNUTLS_CRT_X509, &out, 0) == 0) {
+		size_t l = strlen((char *)out.data);
+		while (l > 0 && out.data[l - 1] == ' ')
+			out.data[--l] = '\0';
+		e = conn_seterr(c, HC_ECERT, "%s: %s", c->host, (char *)out.data);
+	} else {
+		e = conn_seterr(c, HC_ECERT, "%s: certificate not verified", c->host);
 	}
-	add_candidates(tl, dns, k);
+	(*p_free)(out.data);
+	return e;
+}
+
+/*
+ * GnuTLS's chain verification, with name and purpose, against the trust
+ * list, or against the trust file's candidate roots for this chain.
+ */
+static enum hc_err verify_chain(struct hc_conn *c, const struct peer_chain *pc)
+{
+	gnutls_x509_trust_list_t tl = trust_list;
+	unsigned status = 0;
+
+	if (tl == NULL) {
+		if (G(gnutls_x509_trust_list_init)(&tl, 0) < 0)
+			return HC_ENOMEM;
+		add_candidates(tl, pc->issuer, pc->n);
+	}
 	gnutls_typed_vdata_st data[2] = {
 		{GNUTLS_DT_DNS_HOSTNAME, (unsigned char *)c->host, 0},
 		{GNUTLS_DT_KEY_PURPOSE_OID, (unsigned char *)GNUTLS_KP_TLS_WWW_SERVER, 0},
 	};
-	int rc = G(gnutls_x509_trust_list_verify_crt2)(tl, chain, k, data, 2, 0, &status, NULL);
-	if (rc < 0) {
-		e = conn_seterr(c, HC_ECERT, "%s: %s", c->host, terr(rc));
-	} else if (status) {
-		gnutls_datum_t out = {0};
-		if (G(gnutls_certificate_verification_status_print)(status, GNUTLS_CRT_X509, &out, 0) == 0) {
-			size_t l = strlen((char *)out.data);
-			while (l > 0 && out.data[l - 1] == ' ')
-				out.data[--l] = '\0';
-			e = conn_seterr(c, HC_ECERT, "%s: %s", c->host, (char *)out.data);
-		} else {
-			e = conn_seterr(c, HC_ECERT, "%s: certificate not verified", c->host);
-		}
-		(*p_free)(out.data);
-	}
-out:
-	if (tl)
+	int rc = G(gnutls_x509_trust_list_verify_crt2)(tl, (gnutls_x509_crt_t *)pc->crt, pc->n,
+						       data, 2, 0, &status, NULL);
+	if (tl != trust_list)
 		G(gnutls_x509_trust_list_deinit)(tl, 1);
-	for (unsigned i = 0; i < k; i++) {
-		(*p_free)(dns[i].data);
-		G(gnutls_x509_crt_deinit)(chain[i]);
+	if (rc < 0)
+		return conn_seterr(c, HC_ECERT, "%s: %s", c->host, terr(rc));
+	return status ? status_error(c, status) : HC_OK;
+}
+
+/* --pinnedpubkey sha256//BASE64[;sha256//BASE64…] against the leaf's public key. */
+static enum hc_err check_pin(struct hc_conn *c, gnutls_x509_crt_t leaf, const char *pins)
+{
+	gnutls_pubkey_t pk = NULL;
+	gnutls_datum_t der = {0};
+	unsigned char hash[32];
+	char b64[64];
+	bool read = false, ok = false;
+
+	if (G(gnutls_pubkey_init)(&pk) == 0 && G(gnutls_pubkey_import_x509)(pk, leaf, 0) == 0 &&
+	    G(gnutls_pubkey_export2)(pk, GNUTLS_X509_FMT_DER, &der) == 0 &&
+	    G(gnutls_hash_fast)(GNUTLS_DIG_SHA256, der.data, der.size, hash) == 0) {
+		read = true;
+		hc_base64(hash, sizeof(hash), b64);
+		for (const char *p = pins; *p;) {
+			size_t len = strcspn(p, ";");
+			if (len > 8 && strncmp(p, "sha256//", 8) == 0 && len - 8 == strlen(b64) &&
+			    strncmp(p + 8, b64, len - 8) == 0)
+				ok = true;
+			p += len;
+			if (*p == ';')
+				p++;
+		}
 	}
-	return e;
+	(*p_free)(der.data);
+	if (pk)
+		G(gnutls_pubkey_deinit)(pk);
+	if (!read)
+		return conn_seterr(c, HC_ECERT,
+				   "the server's public key cannot be read to check the pin");
+	if (!ok)
+		return conn_seterr(c, HC_ECERT, "public key pin mismatch: the server's key is sha256//%s",
+				   b64);
+	conn_info(c, "Public key pin matched");
+	return HC_OK;
+}
+
+/* What the handshake's verify step hands back to tls_connect. */
+struct verify_ctx {
+	struct hc_conn *c;
+	enum hc_err e;
+};
+
+/*
+ * The handshake's verify step, for every trust source and the pin: GnuTLS
+ * runs it when the server's certificate has come, before the client's own
+ * certificate goes out, so a server that fails it never sees that.
+ */
+static int verify_peer(gnutls_session_t s)
+{
+	struct verify_ctx *v = G(gnutls_session_get_ptr)(s);
+	struct hc_conn *c = v->c;
+	const struct hc_tls_cfg *t = c->cfg->tls;
+	struct peer_chain pc;
+
+	v->e = chain_load(c, &pc);
+	if (v->e == HC_OK) {
+		if (!t->insecure)
+			v->e = verify_chain(c, &pc);
+		if (v->e == HC_OK && t->pinned)
+			v->e = check_pin(c, pc.crt[0], t->pinned);
+		chain_free(&pc);
+	}
+	if (v->e && c->cfg->debuglevel >= 1)
+		trace_certs(c);
+	return v->e ? -1 : 0;
 }
 
 static enum hc_err load_library(struct hc_conn *c)
@@ -261,69 +363,81 @@ static const char *terr(int rc)
 	return G(gnutls_strerror)(rc);
 }
 
+
+/* The trust list for a CA directory, a CA file with one, or p11-kit's system store. */
+static enum hc_err load_trust_list(struct hc_conn *c)
+{
+	const struct hc_tls_cfg *t = c->cfg->tls;
+	int rc;
+
+	if (trust_list == NULL && G(gnutls_x509_trust_list_init)(&trust_list, 0) < 0)
+		return HC_ENOMEM;
+	if (t->cafile) {
+		if (access(t->cafile, R_OK) != 0)
+			return conn_seterr(c, HC_ECAFILE, "CA file '%s': %s", t->cafile, strerror(errno));
+		rc = G(gnutls_x509_trust_list_add_trust_file)(trust_list, t->cafile, NULL,
+							      GNUTLS_X509_FMT_PEM, 0, 0);
+		if (rc <= 0)
+			return conn_seterr(c, HC_ECAFILE, "CA file '%s': %s", t->cafile,
+					   rc == 0 ? "no certificates in it" : terr(rc));
+	}
+	if (t->capath) {
+		struct stat st;
+		const char *why = NULL;
+		if (stat(t->capath, &st) != 0)
+			why = strerror(errno);
+		else if (!S_ISDIR(st.st_mode))
+			why = "not a directory";
+		else if (access(t->capath, R_OK | X_OK) != 0)
+			why = strerror(errno);
+		if (why)
+			return conn_seterr(c, HC_ECAFILE, "CA directory '%s': %s", t->capath, why);
+		rc = G(gnutls_x509_trust_list_add_trust_dir)(trust_list, t->capath, NULL,
+							     GNUTLS_X509_FMT_PEM, 0, 0);
+		if (rc < 0)
+			return conn_seterr(c, HC_ECAFILE, "CA directory '%s': %s", t->capath, terr(rc));
+	}
+	if (!t->cafile && !t->capath &&
+	    (rc = G(gnutls_x509_trust_list_add_system_trust)(trust_list, 0, 0)) < 0)
+		return conn_seterr(c, HC_ECAFILE, "system trust store: %s", terr(rc));
+	return HC_OK;
+}
+
 /* The trust store and the client certificate: once per process. */
 static enum hc_err load_credentials(struct hc_conn *c)
 {
 	const struct hc_tls_cfg *t = c->cfg->tls;
-	enum hc_err e;
+	/*
+	 * Debian's bundle read as one file is several times faster than the
+	 * p11-kit path GnuTLS takes for its "system trust".
+	 */
+	static const char bundle[] = "/etc/ssl/certs/ca-certificates.crt";
+	enum hc_err e = HC_OK;
 	int rc;
 
 	if (cred_ready)
 		return HC_OK;
+	if (t->cafile && !t->capath)
+		e = read_trust_file(c, t->cafile);
+	else if (t->cafile || t->capath)
+		e = load_trust_list(c);
+	else if (!t->insecure)
+		e = access(bundle, R_OK) == 0 ? read_trust_file(c, bundle) : load_trust_list(c);
+	if (e)
+		return e;
 	if ((rc = G(gnutls_certificate_allocate_credentials)(&cred)) < 0)
 		return conn_seterr(c, HC_ETLS, "GnuTLS credentials: %s", terr(rc));
-	if (t->cafile && !t->capath) {
-		if ((e = read_trust_file(c, t->cafile)))
-			return e;
-	} else if (t->cafile || t->capath) {
-		if (t->cafile) {
-			if (access(t->cafile, R_OK) != 0)
-				return conn_seterr(c, HC_ECAFILE, "CA file '%s': %s", t->cafile,
-						   strerror(errno));
-			rc = G(gnutls_certificate_set_x509_trust_file)(cred, t->cafile,
-								      GNUTLS_X509_FMT_PEM);
-			if (rc <= 0)
-				return conn_seterr(c, HC_ECAFILE, "CA file '%s': %s", t->cafile,
-						   rc == 0 ? "no certificates in it" : terr(rc));
-		}
-		if (t->capath) {
-			struct stat st;
-			const char *why = NULL;
-			if (stat(t->capath, &st) != 0)
-				why = strerror(errno);
-			else if (!S_ISDIR(st.st_mode))
-				why = "not a directory";
-			else if (access(t->capath, R_OK | X_OK) != 0)
-				why = strerror(errno);
-			if (why)
-				return conn_seterr(c, HC_ECAFILE, "CA directory '%s': %s", t->capath, why);
-			rc = G(gnutls_certificate_set_x509_trust_dir)(cred, t->capath,
-								     GNUTLS_X509_FMT_PEM);
-			if (rc < 0)
-				return conn_seterr(c, HC_ECAFILE, "CA directory '%s': %s", t->capath,
-						   terr(rc));
-		}
-	} else if (!t->insecure) {
-		/*
-		 * Debian's bundle read as one file is several times faster than the
-		 * p11-kit path GnuTLS takes for its "system trust".
-		 */
-		static const char bundle[] = "/etc/ssl/certs/ca-certificates.crt";
-		if (access(bundle, R_OK) == 0) {
-			if ((e = read_trust_file(c, bundle)))
-				return e;
-		} else if ((rc = G(gnutls_certificate_set_x509_system_trust)(cred)) < 0) {
-			return conn_seterr(c, HC_ECAFILE, "system trust store: %s", terr(rc));
-		}
-	}
 	if (t->cert) {
 		const char *key = t->key ? t->key : t->cert;
 		rc = G(gnutls_certificate_set_x509_key_file2)(cred, t->cert, key, GNUTLS_X509_FMT_PEM,
 							      t->key_password, 0);
-		if (rc < 0)
+		if (rc < 0) {
+			G(gnutls_certificate_free_credentials)(cred);
 			return conn_seterr(c, HC_ECERTLOCAL, "client certificate '%s' or key '%s': %s",
 					   t->cert, key, terr(rc));
+		}
 	} else if (t->key) {
+		G(gnutls_certificate_free_credentials)(cred);
 		return conn_seterr(c, HC_ECERTLOCAL, "--key needs --cert");
 	}
 	cred_ready = true;
@@ -377,66 +491,10 @@ static void trace_certs(struct hc_conn *c)
 	}
 }
 
-/* --pinnedpubkey sha256//BASE64[;sha256//BASE64…] against the leaf's public key. */
-static enum hc_err check_pin(struct hc_conn *c, const char *pins)
-{
-	unsigned n = 0;
-	const gnutls_datum_t *certs = G(gnutls_certificate_get_peers)(c->tls_session, &n);
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_pubkey_t pk = NULL;
-	gnutls_datum_t der = {0};
-	unsigned char hash[32];
-	char b64[64];
-	bool ok = false;
-
-	if (n == 0)
-		return conn_seterr(c, HC_ECERT, "no server certificate to check the pin against");
-	if (G(gnutls_x509_crt_init)(&crt) == 0 &&
-	    G(gnutls_x509_crt_import)(crt, &certs[0], GNUTLS_X509_FMT_DER) == 0 &&
-	    G(gnutls_pubkey_init)(&pk) == 0 && G(gnutls_pubkey_import_x509)(pk, crt, 0) == 0 &&
-	    G(gnutls_pubkey_export2)(pk, GNUTLS_X509_FMT_DER, &der) == 0 &&
-	    G(gnutls_hash_fast)(GNUTLS_DIG_SHA256, der.data, der.size, hash) == 0) {
-		hc_base64(hash, sizeof(hash), b64);
-		for (const char *p = pins; *p;) {
-			size_t len = strcspn(p, ";");
-			if (len > 8 && strncmp(p, "sha256//", 8) == 0 && len - 8 == strlen(b64) &&
-			    strncmp(p + 8, b64, len - 8) == 0)
-				ok = true;
-			p += len;
-			if (*p == ';')
-				p++;
-		}
-	}
-	(*p_free)(der.data);
-	if (pk)
-		G(gnutls_pubkey_deinit)(pk);
-	if (crt)
-		G(gnutls_x509_crt_deinit)(crt);
-	if (!ok)
-		return conn_seterr(c, HC_ECERT, "public key pin mismatch: the server's key is sha256//%s",
-				   b64);
-	conn_info(c, "Public key pin matched");
-	return HC_OK;
-}
 
 static enum hc_err handshake_error(struct hc_conn *c, int rc)
 {
 	gnutls_session_t s = c->tls_session;
-	if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
-		unsigned status = G(gnutls_session_get_verify_cert_status)(s);
-		gnutls_datum_t out = {0};
-		enum hc_err e;
-		if (G(gnutls_certificate_verification_status_print)(status, GNUTLS_CRT_X509, &out, 0) == 0) {
-			size_t l = strlen((char *)out.data);
-			while (l > 0 && out.data[l - 1] == ' ')
-				out.data[--l] = '\0';
-			e = conn_seterr(c, HC_ECERT, "%s: %s", c->host, (char *)out.data);
-		}
-		else
-			e = conn_seterr(c, HC_ECERT, "%s: certificate not verified", c->host);
-		(*p_free)(out.data);
-		return e;
-	}
 	if (rc == GNUTLS_E_FATAL_ALERT_RECEIVED || rc == GNUTLS_E_WARNING_ALERT_RECEIVED)
 		return conn_seterr(c, HC_ETLS, "handshake with %s: the server sent alert '%s'", c->host,
 				   G(gnutls_alert_get_name)(G(gnutls_alert_get)(s)));
@@ -476,6 +534,7 @@ static enum hc_err alert_error(struct hc_conn *c, int rc, enum hc_err kind, cons
 	return conn_seterr(c, kind, "TLS alert from the server: %s", alert);
 }
 
+
 enum hc_err tls_connect(struct hc_conn *c)
 {
 	const struct hc_tls_cfg *t = c->cfg->tls;
@@ -505,8 +564,11 @@ enum hc_err tls_connect(struct hc_conn *c)
 		G(gnutls_server_name_set)(s, GNUTLS_NAME_DNS, c->host, strlen(c->host));
 	gnutls_datum_t alpn = {(unsigned char *)"http/1.1", 8};
 	G(gnutls_alpn_set_protocols)(s, &alpn, 1, 0);
-	if (!t->insecure && trust_pem == NULL)
-		G(gnutls_session_set_verify_cert)(s, c->host, 0);
+	struct verify_ctx v = {c, HC_OK};
+	if (!t->insecure || t->pinned) {
+		G(gnutls_session_set_ptr)(s, &v);
+		G(gnutls_session_set_verify_function)(s, verify_peer);
+	}
 	G(gnutls_transport_set_int2)(s, c->fd, c->fd);
 
 	int64_t limit = 0;
@@ -527,8 +589,10 @@ enum hc_err tls_connect(struct hc_conn *c)
 		}
 		if (rc == GNUTLS_E_WARNING_ALERT_RECEIVED)
 			continue;
-		return drop_session(c, handshake_error(c, rc));
+		/* the verify step said why it refused the server */
+		return drop_session(c, v.e ? v.e : handshake_error(c, rc));
 	}
+	G(gnutls_session_set_ptr)(s, NULL); /* v ends here */
 	if (c->cfg->debuglevel >= 1) {
 		char *desc = G(gnutls_session_get_desc)(s);
 		gnutls_datum_t sel = {0};
@@ -541,11 +605,6 @@ enum hc_err tls_connect(struct hc_conn *c)
 		(*p_free)(desc);
 		trace_certs(c);
 	}
-	/* with a trust file kept as text, the chain is verified before a byte is sent */
-	if (!t->insecure && trust_pem && (e = verify_chain(c)))
-		return e;
-	if (t->pinned && (e = check_pin(c, t->pinned)))
-		return e;
 	return HC_OK;
 }
 
@@ -651,6 +710,9 @@ void tls_global_free(void)
 {
 	free(trust_pem);
 	trust_pem = NULL;
+	if (trust_list)
+		G(gnutls_x509_trust_list_deinit)(trust_list, 1);
+	trust_list = NULL;
 	if (cred_ready)
 		G(gnutls_certificate_free_credentials)(cred);
 	cred_ready = false;

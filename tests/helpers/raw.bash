@@ -15,6 +15,8 @@
 #   raw_conn_done N                   wait until connection N is finished
 #   raw_assert_nothing_sent           no byte reached the silent server
 #
+# RAW_OPTS (an array, empty by default) adds rawserver.py options, e.g. its
+# --tls-* ones (helpers/tls.bash has tls_raw_start for those).
 # DIR defaults to a fresh directory under $BATS_TEST_TMPDIR (in setup_file:
 # $BATS_FILE_TMPDIR).  The lifetime is
 # RAW_LIFETIME, else HARNESS_LIFETIME (seconds).
@@ -40,6 +42,7 @@ raw_start() {
 	# fd 3 closed: bats waits for whatever still holds it open.
 	python3 "$HELPERS_DIR/rawserver.py" --script "$script" --dir "$dir" --host "$host" \
 		--lifetime "${RAW_LIFETIME:-$HARNESS_LIFETIME}" --ready-fifo "$dir/ready" \
+		${RAW_OPTS[@]+"${RAW_OPTS[@]}"} \
 		</dev/null >"$dir/stdout" 2>"$dir/stderr" 3>&- {fd}>&- &
 	pid=$!
 	read -r -t "$HARNESS_START_TIMEOUT" -u "$fd" port || true

@@ -3,6 +3,8 @@
 
     rawserver.py --script FILE --dir DIR [--host 127.0.0.1|::1]
                  [--lifetime SECONDS] [--ready-fifo PATH]
+                 [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]
+                  [--tls-max 1.2|1.3]]
 
 Replies are canned bytes, so tests can send malformed, truncated or slow
 responses that no real server would produce, and every request is recorded
@@ -36,6 +38,12 @@ Files in DIR: pid, port (written after listen(), via rename), conns (accept
 count), log (one line per event), req-<conn>-<exchange> (the bytes read for
 that exchange, created with its first byte: no file, no bytes).
 
+With --tls-cert every connection is TLS (Python's ssl module: a TLS 1.3
+server sends session tickets right after the handshake).  --tls-client-ca
+asks for a client certificate (optional) and checks it against that CA.
+tls-<conn> then says how the handshake went: "client certificate: CN" or
+"client certificate: none", or "handshake failed: REASON".
+
 Exit status: 0 at the end of the lifetime or on SIGTERM, 2 for a bad script,
 1 when the socket cannot be set up.
 """
@@ -47,6 +55,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -206,6 +215,7 @@ class Server:
         # re-entrant: the SIGTERM handler may log while the main thread holds it
         self.log_lock = threading.RLock()
         self.log_file = open(os.path.join(self.dir, "log"), "a", buffering=1)
+        self.tls = tls_context(args)
 
     def log(self, msg, conn=None, ex=None):
         where = "" if conn is None else f"conn={conn} " + ("" if ex is None else f"ex={ex} ")
@@ -460,8 +470,23 @@ class Connection:
         self.drain(DRAIN_SECONDS, self.rec)
         self.close_record()
 
+    def handshake(self):
+        """TLS: the handshake, and what the client presented, in tls-<conn>."""
+        try:
+            self.sock = self.srv.tls.wrap_socket(self.sock, server_side=True)
+        except (ssl.SSLError, OSError) as e:
+            self.srv.write_atomic(f"tls-{self.idx}", f"handshake failed: {e}\n")
+            raise ClientGone(f"TLS handshake failed: {e}") from None
+        peer = self.sock.getpeercert()
+        cn = [v for rdn in peer.get("subject", ()) for k, v in rdn if k == "commonName"]
+        seen = cn[0] if cn else "none"
+        self.srv.write_atomic(f"tls-{self.idx}", f"client certificate: {seen}\n")
+        self.log(f"TLS {self.sock.version()}, client certificate: {seen}")
+
     def run(self):
         try:
+            if self.srv.tls:
+                self.handshake()
             self.exchanges()
         except ClientGone as e:
             self.log(str(e))
@@ -495,6 +520,19 @@ class Connection:
         self.unscripted(len(self.script))
 
 
+def tls_context(args):
+    if not args.tls_cert:
+        return None
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.tls_cert, args.tls_key)
+    if args.tls_client_ca:
+        ctx.verify_mode = ssl.CERT_OPTIONAL
+        ctx.load_verify_locations(args.tls_client_ca)
+    if args.tls_max == "1.2":
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
 def notify(fifo, text):
     """Tell raw_start we are ready (or not) without making it poll."""
     if not fifo:
@@ -516,6 +554,10 @@ def main():
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--lifetime", type=float, default=120.0)
     ap.add_argument("--ready-fifo")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    ap.add_argument("--tls-client-ca")
+    ap.add_argument("--tls-max", choices=("1.2", "1.3"))
     args = ap.parse_args()
 
     try:

@@ -25,6 +25,13 @@
 #                          as given); exports GSERV_PORT GSERV_PID GSERV_DIR;
 #                          its output is in GSERV_DIR/stdout, stderr.
 #   gserv_stop             stop it (teardown does that too)
+#
+#   tls_raw_start SCRIPT|- CERT KEY [RAWSERVER-OPTION...]
+#                          the scripted raw server (helpers/raw.bash) over TLS
+#                          with PKI/CERT.pem and PKI/KEY.key (options such as
+#                          --tls-client-ca FILE, --tls-max 1.2); RAW_URL is
+#                          https://localhost:PORT; tls_raw_seen CONN prints
+#                          what the handshake of connection CONN showed
 
 # shellcheck source-path=SCRIPTDIR
 source "$HELPERS_DIR/pki.bash"
@@ -159,6 +166,23 @@ gserv_start() {
 	_harness_register gserv "$pid" "$dir"
 	GSERV_PORT=$port GSERV_PID=$pid GSERV_DIR=$dir
 	export GSERV_PORT GSERV_PID GSERV_DIR
+}
+
+tls_raw_start() {
+	local script=${1:?usage: tls_raw_start SCRIPT|- CERT KEY [OPTION...]} cert=${2:?} key=${3:?}
+	shift 3
+	local -a RAW_OPTS=(--tls-cert "$PKI/$cert.pem" --tls-key "$PKI/$key.key" "$@")
+	raw_start "$script" || return
+	RAW_URL=https://localhost:$RAW_PORT
+	export RAW_URL
+}
+
+# What connection CONN's handshake showed ("client certificate: …" or
+# "handshake failed: …"); waits for it, bounded.
+tls_raw_seen() { # CONN
+	harness_wait_for 5 test -s "${RAW_DIR:?tls_raw_seen: no server}/tls-$1" ||
+		{ echo "tls_raw_seen: no handshake record for connection $1" >&2; return 1; }
+	cat "$RAW_DIR/tls-$1"
 }
 
 gserv_stop() {
