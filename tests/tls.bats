@@ -381,6 +381,22 @@ EOF
 	rm -f "$NGINX_DIR/www/upload/big-tls"
 }
 
+@test "a TLS close without close_notify is warned about on that connection only" {
+	# the body ends at the close; the next URL, on a new plain connection
+	# that ends the same way, is no TLS matter
+	tls_raw_start - localhost localhost <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\ncut\n", "then": "close"}]]
+EOF
+	local tls_url=$RAW_URL
+	raw_start - <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nplain\n", "then": "close"}]]
+EOF
+	hrun -v "${CA[@]}" "$tls_url/a" "$RAW_URL/b"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(cat "$T/out")" "$(printf 'cut\nplain')"
+	assert_equal "$(grep -c 'without close_notify' "$T/err")" 1
+}
+
 # --- GnuTLS is loaded on demand -----------------------------------------------
 
 @test "a plain http:// request does not load GnuTLS; an https:// one does" {

@@ -250,6 +250,7 @@ enum hc_err conn_connect(struct hc_conn *c)
 
 	c->start = c->end = 0;
 	c->eof = false;
+	c->tls_unclean = false;
 	c->reusable = false;
 	c->nrequests = 0;
 	if (c->buf == NULL) {

@@ -477,7 +477,7 @@ class Connection:
         except (ssl.SSLError, OSError) as e:
             self.srv.write_atomic(f"tls-{self.idx}", f"handshake failed: {e}\n")
             raise ClientGone(f"TLS handshake failed: {e}") from None
-        peer = self.sock.getpeercert()
+        peer = self.sock.getpeercert() or {}
         cn = [v for rdn in peer.get("subject", ()) for k, v in rdn if k == "commonName"]
         seen = cn[0] if cn else "none"
         self.srv.write_atomic(f"tls-{self.idx}", f"client certificate: {seen}\n")
