@@ -397,6 +397,34 @@ EOF
 	assert_equal "$(grep -c 'without close_notify' "$T/err")" 1
 }
 
+# --- Expect: 100-continue over TLS 1.3 ---------------------------------------
+
+# Python's TLS 1.3 server sends session tickets right after the handshake:
+# records that make the socket readable but carry no data for hcli.
+@test "--expect100 over TLS 1.3: session tickets do not end the wait; the body goes after the timeout" {
+	tls_raw_start - localhost localhost <<'EOF'
+[[{"expect": "head-only"},
+  {"expect": "body", "reply": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", "then": "close"}]]
+EOF
+	hrun -v "${CA[@]}" --expect100 --expect100-timeout 0.3 -d hello "$RAW_URL/x"
+	[[ $status -eq 0 && $(cat "$T/out") == ok ]] || fail "$(show)"
+	grep -qx '\* No 100 Continue within 300 ms; sending the body' "$T/err" || fail "$(show)"
+	grep -q '^\* TLS TLS1\.3, ' "$T/err" || fail "$(show)"
+	grep -qx $'Expect: 100-continue\r' "$(raw_req 0 0)"
+	assert_bytes "$(raw_req 0 1)" hello
+}
+
+@test "--expect100 over TLS 1.3: 100 Continue after the session tickets, then the body" {
+	tls_raw_start - localhost localhost <<'EOF'
+[[{"expect": "head-only", "reply": "HTTP/1.1 100 Continue\r\n\r\n"},
+  {"expect": "body", "reply": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", "then": "close"}]]
+EOF
+	hrun -v "${CA[@]}" --expect100 --expect100-timeout 30 -d hello "$RAW_URL/x"
+	[[ $status -eq 0 && $(cat "$T/out") == ok ]] || fail "$(show)"
+	! grep -q 'No 100 Continue' "$T/err" || fail "$(show)"
+	assert_bytes "$(raw_req 0 1)" hello
+}
+
 # --- GnuTLS is loaded on demand -----------------------------------------------
 
 @test "a plain http:// request does not load GnuTLS; an https:// one does" {

@@ -608,9 +608,14 @@ enum hc_err tls_connect(struct hc_conn *c)
 	return HC_OK;
 }
 
-enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
+enum hc_err tls_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got, bool *again)
 {
 	gnutls_session_t s = c->tls_session;
+	*again = false;
+	*got = 0;
+	/* after a close without close_notify GnuTLS answers with errors, not the end again */
+	if (c->tls_unclean)
+		return HC_OK;
 	for (;;) {
 		ssize_t n = G(gnutls_record_recv)(s, buf, len);
 		if (n >= 0) {
@@ -620,10 +625,8 @@ enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
 		if (n == GNUTLS_E_INTERRUPTED)
 			continue;
 		if (n == GNUTLS_E_AGAIN) {
-			enum hc_err e = tls_wait(c, c->cfg->deadline_ns, c->cfg->timeout_ms);
-			if (e)
-				return e;
-			continue;
+			*again = true;
+			return HC_OK;
 		}
 		if (n == GNUTLS_E_REAUTH_REQUEST) {
 			/* TLS 1.3 post-handshake authentication (the seed's post_handshake_auth) */
@@ -638,10 +641,21 @@ enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
 		if (n == GNUTLS_E_PREMATURE_TERMINATION) {
 			/* closed without close_notify: only a complete framed body survives it */
 			c->tls_unclean = true;
-			*got = 0;
 			return HC_OK;
 		}
 		return alert_error(c, (int)n, HC_ERESET, "receive");
+	}
+}
+
+enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
+{
+	for (;;) {
+		bool again;
+		enum hc_err e = tls_read_nowait(c, buf, len, got, &again);
+		if (e || !again)
+			return e;
+		if ((e = tls_wait(c, c->cfg->deadline_ns, c->cfg->timeout_ms)))
+			return e;
 	}
 }
 

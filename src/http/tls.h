@@ -13,6 +13,11 @@ struct hc_conn;
 /* Handshake on the connected socket, verifying as c->cfg->tls says. */
 enum hc_err tls_connect(struct hc_conn *c);
 enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got);
+/*
+ * One receive that never waits: data, the end (*got 0), or *again when what
+ * had arrived carried no application data (a TLS 1.3 session ticket).
+ */
+enum hc_err tls_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got, bool *again);
 enum hc_err tls_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
 bool tls_pending(struct hc_conn *c);
 void tls_close(struct hc_conn *c);
