@@ -227,25 +227,9 @@ static enum hc_err connect_unix(struct hc_conn *c, int64_t until)
 	return HC_OK;
 }
 
-static bool is_literal(const char *host)
-{
-	unsigned char buf[16];
-	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
-}
-
-static int64_t connect_deadline(const struct hc_conn *c)
-{
-	int64_t until = 0;
-	if (c->cfg->connect_timeout_ms >= 0)
-		until = hc_now_ns() + (int64_t)c->cfg->connect_timeout_ms * 1000000;
-	if (c->cfg->deadline_ns && (until == 0 || c->cfg->deadline_ns < until))
-		until = c->cfg->deadline_ns;
-	return until;
-}
-
 enum hc_err conn_connect(struct hc_conn *c)
 {
-	int64_t until = connect_deadline(c);
+	int64_t until = tr_connect_deadline(c);
 	enum hc_err rc;
 
 	c->start = c->end = 0;
@@ -278,7 +262,7 @@ enum hc_err conn_connect(struct hc_conn *c)
 		name = peer;
 	conn_info(c, "Resolving %s%s", name, c->proxy ? " (proxy)" : "");
 	int g = getaddrinfo(name, port, &hints, &res);
-	if (g == EAI_ADDRFAMILY || (g == EAI_NONAME && is_literal(name)))
+	if (g == EAI_ADDRFAMILY || (g == EAI_NONAME && url_is_ip_literal(name)))
 		return conn_seterr(c, HC_ECONNECT, "cannot connect to %s over %s", name,
 				   c->cfg->family == AF_INET ? "IPv4 (-4)" : "IPv6 (-6)");
 	if (g != 0)

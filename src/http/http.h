@@ -193,6 +193,8 @@ struct pollfd;
 int tr_poll(struct hc_conn *c, struct pollfd *p, int ms);
 /* Wait for POLLIN/POLLOUT within op_ms (-1: none) and before limit (0: none). */
 enum hc_err tr_wait(struct hc_conn *c, short ev, int op_ms, int64_t limit);
+/* When a connection step started now must end: the connect timeout, within the deadline (0: none). */
+int64_t tr_connect_deadline(const struct hc_conn *c);
 void tr_close(struct hc_conn *c);
 
 /* request.c: putrequest/putheader/endheaders/send, and request() */

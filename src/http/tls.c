@@ -5,7 +5,6 @@
  * a plain http:// run pays nothing for it, not even the library's start-up.
  * The trust store is loaded once per process, however many URLs follow.
  */
-#include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <gnutls/gnutls.h>
@@ -444,12 +443,6 @@ static enum hc_err load_credentials(struct hc_conn *c)
 	return HC_OK;
 }
 
-static bool is_ip_literal(const char *host)
-{
-	unsigned char buf[16];
-	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
-}
-
 /* Wait for the direction GnuTLS wants, within limit (absolute ns, 0: none). */
 static enum hc_err tls_wait(struct hc_conn *c, int64_t limit, int op_ms)
 {
@@ -560,7 +553,7 @@ enum hc_err tls_connect(struct hc_conn *c)
 						   t->priority ? t->priority : "NORMAL", terr(rc),
 						   where ? where : "?"));
 	G(gnutls_credentials_set)(s, GNUTLS_CRD_CERTIFICATE, cred);
-	if (!is_ip_literal(c->host)) /* RFC 6066 §3: no SNI for IP literals */
+	if (!url_is_ip_literal(c->host)) /* RFC 6066 §3: no SNI for IP literals */
 		G(gnutls_server_name_set)(s, GNUTLS_NAME_DNS, c->host, strlen(c->host));
 	gnutls_datum_t alpn = {(unsigned char *)"http/1.1", 8};
 	G(gnutls_alpn_set_protocols)(s, &alpn, 1, 0);
@@ -571,11 +564,7 @@ enum hc_err tls_connect(struct hc_conn *c)
 	}
 	G(gnutls_transport_set_int2)(s, c->fd, c->fd);
 
-	int64_t limit = 0;
-	if (c->cfg->connect_timeout_ms >= 0)
-		limit = hc_now_ns() + (int64_t)c->cfg->connect_timeout_ms * 1000000;
-	if (c->cfg->deadline_ns && (limit == 0 || c->cfg->deadline_ns < limit))
-		limit = c->cfg->deadline_ns;
+	int64_t limit = tr_connect_deadline(c);
 	for (;;) {
 		rc = G(gnutls_handshake)(s);
 		if (rc == 0)

@@ -22,6 +22,16 @@ int64_t hc_now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+int64_t tr_connect_deadline(const struct hc_conn *c)
+{
+	int64_t until = 0;
+	if (c->cfg->connect_timeout_ms >= 0)
+		until = hc_now_ns() + (int64_t)c->cfg->connect_timeout_ms * 1000000;
+	if (c->cfg->deadline_ns && (until == 0 || c->cfg->deadline_ns < until))
+		until = c->cfg->deadline_ns;
+	return until;
+}
+
 /*
  * poll(2) for one descriptor, in slices of a tenth of a second when the
  * caller wants ticks (a progress line that must move while data stalls).

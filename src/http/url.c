@@ -419,3 +419,9 @@ done:
 	free(path);
 	return out;
 }
+
+bool url_is_ip_literal(const char *host)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+}

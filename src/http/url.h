@@ -33,6 +33,8 @@ char *url_format(const struct hc_url *u);
 /* A Location resolved against base (RFC 3986 §5), spaces and non-ASCII encoded; caller frees. */
 char *url_resolve(const struct hc_url *base, const char *location);
 void url_free(struct hc_url *u);
+/* Is host an IPv4 or IPv6 address (no brackets) rather than a name? */
+bool url_is_ip_literal(const char *host);
 /* The value of one hex digit, or -1. */
 int hc_hexval(char ch);
 

@@ -1,5 +1,6 @@
 /*
- * url_parse, url_format, url_add_query, url_hostport and url_has_scheme
+ * url_parse, url_format, url_add_query, url_hostport, url_has_scheme and
+ * url_is_ip_literal
  * against the URL rules of SPEC.md's Synopsis.
  */
 #include "unit.h"
@@ -336,6 +337,23 @@ static void has_scheme_cases(void)
 	}
 }
 
+static void ip_literal_cases(void)
+{
+	static const struct {
+		const char *in;
+		bool want;
+	} cases[] = {
+	    {"127.0.0.1", true},  {"::1", true},	  {"2001:db8::1", true}, {"::ffff:1.2.3.4", true},
+	    {"localhost", false}, {"1.2.3", false},	  {"[::1]", false},	 {"1.2.3.4.5", false},
+	    {"", false},	  {"fe80::1%lo", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unit_begin("url_is_ip_literal: '%s' -> %s", cases[i].in, cases[i].want ? "yes" : "no");
+		CHECK_EQ_INT(url_is_ip_literal(cases[i].in), cases[i].want);
+		unit_end();
+	}
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -348,5 +366,6 @@ int main(void)
 	add_query_cases();
 	hostport_cases();
 	has_scheme_cases();
+	ip_literal_cases();
 	return unit_done();
 }
