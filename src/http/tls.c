@@ -7,6 +7,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
@@ -89,38 +90,100 @@ static gnutls_certificate_credentials_t cred; /* the client certificate, if any 
 static bool cred_ready;
 
 /*
- * What the server is verified against, loaded once. A trust file alone (the
- * system bundle or --cacert) is kept as text: a handshake needs one or two
- * of its ~145 roots, so only the certificates whose bytes hold an issuer
- * name of the server's chain are decoded and handed to GnuTLS, which
- * verifies as ever. Parsing every root up front was three quarters of a tiny
- * HTTPS request. A CA directory, with or without a file, and the system
- * store reached through p11-kit go into one trust list up front.
+ * What the server is verified against, opened once. A trust file alone (the
+ * system bundle or --cacert) stays on disk as text: a handshake needs one or
+ * two of its ~145 roots, so the file is read through a small window and only
+ * the certificates whose bytes hold an issuer name of the server's chain are
+ * decoded and handed to GnuTLS, which verifies as ever. Parsing every root up
+ * front was three quarters of a tiny HTTPS request, and holding the whole
+ * file a sixth of its memory. A CA directory, with or without a file, and
+ * the system store reached through p11-kit go into one trust list up front.
  */
-static char *trust_pem;
-static size_t trust_len;
+static int trust_fd = -1;
 static gnutls_x509_trust_list_t trust_list;
+
+/* The window: a PEM certificate larger than this is skipped (its DER would not fit either). */
+#define TRUST_WINDOW 32768
 
 static const char *terr(int rc);
 static void trace_certs(struct hc_conn *c);
 
-static enum hc_err read_trust_file(struct hc_conn *c, const char *path)
+/*
+ * Each certificate of the trust file, as its PEM body [p, e), to fn until fn
+ * returns true: 1 then, 0 at the end of the file, -1 if it cannot be read.
+ */
+static int trust_scan(bool (*fn)(const char *p, const char *e, void *ud), void *ud)
 {
-	FILE *f = fopen(path, "re");
-	if (f == NULL)
-		return conn_seterr(c, HC_ECAFILE, "CA file '%s': %s", path, strerror(errno));
-	struct stat st;
-	if (fstat(fileno(f), &st) != 0 || st.st_size > (64 << 20) ||
-	    (trust_pem = malloc((size_t)st.st_size + 1)) == NULL) {
-		fclose(f);
-		return conn_seterr(c, HC_ECAFILE, "CA file '%s': cannot be read", path);
+	static const char begin[] = "-----BEGIN CERTIFICATE-----", endm[] = "-----END CERTIFICATE-----";
+	const size_t lb = sizeof(begin) - 1, le = sizeof(endm) - 1;
+	char *w = malloc(TRUST_WINDOW);
+	size_t have = 0;
+	off_t off = 0;
+	bool eof = false;
+	int found = 0;
+
+	if (w == NULL)
+		return -1;
+	while (!eof && !found) {
+		ssize_t n = pread(trust_fd, w + have, TRUST_WINDOW - have, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			found = -1;
+			break;
+		}
+		eof = n == 0;
+		off += n;
+		have += (size_t)n;
+		/* every whole certificate in the window; keep from the first partial one */
+		char *p = w, *keep;
+		for (;;) {
+			char *b = memmem(p, have - (size_t)(p - w), begin, lb);
+			if (b == NULL) {
+				/* a marker may be cut at the window's end */
+				keep = have - (size_t)(p - w) > lb ? w + have - lb : p;
+				break;
+			}
+			char *e = memmem(b + lb, have - (size_t)(b + lb - w), endm, le);
+			if (e == NULL) {
+				keep = b;
+				break;
+			}
+			if (fn(b + lb, e, ud)) {
+				found = 1;
+				break;
+			}
+			p = e + le;
+		}
+		if (found)
+			break;
+		if (keep == w && have == TRUST_WINDOW)
+			keep = w + have - lb; /* one certificate larger than the window */
+		have -= (size_t)(keep - w);
+		memmove(w, keep, have);
 	}
-	trust_len = fread(trust_pem, 1, (size_t)st.st_size, f);
-	trust_pem[trust_len] = '\0';
-	fclose(f);
-	if (strstr(trust_pem, "-----BEGIN CERTIFICATE-----") == NULL)
-		return conn_seterr(c, HC_ECAFILE, "CA file '%s': no certificates in it", path);
-	return HC_OK;
+	free(w);
+	return found;
+}
+
+static bool any_certificate(const char *p, const char *e, void *ud)
+{
+	(void)p, (void)e, (void)ud;
+	return true;
+}
+
+static enum hc_err open_trust_file(struct hc_conn *c, const char *path)
+{
+	if ((trust_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return conn_seterr(c, HC_ECAFILE, "CA file '%s': %s", path, strerror(errno));
+	int r = trust_scan(any_certificate, NULL);
+	if (r == 1)
+		return HC_OK;
+	enum hc_err e = conn_seterr(c, HC_ECAFILE, "CA file '%s': %s", path,
+				    r == 0 ? "no certificates in it" : strerror(errno));
+	close(trust_fd);
+	trust_fd = -1;
+	return e;
 }
 
 /* One PEM body into DER; returns its length, 0 if malformed. */
@@ -158,30 +221,28 @@ static size_t pem_decode(const char *p, const char *end, unsigned char *out, siz
 	return o;
 }
 
-/* The trust file's certificates that may issue something in the chain. */
-static int add_candidates(gnutls_x509_trust_list_t tl, const gnutls_datum_t *dns, unsigned ndn)
+/* The server's issuer names, and the trust list that gets the roots bearing one. */
+struct candidates {
+	gnutls_x509_trust_list_t tl;
+	const gnutls_datum_t *dns;
+	unsigned ndn;
+};
+
+/* A trust file certificate that may issue something in the chain goes to the list. */
+static bool add_candidate(const char *p, const char *e, void *ud)
 {
-	static const char begin[] = "-----BEGIN CERTIFICATE-----", endm[] = "-----END CERTIFICATE-----";
+	const struct candidates *cd = ud;
 	unsigned char der[16384];
-	int added = 0;
-	for (const char *p = trust_pem; (p = strstr(p, begin)) != NULL;) {
-		p += sizeof(begin) - 1;
-		const char *e = strstr(p, endm);
-		if (e == NULL)
+	size_t n = pem_decode(p, e, der, sizeof(der));
+	for (unsigned i = 0; n && i < cd->ndn; i++) {
+		if (cd->dns[i].size && memmem(der, n, cd->dns[i].data, cd->dns[i].size)) {
+			gnutls_datum_t d = {der, (unsigned)n};
+			G(gnutls_x509_trust_list_add_trust_mem)(cd->tl, &d, NULL, GNUTLS_X509_FMT_DER, 0,
+								0);
 			break;
-		size_t n = pem_decode(p, e, der, sizeof(der));
-		for (unsigned i = 0; n && i < ndn; i++) {
-			if (dns[i].size && memmem(der, n, dns[i].data, dns[i].size)) {
-				gnutls_datum_t d = {der, (unsigned)n};
-				if (G(gnutls_x509_trust_list_add_trust_mem)(tl, &d, NULL, GNUTLS_X509_FMT_DER,
-									   0, 0) > 0)
-					added++;
-				break;
-			}
 		}
-		p = e;
 	}
-	return added;
+	return false;
 }
 
 /* The server's chain as sent, decoded once for every check. */
@@ -257,7 +318,9 @@ static enum hc_err verify_chain(struct hc_conn *c, const struct peer_chain *pc)
 	if (tl == NULL) {
 		if (G(gnutls_x509_trust_list_init)(&tl, 0) < 0)
 			return HC_ENOMEM;
-		add_candidates(tl, pc->issuer, pc->n);
+		struct candidates cd = {tl, pc->issuer, pc->n};
+		/* unreadable now: no roots, and the chain does not verify */
+		trust_scan(add_candidate, &cd);
 	}
 	gnutls_typed_vdata_st data[2] = {
 		{GNUTLS_DT_DNS_HOSTNAME, (unsigned char *)c->host, 0},
@@ -417,11 +480,11 @@ static enum hc_err load_credentials(struct hc_conn *c)
 	if (cred_ready)
 		return HC_OK;
 	if (t->cafile && !t->capath)
-		e = read_trust_file(c, t->cafile);
+		e = open_trust_file(c, t->cafile);
 	else if (t->cafile || t->capath)
 		e = load_trust_list(c);
 	else if (!t->insecure)
-		e = access(bundle, R_OK) == 0 ? read_trust_file(c, bundle) : load_trust_list(c);
+		e = access(bundle, R_OK) == 0 ? open_trust_file(c, bundle) : load_trust_list(c);
 	if (e)
 		return e;
 	if ((rc = G(gnutls_certificate_allocate_credentials)(&cred)) < 0)
@@ -711,8 +774,9 @@ void tls_close(struct hc_conn *c)
 
 void tls_global_free(void)
 {
-	free(trust_pem);
-	trust_pem = NULL;
+	if (trust_fd >= 0)
+		close(trust_fd);
+	trust_fd = -1;
 	if (trust_list)
 		G(gnutls_x509_trust_list_deinit)(trust_list, 1);
 	trust_list = NULL;
