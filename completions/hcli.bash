@@ -2,16 +2,18 @@
 # Installed as share/bash-completion/completions/hcli.
 
 # Every option of hcli --help; keep in step with src/cli/args.c.
-_hcli_long_opts='--request --data --print --include --body --output --verbose --silent
+_hcli_long_opts='--request --data --data-urlencode --get --header --user-agent --cookie
+--print --include --body --output --verbose --silent
 --fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
 --source-address --blocksize --max-headers --ipv4 --ipv6 --resolve --unix-socket
 --http1.0 --chunked --expect100 --expect100-timeout --cacert --capath --insecure
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
 --location --max-redirs --user --netrc --netrc-file --retry --retry-delay
 --retry-max-time --write-out --compressed --color --help --version'
-_hcli_short_opts='-X -d -p -i -b -o -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
+_hcli_short_opts='-X -d -G -H -A -b -p -i -o -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
 # Options that take an argument in the next word.
-_hcli_arg_opts='-X --request -d --data -p --print -o --output --connect-timeout --timeout
+_hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-agent
+-b --cookie -p --print -o --output --connect-timeout --timeout
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
 --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
 -x --proxy --proxy-header --noproxy --max-redirs -u --user --netrc-file --retry
@@ -20,7 +22,7 @@ _hcli_arg_opts='-X --request -d --data -p --print -o --output --connect-timeout 
 _hcli_color_values='auto always never'
 _hcli_methods='GET HEAD POST PUT PATCH DELETE OPTIONS TRACE'
 
-# Files and directories after a leading '@' (items @PATH, -d @PATH and -w @FILE).
+# Files and directories after a leading '@' (items @PATH, -d @PATH, -H @FILE and -w @FILE).
 _hcli_at_files()
 {
 	local IFS=$'\n' f
@@ -80,7 +82,7 @@ _hcli()
 		COMPREPLY=($(compgen -W '1.2 1.3' -- "$cur"))
 		return
 		;;
-	-d | --data)
+	-d | --data | -H | --header)
 		[[ $cur == @* ]] && _hcli_at_files "$cur"
 		declare -F __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur"
 		return
@@ -110,10 +112,20 @@ _hcli()
 		fi
 		return
 		;;
+	--data-urlencode)
+		# [NAME]@FILE: files after the '@'; any other value is the user's text
+		if [[ $cur == *@* && $cur != *=* ]]; then
+			local name=${cur%%@*}
+			_hcli_at_files "@${cur#*@}"
+			COMPREPLY=("${COMPREPLY[@]/#/$name}")
+		fi
+		declare -F __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur"
+		return
+		;;
 	--connect-timeout | --timeout | -m | --max-time | --source-address | --blocksize | \
 		--max-headers | --resolve | --expect100-timeout | --priority | --pinnedpubkey | \
 		--proxy-header | --noproxy | --max-redirs | -u | --user | --retry | --retry-delay | \
-		--retry-max-time)
+		--retry-max-time | -A | --user-agent | -b | --cookie)
 		return # a number, an address or a string: nothing to offer
 		;;
 	esac

@@ -26,7 +26,8 @@ function __fish_hcli_first_positional
                 set dashdash 1
             case --color
                 set color 1
-            case -X --request -d --data -p --print -o --output -m --max-time \
+            case -X --request -d --data --data-urlencode -H --header -A --user-agent \
+                -b --cookie -p --print -o --output -m --max-time \
                 --connect-timeout --timeout --source-address --blocksize --max-headers \
                 --resolve --unix-socket --expect100-timeout --cacert --capath --cert --key \
                 --tls-min --priority --pinnedpubkey -x --proxy --proxy-header --noproxy \
@@ -63,9 +64,9 @@ function __fish_hcli_token_is_at
     string match -q -- '@*' (commandline -ct)
 end
 
-# Files after a leading '@' (items @PATH, -d @PATH and -w @FILE).
+# Files after a leading '@' (items @PATH, -d @PATH, -H @FILE and -w @FILE).
 function __fish_hcli_at_files
-    set -l tok (string replace -r -- '^--(data|write-out)=' '' (commandline -ct))
+    set -l tok (string replace -r -- '^--(data|header|write-out)=' '' (commandline -ct))
     string match -q -- '@*' $tok; or return
     set -l path (string sub -s 2 -- $tok)
     for f in $path*
@@ -81,10 +82,15 @@ end
 complete -c hcli -f
 
 complete -c hcli -s X -l request -x -a "$hcli_methods" -d 'request method (default GET, or POST with a body)'
-complete -c hcli -s d -l data -x -a '(__fish_hcli_at_files)' -d 'request body: a string, @FILE, or @- for standard input'
+complete -c hcli -s d -l data -x -a '(__fish_hcli_at_files)' -d 'request body: a string, @FILE, or @- for standard input; several are joined with &'
+complete -c hcli -l data-urlencode -x -d "data percent-encoded, as curl's: TEXT, =TEXT, NAME=TEXT, @FILE or NAME@FILE"
+complete -c hcli -s G -l get -d "send the -d and --data-urlencode data in the URL's query, with GET"
+complete -c hcli -s H -l header -x -a '(__fish_hcli_at_files)' -d 'send this header, as the Name:Value item (also Name:, Name; and @FILE)'
+complete -c hcli -s A -l user-agent -x -d 'the User-Agent header ("" sends none)'
+complete -c hcli -s b -l cookie -x -d "send cookies 'NAME=VALUE[; ...]' in a Cookie header (cookie files: not yet)"
 complete -c hcli -s p -l print -x -a 'b h hb H Hhb HBhb' -d 'what to print: H request head, B request body, h response head, b response body'
 complete -c hcli -s i -l include -d 'print the response head and body (-p hb)'
-complete -c hcli -s b -l body -d 'print the response body only (-p b)'
+complete -c hcli -l body -d 'print the response body only (-p b)'
 complete -c hcli -s o -l output -r -F -d 'write the response body to FILE'
 complete -c hcli -s v -l verbose -d 'trace connection events and heads on standard error'
 complete -c hcli -s s -l silent -d 'no progress and no warnings'

@@ -141,7 +141,7 @@ except OSError:
 }
 @test "usage: unrecognised item" { usage_error "$NOWHERE" foo; }
 @test "usage: two bodies (-d and @FILE)" { usage_error -d a "$NOWHERE" "@$BATS_TEST_FILENAME"; }
-@test "usage: two bodies (-d twice)" { usage_error -d a -d b "$NOWHERE"; }
+@test "usage: two bodies (-d twice and @FILE; -d twice is one body, as curl)" { usage_error -d a -d b "$NOWHERE" "@$BATS_TEST_FILENAME"; }
 @test "usage: two bodies (@FILE twice)" { usage_error "$NOWHERE" "@$BATS_TEST_FILENAME" "@$BATS_TEST_FILENAME"; }
 @test "usage: two bodies (-d and -)" { usage_error -d a "$NOWHERE" -; }
 
@@ -368,7 +368,7 @@ option_error() {
 
 @test "options: an option between the method and the URL" {
 	ok_server
-	ok PROPFIND -b "$RAW_URL/x"
+	ok PROPFIND --body "$RAW_URL/x"
 	assert_equal "$(req_line)" 'PROPFIND /x HTTP/1.1'
 }
 
@@ -391,13 +391,13 @@ option_error() {
 	usage_error "$NOWHERE" -Dash:1
 }
 
-# --- -p / -i / -b: the last one wins ---------------------------------------
+# --- -p / -i / --body: the last one wins ---------------------------------------
 
 @test "print: not a terminal → body only" { ok_server; prints "$BODY"; }
-@test "print: -i -b → body" { ok_server; prints "$BODY" -i -b; }
-@test "print: -b -i → head and body" { ok_server; prints "$HEAD$BODY" -b -i; }
-@test "print: -p h -b → body" { ok_server; prints "$BODY" -p h -b; }
-@test "print: -b -p h → head" { ok_server; prints "$HEAD" -b -p h; }
+@test "print: -i --body → body" { ok_server; prints "$BODY" -i --body; }
+@test "print: --body -i → head and body" { ok_server; prints "$HEAD$BODY" --body -i; }
+@test "print: -p h --body → body" { ok_server; prints "$BODY" -p h --body; }
+@test "print: --body -p h → head" { ok_server; prints "$HEAD" --body -p h; }
 @test "print: -i -p b → body" { ok_server; prints "$BODY" -i -p b; }
 @test "print: -p b -i → head and body" { ok_server; prints "$HEAD$BODY" -p b -i; }
 @test "print: -p h -p b → body" { ok_server; prints "$BODY" -p h -p b; }

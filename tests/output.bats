@@ -79,9 +79,9 @@ CHUNKED_TRAILER='HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r
 		"-p hb|HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi" \
 		"-p bh|HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi" \
 		"-p b|hi" \
-		"-b|hi" \
-		"-i -b|hi" \
-		"-b -i|HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi"; do
+		"--body|hi" \
+		"-i --body|hi" \
+		"--body -i|HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nhi"; do
 		args=${row%%|*} want=${row#*|}
 		# shellcheck disable=SC2086
 		hrun $args "$RAW_URL/"

@@ -230,7 +230,7 @@ creds_table() {
 	((${#bad[@]} == 0)) || fail "$(printf '%s\n' "${bad[@]}")"
 }
 
-@test "a redirect to another port drops -u, URL, netrc credentials and Authorization, Cookie, Proxy-Authorization items" {
+@test "a redirect to another port drops -u, URL, netrc credentials, -b and Authorization, Cookie, Proxy-Authorization items" {
 	creds_table other <<'EOF'
 # OPTIONS       | ITEMS                          | FIRST REQUEST                              -> SECOND REQUEST
 -u u:p          |                                | Authorization=Basic BASIC_U;X-Keep=1;       -> X-Keep=1;
@@ -238,6 +238,8 @@ URLCREDS        |                                | Authorization=Basic BASIC_URL
 --netrc-file NETRC |                             | Authorization=Basic BASIC_NETRC;X-Keep=1;   -> X-Keep=1;
 -u u:p          | Authorization:Bearer\ t        | Authorization=Bearer t;X-Keep=1;            -> X-Keep=1;
                 | Cookie:a=b                     | Cookie=a=b;X-Keep=1;                        -> X-Keep=1;
+-b a=b          |                                | Cookie=a=b;X-Keep=1;                        -> X-Keep=1;
+-H Cookie:a=b   |                                | Cookie=a=b;X-Keep=1;                        -> X-Keep=1;
                 | Proxy-Authorization:Basic\ eA== | Proxy-Authorization=Basic eA==;X-Keep=1;   -> X-Keep=1;
 EOF
 }
@@ -268,6 +270,7 @@ URLCREDS        |                                | Authorization=Basic BASIC_URL
 --netrc-file NETRC |                             | Authorization=Basic BASIC_NETRC;X-Keep=1;   -> Authorization=Basic BASIC_NETRC;X-Keep=1;
 -u u:p          | Authorization:Bearer\ t        | Authorization=Bearer t;X-Keep=1;            -> Authorization=Bearer t;X-Keep=1;
                 | Cookie:a=b                     | Cookie=a=b;X-Keep=1;                        -> Cookie=a=b;X-Keep=1;
+-b a=b          |                                | Cookie=a=b;X-Keep=1;                        -> Cookie=a=b;X-Keep=1;
                 | Proxy-Authorization:Basic\ eA== | Proxy-Authorization=Basic eA==;X-Keep=1;   -> Proxy-Authorization=Basic eA==;X-Keep=1;
 EOF
 }

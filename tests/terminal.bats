@@ -210,7 +210,7 @@ SLOW_30='[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", "chunks": 
 	assert_no_escape "$T/err"
 	assert_no_escape "$T/out"
 	grep -qx '< HTTP/1.1 200 OK' "$T/err" || fail "$(cat "$T/err")"
-	pipe_run --color=always -v -b "$RAW_URL/"
+	pipe_run --color=always -v --body "$RAW_URL/"
 	assert_equal "$status" 0
 	grep -qF "${E}[2m< ${E}[0mHTTP/1.1 200 OK" "$T/err" || fail "$(od -c "$T/err" | head)"
 	assert_bytes "$T/out" 'hi'
@@ -308,7 +308,7 @@ EOF
 
 @test "progress: none when standard error is a file, standard output the terminal" {
 	raw_start - <<<"$SLOW_30"
-	tty_exec "2>$T/err" -b "$RAW_URL/"
+	tty_exec "2>$T/err" --body "$RAW_URL/"
 	assert_equal "$status" 0
 	assert_bytes "$T/tty" 'aaaaaaaaaabbbbbbbbbbcccccccccc\n'
 	assert_bytes "$T/err" ''

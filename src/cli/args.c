@@ -50,6 +50,8 @@ enum {
 	OPT_RETRY_MAX_TIME,
 	OPT_COLOR,
 	OPT_COMPRESSED,
+	OPT_BODY,
+	OPT_DATA_URLENCODE,
 };
 
 /* What an option's value is, and so which function parses it. */
@@ -167,6 +169,7 @@ static enum hc_err set_body(struct cli *cli, enum body_src src, const char *arg,
 		return usage(err, errlen, "only one request body may be given");
 	cli->body = src;
 	cli->body_arg = arg;
+	cli->body_len = src == BODY_STRING ? strlen(arg) : 0;
 	return HC_OK;
 }
 
@@ -218,6 +221,119 @@ static enum hc_err add_header(struct cli *cli, const char *name, size_t nlen, co
 	nh[cli->nhdrs].name = strndup(name, nlen);
 	nh[cli->nhdrs].value = value ? strdup(value) : NULL;
 	cli->nhdrs++;
+	return HC_OK;
+}
+
+/*
+ * A header-shaped item or -H argument (opt: "" or "-H "): Name:Value,
+ * Name: (do not send), Name; (empty), as curl's -H reads them.
+ */
+static enum hc_err header_item(struct cli *cli, const char *it, const char *opt, char *err,
+			       size_t errlen)
+{
+	size_t colon = strcspn(it, ":"), semi = strcspn(it, ";");
+	char shown[300];
+	if (colon < semi && it[colon]) {
+		const char *v = it + colon + 1;
+		if (*v == '\0')
+			return add_header(cli, it, colon, NULL, err, errlen);
+		while (*v == ' ')
+			v++; /* spaces after the colon are dropped */
+		return add_header(cli, it, colon, v, err, errlen);
+	}
+	if (it[semi] && !it[semi + 1])
+		return add_header(cli, it, semi, "", err, errlen);
+	printable(it, strlen(it), shown, sizeof(shown));
+	if (it[semi])
+		return usage(err, errlen, "%s'%s': use Name; alone for an empty header", opt,
+			     shown);
+	return usage(err, errlen, "%s'%s': a header is 'Name: value', 'Name:' or 'Name;'", opt,
+		     shown);
+}
+
+/* -H @FILE, as curl: one header a line (CRLF or LF), blank lines skipped. */
+static enum hc_err header_file(struct cli *cli, const char *path, char *err, size_t errlen)
+{
+	char *text, shown[300];
+	size_t len, lineno = 0;
+	enum hc_err rc;
+	if (strcmp(path, "-") == 0)
+		return usage(err, errlen, "-H @-: headers from standard input are not supported");
+	if ((rc = data_read_file(path, HC_HEADER_FILE_MAX, &text, &len, shown, sizeof(shown))))
+		return rc == HC_ENOMEM ? rc : usage(err, errlen, "-H: %s", shown);
+	for (char *line = text, *next; rc == HC_OK && line < text + len; line = next) {
+		size_t n = strcspn(line, "\n");
+		next = line + n + (line[n] == '\n');
+		lineno++;
+		if (n && line[n - 1] == '\r')
+			n--;
+		line[n] = '\0';
+		if (strlen(line) != n) {
+			rc = usage(err, errlen, "-H @%s: line %zu has a NUL byte",
+				   printable(path, strlen(path), shown, sizeof(shown)), lineno);
+		} else if (n) {
+			char where[400];
+			snprintf(where, sizeof(where), "-H @%s line %zu: ",
+				 printable(path, strlen(path), shown, sizeof(shown)), lineno);
+			rc = header_item(cli, line, where, err, errlen);
+		}
+	}
+	free(text);
+	return rc;
+}
+
+/* -H: kept in argv order with the positionals, so that it mixes with header items in order. */
+static enum hc_err opt_header(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	cli->words[cli->nwords++] = (struct cli_word){(char *)s, true};
+	return HC_OK;
+}
+
+static enum hc_err add_data(struct cli *cli, const char *s, bool urlencode)
+{
+	struct cli_data *nd = reallocarray(cli->data, cli->ndata + 1, sizeof(*nd));
+	if (nd == NULL)
+		return HC_ENOMEM;
+	cli->data = nd;
+	nd[cli->ndata++] = (struct cli_data){urlencode, s};
+	return HC_OK;
+}
+
+static enum hc_err opt_data(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	return add_data(cli, s, false);
+}
+
+static enum hc_err opt_data_urlencode(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	return add_data(cli, s, true);
+}
+
+/* -b NAME=VALUE[; ...]: several are joined with "; ", as curl does. */
+static enum hc_err opt_cookie(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	char shown[300], *joined;
+	if (strchr(s, '=') == NULL)
+		return usage(err, errlen, "-b %s: cookie files are not supported yet",
+			     printable(s, strlen(s), shown, sizeof(shown)));
+	if (!hdr_valid_value(s, strlen(s)))
+		return usage(err, errlen, "-b: the cookie data has CR, LF or NUL");
+	if (asprintf(&joined, "%s%s%s", cli->cookie ? cli->cookie : "", cli->cookie ? "; " : "",
+		     s) < 0)
+		return HC_ENOMEM;
+	free(cli->cookie);
+	cli->cookie = joined;
+	return HC_OK;
+}
+
+static enum hc_err opt_agent(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	if (!hdr_valid_value(s, strlen(s)))
+		return usage(err, errlen, "-A: the user agent has CR, LF or NUL");
+	cli->agent = s;
 	return HC_OK;
 }
 
@@ -305,10 +421,15 @@ static const struct choice color_modes[] = {
 
 static const struct opt opts[] = {
 	CALL("request", 'X', opt_method, "METHOD", "request method (default GET, or POST with a body)"),
-	CALL("data", 'd', body_arg, "DATA", "request body: a string, @FILE, or @- for standard input"),
+	CALL("data", 'd', opt_data, "DATA", "request body: a string, @FILE, or @- for standard input; several are joined with &"),
+	CALL("data-urlencode", OPT_DATA_URLENCODE, opt_data_urlencode, "DATA", "data percent-encoded, as curl's: TEXT, =TEXT, NAME=TEXT, @FILE or NAME@FILE"),
+	FLAG("get", 'G', get, "send the -d and --data-urlencode data in the URL's query, with GET"),
+	CALL("header", 'H', opt_header, "'NAME: VALUE'", "send this header, as the Name:Value item (also Name:, Name; and @FILE)"),
+	CALL("user-agent", 'A', opt_agent, "STRING", "the User-Agent header (\"\" sends none)"),
+	CALL("cookie", 'b', opt_cookie, "DATA", "send cookies 'NAME=VALUE[; ...]' in a Cookie header (cookie files: not yet)"),
 	CALL("print", 'p', opt_print, "WHAT", "what to print: H request head, B request body, h response head, b response body"),
 	CONST("include", 'i', print, PRINT_RESP_HEAD | PRINT_RESP_BODY, "print the response head and body (-p hb)"),
-	CONST("body", 'b', print, PRINT_RESP_BODY, "print the response body only (-p b)"),
+	CONST("body", OPT_BODY, print, PRINT_RESP_BODY, "print the response body only (-p b)"),
 	STRING("output", 'o', output, "FILE", "write the response body to FILE"),
 	{"verbose", 'v', K_REPEAT, FIELD(verbose), .help = "trace connection events and heads on standard error (repeat for more)"},
 	FLAG("silent", 's', silent, "no progress and no warnings"),
@@ -564,9 +685,10 @@ static void cli_defaults(struct cli *cli)
 	cli->retry_max_time_ms = -1;
 }
 
-/* getopt_long's two forms of the table; sopts holds at least 2 * NOPTS + 2 bytes. */
+/* getopt_long's two forms of the table; sopts holds at least 2 * NOPTS + 3 bytes. */
 static void getopt_tables(struct option *lopts, char *sopts)
 {
+	*sopts++ = '-'; /* positionals in argv order, as key 1 (-H mixes with items in order) */
 	*sopts++ = ':'; /* report missing arguments as ':' */
 	for (size_t i = 0; i < NOPTS; i++) {
 		int has_arg = opt_has_arg(&opts[i]);
@@ -737,19 +859,26 @@ static enum hc_err bad_option(int argc, char **argv, int before, char *err, size
 	return bad_short_option(argc, argv, before, optopt, err, errlen);
 }
 
-/* Every option of argv; getopt_long moves the positionals after them, to optind. */
+/* Every option of argv; the positionals and -H arguments, in order, into cli->words. */
 static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 {
 	struct option lopts[NOPTS + 1];
-	char sopts[NOPTS * 2 + 2];
+	char sopts[NOPTS * 2 + 3];
 	enum hc_err rc;
 	int c, before = 1;
 
+	if ((cli->words = calloc((size_t)argc + 1, sizeof(*cli->words))) == NULL)
+		return HC_ENOMEM;
 	getopt_tables(lopts, sopts);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		const struct opt *o = opt_by_key(c);
+		if (c == 1) {
+			cli->words[cli->nwords++] = (struct cli_word){optarg, false};
+			before = optind;
+			continue;
+		}
 		if (c == ':')
 			return usage(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
 		if (c == '?' || o == NULL)
@@ -760,6 +889,8 @@ static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *e
 			return HC_OK; /* the rest of argv is not looked at */
 		before = optind;
 	}
+	while (optind < argc) /* after "--" */
+		cli->words[cli->nwords++] = (struct cli_word){argv[optind++], false};
 	return HC_OK;
 }
 
@@ -784,49 +915,94 @@ static enum hc_err parse_item(struct cli *cli, const char *it, char *err, size_t
 		cli->nquery++;
 		return HC_OK;
 	}
-	if (colon < semi && it[colon]) {
-		const char *v = it + colon + 1;
-		if (*v == '\0')
-			return add_header(cli, it, colon, NULL, err, errlen);
-		while (*v == ' ')
-			v++; /* spaces after the colon are dropped */
-		return add_header(cli, it, colon, v, err, errlen);
-	}
-	if (it[semi]) {
-		if (it[semi + 1])
-			return usage(err, errlen, "'%s': use Name; alone for an empty header", it);
-		return add_header(cli, it, semi, "", err, errlen);
-	}
+	if (it[colon] || it[semi])
+		return header_item(cli, it, "", err, errlen);
 	char shown[300];
 	return usage(err, errlen, "'%s' is neither a URL nor an item (Name:Value, name==value, @FILE)",
 		     printable(it, strlen(it), shown, sizeof(shown)));
 }
 
-static enum hc_err positionals(struct cli *cli, char **pos, size_t npos, char *err, size_t errlen)
+/* -H ARG, where it stood among the items. */
+static enum hc_err header_opt(struct cli *cli, const char *s, char *err, size_t errlen)
 {
-	size_t i = 0;
-	if (npos >= 2 && is_method(pos[0])) {
-		if (cli->method)
-			return usage(err, errlen, "a method is given both with -X and as '%s'", pos[0]);
-		cli->method = pos[0];
-		cli->method_positional = true;
-		i = 1;
-	}
-	if (i == npos)
+	if (s[0] == '@')
+		return header_file(cli, s + 1, err, errlen);
+	return header_item(cli, s, "-H ", err, errlen);
+}
+
+/* [METHOD] URL [ITEM | URL ...], with -H arguments among them in argv order. */
+static enum hc_err positionals(struct cli *cli, char *err, size_t errlen)
+{
+	size_t npos = 0, seen = 0;
+	const char *first = NULL;
+	enum hc_err rc;
+	for (size_t i = 0; i < cli->nwords; i++)
+		if (!cli->words[i].header && npos++ == 0)
+			first = cli->words[i].arg;
+	bool method = npos >= 2 && is_method(first);
+	if (method && cli->method)
+		return usage(err, errlen, "a method is given both with -X and as '%s'", first);
+	if (npos == (size_t)method) {
+		for (size_t i = 0; i < cli->nwords; i++) /* a bad -H is the clearer message */
+			if (cli->words[i].header &&
+			    (rc = header_opt(cli, cli->words[i].arg, err, errlen)))
+				return rc;
 		return usage(err, errlen, "no URL given");
+	}
 	if ((cli->urls = calloc(npos, sizeof(*cli->urls))) == NULL)
 		return HC_ENOMEM;
-	for (bool first = true; i < npos; i++, first = false) {
-		enum hc_err rc;
-		if (first || url_has_scheme(pos[i])) {
-			if ((cli->urls[cli->nurls++] = keep_secret(cli, pos[i], SECRET_URL)) ==
-			    NULL)
-				return HC_ENOMEM;
-		} else if ((rc = parse_item(cli, pos[i], err, errlen))) {
-			return rc;
+	for (size_t i = 0; i < cli->nwords; i++) {
+		char *w = cli->words[i].arg;
+		if (cli->words[i].header) {
+			rc = header_opt(cli, w, err, errlen);
+		} else if (seen++ == 0 && method) {
+			cli->method = w;
+			cli->method_positional = true;
+			rc = HC_OK;
+		} else if (cli->nurls == 0 || url_has_scheme(w)) {
+			cli->urls[cli->nurls] = keep_secret(cli, w, SECRET_URL);
+			rc = cli->urls[cli->nurls++] ? HC_OK : HC_ENOMEM;
+		} else {
+			rc = parse_item(cli, w, err, errlen);
 		}
+		if (rc)
+			return rc;
 	}
 	return HC_OK;
+}
+
+static bool has_header(const struct cli *cli, const char *name)
+{
+	for (size_t i = 0; i < cli->nhdrs; i++)
+		if (strcasecmp(cli->hdrs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The data, -b and -A. As curl: a header item or -H of the same name wins
+ * over -b and -A; -A "" sends no User-Agent.
+ */
+static enum hc_err finish(struct cli *cli, char *err, size_t errlen)
+{
+	enum hc_err rc = HC_OK;
+	bool form = false;
+	for (size_t i = 0; i < cli->ndata; i++)
+		form |= cli->data[i].urlencode;
+	if (cli->ndata == 1 && !form && !cli->get)
+		rc = body_arg(cli, cli->data[0].arg, err, errlen); /* streamed as before */
+	else if (cli->ndata)
+		rc = data_finish(cli, err, errlen);
+	/* curl's Content-Type for --data-urlencode; -d alone keeps Part 1's none */
+	if (rc == HC_OK && form && !cli->get && !has_header(cli, "Content-Type"))
+		rc = add_header(cli, "Content-Type", 12, "application/x-www-form-urlencoded", err,
+				errlen);
+	if (rc == HC_OK && cli->cookie && !has_header(cli, "Cookie"))
+		rc = add_header(cli, "Cookie", 6, cli->cookie, err, errlen);
+	const char *agent = cli->agent && *cli->agent ? cli->agent : NULL; /* "": none */
+	if (rc == HC_OK && cli->agent && !has_header(cli, "User-Agent"))
+		rc = add_header(cli, "User-Agent", 10, agent, err, errlen);
+	return rc;
 }
 
 /* Rules that span options and items. */
@@ -864,7 +1040,7 @@ enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t
 	cli_defaults(cli);
 	if ((rc = parse_options(argc, argv, cli, err, errlen)) || cli->help || cli->version)
 		return rc;
-	if ((rc = positionals(cli, argv + optind, (size_t)(argc - optind), err, errlen)))
+	if ((rc = positionals(cli, err, errlen)) || (rc = finish(cli, err, errlen)))
 		return rc;
 	return check(cli, err, errlen);
 }
@@ -896,4 +1072,10 @@ void args_free(struct cli *cli)
 	for (size_t i = 0; i < cli->nsecrets; i++)
 		freezero(cli->secrets[i], strlen(cli->secrets[i]));
 	free(cli->secrets);
+	for (size_t i = 0; i < cli->nowned; i++) /* -G's URLs may hold a password */
+		freezero(cli->owned[i], strlen(cli->owned[i]));
+	free(cli->owned);
+	free(cli->words);
+	free(cli->data);
+	free(cli->cookie);
 }

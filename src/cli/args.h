@@ -29,6 +29,18 @@ struct cli_query {
 
 enum body_src { BODY_NONE, BODY_STRING, BODY_FILE, BODY_STDIN };
 
+/* One -d or --data-urlencode argument, in argv order. */
+struct cli_data {
+	bool urlencode;
+	const char *arg;
+};
+
+/* A positional or a -H argument, in argv order (while argv is parsed). */
+struct cli_word {
+	char *arg;
+	bool header; /* -H */
+};
+
 struct cli {
 	const char *method; /* NULL: GET, or POST with a body */
 	bool method_positional;
@@ -40,6 +52,14 @@ struct cli {
 	size_t nquery;
 	enum body_src body;
 	const char *body_arg; /* the string, or the file's path */
+	size_t body_len;      /* BODY_STRING: its length (it may hold NUL bytes) */
+	struct cli_data *data; /* -d and --data-urlencode */
+	size_t ndata;
+	bool get;	   /* -G: the data goes into the query */
+	char *cookie;	   /* -b DATA, joined with "; " */
+	const char *agent; /* -A */
+	struct cli_word *words;
+	size_t nwords;
 
 	int print; /* enum print_flag bits; 0: not given */
 	const char *output;
@@ -79,6 +99,8 @@ struct cli {
 
 	char **secrets; /* copies of arguments that hold a password, zeroed when freed */
 	size_t nsecrets;
+	char **owned; /* built from arguments (the data, -G's URLs); freed with cli */
+	size_t nowned;
 };
 
 /*
@@ -91,5 +113,11 @@ void args_help(FILE *f);
 /* The password of a URL's userinfo (scheme optional): its first byte and length, or NULL. */
 const char *url_password(const char *url, size_t *len);
 void args_free(struct cli *cli);
+
+/* data.c: the -d and --data-urlencode pieces joined into the body, or with -G into the URLs. */
+enum hc_err data_finish(struct cli *cli, char *err, size_t errlen);
+/* A file's bytes ("-": standard input) into a new NUL-terminated *out; more than max → HC_EREAD. */
+enum hc_err data_read_file(const char *path, size_t max, char **out, size_t *len, char *err,
+			   size_t errlen);
 
 #endif

@@ -73,7 +73,7 @@ enum hc_err body_open(struct run *R, char *err, size_t errlen)
 	case BODY_STRING:
 		b->kind = HC_BODY_MEM;
 		b->mem = cli->body_arg;
-		b->len = strlen(cli->body_arg);
+		b->len = cli->body_len;
 		return HC_OK;
 	case BODY_FILE:
 		if ((b->fd = open(cli->body_arg, O_RDONLY | O_CLOEXEC)) < 0) {

@@ -140,7 +140,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	enum hc_err rc = args_parse(argc, argv, &cli, err, sizeof(err));
 	if (rc) {
-		code = rc == HC_EUSAGE ? usage_error(err) : cli_fail(rc, "out of memory");
+		code = rc == HC_EUSAGE	 ? usage_error(err)
+		       : rc == HC_ENOMEM ? cli_fail(rc, "out of memory")
+					 : cli_fail(rc, err); /* a -d/--data-urlencode file */
 		goto out;
 	}
 	if (cli.help || cli.version) {
