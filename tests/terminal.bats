@@ -95,7 +95,7 @@ SLOW_30='[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n", "chunks": 
 		IFS='|' read -r reply want <<<"$row"
 		# shellcheck disable=SC2059 # the body is a printf format on purpose
 		raw_reply "HTTP/1.1 200 OK\r\nContent-Length: $(printf "$reply" | wc -c)\r\n\r\n$reply"
-		tty_exec '' -b "$RAW_URL/"
+		tty_exec '' --body "$RAW_URL/"
 		assert_equal "$row: $status" "$row: 0"
 		assert_bytes "$T/tty" "$want"
 		raw_stop
