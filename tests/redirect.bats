@@ -369,7 +369,7 @@ print(json.dumps([[r] * int(sys.argv[1])]))' "$1" >"$T/loop.json"
 
 # --- Location resolution -----------------------------------------------------------
 
-@test "relative Locations are resolved against the request URL (RFC 3986 §5)" {
+@test "relative Locations are resolved against the request URL (RFC 3986 §5; the base's scheme without // is relative)" {
 	local loc want bad=() got
 	redirect_server
 	while IFS='|' read -r loc want; do
@@ -397,6 +397,9 @@ d#frag                | /a/b/d @ a.test
 http://a.test:{port}/full | /full @ a.test
 http://a.test:{port}/x/../y/./z | /y/z @ a.test
 HTTP://a.test:{port}/up  | /up @ a.test
+http:foo/bar          | /a/b/foo/bar @ a.test
+HTTP:/abs2?k          | /abs2?k @ a.test
+http:?q2              | /a/b/c?q2 @ a.test
 EOF
 	((${#bad[@]} == 0)) || fail "$(printf '%s\n' "${bad[@]}")"
 }

@@ -380,26 +380,32 @@ char *url_resolve(const struct hc_url *base, const char *location)
 			out = NULL;
 		goto done;
 	}
+	const char *rel = ref;
 	size_t sl = strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
 	if (sl > 0 && ref[sl] == ':' && isalpha((unsigned char)ref[0])) {
-		/* "mailto:x": another scheme, kept so that url_parse names it */
-		if (asprintf(&out, "%.*s://%s", (int)sl, ref, ref + sl + 1) < 0)
-			out = NULL;
-		goto done;
+		if (sl == strlen(scheme) && strncasecmp(ref, scheme, sl) == 0) {
+			/* §5.2.2 non-strict: "http:foo" from an http base is the relative "foo" */
+			rel = ref + sl + 1;
+		} else {
+			/* "mailto:x": another scheme, kept so that url_parse names it */
+			if (asprintf(&out, "%.*s://%s", (int)sl, ref, ref + sl + 1) < 0)
+				out = NULL;
+			goto done;
+		}
 	}
 	const char *bq = strchr(base->target, '?');
 	size_t bplen = bq ? (size_t)(bq - base->target) : strlen(base->target);
-	if (ref[0] == '\0' || ref[0] == '?') {
-		if (asprintf(&path, "%.*s%s", (int)bplen, base->target, ref[0] ? ref : (bq ? bq : "")) < 0)
+	if (rel[0] == '\0' || rel[0] == '?') {
+		if (asprintf(&path, "%.*s%s", (int)bplen, base->target, rel[0] ? rel : (bq ? bq : "")) < 0)
 			path = NULL;
-	} else if (ref[0] == '/') {
-		path = strdup(ref);
+	} else if (rel[0] == '/') {
+		path = strdup(rel);
 	} else {
 		/* §5.2.3: merge with the base path up to its last '/' */
 		size_t keep = bplen;
 		while (keep > 0 && base->target[keep - 1] != '/')
 			keep--;
-		if (asprintf(&path, "%.*s%s", (int)keep, base->target, ref) < 0)
+		if (asprintf(&path, "%.*s%s", (int)keep, base->target, rel) < 0)
 			path = NULL;
 	}
 	if (path == NULL)

@@ -354,6 +354,50 @@ static void ip_literal_cases(void)
 	}
 }
 
+static void resolve_cases(void)
+{
+	/* RFC 3986 §5.4 examples where they apply, and the non-strict same-scheme rule */
+	static const struct {
+		const char *base, *loc, *want;
+	} cases[] = {
+	    {"http://a/b/c/d;p?q", "g", "http://a/b/c/g"},
+	    {"http://a/b/c/d;p?q", "./g", "http://a/b/c/g"},
+	    {"http://a/b/c/d;p?q", "g/", "http://a/b/c/g/"},
+	    {"http://a/b/c/d;p?q", "/g", "http://a/g"},
+	    {"http://a/b/c/d;p?q", "//g", "http://g"},
+	    {"http://a/b/c/d;p?q", "?y", "http://a/b/c/d;p?y"},
+	    {"http://a/b/c/d;p?q", "g?y", "http://a/b/c/g?y"},
+	    {"http://a/b/c/d;p?q", "#s", "http://a/b/c/d;p?q"},
+	    {"http://a/b/c/d;p?q", "", "http://a/b/c/d;p?q"},
+	    {"http://a/b/c/d;p?q", "../../g", "http://a/g"},
+	    {"http://a/b/c/d;p?q", "../../../../g", "http://a/g"},
+	    {"http://a/b/c/d;p?q", "https://other:8443/x/../y", "https://other:8443/y"},
+	    {"http://a/b/c/d;p?q", "http:g", "http://a/b/c/g"},
+	    {"http://a/b/c/d;p?q", "HTTP:g", "http://a/b/c/g"},
+	    {"http://h:8080/dir/x", "http:foo/bar", "http://h:8080/dir/foo/bar"},
+	    {"http://h/dir/x", "http:/abs", "http://h/abs"},
+	    {"http://h/dir/x?q", "http:?z", "http://h/dir/x?z"},
+	    {"https://h/dir/", "https:foo", "https://h/dir/foo"},
+	    {"https://h/dir/", "http:foo", "http://foo"},
+	    {"http://h/dir/", "mailto:a@b", "mailto://a@b"},
+	    {"http://[::1]:81/a/b", "http:c", "http://[::1]:81/a/c"},
+	    {"http://h/", "a b\xc3\xa9", "http://h/a%20b%C3%A9"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unit_begin("url_resolve: '%s' against %s -> %s", cases[i].loc, cases[i].base,
+			   cases[i].want);
+		struct hc_url u;
+		char err[256];
+		if (CHECK_EQ_INT(url_parse(cases[i].base, false, &u, err, sizeof(err)), HC_OK)) {
+			char *got = url_resolve(&u, cases[i].loc);
+			CHECK_EQ_STR(got, cases[i].want);
+			free(got);
+		}
+		url_free(&u);
+		unit_end();
+	}
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -367,5 +411,6 @@ int main(void)
 	hostport_cases();
 	has_scheme_cases();
 	ip_literal_cases();
+	resolve_cases();
 	return unit_done();
 }
