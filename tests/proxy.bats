@@ -187,6 +187,17 @@ gserv_head() {
 	! grep -qi '^Proxy-Authorization\|^X-Via-Proxy' "$T/head" || fail "$(cat "$T/head")"
 }
 
+@test "bytes after the proxy's 2xx to CONNECT: 56 ProxyError, TLS never starts, nothing of them is output" {
+	# a proxy speaking for the origin: a forged response right behind its 200
+	raw_proxy 'HTTP/1.1 200 Connection established\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nFORGED\n'
+	expect_fail 56 ProxyError 'the proxy sent 45 bytes after its 200 reply to CONNECT' \
+		"${CA[@]}" -x "$RAW_URL" "$HTTPS_URL"
+	[[ ! -s $T/out ]] || fail "$(show)"
+	assert_equal "$(raw_conns)" 1
+	# no ClientHello went out after the CONNECT
+	[[ ! -e $(raw_req 0 1) ]] || fail "TLS started: $(xxd "$(raw_req 0 1)" | head -3)"
+}
+
 @test "a refused CONNECT is not retried" {
 	raw_proxy 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n'
 	expect_fail 56 ProxyError 'HTTP/1.1 503 Service Unavailable' --retry 2 --retry-delay 0.01 -x "$RAW_URL" "$HTTPS_URL"

@@ -110,6 +110,12 @@ static enum hc_err tunnel(struct hc_conn *c)
 	if (rc == HC_OK && (r.status < 200 || r.status > 299)) {
 		rc = conn_seterr(c, HC_EPROXY, "the proxy refused CONNECT to %s port %u: %s", c->host,
 				 c->port, r.status_line);
+	} else if (rc == HC_OK && c->start != c->end) {
+		/* the origin's TLS starts on a clean stream: the proxy cannot speak for it */
+		rc = conn_seterr(c, HC_EPROXY,
+				 "the proxy sent %zu bytes after its %d reply to CONNECT, before the "
+				 "tunnel was up",
+				 c->end - c->start, r.status);
 	} else if (rc == HC_OK) {
 		conn_info(c, "Tunnel to %s port %u through the proxy: %s", c->host, c->port,
 			  r.status_line);
