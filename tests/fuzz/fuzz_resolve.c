@@ -75,8 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (same_origin_ref(loc, &base))
 				check(strcasecmp(u.host, base.host) == 0 && u.port == base.port &&
 				      u.https == base.https);
-			url_free(&u);
 		}
+		url_free(&u); /* safe after any outcome of url_parse */
 		free(out);
 		url_free(&base);
 	}
