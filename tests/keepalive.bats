@@ -183,6 +183,34 @@ EOF
 	done
 }
 
+@test "bytes after a complete response are never the next response: the next URL goes on a new connection (RFC 9112 §6.3)" {
+	local row args first want forged='HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nFORGED\n'
+	# options | connection 0's reply: a complete response, then a forged one | output
+	for row in \
+		"-X HEAD|HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n$forged|200\n201\n" \
+		"       |HTTP/1.1 204 No Content\r\n\r\n$forged|204\nB\n201\n" \
+		"       |HTTP/1.1 304 Not Modified\r\nContent-Length: 3\r\n\r\n$forged|304\nB\n201\n" \
+		"       |HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nA\n$forged|A\n200\nB\n201\n" \
+		"       |HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nA\n\r\n0\r\n\r\n$forged|A\n200\nB\n201\n" \
+		"       |HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nA\nX|A\n200\nB\n201\n"; do
+		IFS='|' read -r args first want <<<"$row"
+		if [[ $args == *HEAD* ]]; then
+			raw_start - <<<"[[{\"reply\": \"$first\"}], [{\"reply\": \"HTTP/1.1 201 Created\\r\\nContent-Length: 2\\r\\n\\r\\n\"}]]"
+		else
+			raw_start - <<<"[[{\"reply\": \"$first\"}], [{\"reply\": \"HTTP/1.1 201 Created\\r\\nContent-Length: 2\\r\\n\\r\\nB\\n\"}]]"
+		fi
+		# shellcheck disable=SC2086
+		hrun $args -w '%{http_code}\n' "$RAW_URL/1" "$RAW_URL/2"
+		assert_equal "[$first] $status" "[$first] 0"
+		assert_bytes "$T/out" "$want"
+		assert_equal "[$first] conns=$(raw_conns)" "[$first] conns=2"
+		[[ ! -e $(raw_req 0 1) ]] || fail "[$first] /2 was sent on connection 0: $(cat "$(raw_req 0 1)")"
+		[[ $(head -n1 "$(raw_req 1 0)") == *' /2 HTTP/1.1'$'\r' ]] ||
+			fail "[$first] connection 1: $(cat "$(raw_req 1 0)")"
+		raw_stop
+	done
+}
+
 @test "a close-delimited response (no Content-Length) is read to the close and not reused" {
 	raw_start - <<'EOF'
 [[{"reply": "HTTP/1.1 200 OK\r\n\r\nA\n", "then": "close"}],

@@ -136,6 +136,22 @@ bool conn_is_open(const struct hc_conn *c)
 	return c->fd >= 0;
 }
 
+void conn_check_idle(struct hc_conn *c)
+{
+	if (c->fd < 0)
+		return;
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	int r;
+	while ((r = poll(&p, 1, 0)) < 0 && errno == EINTR)
+		;
+	if (r == 0 && c->start == c->end && !tls_pending(c))
+		return;
+	/* RFC 9112 §6.3 and §9.3: unasked-for bytes, a close or an error; never reused */
+	conn_info(c, "The idle connection to %s %s; opening a new one", c->host,
+		  r > 0 && (p.revents & (POLLHUP | POLLERR)) ? "was closed" : "has unread data");
+	conn_close(c);
+}
+
 static int remaining_ms(int64_t until)
 {
 	int64_t left = until - hc_now_ns();

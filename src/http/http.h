@@ -174,6 +174,8 @@ bool conn_matches(const struct hc_conn *c, const char *host, unsigned port, bool
 		  const struct hc_proxy *proxy);
 enum hc_err conn_connect(struct hc_conn *c);
 bool conn_is_open(const struct hc_conn *c);
+/* Before a reuse: an idle connection that turned readable (data, close, error) is closed. */
+void conn_check_idle(struct hc_conn *c);
 void conn_close(struct hc_conn *c);
 void conn_free(struct hc_conn *c);
 enum hc_err conn_seterr(struct hc_conn *c, enum hc_err e, const char *fmt, ...)

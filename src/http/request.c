@@ -479,6 +479,8 @@ enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct h
 
 	if ((rc = decide_framing(c, r, &f)))
 		return rc;
+	if (c->nrequests > 0)
+		conn_check_idle(c);
 	if (!conn_is_open(c) && (rc = conn_connect(c)))
 		return rc;
 	if ((rc = build_head(c, r, &f, &hb))) {

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "http.h"
+#include "tls.h"
 
 void resp_init(struct hc_response *resp, struct hc_conn *c)
 {
@@ -84,6 +85,19 @@ static enum hc_err make_room(struct hc_conn *c)
 	c->buf = nb;
 	c->cap = ncap;
 	return HC_OK;
+}
+
+/*
+ * RFC 9112 §6.3: bytes after a complete response are not a next response.
+ * A connection that holds any is not reused (its next request would read them).
+ */
+static bool nothing_after(struct hc_conn *c)
+{
+	if (c->start == c->end && !tls_pending(c))
+		return true;
+	conn_info(c, "%zu%s bytes follow the complete response; the connection will not be reused",
+		  c->end - c->start, tls_pending(c) ? "+" : "");
+	return false;
 }
 
 /* Read one head; returns its length in *hlen with h filled (slices of c->buf). */
@@ -291,7 +305,7 @@ enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool sto
 	if (rc == HC_OK &&
 	    (resp->mode == HC_BM_NONE || (resp->mode == HC_BM_LENGTH && resp->remaining == 0))) {
 		resp->done = true;
-		c->reusable = !resp->will_close;
+		c->reusable = !resp->will_close && nothing_after(c);
 	}
 out:
 	free(h.fields);
@@ -307,7 +321,8 @@ enum hc_err resp_begin(struct hc_response *resp, const char *method)
 static void finish(struct hc_response *resp, bool clean)
 {
 	resp->done = true;
-	resp->c->reusable = clean && !resp->will_close && resp->mode != HC_BM_CLOSE;
+	resp->c->reusable =
+	    clean && !resp->will_close && resp->mode != HC_BM_CLOSE && nothing_after(resp->c);
 	resp->c->tm.total = hc_now_ns() - resp->c->tm.t0;
 }
 
