@@ -99,8 +99,9 @@ fuzz:
 			$(PKG_CFLAGS) -o build/fuzz/$$t tests/fuzz/$$t.c $$extra build/fuzz/libhc.a \
 			$(LDLIBS) || exit 1; \
 		mkdir -p build/fuzz/corpus-$$t; \
-		echo "== $$t for $(FUZZ_SECONDS) s"; \
-		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+		ml=$$(sed -n 's/^ \* max_len: *\([0-9]*\).*/\1/p' tests/fuzz/$$t.c); \
+		echo "== $$t for $(FUZZ_SECONDS) s, inputs up to $${ml:-4096} bytes"; \
+		build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=$${ml:-4096} -print_final_stats=1 \
 			-artifact_prefix=build/fuzz/$$t- \
 			build/fuzz/corpus-$$t tests/fuzz/seeds/$$t 2>&1 | grep -E '^(stat::number_of_executed_units|==|SUMMARY|Done)' ; \
 		test $${PIPESTATUS[0]:-0} -eq 0 || exit 1; \
