@@ -190,6 +190,18 @@ expect_hcli() {
 		'HTTP/1.1 200 OK\nContent-Length: 1\n\nz'
 }
 
+@test "interim responses are capped: 1000 then a final answer is fine; an endless 102 stream exits 8 TooManyInterim" {
+	serve_py "'HTTP/1.1 102 Processing\r\n\r\n' * 1000 + 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nz'"
+	expect_hcli 0 'z' '' "$RAW_URL/"
+	raw_stop
+	# the server would go on for ever: hcli stops after the 1001st
+	raw_start - <<'EOF'
+[[{"reply_repeat": {"data": "HTTP/1.1 102 Processing\r\n\r\n", "count": 100000000}, "then": "hang"}]]
+EOF
+	expect_hcli 8 '' TooManyInterim "$RAW_URL/"
+	grep -qF 'more than 1000 interim (1xx) responses without a final one' "$BATS_TEST_TMPDIR/err"
+}
+
 @test "101 Switching Protocols that nobody asked for exits 8" {
 	expect_reply 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n' 8 '' UnexpectedUpgrade
 }

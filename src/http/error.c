@@ -19,6 +19,7 @@ static const struct {
 	[HC_ECHUNK] = {"BadChunk", 8},
 	[HC_ELENGTH] = {"BadContentLength", 8},
 	[HC_EUPGRADE] = {"UnexpectedUpgrade", 8},
+	[HC_EINTERIM] = {"TooManyInterim", 8},
 	[HC_EINCOMPLETE] = {"IncompleteRead", 18},
 	[HC_EHTTP] = {"HTTPError", 22},
 	[HC_EWRITE] = {"WriteError", 23},

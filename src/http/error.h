@@ -17,6 +17,7 @@ enum hc_err {
 	HC_ECHUNK,	  /* malformed chunked framing */
 	HC_ELENGTH,	  /* bad or conflicting Content-Length */
 	HC_EUPGRADE,	  /* 101 that nobody asked for */
+	HC_EINTERIM,	  /* more interim (1xx) responses than HC_MAX_INTERIM */
 	HC_EINCOMPLETE,	  /* IncompleteRead */
 	HC_EHTTP,	  /* status >= 400 with --fail */
 	HC_EWRITE,	  /* could not write output */

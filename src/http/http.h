@@ -164,6 +164,7 @@ struct hc_response {
 	bool will_close;
 	bool done;
 	bool early; /* a final response arrived before the body was sent */
+	unsigned ninterim; /* 1xx responses read so far */
 };
 
 /* conn.c: the seed's HTTPConnection */

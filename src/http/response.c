@@ -293,6 +293,12 @@ enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool sto
 			*got100 = true;
 			goto out;
 		}
+		if (++resp->ninterim > HC_MAX_INTERIM) {
+			rc = conn_seterr(c, HC_EINTERIM,
+					 "more than %d interim (1xx) responses without a final one",
+					 HC_MAX_INTERIM);
+			goto out;
+		}
 		/* other interim responses are skipped (RFC 9110 §15.2) */
 	}
 	if (rc == HC_OK && (rc = set_framing(resp, method)) == HC_OK && c->cfg->debuglevel >= 2)
