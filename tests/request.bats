@@ -450,6 +450,18 @@ print("\n".join(lines[:1] + sorted(lines[1:])))' "$1"
 	raw_assert_nothing_sent
 }
 
+@test "-X must be an RFC 9110 token: a second request injected, a space, a colon, a control → 2 Usage, nothing sent" {
+	local m
+	for m in $'GET /a HTTP/1.1\r\nHost: x\r\n\r\nDELETE' $'GET\r\nX-Injected: 1' 'GET /other' 'G:T' 'G(T)' $'G\tT' $'G\x7fT'; do
+		silent_server
+		send -X "$m" "$U"
+		assert_equal "$(printf %q "$m") $status" "$(printf %q "$m") 2"
+		[[ ${stderr%%$'\n'*} == 'hcli: Usage: '* ]] || fail "$(printf %q "$m"): $stderr"
+		raw_assert_nothing_sent
+		raw_stop
+	done
+}
+
 @test "user Content-Length:10 with a 3-byte pipe → 26" {
 	silent_server
 	send_stdin "$U" "${BARE[@]}" Content-Length:10 @- < <(printf abc)

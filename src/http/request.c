@@ -56,6 +56,11 @@ enum hc_err req_putheader(struct hc_conn *c, struct hc_headbuf *hb, const char *
 enum hc_err req_putrequest(struct hc_conn *c, struct hc_headbuf *hb, const struct hc_request *r)
 {
 	enum hc_err rc;
+	/* RFC 9110 §9.1: method = token; anything else could start a second request */
+	if (!hdr_valid_name(r->method, strlen(r->method)))
+		return conn_seterr(c, HC_EUSAGE,
+				   "the method is not an RFC 9110 token (letters, digits and "
+				   "!#$%%&'*+-.^_`|~ only)");
 	if ((rc = hb_adds(hb, r->method)) || (rc = hb_add(hb, " ", 1)) ||
 	    (rc = hb_adds(hb, r->target)) ||
 	    (rc = hb_adds(hb, r->http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n")))
@@ -477,13 +482,14 @@ enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct h
 	struct hc_headbuf hb = {.max = HC_REQ_HEAD_MAX};
 	enum hc_err rc;
 
-	if ((rc = decide_framing(c, r, &f)))
+	/* a request refused as built never opens a connection */
+	if ((rc = decide_framing(c, r, &f)) || (rc = build_head(c, r, &f, &hb))) {
+		hb_free(&hb);
 		return rc;
+	}
 	if (c->nrequests > 0)
 		conn_check_idle(c);
-	if (!conn_is_open(c) && (rc = conn_connect(c)))
-		return rc;
-	if ((rc = build_head(c, r, &f, &hb))) {
+	if (!conn_is_open(c) && (rc = conn_connect(c))) {
 		hb_free(&hb);
 		return rc;
 	}
