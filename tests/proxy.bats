@@ -198,6 +198,29 @@ gserv_head() {
 	[[ ! -e $(raw_req 0 1) ]] || fail "TLS started: $(xxd "$(raw_req 0 1)" | head -3)"
 }
 
+@test "proxy credentials never appear in an error message (bad proxy URL, refused connection, refused CONNECT)" {
+	local row want args
+	raw_proxy 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n'
+	# exit | arguments (the proxy's password is s3cret; its user may be shown)
+	while IFS='|' read -r want args; do
+		want=${want// /}
+		eval "args=($args)"
+		hrun "${args[@]}"
+		assert_equal "${args[*]}: $status" "${args[*]}: $want"
+		[[ $(wc -l <"$T/err") -eq 1 ]] || fail "$(show)"
+		! grep -q 's3cret\|s3@cret\|cret@\|cHVzZXI6czNjcmV0' "$T/err" || fail "credentials shown: $(show)"
+	done <<EOF
+1 |-x 'https://puser:s3cret@127.0.0.1:1' "$HTTP_URL"
+1 |-x 'ftp://puser:s3cret@127.0.0.1' "$HTTP_URL"
+3 |-x 'http://puser:s3cret@127.0.0.1:99999' "$HTTP_URL"
+3 |-x 'puser:s3cret@[::1' "$HTTP_URL"
+3 |-x 'http://pu@ser:s3@cret@127.0.0.1:0' "$HTTP_URL"
+3 |https_proxy='http://puser:s3cret@127.0.0.1:0' -- "$HTTPS_URL"
+7 |-x "http://puser:s3cret@127.0.0.1:$(dead_port)" "$HTTP_URL"
+56|-x "http://puser:s3cret@127.0.0.1:$RAW_PORT" --cacert "$PKI/ca.pem" "$HTTPS_URL"
+EOF
+}
+
 @test "a refused CONNECT is not retried" {
 	raw_proxy 'HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n'
 	expect_fail 56 ProxyError 'HTTP/1.1 503 Service Unavailable' --retry 2 --retry-delay 0.01 -x "$RAW_URL" "$HTTPS_URL"

@@ -140,9 +140,15 @@ enum hc_err hb_add(struct hc_headbuf *b, const char *data, size_t len)
 			ncap *= 2;
 		if (ncap > b->max)
 			ncap = b->max;
-		char *np = realloc(b->p, ncap);
+		/* not realloc: the old block may hold credentials, and is wiped before it goes */
+		char *np = malloc(ncap);
 		if (np == NULL)
 			return HC_ENOMEM;
+		if (b->p) {
+			memcpy(np, b->p, b->len);
+			explicit_bzero(b->p, b->cap);
+			free(b->p);
+		}
 		b->p = np;
 		b->cap = ncap;
 	}
@@ -158,6 +164,9 @@ enum hc_err hb_adds(struct hc_headbuf *b, const char *s)
 
 void hb_free(struct hc_headbuf *b)
 {
+	/* a request head may carry Authorization or Proxy-Authorization */
+	if (b->p)
+		explicit_bzero(b->p, b->cap);
 	free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;

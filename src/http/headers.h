@@ -42,6 +42,7 @@ struct hc_headbuf {
 };
 enum hc_err hb_add(struct hc_headbuf *b, const char *data, size_t len);
 enum hc_err hb_adds(struct hc_headbuf *b, const char *s);
+/* Wipes the bytes (credentials, perhaps) before freeing them. */
 void hb_free(struct hc_headbuf *b);
 
 #endif
