@@ -172,17 +172,11 @@ static bool match_entry(const char *e, size_t n, const char *host)
 
 bool noproxy_match(const char *list, const char *host)
 {
-	for (const char *p = list; *p;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		size_t n = strcspn(p, ",");
-		size_t t = n;
-		while (t > 0 && (p[t - 1] == ' ' || p[t - 1] == '\t'))
-			t--;
-		if (match_entry(p, t, host))
+	const char *e;
+	size_t n;
+	while (hdr_list_next(&list, &e, &n))
+		if (match_entry(e, n, host))
 			return true;
-		p += n;
-	}
 	return false;
 }
 

@@ -14,6 +14,7 @@
 #include <zstd.h>
 
 #include "decode.h"
+#include "headers.h"
 
 #define DEC_BUF 65536
 #define DEC_MAX_STAGES 4
@@ -141,14 +142,9 @@ enum hc_err dec_open(struct hc_decoder **out, const char *codings, char *err, si
 	int n = 0;
 	*out = NULL;
 	names[0] = '\0';
-	for (const char *p = codings; *p;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		size_t l = strcspn(p, ",");
-		while (l > 0 && (p[l - 1] == ' ' || p[l - 1] == '\t'))
-			l--;
-		if (l == 0)
-			break;
+	const char *p;
+	size_t l;
+	for (const char *s = codings; hdr_list_next(&s, &p, &l);) {
 		enum coding k;
 		if ((l == 4 && !strncasecmp(p, "gzip", 4)) || (l == 6 && !strncasecmp(p, "x-gzip", 6)))
 			k = C_GZIP;
@@ -159,7 +155,7 @@ enum hc_err dec_open(struct hc_decoder **out, const char *codings, char *err, si
 		else if (l == 4 && !strncasecmp(p, "zstd", 4))
 			k = C_ZSTD;
 		else if (l == 8 && !strncasecmp(p, "identity", 8))
-			goto next;
+			continue;
 		else {
 			snprintf(err, errlen, "unknown content coding '%.*s'", (int)l, p);
 			return HC_EENCODING;
@@ -171,8 +167,6 @@ enum hc_err dec_open(struct hc_decoder **out, const char *codings, char *err, si
 		if (!load(k, err, errlen))
 			return HC_EENCODING;
 		list[n++] = k;
-next:
-		p += strcspn(p, ",");
 	}
 	if (n == 0)
 		return HC_OK;

@@ -66,22 +66,30 @@ char *hdr_get_joined(const struct hc_headers *h, const char *name)
 	return out;
 }
 
+bool hdr_list_next(const char **s, const char **elem, size_t *len)
+{
+	const char *p = *s;
+	while (*p == ' ' || *p == '\t' || *p == ',')
+		p++;
+	if (*p == '\0') {
+		*s = p;
+		return false;
+	}
+	const char *end = p + strcspn(p, ","), *t = end;
+	while (t > p && (t[-1] == ' ' || t[-1] == '\t'))
+		t--;
+	*elem = p;
+	*len = (size_t)(t - p);
+	*s = end;
+	return true;
+}
+
 static bool list_has_token(const char *s, const char *token)
 {
-	size_t tl = strlen(token);
-	while (*s) {
-		while (*s == ' ' || *s == '\t' || *s == ',')
-			s++;
-		const char *e = s;
-		while (*e && *e != ',')
-			e++;
-		const char *t = e;
-		while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
-			t--;
-		if ((size_t)(t - s) == tl && strncasecmp(s, token, tl) == 0)
+	size_t tl = strlen(token), n;
+	for (const char *e; hdr_list_next(&s, &e, &n);)
+		if (n == tl && strncasecmp(e, token, tl) == 0)
 			return true;
-		s = e;
-	}
 	return false;
 }
 

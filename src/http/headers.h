@@ -25,6 +25,13 @@ enum hc_err hdr_add(struct hc_headers *h, const char *name, size_t nlen, const c
 const char *hdr_get(const struct hc_headers *h, const char *name);
 /* Every field of that name joined with ", " (the seed's getheader); caller frees. NULL if none. */
 char *hdr_get_joined(const struct hc_headers *h, const char *name);
+/*
+ * The next element of a comma-separated list (RFC 9110 §5.6.1): optional
+ * whitespace around each element is dropped and empty elements are skipped.
+ * Sets *elem and *len to it and moves *s past it; false at the end of the list.
+ *   for (const char *p = value, *e; hdr_list_next(&p, &e, &n);) ...
+ */
+bool hdr_list_next(const char **s, const char **elem, size_t *len);
 /* Does any field of that name hold this comma-separated token (case-insensitive)? */
 bool hdr_has_token(const struct hc_headers *h, const char *name, const char *token);
 void hdr_free(struct hc_headers *h);

@@ -78,11 +78,11 @@ enum hc_err req_putrequest(struct hc_conn *c, struct hc_headbuf *hb, const struc
 /* RFC 9112 §6.1: in a request, chunked must be the final transfer coding (nothing else ends the body). */
 bool req_te_chunked_last(const char *te)
 {
-	const char *last = strrchr(te, ',');
-	last = last ? last + 1 : te;
-	while (*last == ' ' || *last == '\t')
-		last++;
-	return strncasecmp(last, "chunked", 7) == 0 && strspn(last + 7, " \t") == strlen(last + 7);
+	const char *last = NULL;
+	size_t llen = 0;
+	while (hdr_list_next(&te, &last, &llen))
+		;
+	return llen == 7 && strncasecmp(last, "chunked", 7) == 0;
 }
 
 /* The seed's request(): which framing the body gets. */

@@ -173,20 +173,9 @@ static bool chunked_last(const struct hc_headers *hs)
 	for (size_t i = 0; i < hs->n; i++) {
 		if (strcasecmp(hs->v[i].name, "Transfer-Encoding") != 0)
 			continue;
-		for (const char *p = hs->v[i].value; *p;) {
-			while (*p == ' ' || *p == '\t' || *p == ',')
-				p++;
-			const char *s = p;
-			while (*p && *p != ',')
-				p++;
-			const char *e = p;
-			while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-				e--;
-			if (e > s) {
-				last = s;
-				llen = (size_t)(e - s);
-			}
-		}
+		const char *p = hs->v[i].value;
+		while (hdr_list_next(&p, &last, &llen))
+			;
 	}
 	return last && llen == 7 && strncasecmp(last, "chunked", 7) == 0;
 }

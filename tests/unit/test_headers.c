@@ -1,10 +1,75 @@
 /*
- * Unit tests for headers.c: the request head buffer wipes what it held
- * (credentials) before freeing it.
+ * Unit tests for headers.c: the one comma-list tokenizer (RFC 9110 §5.6.1),
+ * token lookup in fields, and the request head buffer, which wipes what it
+ * held (credentials) before freeing it.
  */
 #include "error.h"
 #include "headers.h"
 #include "unit.h"
+
+/* Every element of s, each followed by '|'. */
+static void elements(const char *s, char *out, size_t cap)
+{
+	const char *e;
+	size_t n, o = 0;
+	out[0] = '\0';
+	while (hdr_list_next(&s, &e, &n))
+		o += (size_t)snprintf(out + o, o < cap ? cap - o : 0, "%.*s|", (int)n, e);
+}
+
+static void list_cases(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"", ""},
+	    {"a", "a|"},
+	    {"a,b", "a|b|"},
+	    {"a, b ,c", "a|b|c|"},
+	    {" \ta\t ", "a|"},
+	    {",", ""},
+	    {", ,\t,", ""},
+	    {",a,,b,", "a|b|"},
+	    {"gzip, chunked", "gzip|chunked|"},
+	    {"a b, c", "a b|c|"},
+	    {"a\t b , \tc d\t", "a\t b|c d|"},
+	    {"keep-alive, Upgrade", "keep-alive|Upgrade|"},
+	    {"\"q,x\"", "\"q|x\"|"}, /* no quoted-string: commas split, as before */
+	    {".example.com, 10.0.0.0/8,[::1]", ".example.com|10.0.0.0/8|[::1]|"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char shown[96], got[256];
+		unit_begin("hdr_list_next: %s -> %s",
+			   unit_esc(shown, sizeof(shown), cases[i].in, strlen(cases[i].in), 40),
+			   cases[i].want[0] ? cases[i].want : "(nothing)");
+		elements(cases[i].in, got, sizeof(got));
+		CHECK_EQ_STR(got, cases[i].want);
+		unit_end();
+	}
+}
+
+static void has_token_cases(void)
+{
+	static const struct {
+		const char *value, *token;
+		bool want;
+	} cases[] = {
+	    {"close", "close", true},	   {"Keep-Alive, CLOSE", "close", true},
+	    {"closed", "close", false},	   {"clo se", "close", false},
+	    {" , close ,", "close", true}, {"", "close", false},
+	    {"upgrade,close", "close", true},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unit_begin("hdr_has_token: '%s' holds '%s' -> %s", cases[i].value, cases[i].token,
+			   cases[i].want ? "yes" : "no");
+		struct hc_headers h = {0};
+		CHECK_EQ_INT(hdr_add(&h, "Connection", 10, cases[i].value, strlen(cases[i].value)),
+			     HC_OK);
+		CHECK_EQ_INT(hdr_has_token(&h, "connection", cases[i].token), cases[i].want);
+		hdr_free(&h);
+		unit_end();
+	}
+}
 
 /* Is any byte of the secret still in the len bytes at p? */
 static bool holds(const volatile char *p, size_t len, const char *secret)
@@ -61,6 +126,8 @@ static void wipe_cases(void)
 
 int main(void)
 {
+	list_cases();
+	has_token_cases();
 	wipe_cases();
 	return unit_done();
 }
