@@ -233,6 +233,15 @@ EOF
 	assert_request 0 0 'CONNECT [::1]:8443 HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n'
 }
 
+@test "CONNECT to a long host name (670 bytes): the authority and Host go whole, never cut" {
+	local host
+	host=$(printf 'a%.0s' {1..60}) host="$host.$host.$host.$host.$host.$host.$host.$host.$host.$host.$host"
+	raw_proxy 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n'
+	hrun -x "$RAW_URL" "https://$host:8443/x"
+	assert_equal "$status" 56
+	assert_request 0 0 'CONNECT %s:8443 HTTP/1.1\r\nHost: %s:8443\r\n\r\n' "$host" "$host"
+}
+
 @test "a ConnectPort restriction: CONNECT refused, 56 with the proxy's status line" {
 	expect_fail 56 ProxyError "the proxy refused CONNECT to 127.0.0.1 port $PLAIN_PORT: HTTP/1.1 403 Access violation" \
 		-x "$PROXY" "https://127.0.0.1:$PLAIN_PORT/site"

@@ -85,10 +85,10 @@ static enum hc_err tunnel(struct hc_conn *c)
 {
 	struct hc_headbuf hb = {.max = HC_REQ_HEAD_MAX};
 	enum hc_err rc;
-	/* authority-form needs the port even when it is the default */
-	char target[600];
-	snprintf(target, sizeof(target), strchr(c->host, ':') ? "[%s]:%u" : "%s:%u", c->host,
-		 c->port);
+	/* authority-form needs the port even when it is the default; the host goes whole */
+	char *target = NULL;
+	if (asprintf(&target, strchr(c->host, ':') ? "[%s]:%u" : "%s:%u", c->host, c->port) < 0)
+		return HC_ENOMEM;
 	if ((rc = hb_adds(&hb, "CONNECT ")) || (rc = hb_adds(&hb, target)) ||
 	    (rc = hb_adds(&hb, " HTTP/1.1\r\n")) || (rc = req_putheader(c, &hb, "Host", target)))
 		goto out;
@@ -128,6 +128,7 @@ static enum hc_err tunnel(struct hc_conn *c)
 	resp_free(&r);
 out:
 	hb_free(&hb);
+	free(target);
 	return rc;
 }
 
