@@ -32,7 +32,8 @@ static int printable(const char *s)
 /* Does ref name no authority of its own, so that it must stay on base's origin? */
 static int same_origin_ref(const char *ref, const struct hc_url *base)
 {
-	size_t sl = strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+	size_t sl =
+	    strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
 	const char *rest = ref;
 	if (sl > 0 && ref[sl] == ':' && ((ref[0] | 0x20) >= 'a' && (ref[0] | 0x20) <= 'z')) {
 		const char *scheme = base->https ? "https" : "http";

@@ -54,9 +54,9 @@ static void has_token_cases(void)
 		const char *value, *token;
 		bool want;
 	} cases[] = {
-	    {"close", "close", true},	   {"Keep-Alive, CLOSE", "close", true},
-	    {"closed", "close", false},	   {"clo se", "close", false},
-	    {" , close ,", "close", true}, {"", "close", false},
+	    {"close", "close", true},	      {"Keep-Alive, CLOSE", "close", true},
+	    {"closed", "close", false},	      {"clo se", "close", false},
+	    {" , close ,", "close", true},    {"", "close", false},
 	    {"upgrade,close", "close", true},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -18,20 +18,13 @@ static const struct {
 	const char *method;
 	bool ok;
 } methods[] = {
-    {"GET", true},
-    {"M-SEARCH", true},
-    {"PROPFIND", true},
-    {"x!#$%&'*+-.^_`|~9", true},
-    {"", false},
-    {"GET /a HTTP/1.1\r\nHost: x\r\n\r\nDELETE", false},
-    {"GET\r\n", false},
-    {"GET\n", false},
-    {"GET /", false},
-    {"GET\t", false},
-    {"G(T)", false},
-    {"G:T", false},
-    {"G\"T", false},
-    {"G\x7fT", false},
+    {"GET", true},	   {"M-SEARCH", true},
+    {"PROPFIND", true},	   {"x!#$%&'*+-.^_`|~9", true},
+    {"", false},	   {"GET /a HTTP/1.1\r\nHost: x\r\n\r\nDELETE", false},
+    {"GET\r\n", false},	   {"GET\n", false},
+    {"GET /", false},	   {"GET\t", false},
+    {"G(T)", false},	   {"G:T", false},
+    {"G\"T", false},	   {"G\x7fT", false},
     {"G\xc3\x89T", false},
 };
 
