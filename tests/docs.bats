@@ -216,3 +216,13 @@ fish_complete() { # LINE
 	assert_line --regexp $'^POST(\t|$)'
 	refute_line --regexp '^never'
 }
+
+@test "the engine names no command-line option in its messages: src/http/ strings hold no --name or -x" {
+	# string literals of src/http/*.c that hold a long option, or a short one
+	# standing alone ("-k", "(-4)"); PEM markers and C expressions do not match
+	run grep -nE '"[^"]*(--[a-z][a-z0-9-]+|(^|[ (])-[a-zA-Z46]([ ),;:]|$))[^"]*"' src/http/*.c
+	[[ $status -eq 1 ]] || fail "option names in engine strings:"$'\n'"$output"
+	# and the command line has the one table of hints
+	run grep -c 'raise --max-headers' src/cli/hint.c
+	assert_output 1
+}

@@ -323,7 +323,8 @@ EOF
 			row_check "$args $RAW_URL stdout" ok "$(cat "$T/out")"
 		else
 			row_check "$args $RAW_URL connections" 0 "$(raw_conns)"
-			grep -Eq '^hcli: ConnectionRefused: ' "$T/err" || BAD+=("$args $RAW_URL stderr: $(cat "$T/err")")
+			grep -Eq "^hcli: ConnectionRefused: cannot connect to .* over IPv[46] \\($args\\)\$" "$T/err" ||
+				BAD+=("$args $RAW_URL stderr: $(cat "$T/err")")
 		fi
 		raw_stop
 	done

@@ -503,7 +503,9 @@ EOF
 	raw_start - <<<"$script"
 	hrun -L -m 1 "$RAW_URL/start"
 	assert_equal "$status" 28
-	grep -q '^hcli: Timeout: ' "$T/err"
+	# the engine says what happened, the command line which option set the limit
+	grep -qx 'hcli: Timeout: the transfer took longer than the time allowed for it (--max-time)' "$T/err" ||
+		fail "$(show)"
 	raw_stop
 	raw_start - <<<"$script"
 	hrun -L -m 3 "$RAW_URL/start"

@@ -51,6 +51,9 @@ log_line() { # URI
 @test "a certificate from the test CA: verified with --cacert, refused without (60)" {
 	expect_ok localhost "${CA[@]}" "$(url localhost)"
 	expect_fail 60 CertificateError 'localhost: .*issuer is unknown' "$(url localhost)"
+	# the command line says how to go on
+	expect_fail 60 CertificateError 'unknown; use --cacert FILE to trust the right CA, or -k to skip the check at your own risk$' \
+		"$(url localhost)"
 }
 
 @test "--capath: a directory holding the CA (PEM) verifies" {

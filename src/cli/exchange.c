@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "../http/decode.h"
+#include "hint.h"
 #include "run.h"
 #include "writeout.h"
 
@@ -18,6 +19,13 @@ int cli_fail(enum hc_err e, const char *detail)
 	snprintf(last_error, sizeof(last_error), "%s", detail);
 	out_error(e, detail);
 	return hc_err_exit(e);
+}
+
+/* An engine error: its detail with the command line's hint for the condition. */
+static int fail_conn(enum hc_err e, const struct hc_conn *c)
+{
+	char detail[HC_ERRBUF + 128];
+	return cli_fail(e, cli_conn_detail(c, e, detail, sizeof(detail)));
 }
 
 static bool named(const struct cli *cli, const char *name)
@@ -162,7 +170,7 @@ static int body_out(struct run *R, struct hc_response *resp)
 				goto out;
 			}
 			if (rc) {
-				code = cli_fail(rc, R->conn.err);
+				code = fail_conn(rc, &R->conn);
 				goto out;
 			}
 			enum hc_err w = out_spliced(&R->out, n);
@@ -198,7 +206,7 @@ static int body_out(struct run *R, struct hc_response *resp)
 			progress_update(&R->prog, resp->nread);
 		if (rc) {
 			out_body_end(&R->out, resp);
-			code = cli_fail(rc, R->conn.err);
+			code = fail_conn(rc, &R->conn);
 			goto out;
 		}
 		if (resp->done)
@@ -302,9 +310,9 @@ static int send_failed(struct run *R, struct hop *h, enum hc_err rc)
 {
 	h->out.quiet_error = h->in.may_retry && policy_retry_error(rc);
 	if (!h->out.quiet_error)
-		return cli_fail(rc, R->conn.err);
+		return fail_conn(rc, &R->conn);
 	h->out.last_err = rc;
-	snprintf(h->out.why, sizeof(h->out.why), "%s", R->conn.err);
+	cli_conn_detail(&R->conn, rc, h->out.why, sizeof(h->out.why));
 	return hc_err_exit(rc);
 }
 
@@ -345,7 +353,7 @@ static int show(struct run *R, struct hc_response *resp)
 	} else if (failing) {
 		conn_close(&R->conn); /* as curl: the rest of a failed response is not read */
 	} else if ((rc = drain(resp))) {
-		return cli_fail(rc, R->conn.err);
+		return fail_conn(rc, &R->conn);
 	}
 	if (failing) {
 		char detail[HC_ERRBUF];

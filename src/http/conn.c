@@ -31,6 +31,18 @@ enum hc_err conn_seterr(struct hc_conn *c, enum hc_err e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
+	c->cond = HC_COND_NONE;
+	return e;
+}
+
+enum hc_err conn_seterr_cond(struct hc_conn *c, enum hc_err e, enum hc_cond cond, const char *fmt,
+			     ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	c->cond = cond;
 	return e;
 }
 
@@ -286,8 +298,9 @@ enum hc_err conn_connect(struct hc_conn *c)
 	conn_info(c, "Resolving %s%s", name, c->proxy ? " (proxy)" : "");
 	int g = getaddrinfo(name, port, &hints, &res);
 	if (g == EAI_ADDRFAMILY || (g == EAI_NONAME && url_is_ip_literal(name)))
-		return conn_seterr(c, HC_ECONNECT, "cannot connect to %s over %s", name,
-				   c->cfg->family == AF_INET ? "IPv4 (-4)" : "IPv6 (-6)");
+		return conn_seterr_cond(
+		    c, HC_ECONNECT, c->cfg->family == AF_INET ? HC_COND_IPV4_ONLY : HC_COND_IPV6_ONLY,
+		    "cannot connect to %s over %s", name, c->cfg->family == AF_INET ? "IPv4" : "IPv6");
 	if (g != 0)
 		return conn_seterr(c, c->proxy ? HC_EPROXYRESOLVE : HC_ERESOLVE,
 				   "could not resolve %s '%s': %s", c->proxy ? "proxy" : "host", name,

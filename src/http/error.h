@@ -38,6 +38,21 @@ enum hc_err {
 	HC_ERR_COUNT
 };
 
+/*
+ * A condition behind an error that its kind alone does not tell, for the
+ * caller to explain further (the command line names the option that helps).
+ */
+enum hc_cond {
+	HC_COND_NONE = 0,
+	HC_COND_DEADLINE,    /* the whole transfer's time limit passed */
+	HC_COND_IPV4_ONLY,   /* only IPv4 addresses were allowed */
+	HC_COND_IPV6_ONLY,   /* only IPv6 addresses were allowed */
+	HC_COND_KEY_NO_CERT, /* a client key without its certificate */
+	HC_COND_CERT_WANTED, /* the server asked for a client certificate; none was given */
+	HC_COND_PRIORITY,    /* the TLS priority string was refused */
+	HC_COND_PIN,	     /* the server's key does not match the pin */
+};
+
 /* The seed's exception name (or ours where it has none), e.g. "IncompleteRead". */
 const char *hc_err_name(enum hc_err e);
 /* The exit status, as curl's for the same failure. */

@@ -118,6 +118,7 @@ struct hc_conn {
 	unsigned remote_port;
 	struct hc_timing tm;
 	char err[HC_ERRBUF];
+	enum hc_cond cond; /* what err does not say by its kind alone */
 };
 
 /* Where a request body comes from. */
@@ -181,6 +182,9 @@ void conn_close(struct hc_conn *c);
 void conn_free(struct hc_conn *c);
 enum hc_err conn_seterr(struct hc_conn *c, enum hc_err e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same, with the condition behind the error (conn_seterr leaves none). */
+enum hc_err conn_seterr_cond(struct hc_conn *c, enum hc_err e, enum hc_cond cond, const char *fmt,
+			     ...) __attribute__((format(printf, 4, 5)));
 void conn_info(struct hc_conn *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int64_t hc_now_ns(void);
 

@@ -58,7 +58,7 @@ static enum hc_err head_error(struct hc_conn *c, long rc, const char *p, size_t 
 				   HC_MAX_LINE);
 	case HC_EHEADERS:
 		return conn_seterr(c, HC_EHEADERS,
-				   "more than %zu header fields in the response (raise --max-headers)",
+				   "more than %zu header fields in the response",
 				   c->cfg->max_headers);
 	default:
 		return conn_seterr(c, HC_EHEADER, "malformed header field in the response");
@@ -371,7 +371,7 @@ static int chunk_next(struct hc_response *resp, const char **data, size_t *len)
 			struct hc_head_field f;
 			if (resp->trailers.n >= c->cfg->max_headers)
 				return -conn_seterr(c, HC_EHEADERS,
-						    "more than %zu trailer fields (raise --max-headers)",
+						    "more than %zu trailer fields",
 						    c->cfg->max_headers);
 			if (head_parse_field(p, n, &f) < 0)
 				return -conn_seterr(c, HC_EHEADER, "malformed trailer field");

@@ -363,11 +363,11 @@ static enum hc_err check_pin(struct hc_conn *c, gnutls_x509_crt_t leaf, const ch
 	if (pk)
 		G(gnutls_pubkey_deinit)(pk);
 	if (!read)
-		return conn_seterr(c, HC_ECERT,
-				   "the server's public key cannot be read to check the pin");
+		return conn_seterr_cond(c, HC_ECERT, HC_COND_PIN,
+					"the server's public key cannot be read to check the pin");
 	if (!ok)
-		return conn_seterr(c, HC_ECERT, "public key pin mismatch: the server's key is sha256//%s",
-				   b64);
+		return conn_seterr_cond(c, HC_ECERT, HC_COND_PIN,
+					"public key pin mismatch: the server's key is sha256//%s", b64);
 	conn_info(c, "Public key pin matched");
 	return HC_OK;
 }
@@ -500,7 +500,8 @@ static enum hc_err load_credentials(struct hc_conn *c)
 		}
 	} else if (t->key) {
 		G(gnutls_certificate_free_credentials)(cred);
-		return conn_seterr(c, HC_ECERTLOCAL, "--key needs --cert");
+		return conn_seterr_cond(c, HC_ECERTLOCAL, HC_COND_KEY_NO_CERT,
+					"a client key without its certificate");
 	}
 	cred_ready = true;
 	return HC_OK;
@@ -583,10 +584,8 @@ static enum hc_err alert_error(struct hc_conn *c, int rc, enum hc_err kind, cons
 		return conn_seterr(c, kind, "TLS %s failed: %s", what, terr(rc));
 	const char *alert = G(gnutls_alert_get_name)(G(gnutls_alert_get)(s));
 	if (G(gnutls_certificate_client_get_request_status)(s) && c->cfg->tls->cert == NULL)
-		return conn_seterr(c, HC_ETLS,
-				   "the server requires a client certificate (alert '%s'); give one "
-				   "with --cert and --key",
-				   alert);
+		return conn_seterr_cond(c, HC_ETLS, HC_COND_CERT_WANTED,
+					"the server requires a client certificate (alert '%s')", alert);
 	return conn_seterr(c, kind, "TLS alert from the server: %s", alert);
 }
 
@@ -612,7 +611,8 @@ enum hc_err tls_connect(struct hc_conn *c)
 		 t->priority ? t->priority : "NORMAL", t->tls13_min ? ":-VERS-TLS1.2" : "");
 	const char *where = NULL;
 	if ((rc = G(gnutls_priority_set_direct)(s, prio, &where)) < 0)
-		return drop_session(c, conn_seterr(c, HC_ETLS, "--priority '%s': %s at '%s'",
+		return drop_session(c, conn_seterr_cond(c, HC_ETLS, HC_COND_PRIORITY,
+							"priority string '%s': %s at '%s'",
 						   t->priority ? t->priority : "NORMAL", terr(rc),
 						   where ? where : "?"));
 	G(gnutls_credentials_set)(s, GNUTLS_CRD_CERTIFICATE, cred);

@@ -84,7 +84,8 @@ enum hc_err tr_wait(struct hc_conn *c, short ev, int op_ms, int64_t limit)
 		if (r < 0)
 			return conn_seterr(c, HC_EINTERNAL, "poll: %s", strerror(errno));
 		if (by_limit)
-			return conn_seterr(c, HC_ETIMEOUT, "the transfer took longer than --max-time");
+			return conn_seterr_cond(c, HC_ETIMEOUT, HC_COND_DEADLINE,
+						"the transfer took longer than the time allowed for it");
 		return conn_seterr(c, HC_ETIMEOUT, "no progress for %d.%03d s while %s", op_ms / 1000,
 				   op_ms % 1000, ev == POLLIN ? "receiving" : "sending");
 	}
