@@ -345,6 +345,8 @@ EOF
 	expect_fail 60 CertificateError "pin.*${pin//+/\\+}" "${CA[@]}" \
 		--pinnedpubkey "$(pki_pin "$PKI/other.pem")" "$(url localhost)"
 	[[ $(cat "$T/err") == *"$pin"* ]] || fail "$(show)"
+	# a pin is not a CA matter: no --cacert / -k hint
+	! grep -q -- '--cacert\| -k ' "$T/err" || fail "$(show)"
 }
 
 # --- keep-alive and data integrity over TLS -----------------------------------
