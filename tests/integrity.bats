@@ -367,3 +367,16 @@ EOF
 	run grep -c -- '--max-headers' "$T/err"
 	assert_output 1
 }
+
+@test "a plain http:// GET maps no shared library beyond libc and libbsd (and libmd under it)" {
+	# A sanitizer build links its own runtime and libraries: what ships is the plain build.
+	if ldd "$HCLI" | grep -qE 'lib(asan|ubsan|stdc\+\+)'; then
+		skip "sanitizer build"
+	fi
+	run -0 strace -f -qq -e trace=openat -o "$T/trace" "$HCLI" -o /dev/null "$NGINX_URL/dl-1"
+	grep -q 'openat(' "$T/trace" || fail "strace recorded nothing"
+	local libs
+	libs=$(grep -oE '[^/"]+\.so[.0-9]*"' "$T/trace" | tr -d '"' | sort -u |
+		grep -vE '^(libc|libbsd|libmd)\.so' | grep -vE '^ld\.so' || true)
+	[ -z "$libs" ] || fail "also opened: $libs"
+}

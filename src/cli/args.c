@@ -549,7 +549,10 @@ static enum hc_err parse_seconds(struct cli *cli, const struct opt *o, const cha
 	if (end == s || *end || !isfinite(v) || v < (double)o->min || v > (double)o->max)
 		return usage(err, errlen, "--%s takes seconds, %lld to %lld, not '%s'", o->name,
 			     o->min, o->max, printable(s, strlen(s), shown, sizeof(shown)));
-	store_number(cli, o, (long long)ceil(v * 1000));
+	/* rounded up to a whole millisecond; no libm (a plain run maps libc and libbsd only) */
+	double ms = v * 1000;
+	long long n = (long long)ms;
+	store_number(cli, o, (double)n < ms ? n + 1 : n);
 	return HC_OK;
 }
 
