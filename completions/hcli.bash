@@ -9,7 +9,7 @@ _hcli_long_opts='--request --data --data-urlencode --get --header --user-agent -
 --http1.0 --chunked --expect100 --expect100-timeout --cacert --capath --insecure
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
 --location --max-redirs --user --netrc --netrc-file --retry --retry-delay
---retry-max-time --write-out --compressed --color --help --version'
+--retry-max-time --write-out --compressed --color --pretty --format-options --help --version'
 _hcli_short_opts='-X -d -G -H -A -b -p -i -o -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-agent
@@ -17,7 +17,7 @@ _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-ag
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
 --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
 -x --proxy --proxy-header --noproxy --max-redirs -u --user --netrc-file --retry
---retry-delay --retry-max-time -w --write-out'
+--retry-delay --retry-max-time -w --write-out --pretty --format-options'
 # --color's value: in the same word (--color=WHEN), or the next word when it is one of these.
 _hcli_color_values='auto always never'
 _hcli_methods='GET HEAD POST PUT PATCH DELETE OPTIONS TRACE'
@@ -94,6 +94,18 @@ _hcli()
 	-w | --write-out)
 		# a format string is the user's; offer files after '@' (@FILE)
 		[[ $cur == @* ]] && _hcli_at_files "$cur"
+		declare -F __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur"
+		return
+		;;
+	--pretty)
+		COMPREPLY=($(compgen -W 'all colors format none' -- "$cur"))
+		return
+		;;
+	--format-options)
+		# KEY:VALUE pairs, comma-separated: offer the keys after the last comma
+		local done_=${cur%"${cur##*,}"}
+		COMPREPLY=($(compgen -P "$done_" -W 'json.indent: json.sort_keys:false' -- "${cur##*,}"))
+		compopt -o nospace 2>/dev/null
 		declare -F __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur"
 		return
 		;;

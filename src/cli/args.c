@@ -52,6 +52,8 @@ enum {
 	OPT_COMPRESSED,
 	OPT_BODY,
 	OPT_DATA_URLENCODE,
+	OPT_PRETTY,
+	OPT_FORMAT_OPTIONS,
 };
 
 /* What an option's value is, and so which function parses it. */
@@ -418,6 +420,9 @@ static enum hc_err opt_proxy(struct cli *cli, const char *s, char *err, size_t e
 static const struct choice tls_versions[] = {{"1.2", 0}, {"1.3", 1}, {NULL, 0}};
 static const struct choice color_modes[] = {
 	{"auto", COLOR_AUTO}, {"always", COLOR_ALWAYS}, {"never", COLOR_NEVER}, {NULL, 0}};
+static const struct choice pretty_modes[] = {
+	{"all", PRETTY_ALL}, {"colors", PRETTY_COLORS}, {"format", PRETTY_FORMAT},
+	{"none", PRETTY_NONE}, {NULL, 0}};
 
 static const struct opt opts[] = {
 	CALL("request", 'X', opt_method, "METHOD", "request method (default GET, or POST with a body)"),
@@ -472,6 +477,8 @@ static const struct opt opts[] = {
 	STRING("write-out", 'w', write_out, "FORMAT", "after each transfer print FORMAT: %{http_code}, %{json}, ... or @FILE"),
 	FLAG("compressed", OPT_COMPRESSED, compressed, "ask for gzip, deflate, br or zstd and decode it"),
 	{"color", OPT_COLOR, K_CHOICE, FIELD(color), .choices = color_modes, .implicit = "always", .meta = "[=WHEN]", .help = "colour: auto (terminals, default), always or never"},
+	{"pretty", OPT_PRETTY, K_CHOICE, FIELD(pretty), .choices = pretty_modes, .meta = "STYLE", .help = "all (terminals, default), colors, format (indent JSON) or none"},
+	STRING("format-options", OPT_FORMAT_OPTIONS, format_options, "OPTS", "json.indent:N (default 4), json.sort_keys:false"),
 	FLAG("help", 'h', help, "show this help and exit"),
 	FLAG("version", 'V', version, "show the version and exit"),
 };

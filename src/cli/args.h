@@ -93,6 +93,8 @@ struct cli {
 	int retry_max_time_ms; /* -1: no limit */
 	const char *write_out; /* -w, as given (maybe @FILE) */
 	enum color_mode color;
+	int pretty; /* enum pretty_mode; PRETTY_UNSET: not given */
+	const char *format_options; /* --format-options, as given */
 	bool compressed;
 
 	bool help, version;

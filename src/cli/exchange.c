@@ -153,6 +153,11 @@ static int body_out(struct run *R, struct hc_response *resp)
 	int code;
 	if (R->cli->compressed && !resp->done && (code = open_decoder(R, resp, &dec)))
 		return code;
+	enum hc_err b = out_body_begin(&R->out, resp);
+	if (b) {
+		dec_free(dec);
+		return cli_fail(b, "out of memory");
+	}
 	progress_start(&R->prog, R->progress_ok, "down",
 		       resp->mode == HC_BM_LENGTH ? resp->length : 0);
 	for (;;) {
@@ -160,7 +165,8 @@ static int body_out(struct run *R, struct hc_response *resp)
 		size_t n;
 		enum hc_err rc;
 		int sfd;
-		if (dec == NULL && !R->out.req_printed && resp_can_splice(resp) &&
+		/* formatted bytes go through the formatter, never spliced */
+		if (dec == NULL && !R->out.req_printed && !R->out.fmt_on && resp_can_splice(resp) &&
 		    (sfd = out_splice_fd(&R->out)) >= 0) {
 			rc = resp_splice(resp, sfd, &n);
 			if (rc == HC_EWRITE) {
@@ -219,6 +225,7 @@ static int body_out(struct run *R, struct hc_response *resp)
 	}
 	code = out_body_end(&R->out, resp) ? cli_fail(HC_EWRITE, R->out.errmsg) : 0;
 out:
+	out_body_close(&R->out);
 	progress_end(&R->prog);
 	dec_free(dec);
 	return code;

@@ -154,6 +154,12 @@ int main(int argc, char **argv)
 			code = cli_fail(HC_EWRITE, "standard output");
 		goto out;
 	}
+	unsigned indent = 4; /* HTTPie's */
+	if (cli.format_options &&
+	    (rc = out_format_options(cli.format_options, &indent, err, sizeof(err)))) {
+		code = usage_error(err);
+		goto out;
+	}
 	if ((rc = body_open(&R, err, sizeof(err)))) {
 		code = cli_fail(rc, err);
 		goto out;
@@ -216,6 +222,7 @@ int main(int argc, char **argv)
 		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
 	out_init(&R.out, print, cli.verbose, cli.silent, body_fd, cli.output ? cli.output : "standard output",
 		 cli.color);
+	out_pretty(&R.out, cli.pretty, indent, cli.print != 0 || cli.output != NULL);
 
 	R.cfg = (struct hc_conn_cfg){
 		.family = cli.family,

@@ -1,5 +1,6 @@
 /* Heads and bodies to standard output (or -o FILE), the trace to standard error. */
 #define LIBBSD_NETBSD_VIS /* strnvisx(3) as NetBSD has it */
+#include <bsd/stdlib.h>
 #include <bsd/vis.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include "../http/headers.h"
 
 #include "args.h"
 #include "output.h"
@@ -347,15 +351,140 @@ enum hc_err out_head(struct out *o, const struct hc_response *r)
 	return rc;
 }
 
-enum hc_err out_body(struct out *o, const char *p, size_t n)
+void out_pretty(struct out *o, enum pretty_mode mode, unsigned indent, bool keep_bytes)
 {
-	if (o->req_printed) {
-		/* keep the request part apart from the response body */
-		o->req_printed = false;
-		enum hc_err rc = out_write_all(o, STDOUT_FILENO, "\n\n", 2, "standard output");
-		if (rc)
-			return rc;
+	o->indent = indent;
+	if (mode == PRETTY_UNSET) {
+		/* colour as --color and NO_COLOR say; formatting only for a terminal */
+		o->fmt_json = o->body_tty && !keep_bytes;
+		return;
 	}
+	/* an explicit --pretty wins over NO_COLOR, --color and pipes on standard output */
+	o->fmt_json = mode == PRETTY_ALL || mode == PRETTY_FORMAT;
+	o->color_out = mode == PRETTY_ALL || mode == PRETTY_COLORS;
+}
+
+#define INDENT_MAX 64
+
+static enum hc_err bad_format_option(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static enum hc_err bad_format_option(char *err, size_t errlen, const char *fmt, ...)
+{
+	int n = snprintf(err, errlen, "--format-options: ");
+	va_list ap;
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < errlen)
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return HC_EUSAGE;
+}
+
+enum hc_err out_format_options(const char *s, unsigned *indent, char *err, size_t errlen)
+{
+	while (*s) {
+		int n = (int)strcspn(s, ","), klen = (int)strcspn(s, ":");
+		if (klen >= n)
+			return bad_format_option(err, errlen, "'%.*s' is not KEY:VALUE", n, s);
+		const char *v = s + klen + 1;
+		int vlen = n - klen - 1;
+		if (klen == 11 && strncmp(s, "json.indent", 11) == 0) {
+			char val[8] = "";
+			const char *e = "too long";
+			long long k = 0;
+			if (vlen < (int)sizeof(val)) {
+				memcpy(val, v, (size_t)vlen);
+				k = strtonum(val, 0, INDENT_MAX, &e);
+			}
+			if (e)
+				return bad_format_option(err, errlen, "json.indent takes 0 to %d, not '%.*s'",
+							 INDENT_MAX, vlen, v);
+			*indent = (unsigned)k;
+		} else if (klen == 14 && strncmp(s, "json.sort_keys", 14) == 0) {
+			if (vlen == 4 && strncmp(v, "true", 4) == 0)
+				return bad_format_option(err, errlen,
+							 "json.sort_keys:true is not supported yet");
+			if (!(vlen == 5 && strncmp(v, "false", 5) == 0))
+				return bad_format_option(err, errlen,
+							 "json.sort_keys takes true or false, not '%.*s'",
+							 vlen, v);
+		} else {
+			return bad_format_option(err, errlen,
+						 "unknown key '%.*s' (json.indent, json.sort_keys)", klen,
+						 s);
+		}
+		s += n;
+		if (*s == ',' && *++s == '\0')
+			return bad_format_option(err, errlen, "empty option after ','");
+	}
+	return HC_OK;
+}
+
+/* Does the media type (parameters aside) equal want, ignoring case? */
+static bool media_is(const char *mt, size_t n, const char *want)
+{
+	return strlen(want) == n && strncasecmp(mt, want, n) == 0;
+}
+
+int out_json_kind(const char *ct)
+{
+	if (ct == NULL)
+		return 0;
+	ct += strspn(ct, " \t");
+	size_t n = strcspn(ct, ";");
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (media_is(ct, n, "application/x-ndjson") || media_is(ct, n, "application/jsonl"))
+		return 2;
+	if (media_is(ct, n, "application/json") || media_is(ct, n, "text/json"))
+		return 1;
+	/* TYPE/SUBTYPE+json, with a type and a subtype before the suffix */
+	const char *slash = memchr(ct, '/', n);
+	if (slash == NULL || slash == ct || memchr(ct, ' ', n) || memchr(ct, '\t', n))
+		return 0;
+	size_t sub = n - (size_t)(slash + 1 - ct);
+	return sub > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0 && !memchr(slash + 1, '/', sub)
+		       ? 1
+		       : 0;
+}
+
+#define FBUF_CAP (64 << 10)
+
+enum hc_err out_body_begin(struct out *o, const struct hc_response *r)
+{
+	out_body_close(o);
+	if (!o->fmt_json)
+		return HC_OK;
+	char *ct = hdr_get_joined(&r->hdrs, "Content-Type");
+	int kind = out_json_kind(ct);
+	free(ct);
+	if (kind == 0)
+		return HC_OK;
+	if (o->fmt == NULL && (o->fmt = malloc(sizeof(*o->fmt))) == NULL)
+		return HC_ENOMEM;
+	if (o->fbuf == NULL && (o->fbuf = malloc(FBUF_CAP)) == NULL)
+		return HC_ENOMEM;
+	/* JSON tokens in colour only where the heads are: standard output */
+	struct pretty_opts po = {.indent = o->indent,
+				 .color = o->color_out && o->body_fd == STDOUT_FILENO,
+				 .ndjson = kind == 2};
+	if (pretty_init(o->fmt, &po) < 0)
+		return HC_EUSAGE;
+	o->flen = 0;
+	o->fmt_on = true;
+	return HC_OK;
+}
+
+void out_body_close(struct out *o)
+{
+	if (o->fmt_on)
+		pretty_free(o->fmt);
+	o->fmt_on = false;
+	o->flen = 0;
+}
+
+/* Body bytes as they are written, formatted or not. */
+static enum hc_err body_write(struct out *o, const char *p, size_t n)
+{
 	if (o->body_tty) {
 		/* a terminal gets no binary: a NUL byte says the body is not text */
 		if (!o->suppressed && memchr(p, '\0', n))
@@ -370,9 +499,68 @@ enum hc_err out_body(struct out *o, const char *p, size_t n)
 	return out_write_all(o, o->body_fd, p, n, o->body_name);
 }
 
+static enum hc_err fmt_flush(struct out *o)
+{
+	size_t n = o->flen;
+	o->flen = 0;
+	return n ? body_write(o, o->fbuf, n) : HC_OK;
+}
+
+/*
+ * Body bytes through the formatter. What it makes goes out at the end of each
+ * call, so output follows the network; once the body stops being JSON the
+ * rest goes out as received, the same way as an unformatted body.
+ */
+static enum hc_err fmt_body(struct out *o, const char *p, size_t n)
+{
+	enum hc_err rc = HC_OK;
+	while (n > 0 && rc == HC_OK) {
+		if (pretty_raw(o->fmt)) {
+			if ((rc = fmt_flush(o)) == HC_OK)
+				rc = body_write(o, p, n);
+			return rc;
+		}
+		struct pretty_out po = {o->fbuf, o->flen, FBUF_CAP};
+		size_t used = pretty_feed(o->fmt, p, n, &po);
+		o->flen = po.len;
+		p += used;
+		n -= used;
+		if (n > 0 || o->flen > FBUF_CAP - PRETTY_OUT_MIN)
+			rc = fmt_flush(o);
+	}
+	return rc == HC_OK ? fmt_flush(o) : rc;
+}
+
+/* The end of a formatted body: a final number, or held whitespace, then all of it out. */
+static enum hc_err fmt_end(struct out *o)
+{
+	enum hc_err rc = HC_OK;
+	for (;;) {
+		struct pretty_out po = {o->fbuf, o->flen, FBUF_CAP};
+		int more = pretty_finish(o->fmt, &po);
+		o->flen = po.len;
+		if ((rc = fmt_flush(o)) != HC_OK || !more)
+			break;
+	}
+	out_body_close(o);
+	return rc;
+}
+
+enum hc_err out_body(struct out *o, const char *p, size_t n)
+{
+	if (o->req_printed) {
+		/* keep the request part apart from the response body */
+		o->req_printed = false;
+		enum hc_err rc = out_write_all(o, STDOUT_FILENO, "\n\n", 2, "standard output");
+		if (rc)
+			return rc;
+	}
+	return o->fmt_on ? fmt_body(o, p, n) : body_write(o, p, n);
+}
+
 enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
 {
-	if (o->req_printed || o->body_tty || cnt == 1) {
+	if (o->req_printed || o->body_tty || o->fmt_on || cnt == 1) {
 		enum hc_err rc = HC_OK;
 		for (int i = 0; i < cnt && rc == HC_OK; i++)
 			rc = out_body(o, iov[i].iov_base, iov[i].iov_len);
@@ -401,9 +589,9 @@ enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
 
 enum hc_err out_body_end(struct out *o, const struct hc_response *r)
 {
-	enum hc_err rc = HC_OK;
+	enum hc_err rc = o->fmt_on ? fmt_end(o) : HC_OK;
 	/* as HTTPie: a body on a terminal ends its line, so the prompt starts on its own */
-	if (o->tty_last && o->tty_last != '\n' && !o->suppressed)
+	if (rc == HC_OK && o->tty_last && o->tty_last != '\n' && !o->suppressed)
 		rc = out_write_all(o, o->body_fd, "\n", 1, o->body_name);
 	o->tty_last = '\0';
 	if (o->suppressed) {

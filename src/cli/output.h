@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include "../http/http.h"
+#include "pretty.h"
 
 struct out {
 	int print; /* enum print_flag bits */
@@ -24,15 +25,38 @@ struct out {
 	uint64_t suppressed_bytes;
 	char tty_last; /* the last body byte shown on a terminal, '\0' before any */
 	bool req_printed; /* request body bytes (B) went out: a blank line follows */
+	bool fmt_json;	  /* JSON bodies go through the formatter (--pretty all|format) */
+	unsigned indent;  /* --format-options json.indent */
+	bool fmt_on;	  /* this body goes through the formatter: no splice, no writev */
+	struct pretty *fmt; /* with fbuf: allocated at the first formatted body */
+	char *fbuf;
+	size_t flen;
 	enum hc_err err;  /* a write that failed inside a trace callback */
 	char errmsg[HC_ERRBUF];
 };
 
 enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
+/* --pretty; PRETTY_UNSET: all on a terminal (colour as --color says), none otherwise */
+enum pretty_mode { PRETTY_UNSET, PRETTY_ALL, PRETTY_COLORS, PRETTY_FORMAT, PRETTY_NONE };
 void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
 	      const char *body_name, enum color_mode color);
+/*
+ * After out_init: --pretty (mode) and json.indent. keep_bytes: -p or -o was
+ * given, so without an explicit --pretty the body is left as received.
+ */
+void out_pretty(struct out *o, enum pretty_mode mode, unsigned indent, bool keep_bytes);
+/*
+ * --format-options, HTTPie's syntax: KEY:VALUE,... with json.indent:N and
+ * json.sort_keys:BOOL. Returns HC_EUSAGE with err set for anything else, and
+ * for json.sort_keys:true (not supported yet).
+ */
+enum hc_err out_format_options(const char *s, unsigned *indent, char *err, size_t errlen);
+/* What a Content-Type value says: 0 not JSON, 1 JSON, 2 NDJSON (one value after another). */
+int out_json_kind(const char *content_type);
 void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len);
 enum hc_err out_head(struct out *o, const struct hc_response *r);
+/* Before a response body: whether it goes through the formatter (o->fmt_on). */
+enum hc_err out_body_begin(struct out *o, const struct hc_response *r);
 enum hc_err out_body(struct out *o, const char *p, size_t n);
 /* Several body spans in one writev (a pipe or a file); iov is consumed. */
 enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt);
@@ -40,8 +64,13 @@ enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt);
 int out_splice_fd(struct out *o);
 /* n bytes that resp_splice moved into out_splice_fd: on to the output when the pipe is ours. */
 enum hc_err out_spliced(struct out *o, size_t n);
-/* After a body: the binary notice, and trailers when h and b are both printed. */
+/*
+ * After a body, complete or not: what the formatter holds, the binary notice,
+ * and trailers when h and b are both printed.
+ */
 enum hc_err out_body_end(struct out *o, const struct hc_response *r);
+/* After each body, whatever happened: the formatter is off and its memory back. */
+void out_body_close(struct out *o);
 /* Bytes for a terminal, escaped: C0, DEL, C1 and non-UTF-8 bytes as \ooo or \r-style. */
 enum hc_err out_vis(struct hc_headbuf *b, const char *p, size_t n);
 /* The length of a UTF-8 sequence at p for a character from U+00A0 up (no C1 control), or 0. */
