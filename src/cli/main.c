@@ -259,6 +259,7 @@ int main(int argc, char **argv)
 		code = cli_fail(HC_EWRITE, err);
 	}
 out:
+	out_free(&R.out);
 	free(R.wfmt);
 	proxy_free(&R.proxies);
 	free(R.user);

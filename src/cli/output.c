@@ -482,6 +482,15 @@ void out_body_close(struct out *o)
 	o->flen = 0;
 }
 
+void out_free(struct out *o)
+{
+	out_body_close(o);
+	free(o->fmt);
+	free(o->fbuf);
+	o->fmt = NULL;
+	o->fbuf = NULL;
+}
+
 /* Body bytes as they are written, formatted or not. */
 static enum hc_err body_write(struct out *o, const char *p, size_t n)
 {

@@ -71,6 +71,8 @@ enum hc_err out_spliced(struct out *o, size_t n);
 enum hc_err out_body_end(struct out *o, const struct hc_response *r);
 /* After each body, whatever happened: the formatter is off and its memory back. */
 void out_body_close(struct out *o);
+/* At the end of the run: the formatter's buffers. */
+void out_free(struct out *o);
 /* Bytes for a terminal, escaped: C0, DEL, C1 and non-UTF-8 bytes as \ooo or \r-style. */
 enum hc_err out_vis(struct hc_headbuf *b, const char *p, size_t n);
 /* The length of a UTF-8 sequence at p for a character from U+00A0 up (no C1 control), or 0. */
