@@ -6,11 +6,11 @@ _hcli_long_opts='--request --data --data-urlencode --get --header --user-agent -
 --print --include --body --output --verbose --silent
 --fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
 --source-address --blocksize --max-headers --ipv4 --ipv6 --resolve --unix-socket
---http1.0 --chunked --expect100 --expect100-timeout --cacert --capath --insecure
+--http1.0 --chunked --form-field --boundary --expect100 --expect100-timeout -F --form-field --boundary --cacert --capath --insecure
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
 --location --max-redirs --user --netrc --netrc-file --retry --retry-delay
 --retry-max-time --write-out --compressed --color --pretty --format-options --help --version'
-_hcli_short_opts='-X -d -G -H -A -b -p -i -o -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
+_hcli_short_opts='-X -d -G -H -A -b -F -p -i -o -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-agent
 -b --cookie -p --print -o --output --connect-timeout --timeout

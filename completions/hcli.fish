@@ -29,7 +29,7 @@ function __fish_hcli_first_positional
             case -X --request -d --data --data-urlencode -H --header -A --user-agent \
                 -b --cookie -p --print -o --output -m --max-time \
                 --connect-timeout --timeout --source-address --blocksize --max-headers \
-                --resolve --unix-socket --expect100-timeout --cacert --capath --cert --key \
+                --resolve --unix-socket --expect100-timeout -F --form-field --boundary --cacert --capath --cert --key \
                 --tls-min --priority --pinnedpubkey -x --proxy --proxy-header --noproxy \
                 --max-redirs -u --user --netrc-file --retry --retry-delay --retry-max-time \
                 -w --write-out --pretty --format-options
@@ -109,6 +109,8 @@ complete -c hcli -l resolve -x -d 'use ADDR for HOST:PORT instead of resolving i
 complete -c hcli -l unix-socket -r -F -d 'connect to this Unix domain socket'
 complete -c hcli -l http1.0 -d 'send HTTP/1.0 requests'
 complete -c hcli -l chunked -d 'send the body with chunked framing'
+complete -c hcli -s F -l form-field -x -d 'multipart form part: NAME=VALUE, NAME=@FILE[;type=MIME][;filename=NAME] or NAME=<FILE'
+complete -c hcli -l boundary -x -d 'the multipart boundary (RFC 2046: 1-70 characters)'
 complete -c hcli -l expect100 -d 'send Expect: 100-continue and wait before the body'
 complete -c hcli -l expect100-timeout -x -d 'seconds to wait for 100 Continue (default 1)'
 complete -c hcli -l cacert -r -F -d "trust the CA certificates in FILE (PEM) instead of the system's"

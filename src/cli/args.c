@@ -54,6 +54,7 @@ enum {
 	OPT_DATA_URLENCODE,
 	OPT_PRETTY,
 	OPT_FORMAT_OPTIONS,
+	OPT_BOUNDARY,
 };
 
 /* What an option's value is, and so which function parses it. */
@@ -453,6 +454,8 @@ static const struct opt opts[] = {
 	STRING("unix-socket", OPT_UNIX_SOCKET, unix_socket, "PATH", "connect to this Unix domain socket"),
 	FLAG("http1.0", OPT_HTTP10, http10, "send HTTP/1.0 requests"),
 	FLAG("chunked", OPT_CHUNKED, chunked, "send the body with chunked framing"),
+	CALL("form-field", 'F', form_arg, "NAME=VALUE", "multipart form part: NAME=VALUE, NAME=@FILE[;type=MIME][;filename=NAME] or NAME=<FILE"),
+	CALL("boundary", OPT_BOUNDARY, form_boundary, "STRING", "the multipart boundary (RFC 2046: 1-70 characters)"),
 	FLAG("expect100", OPT_EXPECT100, expect100, "send Expect: 100-continue and wait before the body"),
 	SECONDS("expect100-timeout", OPT_EXPECT100_TIMEOUT, expect100_timeout_ms, "seconds to wait for 100 Continue (default 1)"),
 	STRING("cacert", OPT_CACERT, tls.cafile, "FILE", "trust the CA certificates in FILE (PEM) instead of the system's"),
@@ -1074,6 +1077,7 @@ void args_free(struct cli *cli)
 		free((char *)cli->proxy_hdrs[i].value);
 	}
 	free(cli->proxy_hdrs);
+	form_free(cli);
 	free(cli->hdrs);
 	free(cli->query);
 	free(cli->resolve);

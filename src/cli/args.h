@@ -27,7 +27,17 @@ struct cli_query {
 	char *value;
 };
 
-enum body_src { BODY_NONE, BODY_STRING, BODY_FILE, BODY_STDIN };
+enum body_src { BODY_NONE, BODY_STRING, BODY_FILE, BODY_STDIN, BODY_FORM };
+
+/* One -F NAME=VALUE, NAME=@FILE[;type=MIME][;filename=NAME] or NAME=<FILE, in argv order. */
+struct cli_form {
+	char *name;
+	char *value;	/* a literal value, or NULL */
+	char *path;	/* @FILE or <FILE ("-": standard input), or NULL */
+	bool text;	/* <FILE: the file's bytes as the value, no filename */
+	char *type;	/* ;type=, or NULL */
+	char *filename; /* ;filename=, or NULL */
+};
 
 /* One -d or --data-urlencode argument, in argv order. */
 struct cli_data {
@@ -60,6 +70,9 @@ struct cli {
 	const char *agent; /* -A */
 	struct cli_word *words;
 	size_t nwords;
+	struct cli_form *forms; /* -F, BODY_FORM */
+	size_t nforms;
+	const char *boundary; /* --boundary, or NULL */
 
 	int print; /* enum print_flag bits; 0: not given */
 	const char *output;
@@ -121,5 +134,10 @@ enum hc_err data_finish(struct cli *cli, char *err, size_t errlen);
 /* A file's bytes ("-": standard input) into a new NUL-terminated *out; more than max → HC_EREAD. */
 enum hc_err data_read_file(const char *path, size_t max, char **out, size_t *len, char *err,
 			   size_t errlen);
+
+/* form.c: -F and --boundary (called from the option table) */
+enum hc_err form_arg(struct cli *cli, const char *s, char *err, size_t errlen);
+enum hc_err form_boundary(struct cli *cli, const char *s, char *err, size_t errlen);
+void form_free(struct cli *cli);
 
 #endif

@@ -85,6 +85,8 @@ enum hc_err body_open(struct run *R, char *err, size_t errlen)
 	case BODY_STDIN:
 		b->fd = STDIN_FILENO;
 		break;
+	case BODY_FORM:
+		return form_open(R, err, errlen);
 	}
 	b->kind = HC_BODY_FD;
 	if (fstat(b->fd, &st) < 0) {

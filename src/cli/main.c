@@ -164,7 +164,8 @@ int main(int argc, char **argv)
 		code = cli_fail(rc, err);
 		goto out;
 	}
-	if (R.body.kind == HC_BODY_FD && R.body.size < 0 && cli.nurls > 1) {
+	if ((R.body.kind == HC_BODY_FD || R.body.kind == HC_BODY_PARTS) && R.body.size < 0 &&
+	    cli.nurls > 1) {
 		code = usage_error("a body from a pipe can be sent once, but several URLs were given");
 		goto out;
 	}
@@ -268,6 +269,7 @@ out:
 	free(R.pass);
 	if (R.body_owned_fd >= 0)
 		close(R.body_owned_fd);
+	mp_free(&R.form);
 	tls_global_free();
 	args_free(&cli);
 	return code;

@@ -49,6 +49,7 @@ struct run {
 	struct hc_conn conn;
 	struct out out;
 	struct hc_body body;
+	struct hc_multipart form; /* -F parts, the body's source with BODY_FORM */
 	int body_owned_fd; /* a file we opened for the body, or -1 */
 	struct proxies proxies;
 	char *user, *pass; /* -u */
@@ -66,6 +67,8 @@ int cli_fail(enum hc_err e, const char *detail);
 
 /* body.c: the request body source, opened once for every URL */
 enum hc_err body_open(struct run *R, char *err, size_t errlen);
+/* form.c: the -F parts as a multipart body */
+enum hc_err form_open(struct run *R, char *err, size_t errlen);
 
 /* exchange.c: one request and its response, shown unless a redirect or retry replaces it */
 int exchange(struct run *R, struct hop *h);

@@ -122,9 +122,11 @@ struct hc_conn {
 };
 
 /* Where a request body comes from. */
-enum hc_body_kind { HC_BODY_NONE, HC_BODY_MEM, HC_BODY_FD };
+enum hc_body_kind { HC_BODY_NONE, HC_BODY_MEM, HC_BODY_FD, HC_BODY_PARTS };
+struct hc_multipart;
 struct hc_body {
 	enum hc_body_kind kind;
+	const struct hc_multipart *parts; /* HC_BODY_PARTS (size: its total, or -1) */
 	const char *mem; /* HC_BODY_MEM */
 	size_t len;
 	int fd;	     /* HC_BODY_FD */
@@ -215,6 +217,45 @@ bool req_body_replayable(const struct hc_body *b);
 bool req_method_idempotent(const char *method);
 /* Does a request Transfer-Encoding value end with chunked (the only one a request may have)? */
 bool req_te_chunked_last(const char *te);
+
+/*
+ * multipart.c: a multipart/form-data body (RFC 7578) as segments sent in
+ * order: each part's head in memory, then its value in memory or its file,
+ * read as it is sent. The total is known when every file is regular.
+ */
+#define HC_MP_BOUNDARY_MAX 70 /* RFC 2046 §5.1.1 */
+struct hc_mp_seg {
+	char *mem; /* head text or value (owned), or NULL for a file */
+	size_t len;
+	int fd;		 /* a file's descriptor, or -1 */
+	bool close_fd;	 /* mp_free closes fd */
+	off_t start;	 /* where the part starts in a regular file */
+	off_t size;	 /* bytes from start, or -1 when streamed (pipe) */
+	const char *name; /* the part's name, for messages (in a head segment's owner) */
+};
+struct hc_multipart {
+	char boundary[HC_MP_BOUNDARY_MAX + 1];
+	struct hc_mp_seg *segs;
+	size_t nsegs;
+	off_t size; /* total bytes, or -1 when a part streams; set by mp_finish */
+};
+/* RFC 2046 §5.1.1: 1 to 70 of bchars, not ending with a space. */
+bool mp_boundary_valid(const char *b);
+/* Does the boundary need quotes in a Content-Type parameter (RFC 9110 §5.6.6)? */
+bool mp_boundary_needs_quotes(const char *b);
+/* boundary NULL: a random one. */
+enum hc_err mp_init(struct hc_multipart *mp, const char *boundary);
+/* A part with its value in memory (copied); filename and type may be NULL. */
+enum hc_err mp_add_mem(struct hc_multipart *mp, const char *name, const char *filename,
+		       const char *type, const char *value, size_t len);
+/* A part read from fd: size -1 streams it (chunked). take_fd: mp_free closes it. */
+enum hc_err mp_add_fd(struct hc_multipart *mp, const char *name, const char *filename,
+		      const char *type, int fd, off_t start, off_t size, bool take_fd);
+/* The closing delimiter; sets mp->size. */
+enum hc_err mp_finish(struct hc_multipart *mp);
+void mp_free(struct hc_multipart *mp);
+enum hc_err mp_send(struct hc_conn *c, const struct hc_multipart *mp, bool chunked,
+		    int64_t length);
 
 /* response.c: getresponse() and read() */
 void resp_init(struct hc_response *resp, struct hc_conn *c);

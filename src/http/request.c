@@ -28,7 +28,7 @@ bool req_method_idempotent(const char *m)
 
 bool req_body_replayable(const struct hc_body *b)
 {
-	return b == NULL || b->kind != HC_BODY_FD || b->size >= 0;
+	return b == NULL || (b->kind != HC_BODY_FD && b->kind != HC_BODY_PARTS) || b->size >= 0;
 }
 
 static const char *user_header(const struct hc_request *r, const char *name)
@@ -345,6 +345,8 @@ enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunk
 		trace_body(c, b->mem, b->len);
 		return tr_write(c, b->mem, b->len);
 	}
+	if (b->kind == HC_BODY_PARTS)
+		return mp_send(c, b->parts, chunked, length);
 	if (c->sbuf == NULL && (c->sbuf = malloc(c->cfg->blocksize)) == NULL)
 		return HC_ENOMEM;
 	if (!chunked) {

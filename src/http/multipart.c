@@ -1,0 +1,332 @@
+/*
+ * multipart/form-data request bodies (RFC 7578, RFC 2046 §5.1): parts made
+ * of a head in memory and a value in memory or in a file. Files are read as
+ * they are sent (sendfile(2) over plain TCP), so memory does not grow with
+ * their size; a file that changes size while it is sent is an error.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+/* RFC 2046 §5.1.1 bcharsnospace, and the space */
+static bool bchar(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch && strchr("'()+_,-./:=? ", ch) != NULL);
+}
+
+bool mp_boundary_valid(const char *b)
+{
+	size_t n = strlen(b);
+	if (n == 0 || n > HC_MP_BOUNDARY_MAX || b[n - 1] == ' ')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!bchar(b[i]))
+			return false;
+	return true;
+}
+
+/* bchars outside RFC 9110's tchar */
+bool mp_boundary_needs_quotes(const char *b)
+{
+	return strpbrk(b, "()/:=?, ") != NULL;
+}
+
+enum hc_err mp_init(struct hc_multipart *mp, const char *boundary)
+{
+	memset(mp, 0, sizeof(*mp));
+	if (boundary) {
+		if (!mp_boundary_valid(boundary))
+			return HC_EUSAGE;
+		memcpy(mp->boundary, boundary, strlen(boundary) + 1);
+		return HC_OK;
+	}
+	/* curl's shape: 24 dashes and 16 random hex digits */
+	unsigned char r[8];
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		uint64_t v = (uint64_t)hc_now_ns() ^ ((uint64_t)getpid() << 32);
+		memcpy(r, &v, sizeof(r));
+	}
+	int n = snprintf(mp->boundary, sizeof(mp->boundary), "------------------------");
+	for (size_t i = 0; i < sizeof(r); i++)
+		n += snprintf(mp->boundary + n, sizeof(mp->boundary) - (size_t)n, "%02x", r[i]);
+	return HC_OK;
+}
+
+static enum hc_err add_seg(struct hc_multipart *mp, const struct hc_mp_seg *s)
+{
+	struct hc_mp_seg *ns = reallocarray(mp->segs, mp->nsegs + 1, sizeof(*ns));
+	if (ns == NULL)
+		return HC_ENOMEM;
+	mp->segs = ns;
+	ns[mp->nsegs++] = *s;
+	return HC_OK;
+}
+
+/* As curl and browsers (HTML's form encoding): '"' CR LF percent-encoded, the rest kept. */
+static size_t put_quoted(char *o, const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++) {
+		const char *e = *s == '"' ? "%22" : *s == '\r' ? "%0D" : *s == '\n' ? "%0A" : NULL;
+		if (e) {
+			memcpy(o + n, e, 3);
+			n += 3;
+		} else {
+			o[n++] = *s;
+		}
+	}
+	return n;
+}
+
+/* The delimiter and the part's header fields, up to its value. */
+static enum hc_err add_head(struct hc_multipart *mp, const char *name, const char *filename,
+			    const char *type)
+{
+	if (type && !hdr_valid_value(type, strlen(type)))
+		return HC_EUSAGE;
+	size_t cap = 128 + strlen(mp->boundary) + 3 * strlen(name) +
+		     (filename ? 3 * strlen(filename) : 0) + (type ? strlen(type) : 0);
+	char *h = malloc(cap);
+	if (h == NULL)
+		return HC_ENOMEM;
+	size_t n = 0;
+	n += (size_t)sprintf(h + n, "%s--%s\r\nContent-Disposition: form-data",
+			     mp->nsegs ? "\r\n" : "", mp->boundary);
+	if (*name) { /* as curl: no name parameter for an empty name */
+		n += (size_t)sprintf(h + n, "; name=\"");
+		n += put_quoted(h + n, name);
+		h[n++] = '"';
+	}
+	if (filename) {
+		n += (size_t)sprintf(h + n, "; filename=\"");
+		n += put_quoted(h + n, filename);
+		h[n++] = '"';
+	}
+	if (type)
+		n += (size_t)sprintf(h + n, "\r\nContent-Type: %s", type);
+	n += (size_t)sprintf(h + n, "\r\n\r\n");
+	struct hc_mp_seg s = {.mem = h, .len = n, .fd = -1};
+	enum hc_err rc = add_seg(mp, &s);
+	if (rc)
+		free(h);
+	return rc;
+}
+
+enum hc_err mp_add_mem(struct hc_multipart *mp, const char *name, const char *filename,
+		       const char *type, const char *value, size_t len)
+{
+	enum hc_err rc = add_head(mp, name, filename, type);
+	if (rc)
+		return rc;
+	char *v = malloc(len ? len : 1);
+	if (v == NULL)
+		return HC_ENOMEM;
+	memcpy(v, value, len);
+	struct hc_mp_seg s = {.mem = v, .len = len, .fd = -1};
+	if ((rc = add_seg(mp, &s)))
+		free(v);
+	return rc;
+}
+
+enum hc_err mp_add_fd(struct hc_multipart *mp, const char *name, const char *filename,
+		      const char *type, int fd, off_t start, off_t size, bool take_fd)
+{
+	enum hc_err rc = add_head(mp, name, filename, type);
+	char *nm = rc ? NULL : strdup(name);
+	if (rc == HC_OK && nm == NULL)
+		rc = HC_ENOMEM;
+	struct hc_mp_seg s = {
+	    .mem = NULL, .fd = fd, .close_fd = take_fd, .start = start, .size = size, .name = nm};
+	if (rc == HC_OK && (rc = add_seg(mp, &s)) == HC_OK)
+		return HC_OK;
+	free(nm);
+	if (take_fd)
+		close(fd);
+	return rc;
+}
+
+enum hc_err mp_finish(struct hc_multipart *mp)
+{
+	size_t cap = strlen(mp->boundary) + 16;
+	char *t = malloc(cap);
+	if (t == NULL)
+		return HC_ENOMEM;
+	/* with no part at all, the body is the close delimiter alone */
+	int n = snprintf(t, cap, "%s--%s--\r\n", mp->nsegs ? "\r\n" : "", mp->boundary);
+	struct hc_mp_seg s = {.mem = t, .len = (size_t)n, .fd = -1};
+	enum hc_err rc = add_seg(mp, &s);
+	if (rc) {
+		free(t);
+		return rc;
+	}
+	mp->size = 0;
+	for (size_t i = 0; i < mp->nsegs; i++) {
+		const struct hc_mp_seg *g = &mp->segs[i];
+		if (g->mem == NULL && g->size < 0) {
+			mp->size = -1;
+			break;
+		}
+		mp->size += g->mem ? (off_t)g->len : g->size;
+	}
+	return HC_OK;
+}
+
+void mp_free(struct hc_multipart *mp)
+{
+	for (size_t i = 0; i < mp->nsegs; i++) {
+		free(mp->segs[i].mem);
+		free((char *)mp->segs[i].name);
+		if (mp->segs[i].close_fd && mp->segs[i].fd >= 0)
+			close(mp->segs[i].fd);
+	}
+	free(mp->segs);
+	mp->segs = NULL;
+	mp->nsegs = 0;
+}
+
+/* --- sending ------------------------------------------------------------ */
+
+/* Body bytes on their way out: counted for -w and the progress line, shown for -p B. */
+static void mp_trace(struct hc_conn *c, const char *p, size_t n)
+{
+	c->tx_body += n;
+	if (c->cfg->progress)
+		c->cfg->progress(c->cfg->progress_ud, c->tx_body);
+	if (c->cfg->trace_body && n)
+		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_BODY, p, n);
+}
+
+static enum hc_err chunk_line(struct hc_conn *c, uint64_t n)
+{
+	char size[24];
+	int sl = snprintf(size, sizeof(size), "%" PRIx64 "\r\n", n);
+	return tr_write(c, size, (size_t)sl);
+}
+
+static enum hc_err send_mem(struct hc_conn *c, const char *p, size_t n, bool chunked)
+{
+	if (n == 0)
+		return HC_OK; /* never an empty chunk before the last */
+	mp_trace(c, p, n);
+	if (!chunked)
+		return tr_write(c, p, n);
+	char size[24];
+	int sl = snprintf(size, sizeof(size), "%zx\r\n", n);
+	struct iovec iov[3] = {{size, (size_t)sl}, {(void *)p, n}, {"\r\n", 2}};
+	return tr_writev(c, iov, 3);
+}
+
+static enum hc_err changed(struct hc_conn *c, const struct hc_mp_seg *g, off_t now)
+{
+	return conn_seterr(c, HC_EREAD,
+			   "the file of part '%s' changed size while it was sent (%lld bytes, now %lld)",
+			   g->name, (long long)g->size, (long long)now);
+}
+
+/* Is the file still the size it was declared with? */
+static enum hc_err check_size(struct hc_conn *c, const struct hc_mp_seg *g)
+{
+	struct stat st;
+	if (fstat(g->fd, &st) < 0)
+		return conn_seterr(c, HC_EREAD, "the file of part '%s': %s", g->name,
+				   strerror(errno));
+	if (st.st_size != g->start + g->size)
+		return changed(c, g, st.st_size - g->start);
+	return HC_OK;
+}
+
+/* A regular file: sendfile(2) (reads over TLS), or reads that -p B can see. */
+static enum hc_err send_file(struct hc_conn *c, const struct hc_mp_seg *g, bool chunked)
+{
+	enum hc_err rc;
+	if (g->size == 0)
+		return check_size(c, g);
+	if ((rc = check_size(c, g)) || (chunked && (rc = chunk_line(c, (uint64_t)g->size))))
+		return rc;
+	if (c->cfg->trace_body) {
+		for (off_t off = 0; off < g->size;) {
+			size_t want = c->cfg->blocksize;
+			if ((off_t)want > g->size - off)
+				want = (size_t)(g->size - off);
+			ssize_t n = pread(g->fd, c->sbuf, want, g->start + off);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return conn_seterr(c, HC_EREAD, "reading the file of part '%s': %s",
+						   g->name, strerror(errno));
+			if (n == 0)
+				return changed(c, g, off);
+			mp_trace(c, c->sbuf, (size_t)n);
+			if ((rc = tr_write(c, c->sbuf, (size_t)n)))
+				return rc;
+			off += n;
+		}
+	} else {
+		uint64_t sent = 0;
+		rc = tr_sendfile(c, g->fd, g->start, (uint64_t)g->size, &sent);
+		c->tx_body += sent;
+		if (rc == HC_EREAD && sent < (uint64_t)g->size) {
+			struct stat st;
+			if (fstat(g->fd, &st) == 0 && st.st_size != g->start + g->size)
+				return changed(c, g, st.st_size - g->start);
+		}
+		if (rc)
+			return rc;
+	}
+	/* grown while it was sent: the bytes declared went, but the part is not the file */
+	if ((rc = check_size(c, g)))
+		return rc;
+	return chunked ? tr_write(c, "\r\n", 2) : HC_OK;
+}
+
+/* A pipe or other stream: chunks as its bytes come. */
+static enum hc_err send_stream(struct hc_conn *c, const struct hc_mp_seg *g)
+{
+	for (;;) {
+		ssize_t n = read(g->fd, c->sbuf, c->cfg->blocksize);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return conn_seterr(c, HC_EREAD, "reading part '%s': %s", g->name,
+					   strerror(errno));
+		if (n == 0)
+			return HC_OK;
+		enum hc_err rc = send_mem(c, c->sbuf, (size_t)n, true);
+		if (rc)
+			return rc;
+	}
+}
+
+enum hc_err mp_send(struct hc_conn *c, const struct hc_multipart *mp, bool chunked,
+		    int64_t length)
+{
+	enum hc_err rc;
+	if (!chunked && (mp->size < 0 || mp->size != length))
+		return conn_seterr(c, HC_EREAD,
+				   "the multipart body has %lld bytes but Content-Length says %" PRId64,
+				   (long long)mp->size, length);
+	if (c->sbuf == NULL && (c->sbuf = malloc(c->cfg->blocksize)) == NULL)
+		return HC_ENOMEM;
+	for (size_t i = 0; i < mp->nsegs; i++) {
+		const struct hc_mp_seg *g = &mp->segs[i];
+		if (g->mem)
+			rc = send_mem(c, g->mem, g->len, chunked);
+		else if (g->size >= 0)
+			rc = send_file(c, g, chunked);
+		else
+			rc = send_stream(c, g);
+		if (rc)
+			return rc;
+	}
+	return chunked ? tr_write(c, "0\r\n\r\n", 5) : HC_OK;
+}
