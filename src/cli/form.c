@@ -169,6 +169,7 @@ static enum hc_err form_add_file(struct run *R, const struct cli_form *f, char *
 enum hc_err form_open(struct run *R, char *err, size_t errlen)
 {
 	struct cli *cli = R->cli;
+	snprintf(err, errlen, "out of memory"); /* unless a file sets its own message */
 	enum hc_err rc = mp_init(&R->form, cli->boundary);
 	for (size_t i = 0; rc == HC_OK && i < cli->nforms; i++) {
 		const struct cli_form *f = &cli->forms[i];
