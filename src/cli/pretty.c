@@ -112,12 +112,12 @@ uint64_t pretty_raw_at(const struct pretty *p)
 	return p->raw_at;
 }
 
-static unsigned char *levels(struct pretty *p)
+static unsigned char *levels(struct pretty *restrict p)
 {
 	return p->heap ? p->heap : p->stack0;
 }
 
-static int push(struct pretty *p, bool obj)
+static int push(struct pretty *restrict p, bool obj)
 {
 	uint64_t d = p->depth;
 	size_t cap = p->heap ? p->heap_cap : sizeof(p->stack0);
@@ -138,13 +138,13 @@ static int push(struct pretty *p, bool obj)
 	return 0;
 }
 
-static inline bool in_object(struct pretty *p)
+static inline bool in_object(struct pretty *restrict p)
 {
 	uint64_t d = p->depth - 1;
 	return (levels(p)[d / 8] >> (d % 8)) & 1;
 }
 
-static inline char *put_sgr(const struct pretty *p, char *w, int k)
+static inline char *put_sgr(const struct pretty *restrict p, char *w, int k)
 {
 	if (!p->color)
 		return w;
@@ -152,7 +152,7 @@ static inline char *put_sgr(const struct pretty *p, char *w, int k)
 	return w + sgr_len[k];
 }
 
-static inline char *put_reset(const struct pretty *p, char *w)
+static inline char *put_reset(const struct pretty *restrict p, char *w)
 {
 	if (!p->color)
 		return w;
@@ -161,7 +161,7 @@ static inline char *put_reset(const struct pretty *p, char *w)
 }
 
 /* Punctuation: one byte in its colour. */
-static inline char *put_punct(const struct pretty *p, char *w, char c)
+static inline char *put_punct(const struct pretty *restrict p, char *w, char c)
 {
 	w = put_sgr(p, w, K_PUNCT);
 	*w++ = c;
@@ -169,7 +169,7 @@ static inline char *put_punct(const struct pretty *p, char *w, char c)
 }
 
 /* Writes owed indentation and bytes as room allows. */
-static char *drain(struct pretty *p, char *o, char *oend)
+static char *drain(struct pretty *restrict p, char *o, char *oend)
 {
 	size_t room = (size_t)(oend - o);
 	size_t n = p->owed_spaces < room ? (size_t)p->owed_spaces : room;
@@ -190,7 +190,7 @@ static char *drain(struct pretty *p, char *o, char *oend)
  * step goes: right after, or p->owed when the indentation does not fit (then
  * *o is past the "\n" and end_step writes what it can).
  */
-static inline char *lay_nl(struct pretty *p, char **o, char *oend, uint64_t d)
+static inline char *lay_nl(struct pretty *restrict p, char **o, char *oend, uint64_t d)
 {
 	char *w = *o;
 	*w++ = '\n';
@@ -207,7 +207,7 @@ static inline char *lay_nl(struct pretty *p, char **o, char *oend, uint64_t d)
 	return p->owed;
 }
 
-static inline char *end_step(struct pretty *p, char *o, char *oend, char *w)
+static inline char *end_step(struct pretty *restrict p, char *o, char *oend, char *w)
 {
 	if (!p->owing)
 		return w;
@@ -216,7 +216,7 @@ static inline char *end_step(struct pretty *p, char *o, char *oend, char *w)
 }
 
 /* The layout before a value or key in the current context. */
-static inline char *lay(struct pretty *p, char **o, char *oend)
+static inline char *lay(struct pretty *restrict p, char **o, char *oend)
 {
 	switch (p->ctx) {
 	case C_TOP:
@@ -230,14 +230,14 @@ static inline char *lay(struct pretty *p, char **o, char *oend)
 	}
 }
 
-static inline bool value_ok(const struct pretty *p)
+static inline bool value_ok(const struct pretty *restrict p)
 {
 	return p->ctx == C_TOP || p->ctx == C_OBJVAL || p->ctx == C_ARRVAL ||
 	       p->ctx == C_FIRST_ARR || (p->ctx == C_END && p->ndjson);
 }
 
 /* A value is complete: the newline after a top-level one. */
-static inline char *after_value(struct pretty *p, char *w)
+static inline char *after_value(struct pretty *restrict p, char *w)
 {
 	if (p->depth > 0) {
 		p->ctx = C_AFTER;
@@ -249,7 +249,7 @@ static inline char *after_value(struct pretty *p, char *w)
 }
 
 /* Held whitespace: one more byte. Returns -1 when the runs are all in use. */
-static int ws_add(struct pretty *p, unsigned char c)
+static int ws_add(struct pretty *restrict p, unsigned char c)
 {
 	uint64_t kind = c == ' ' ? 0 : c == '\t' ? 1 : c == '\n' ? 2 : 3;
 	p->ws_total++;
@@ -266,14 +266,14 @@ static int ws_add(struct pretty *p, unsigned char c)
 	return 0;
 }
 
-static void ws_drop(struct pretty *p)
+static void ws_drop(struct pretty *restrict p)
 {
 	p->ws_n = p->ws_head = 0;
 	p->ws_total = 0;
 }
 
 /* Writes held whitespace as received, as room allows; then goes to after_flush. */
-static char *flush(struct pretty *p, char *o, char *oend)
+static char *flush(struct pretty *restrict p, char *o, char *oend)
 {
 	while (p->ws_head < p->ws_n) {
 		uint64_t run = p->ws[p->ws_head], cnt = run & WS_COUNT;
@@ -297,7 +297,7 @@ static char *flush(struct pretty *p, char *o, char *oend)
  * colour, give back held BOM bytes, then the held whitespace (L_FLUSH).
  * Room for EV_MAX bytes is there.
  */
-static char *give_up(struct pretty *p, char *o, uint64_t at, uint8_t next)
+static char *give_up(struct pretty *restrict p, char *o, uint64_t at, uint8_t next)
 {
 	if (p->sgr_open)
 		o = put_reset(p, o);
@@ -311,7 +311,7 @@ static char *give_up(struct pretty *p, char *o, uint64_t at, uint8_t next)
 	return o;
 }
 
-static inline int token_byte(struct pretty *p, char **op, unsigned char c);
+static inline int token_byte(struct pretty *restrict p, char **op, unsigned char c);
 
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
@@ -349,7 +349,7 @@ static inline size_t str_run(const unsigned char *s, size_t i, size_t lim, char 
 }
 
 /* The closing quote of a string. */
-static inline char *str_close(struct pretty *p, char *w)
+static inline char *str_close(struct pretty *restrict p, char *w)
 {
 	*w++ = '"';
 	w = put_reset(p, w);
@@ -375,7 +375,7 @@ static inline bool same4(const unsigned char *a, const char *b)
  * step: the input there, and room for the rest of the step. None while
  * indentation is owed (w is then in p->owed).
  */
-static inline size_t fast_room(const struct pretty *p, const char *w, const char *oend,
+static inline size_t fast_room(const struct pretty *restrict p, const char *w, const char *oend,
 			       size_t avail)
 {
 	if (p->owing || oend - w <= EV_TAIL)
@@ -390,7 +390,7 @@ static inline size_t fast_room(const struct pretty *p, const char *w, const char
  * (the common case: a whole short string, number or literal in one step);
  * -1 when s[0] cannot start a token here.
  */
-static inline long gap_token(struct pretty *p, char **op, char *oend, const unsigned char *s,
+static inline long gap_token(struct pretty *restrict p, char **op, char *oend, const unsigned char *s,
 			     size_t avail)
 {
 	char *o = *op, *w;
@@ -484,6 +484,15 @@ static inline long gap_token(struct pretty *p, char **op, char *oend, const unsi
 		if (p->st == L_NUM_INT)
 			while (used <= k && s[used] >= '0' && s[used] <= '9')
 				*w++ = (char)s[used++];
+		/* a fraction's digits too (the common "12.5"), then the byte-wise states */
+		if (p->st != L_NUM_MINUS && used < k && s[used] == '.' && s[used + 1] >= '0' &&
+		    s[used + 1] <= '9') {
+			*w++ = '.';
+			used++;
+			while (used <= k && s[used] >= '0' && s[used] <= '9')
+				*w++ = (char)s[used++];
+			p->st = L_NUM_FRAC;
+		}
 		/* the rest of the number, up to the byte after it (a bad one is left for later) */
 		while (used <= k && token_byte(p, &w, s[used]) > 0)
 			used++;
@@ -535,7 +544,7 @@ static int utf8_lead(struct pretty *p, unsigned char c)
 }
 
 /* A string byte that ends a plain run. Returns -1 when it is not allowed. */
-static inline int str_special(struct pretty *p, char **op, unsigned char c)
+static inline int str_special(struct pretty *restrict p, char **op, unsigned char c)
 {
 	char *w = *op;
 	if (c == '"') {
@@ -563,7 +572,7 @@ static bool is_hex(unsigned char c)
  * Returns 1 when it was used, 0 when it ends a number (the byte is looked at
  * again in L_GAP), -1 when it is not allowed.
  */
-static inline int token_byte(struct pretty *p, char **op, unsigned char c)
+static inline int token_byte(struct pretty *restrict p, char **op, unsigned char c)
 {
 	char *w = *op;
 	bool digit = c >= '0' && c <= '9';
@@ -665,7 +674,7 @@ static size_t feed_raw(const char *in, size_t n, char **op, char *oend)
 	return k;
 }
 
-size_t pretty_feed(struct pretty *p, const char *in, size_t n, struct pretty_out *out)
+size_t pretty_feed(struct pretty *restrict p, const char *in, size_t n, struct pretty_out *out)
 {
 	char *o = out->buf + out->len, *oend = out->buf + out->cap;
 	const unsigned char *s = (const unsigned char *)in;
@@ -782,7 +791,7 @@ done:
 }
 
 /* A body that ends here: the last number is complete, or the held whitespace goes out. */
-static void finish_lexer(struct pretty *p, char **op)
+static void finish_lexer(struct pretty *restrict p, char **op)
 {
 	char *o = *op;
 	if (p->st == L_NUM_ZERO || p->st == L_NUM_INT || p->st == L_NUM_FRAC ||
