@@ -390,17 +390,23 @@ static inline size_t fast_room(const struct pretty *restrict p, const char *w, c
  * (the common case: a whole short string, number or literal in one step);
  * -1 when s[0] cannot start a token here.
  */
-static inline long gap_token(struct pretty *restrict p, char **op, char *oend, const unsigned char *s,
-			     size_t avail)
+static inline long gap_token(struct pretty *restrict p, char **op, char *oend,
+			     const unsigned char *s0, size_t avail0)
 {
 	char *o = *op, *w;
-	unsigned char c = s[0];
-	size_t used = 1, k;
+	const unsigned char *s;
+	unsigned char c;
+	size_t base = 0, avail, used, k;
+again:
+	s = s0 + base;
+	avail = avail0 - base;
+	c = s[0];
+	used = 1;
 	switch (c) {
 	case '{':
 	case '[':
 		if (!value_ok(p) || push(p, c == '{') < 0)
-			return -1;
+			return base > 0 ? (long)base : -1;
 		p->depth--; /* the layout is at the outer level */
 		w = lay(p, &o, oend);
 		p->depth++;
@@ -410,33 +416,33 @@ static inline long gap_token(struct pretty *restrict p, char **op, char *oend, c
 	case '}':
 	case ']':
 		if (p->depth == 0 || in_object(p) != (c == '}'))
-			return -1;
+			return base > 0 ? (long)base : -1;
 		if (p->ctx == C_AFTER)
 			w = lay_nl(p, &o, oend, p->depth - 1);
 		else if (p->ctx == (c == '}' ? C_FIRST_OBJ : C_FIRST_ARR))
 			w = o;
 		else
-			return -1;
+			return base > 0 ? (long)base : -1;
 		p->depth--;
 		w = put_punct(p, w, (char)c);
 		w = after_value(p, w);
 		break;
 	case ',':
 		if (p->ctx != C_AFTER)
-			return -1;
+			return base > 0 ? (long)base : -1;
 		w = put_punct(p, o, ',');
 		p->ctx = in_object(p) ? C_KEY : C_ARRVAL;
 		break;
 	case ':':
 		if (p->ctx != C_COLON)
-			return -1;
+			return base > 0 ? (long)base : -1;
 		w = put_punct(p, o, ':');
 		p->ctx = C_OBJVAL;
 		break;
 	case '"':
 		p->key = p->ctx == C_FIRST_OBJ || p->ctx == C_KEY;
 		if (!p->key && !value_ok(p))
-			return -1;
+			return base > 0 ? (long)base : -1;
 		w = lay(p, &o, oend);
 		w = put_sgr(p, w, p->key ? K_KEY : K_STR);
 		*w++ = '"';
@@ -453,7 +459,7 @@ static inline long gap_token(struct pretty *restrict p, char **op, char *oend, c
 	case 'f':
 	case 'n':
 		if (!value_ok(p))
-			return -1;
+			return base > 0 ? (long)base : -1;
 		w = lay(p, &o, oend);
 		w = put_sgr(p, w, K_LIT);
 		p->lit = c == 't' ? lit_true : c == 'f' ? lit_false : lit_null;
@@ -474,7 +480,7 @@ static inline long gap_token(struct pretty *restrict p, char **op, char *oend, c
 	case '-':
 	case '0' ... '9':
 		if (!value_ok(p))
-			return -1;
+			return base > 0 ? (long)base : -1;
 		w = lay(p, &o, oend);
 		w = put_sgr(p, w, K_NUM);
 		*w++ = (char)c;
@@ -498,7 +504,7 @@ static inline long gap_token(struct pretty *restrict p, char **op, char *oend, c
 			used++;
 		break;
 	default:
-		return -1;
+		return base > 0 ? (long)base : -1;
 	}
 	/* a ',' or ':' right after a complete token: the same step (fast_room left room) */
 	if (p->st == L_GAP && used < avail && !p->owing) {
@@ -515,7 +521,14 @@ static inline long gap_token(struct pretty *restrict p, char **op, char *oend, c
 	if (p->ws_n > 0)
 		ws_drop(p);
 	*op = end_step(p, o, oend, w);
-	return (long)used;
+	/* the next token right after this one (compact JSON): the same call */
+	if (!p->owing && p->st == L_GAP && used < avail && s[used] > ' ' &&
+	    oend - *op >= EV_MAX) {
+		base += used;
+		o = *op;
+		goto again;
+	}
+	return (long)(base + used);
 }
 
 /* The first byte of a UTF-8 sequence in a string (RFC 3629 §4). */
