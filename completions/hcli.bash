@@ -2,7 +2,7 @@
 # Installed as share/bash-completion/completions/hcli.
 
 # Every option of hcli --help; keep in step with src/cli/args.c.
-_hcli_long_opts='--request --data --data-urlencode --get --header --user-agent --cookie
+_hcli_long_opts='--request --data --data-urlencode --json --form --multipart --get --header --user-agent --cookie
 --print --include --body --output --verbose --silent
 --fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
 --source-address --blocksize --max-headers --ipv4 --ipv6 --resolve --unix-socket
@@ -10,7 +10,7 @@ _hcli_long_opts='--request --data --data-urlencode --get --header --user-agent -
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
 --location --max-redirs --user --netrc --netrc-file --retry --retry-delay
 --retry-max-time --write-out --compressed --color --pretty --format-options --help --version'
-_hcli_short_opts='-X -d -G -H -A -b -F -p -i -o -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
+_hcli_short_opts='-X -d -j -G -H -A -b -F -p -i -o -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-agent
 -b --cookie -p --print -o --output --connect-timeout --timeout

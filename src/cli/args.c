@@ -55,6 +55,8 @@ enum {
 	OPT_PRETTY,
 	OPT_FORMAT_OPTIONS,
 	OPT_BOUNDARY,
+	OPT_FORM,
+	OPT_MULTIPART,
 };
 
 /* What an option's value is, and so which function parses it. */
@@ -92,6 +94,7 @@ struct opt {
 	long long min, max;
 	const struct choice *choices; /* K_CHOICE: ends with {NULL} */
 	const char *implicit;	      /* K_CHOICE: the value when the option is given alone */
+	bool optional;		      /* K_CALL: a value only joined (--json=DATA), else fn gets NULL */
 	opt_fn *fn;		      /* K_CALL */
 	enum secret secret;	      /* the part of the value to blank in argv */
 	const char *meta;
@@ -332,6 +335,18 @@ static enum hc_err opt_cookie(struct cli *cli, const char *s, char *err, size_t 
 	return HC_OK;
 }
 
+/*
+ * -j, --json (HTTPie's flag) sets the JSON headers; --json=DATA is curl's
+ * --json DATA, the same as -j -d DATA. The value is only ever joined, so
+ * that "--json URL" stays HTTPie's flag followed by the URL.
+ */
+static enum hc_err opt_json(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	(void)err, (void)errlen;
+	cli->json = true;
+	return s ? add_data(cli, s, false) : HC_OK;
+}
+
 static enum hc_err opt_agent(struct cli *cli, const char *s, char *err, size_t errlen)
 {
 	if (!hdr_valid_value(s, strlen(s)))
@@ -429,6 +444,9 @@ static const struct opt opts[] = {
 	CALL("request", 'X', opt_method, "METHOD", "request method (default GET, or POST with a body)"),
 	CALL("data", 'd', opt_data, "DATA", "request body: a string, @FILE, or @- for standard input; several are joined with &"),
 	CALL("data-urlencode", OPT_DATA_URLENCODE, opt_data_urlencode, "DATA", "data percent-encoded, as curl's: TEXT, =TEXT, NAME=TEXT, @FILE or NAME@FILE"),
+	{"json", 'j', K_CALL, .fn = opt_json, .optional = true, .meta = "[=DATA]", .help = "JSON: data fields as a JSON body (the default), JSON Content-Type and Accept; --json=DATA sends DATA"},
+	FLAG("form", OPT_FORM, form, "data fields as a form (application/x-www-form-urlencoded)"),
+	FLAG("multipart", OPT_MULTIPART, multipart, "data fields as multipart/form-data (not supported yet)"),
 	FLAG("get", 'G', get, "send the -d and --data-urlencode data in the URL's query, with GET"),
 	CALL("header", 'H', opt_header, "'NAME: VALUE'", "send this header, as the Name:Value item (also Name:, Name; and @FILE)"),
 	CALL("user-agent", 'A', opt_agent, "STRING", "the User-Agent header (\"\" sends none)"),
@@ -492,7 +510,7 @@ static int opt_has_arg(const struct opt *o)
 {
 	if (o->kind == K_FLAG || o->kind == K_CONST || o->kind == K_REPEAT)
 		return no_argument;
-	return o->implicit ? optional_argument : required_argument;
+	return o->implicit || o->optional ? optional_argument : required_argument;
 }
 
 void args_help(FILE *f)
@@ -501,11 +519,16 @@ void args_help(FILE *f)
 	      "\n"
 	      "A command-line HTTP client.\n"
 	      "\n"
-	      "Items, after the URL:\n"
-	      "  Name:Value     send this request header\n"
+	      "Items, after the URL (\\ escapes : ; = @ [ ] in names and values):\n"
+	      "  Name:Value     send this request header (Name:@FILE: FILE's text)\n"
 	      "  Name:          do not send this header (Host, User-Agent, Accept, ...)\n"
 	      "  Name;          send this header with an empty value\n"
-	      "  name==value    add a query parameter\n"
+	      "  name==value    add a query parameter (name==@FILE: FILE's text)\n"
+	      "  field=value    a JSON string field, or a form field with --form\n"
+	      "  field:=JSON    a raw JSON value: n:=3, ok:=true, tags:='[\"a\"]'\n"
+	      "  field=@FILE    a string field holding FILE's text (field:=@FILE: its JSON)\n"
+	      "  a[b][]=x       nested JSON paths, as HTTPie's ([]:=1 a top-level array)\n"
+	      "  field@FILE     a file upload (multipart: not supported yet)\n"
 	      "  @PATH          the request body is this file\n"
 	      "  @- or -        the request body is standard input\n"
 	      "\n"
@@ -907,32 +930,45 @@ static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *e
 	return HC_OK;
 }
 
-/* Name:Value, Name:, Name;, name==value, @PATH, @-, - */
-static enum hc_err parse_item(struct cli *cli, const char *it, char *err, size_t errlen)
+static enum hc_err add_query(struct cli *cli, const char *name, const char *value)
 {
-	if (strcmp(it, "-") == 0 || strcmp(it, "@-") == 0)
-		return set_body(cli, BODY_STDIN, NULL, err, errlen);
-	if (it[0] == '@')
-		return set_body(cli, BODY_FILE, it + 1, err, errlen);
+	struct cli_query *nq = reallocarray(cli->query, cli->nquery + 1, sizeof(*nq));
+	if (nq == NULL)
+		return HC_ENOMEM;
+	cli->query = nq;
+	nq[cli->nquery].name = strdup(name);
+	nq[cli->nquery].value = strdup(value);
+	cli->nquery++;
+	return HC_OK;
+}
 
-	size_t colon = strcspn(it, ":"), semi = strcspn(it, ";");
-	const char *eq = strstr(it, "==");
-	size_t eqpos = eq ? (size_t)(eq - it) : strlen(it);
-	if (eqpos < colon && eqpos < semi) {
-		struct cli_query *nq = reallocarray(cli->query, cli->nquery + 1, sizeof(*nq));
-		if (nq == NULL)
-			return HC_ENOMEM;
-		cli->query = nq;
-		nq[cli->nquery].name = strndup(it, eqpos);
-		nq[cli->nquery].value = strdup(it + eqpos + 2);
-		cli->nquery++;
-		return HC_OK;
+/*
+ * One item, by items.c's grammar (SPEC Part 2): headers, queries and bodies
+ * go where Part 1's went; data fields wait in cli->items for the body.
+ */
+static enum hc_err parse_item(struct cli *cli, const char *arg, char *err, size_t errlen)
+{
+	enum hc_err rc = items_add(&cli->items, arg, err, errlen);
+	if (rc)
+		return rc;
+	const struct item *it = &cli->items.v[cli->items.n - 1];
+	switch (it->kind) {
+	case ITEM_HEADER:
+	case ITEM_HEADER_FILE:
+	case ITEM_HEADER_EMPTY:
+		return add_header(cli, it->key, strlen(it->key), it->value, err, errlen);
+	case ITEM_HEADER_UNSET:
+		return add_header(cli, it->key, strlen(it->key), NULL, err, errlen);
+	case ITEM_QUERY:
+	case ITEM_QUERY_FILE:
+		return add_query(cli, it->key, it->value);
+	case ITEM_BODY_FILE:
+		return set_body(cli, BODY_FILE, it->path, err, errlen);
+	case ITEM_BODY_STDIN:
+		return set_body(cli, BODY_STDIN, NULL, err, errlen);
+	default:
+		return HC_OK; /* a data field: the body, once all are known */
 	}
-	if (it[colon] || it[semi])
-		return header_item(cli, it, "", err, errlen);
-	char shown[300];
-	return usage(err, errlen, "'%s' is neither a URL nor an item (Name:Value, name==value, @FILE)",
-		     printable(it, strlen(it), shown, sizeof(shown)));
 }
 
 /* -H ARG, where it stood among the items. */
@@ -972,7 +1008,7 @@ static enum hc_err positionals(struct cli *cli, char *err, size_t errlen)
 			cli->method = w;
 			cli->method_positional = true;
 			rc = HC_OK;
-		} else if (cli->nurls == 0 || url_has_scheme(w)) {
+		} else if (cli->nurls == 0 || url_has_scheme(w) || item_looks_like_url(w)) {
 			cli->urls[cli->nurls] = keep_secret(cli, w, SECRET_URL);
 			rc = cli->urls[cli->nurls++] ? HC_OK : HC_ENOMEM;
 		} else {
@@ -992,19 +1028,84 @@ static bool has_header(const struct cli *cli, const char *name)
 	return false;
 }
 
+static const struct item *first_data(const struct items *its)
+{
+	for (size_t i = 0; i < its->n; i++)
+		if (item_is_data(&its->v[i]))
+			return &its->v[i];
+	return NULL;
+}
+
+/* A header the user did not name (an item, -H, or "Name:" to drop it). */
+static enum hc_err add_default(struct cli *cli, const char *name, const char *value, char *err,
+			       size_t errlen)
+{
+	if (has_header(cli, name))
+		return HC_OK;
+	return add_header(cli, name, strlen(name), value, err, errlen);
+}
+
+/*
+ * SPEC Part 2: data fields make the body, JSON unless --form; -j and --form
+ * set their headers even without fields (with -d, -j is curl's --json DATA).
+ */
+static enum hc_err data_fields(struct cli *cli, char *err, size_t errlen)
+{
+	const struct item *d = first_data(&cli->items);
+	char shown[300];
+	enum hc_err rc = HC_OK;
+	if (cli->json && cli->form)
+		return usage(err, errlen, "--json and --form do not go together");
+	if (cli->multipart || items_have_files(&cli->items)) {
+		const struct item *f = NULL;
+		for (size_t i = 0; i < cli->items.n && !f; i++)
+			f = cli->items.v[i].kind == ITEM_FILE ? &cli->items.v[i] : NULL;
+		if (f)
+			return usage(err, errlen, "'%s': file fields (multipart) are not supported yet",
+				     printable(f->arg, strlen(f->arg), shown, sizeof(shown)));
+		return usage(err, errlen, "--multipart is not supported yet");
+	}
+	if (d && cli->ndata)
+		return usage(err, errlen, "'%s': data fields do not go with -d, --data-urlencode or --json=DATA",
+			     printable(d->arg, strlen(d->arg), shown, sizeof(shown)));
+	if (d && cli->body != BODY_NONE)
+		return usage(err, errlen, "'%s': data fields do not go with a request body (@FILE or -)",
+			     printable(d->arg, strlen(d->arg), shown, sizeof(shown)));
+	if (d && cli->form)
+		rc = items_form_body(&cli->items, &cli->item_body, &cli->body_len, err, errlen);
+	else if (d)
+		rc = items_json_body(&cli->items, &cli->item_body, &cli->body_len, err, errlen);
+	if (rc)
+		return rc;
+	if (d) {
+		cli->body = BODY_STRING;
+		cli->body_arg = cli->item_body;
+	}
+	if (cli->form)
+		return add_default(cli, "Content-Type",
+				   "application/x-www-form-urlencoded; charset=utf-8", err, errlen);
+	if (d || cli->json) {
+		/* HTTPie's order: Accept, then Content-Type */
+		if ((rc = add_default(cli, "Accept", "application/json, */*;q=0.5", err, errlen)))
+			return rc;
+		return add_default(cli, "Content-Type", "application/json", err, errlen);
+	}
+	return HC_OK;
+}
+
 /*
  * The data, -b and -A. As curl: a header item or -H of the same name wins
  * over -b and -A; -A "" sends no User-Agent.
  */
 static enum hc_err finish(struct cli *cli, char *err, size_t errlen)
 {
-	enum hc_err rc = HC_OK;
+	enum hc_err rc = data_fields(cli, err, errlen);
 	bool form = false;
 	for (size_t i = 0; i < cli->ndata; i++)
 		form |= cli->data[i].urlencode;
-	if (cli->ndata == 1 && !form && !cli->get)
+	if (rc == HC_OK && cli->ndata == 1 && !form && !cli->get)
 		rc = body_arg(cli, cli->data[0].arg, err, errlen); /* streamed as before */
-	else if (cli->ndata)
+	else if (rc == HC_OK && cli->ndata)
 		rc = data_finish(cli, err, errlen);
 	/* curl's Content-Type for --data-urlencode; -d alone keeps Part 1's none */
 	if (rc == HC_OK && form && !cli->get && !has_header(cli, "Content-Type"))
@@ -1092,4 +1193,6 @@ void args_free(struct cli *cli)
 	free(cli->words);
 	free(cli->data);
 	free(cli->cookie);
+	items_free(&cli->items);
+	free(cli->item_body);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "../http/http.h"
+#include "items.h"
 #include "output.h"
 
 enum print_flag {
@@ -65,6 +66,11 @@ struct cli {
 	size_t body_len;      /* BODY_STRING: its length (it may hold NUL bytes) */
 	struct cli_data *data; /* -d and --data-urlencode */
 	size_t ndata;
+	struct items items; /* the items after the first URL, in argv order */
+	bool json;	    /* -j, --json */
+	bool form;	    /* --form */
+	bool multipart;	    /* --multipart */
+	char *item_body;    /* the body built from data fields */
 	bool get;	   /* -G: the data goes into the query */
 	char *cookie;	   /* -b DATA, joined with "; " */
 	const char *agent; /* -A */
