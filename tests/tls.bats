@@ -432,12 +432,21 @@ EOF
 
 # --- GnuTLS is loaded on demand -----------------------------------------------
 
-@test "a plain http:// request does not load GnuTLS; an https:// one does" {
+@test "a plain http:// request loads neither GnuTLS nor json-c; https:// loads GnuTLS, data items json-c" {
 	# LeakSanitizer cannot run under ptrace: the sanitizer build checks leaks elsewhere
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	run -0 strace -f -qq -e trace=openat -o "$T/trace" "$HCLI" "http://127.0.0.1:$(tls_port plain)/site"
+	# header and query items are no reason to load json-c
+	run -0 strace -f -qq -e trace=openat -o "$T/trace" "$HCLI" "http://127.0.0.1:$(tls_port plain)/site" \
+		X-A:1 q==2
 	assert_output plain
 	grep -q 'openat(' "$T/trace" || fail "strace recorded nothing"
+	! grep -q 'libgnutls' "$T/trace" || fail "$(grep libgnutls "$T/trace")"
+	! grep -q 'libjson-c' "$T/trace" || fail "$(grep libjson-c "$T/trace")"
+	# a JSON body from data items does (nginx serves a GET with a body as any GET)
+	run -0 strace -f -qq -e trace=openat -o "$T/trace" "$HCLI" -X GET \
+		"http://127.0.0.1:$(tls_port plain)/site" a=1
+	assert_output plain
+	grep -q 'libjson-c\.so' "$T/trace" || fail "json-c not loaded for a=1"
 	! grep -q 'libgnutls' "$T/trace" || fail "$(grep libgnutls "$T/trace")"
 	run -0 strace -f -qq -e trace=openat -o "$T/trace" "$HCLI" "${CA[@]}" "$(url localhost)"
 	assert_output localhost

@@ -345,7 +345,8 @@ int run_url(struct run *R, size_t i)
 	struct hc_url *u = &h.in.url;
 	char err[HC_ERRBUF];
 	int code;
-	enum hc_err rc = url_parse(cli->urls[i], i == 0, u, err, sizeof(err));
+	/* args.c takes a later word without a scheme as a URL only when it looks like one */
+	enum hc_err rc = url_parse(cli->urls[i], true, u, err, sizeof(err));
 	for (size_t q = 0; rc == HC_OK && q < cli->nquery; q++)
 		rc = url_add_query(u, cli->query[q].name, cli->query[q].value);
 	if (rc) {
