@@ -252,6 +252,17 @@ EOF
 	done
 }
 
+@test "an unknown variable is written as it is, with one warning on standard error for the run" {
+	raw_known
+	hrun -o "$T/body" -w '%{nope}%{http_code}%{other}\n' "$RAW_URL/1" "$RAW_URL/2"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" '%%{nope}201%%{other}\n%%{nope}201%%{other}\n'
+	assert_bytes "$T/err" "hcli: warning: unknown -w variable '%%{nope}', written as it is\n"
+	# -s: no warning
+	hrun -s -o "$T/body" -w '%{nope}' "$RAW_URL/1"
+	assert_bytes "$T/err" ''
+}
+
 @test "failed transfer (refused): still printed, http_code 0, exitcode 7" {
 	local url
 	url=$(refused_url)

@@ -195,7 +195,12 @@ enum hc_err writeout(struct out *o, const char *fmt, const struct wo_info *w)
 			} else if (lookup(name, w, &v)) {
 				rc = put_value(&b, &v, esc);
 			} else {
-				/* unknown: kept as written, as curl warns and goes on */
+				/* unknown: kept as written; curl warns and goes on, we warn once a run */
+				static bool warned;
+				if (!warned) {
+					warned = true;
+					out_warn(o, "unknown -w variable '%%{%s}', written as it is", name);
+				}
 				rc = hb_add(&b, p, (size_t)(end - p + 1));
 			}
 			p = end + 1;
