@@ -288,8 +288,9 @@ usage_fails() {
 		--data-urlencode y=1 a=1
 	usage_fails "'a=1': data fields do not go with -d, --data-urlencode or --json=DATA" \
 		--json=x a=1
-	usage_fails "'a=1': data fields do not go with a request body (@FILE or -)" a=1 "@$T/f"
-	usage_fails "'b:=2': data fields do not go with a request body (@FILE or -)" - b:=2
+	usage_fails "'a=1': data fields do not go with another request body (-F, @FILE or -)" a=1 "@$T/f"
+	usage_fails "'b:=2': data fields do not go with another request body (-F, @FILE or -)" - b:=2
+	usage_fails "'c=d': data fields do not go with another request body (-F, @FILE or -)" -F a=b c=d
 }
 
 @test "errors: file fields and --multipart are not supported yet; --json with --form" {
@@ -297,4 +298,12 @@ usage_fails() {
 	usage_fails "'up@$T/f': file fields (multipart) are not supported yet" "up@$T/f"
 	usage_fails "--multipart is not supported yet" --multipart a=1
 	usage_fails "--json and --form do not go together" --json --form a=1
+}
+
+@test "--form with -F and no data fields: -F's multipart Content-Type is the one sent" {
+	serve
+	send --form -F a=b "$U"
+	local ct
+	ct=$(field "$(raw_req 0 0)" Content-Type)
+	[[ $ct == 'Content-Type: multipart/form-data; boundary='* ]] || fail "$ct"
 }

@@ -1069,7 +1069,7 @@ static enum hc_err data_fields(struct cli *cli, char *err, size_t errlen)
 		return usage(err, errlen, "'%s': data fields do not go with -d, --data-urlencode or --json=DATA",
 			     printable(d->arg, strlen(d->arg), shown, sizeof(shown)));
 	if (d && cli->body != BODY_NONE)
-		return usage(err, errlen, "'%s': data fields do not go with a request body (@FILE or -)",
+		return usage(err, errlen, "'%s': data fields do not go with another request body (-F, @FILE or -)",
 			     printable(d->arg, strlen(d->arg), shown, sizeof(shown)));
 	if (d && cli->form)
 		rc = items_form_body(&cli->items, &cli->item_body, &cli->body_len, err, errlen);
@@ -1081,7 +1081,7 @@ static enum hc_err data_fields(struct cli *cli, char *err, size_t errlen)
 		cli->body = BODY_STRING;
 		cli->body_arg = cli->item_body;
 	}
-	if (cli->form)
+	if (cli->form && cli->nforms == 0) /* -F makes its own multipart Content-Type */
 		return add_default(cli, "Content-Type",
 				   "application/x-www-form-urlencoded; charset=utf-8", err, errlen);
 	if (d || cli->json) {
