@@ -94,9 +94,9 @@ struct opt {
 	long long min, max;
 	const struct choice *choices; /* K_CHOICE: ends with {NULL} */
 	const char *implicit;	      /* K_CHOICE: the value when the option is given alone */
-	bool optional;		      /* K_CALL: a value only joined (--json=DATA), else fn gets NULL */
-	opt_fn *fn;		      /* K_CALL */
-	enum secret secret;	      /* the part of the value to blank in argv */
+	bool optional;	    /* K_CALL: a value only joined (--json=DATA), else fn gets NULL */
+	opt_fn *fn;	    /* K_CALL */
+	enum secret secret; /* the part of the value to blank in argv */
 	const char *meta;
 	const char *help;
 };
@@ -1061,16 +1061,20 @@ static enum hc_err data_fields(struct cli *cli, char *err, size_t errlen)
 		for (size_t i = 0; i < cli->items.n && !f; i++)
 			f = cli->items.v[i].kind == ITEM_FILE ? &cli->items.v[i] : NULL;
 		if (f)
-			return usage(err, errlen, "'%s': file fields (multipart) are not supported yet",
+			return usage(err, errlen,
+				     "'%s': file fields (multipart) are not supported yet",
 				     printable(f->arg, strlen(f->arg), shown, sizeof(shown)));
 		return usage(err, errlen, "--multipart is not supported yet");
 	}
 	if (d && cli->ndata)
-		return usage(err, errlen, "'%s': data fields do not go with -d, --data-urlencode or --json=DATA",
+		return usage(err, errlen,
+			     "'%s': data fields do not go with -d, --data-urlencode or --json=DATA",
 			     printable(d->arg, strlen(d->arg), shown, sizeof(shown)));
 	if (d && cli->body != BODY_NONE)
-		return usage(err, errlen, "'%s': data fields do not go with another request body (-F, @FILE or -)",
-			     printable(d->arg, strlen(d->arg), shown, sizeof(shown)));
+		return usage(
+		    err, errlen,
+		    "'%s': data fields do not go with another request body (-F, @FILE or -)",
+		    printable(d->arg, strlen(d->arg), shown, sizeof(shown)));
 	if (d && cli->form)
 		rc = items_form_body(&cli->items, &cli->item_body, &cli->body_len, err, errlen);
 	else if (d)
