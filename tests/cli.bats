@@ -8,7 +8,6 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
-USAGE_LINE='usage: hcli [OPTIONS] [METHOD] URL [ITEM ...] [URL ...]'
 # a URL for cases that must fail before connecting (discard port, nobody there)
 NOWHERE=http://127.0.0.1:9/x
 

@@ -11,7 +11,6 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 OK_REPLY='HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n'
-USAGE_LINE='usage: hcli [OPTIONS] [METHOD] URL [ITEM ...] [URL ...]'
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -45,19 +44,6 @@ body() { # N: the bytes after the head, into a file of that name under $T
 	python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); sys.stdout.buffer.write(d.split(b"\r\n\r\n",1)[1])' \
 		"$(raw_req "$1" 0)" >"$T/body$1"
 	printf '%s' "$T/body$1"
-}
-
-# usage_fails DETAIL ARGS...: exit 2, "hcli: Usage: DETAIL" and the synopsis
-# line, nothing on standard output, and no connection made.
-usage_fails() {
-	local detail=$1
-	shift
-	raw_start_silent
-	run --separate-stderr hcli "$RAW_URL/x" "$@" </dev/null
-	assert_equal "$status" 2
-	assert_equal "$output" ""
-	assert_equal "$stderr" "hcli: Usage: $detail"$'\n'"$USAGE_LINE"
-	raw_assert_nothing_sent
 }
 
 # --- -H ------------------------------------------------------------------------

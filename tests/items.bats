@@ -11,7 +11,6 @@ load helpers/common
 bats_require_minimum_version 1.5.0
 
 OK_REPLY='HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n'
-USAGE_LINE='usage: hcli [OPTIONS] [METHOD] URL [ITEM ...] [URL ...]'
 
 setup() {
 	T=$BATS_TEST_TMPDIR
@@ -81,19 +80,6 @@ sends_body() {
 	send "$U" "$@"
 	body_of "$(raw_req 0 0)" >"$T/hcli-body"
 	assert_bytes "$T/hcli-body" "$want"
-}
-
-# usage_fails DETAIL ARGS...: exit 2, "hcli: Usage: DETAIL" and the synopsis
-# line, nothing on standard output, and no connection made.
-usage_fails() {
-	local detail=$1
-	shift
-	raw_start_silent
-	run --separate-stderr hcli "$RAW_URL/x" "$@" </dev/null
-	assert_equal "$status" 2
-	assert_equal "$output" ""
-	assert_equal "$stderr" "hcli: Usage: $detail"$'\n'"$USAGE_LINE"
-	raw_assert_nothing_sent
 }
 
 # --- the JSON body, as HTTPie 3.2.1 sends it ---------------------------------------

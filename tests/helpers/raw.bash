@@ -146,3 +146,20 @@ PY
 	done
 	grep -q '^GET /probe ' "$RAW_DIR/req-$((n - 1))-1" || fail "the probe is not the last connection"
 }
+
+# The synopsis line that follows every usage error.
+# shellcheck disable=SC2034 # read by the bats files
+USAGE_LINE='usage: hcli [OPTIONS] [METHOD] URL [ITEM ...] [URL ...]'
+
+# usage_fails DETAIL ARGS...: exit 2, "hcli: Usage: DETAIL" and the synopsis
+# line, nothing on standard output, and no connection made.
+usage_fails() {
+	local detail=$1
+	shift
+	raw_start_silent
+	run --separate-stderr hcli "$RAW_URL/x" "$@" </dev/null
+	assert_equal "$status" 2
+	assert_equal "$output" ""
+	assert_equal "$stderr" "hcli: Usage: $detail"$'\n'"$USAGE_LINE"
+	raw_assert_nothing_sent
+}
