@@ -154,6 +154,26 @@ static enum hc_err send_error(struct hc_conn *c, int e)
 	return conn_seterr(c, HC_ESEND, "send failed: %s", strerror(e));
 }
 
+/*
+ * After a failed sendfile or splice to the socket: true when it is worth
+ * trying again (EINTR, or EAGAIN and the socket turned writable). Otherwise
+ * *rc is the error (a wait that failed, the server gone), or HC_OK when errno
+ * is not about the socket and the caller names it.
+ */
+static bool send_again(struct hc_conn *c, int e, enum hc_err *rc)
+{
+	*rc = HC_OK;
+	if (e == EINTR)
+		return true;
+	if (e == EAGAIN) {
+		*rc = io_wait(c, POLLOUT, c->cfg->timeout_ms);
+		return *rc == HC_OK;
+	}
+	if (e == EPIPE || e == ECONNRESET)
+		*rc = send_error(c, e);
+	return false;
+}
+
 static enum hc_err plain_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
 {
 	for (;;) {
@@ -256,18 +276,14 @@ enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint
 		} else {
 			n = sendfile(c->fd, fd, &off, (size_t)want);
 			if (n < 0) {
-				if (errno == EINTR)
+				int e = errno;
+				enum hc_err rc;
+				if (send_again(c, e, &rc))
 					continue;
-				if (errno == EAGAIN) {
-					enum hc_err rc = io_wait(c, POLLOUT, c->cfg->timeout_ms);
-					if (rc)
-						return rc;
-					continue;
-				}
-				if (errno == EPIPE || errno == ECONNRESET)
-					return send_error(c, errno);
+				if (rc)
+					return rc;
 				return conn_seterr(c, HC_EREAD, "sending the body file: %s",
-						   strerror(errno));
+						   strerror(e));
 			}
 			off -= n; /* sendfile advanced it */
 		}
@@ -300,19 +316,15 @@ enum hc_err tr_splice_from(struct hc_conn *c, int pipe_fd, size_t len)
 		}
 		if (n == 0)
 			return conn_seterr(c, HC_EREAD, "the request body's pipe ended early");
-		if (errno == EINTR)
+		int e = errno;
+		enum hc_err rc;
+		if (send_again(c, e, &rc))
 			continue;
-		if (errno == EAGAIN) {
-			enum hc_err rc = io_wait(c, POLLOUT, c->cfg->timeout_ms);
-			if (rc)
-				return rc;
-			continue;
-		}
-		if (errno == EPIPE || errno == ECONNRESET)
-			return send_error(c, errno);
-		if (errno == EINVAL && moved == 0)
+		if (rc)
+			return rc;
+		if (e == EINVAL && moved == 0)
 			return HC_EUSAGE;
-		return conn_seterr(c, HC_EREAD, "sending the request body: %s", strerror(errno));
+		return conn_seterr(c, HC_EREAD, "sending the request body: %s", strerror(e));
 	}
 	return HC_OK;
 }
