@@ -34,7 +34,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 DEBIAN_PKGS = build-essential pkg-config libbsd-dev libidn2-dev libgnutls28-dev \
 	zlib1g-dev libbrotli-dev libzstd-dev libjson-c-dev bats bats-support bats-assert python3 \
 	nginx-light tinyproxy gnutls-bin clang libclang-rt-14-dev mandoc curl wrk \
-	zstd brotli gzip bash-completion zsh fish tmux util-linux strace httpie
+	zstd brotli gzip bash-completion zsh fish tmux util-linux strace httpie \
+	libpsl-dev libnghttp2-dev apache2 nghttp2-server python3-h2
 
 .PHONY: all check unit sanitize fuzz bench deps install uninstall clean format
 
