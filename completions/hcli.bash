@@ -3,17 +3,19 @@
 
 # Every option of hcli --help; keep in step with src/cli/args.c.
 _hcli_long_opts='--request --data --data-urlencode --json --form --multipart --get --header --user-agent --cookie
---print --include --body --output --verbose --silent
+--print --include --body --output --remote-name --remote-header-name --output-dir --create-dirs
+--no-clobber --continue-at --remote-time --time-cond --etag-save --etag-compare --verbose --silent
 --fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
 --source-address --blocksize --max-headers --ipv4 --ipv6 --resolve --unix-socket
 --http1.0 --chunked --form-field --boundary --expect100 --expect100-timeout -F --form-field --boundary --cacert --capath --insecure
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
 --location --max-redirs --user --netrc --netrc-file --retry --retry-delay
 --retry-max-time --write-out --compressed --color --pretty --format-options --help --version'
-_hcli_short_opts='-X -d -j -G -H -A -b -F -p -i -o -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
+_hcli_short_opts='-X -d -j -G -H -A -b -F -p -i -o -O -J -C -R -z -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-agent
--b --cookie -p --print -o --output --connect-timeout --timeout
+-b --cookie -p --print -o --output --output-dir -C --continue-at -z --time-cond --etag-save
+--etag-compare --connect-timeout --timeout
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
 --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
 -x --proxy --proxy-header --noproxy --max-redirs -u --user --netrc-file --retry
@@ -66,13 +68,14 @@ _hcli()
 		COMPREPLY=($(compgen -W "$_hcli_methods" -- "$cur"))
 		return
 		;;
-	-o | --output | --unix-socket | --cacert | --cert | --key | --netrc-file)
+	-o | --output | --unix-socket | --cacert | --cert | --key | --netrc-file | -z | --time-cond | \
+		--etag-save | --etag-compare)
 		local IFS=$'\n'
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	--capath)
+	--capath | --output-dir)
 		local IFS=$'\n'
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$cur"))
@@ -80,6 +83,10 @@ _hcli()
 		;;
 	--tls-min)
 		COMPREPLY=($(compgen -W '1.2 1.3' -- "$cur"))
+		return
+		;;
+	-C | --continue-at)
+		COMPREPLY=($(compgen -W '-' -- "$cur"))
 		return
 		;;
 	-d | --data | -H | --header)

@@ -27,7 +27,8 @@ function __fish_hcli_first_positional
             case --color
                 set color 1
             case -X --request -d --data --data-urlencode -H --header -A --user-agent \
-                -b --cookie -p --print -o --output -m --max-time \
+                -b --cookie -p --print -o --output --output-dir -C --continue-at -z --time-cond \
+                --etag-save --etag-compare -m --max-time \
                 --connect-timeout --timeout --source-address --blocksize --max-headers \
                 --resolve --unix-socket --expect100-timeout -F --form-field --boundary --cacert --capath --cert --key \
                 --tls-min --priority --pinnedpubkey -x --proxy --proxy-header --noproxy \
@@ -94,7 +95,17 @@ complete -c hcli -s b -l cookie -x -d "send cookies 'NAME=VALUE[; ...]' in a Coo
 complete -c hcli -s p -l print -x -a 'b h hb H Hhb HBhb' -d 'what to print: H request head, B request body, h response head, b response body'
 complete -c hcli -s i -l include -d 'print the response head and body (-p hb)'
 complete -c hcli -l body -d 'print the response body only (-p b)'
-complete -c hcli -s o -l output -r -F -d 'write the response body to FILE'
+complete -c hcli -s o -l output -r -F -d 'write the body to FILE (the first -o or -O is the first URL\'s, and so on)'
+complete -c hcli -s O -l remote-name -d 'write the body to a file named as the URL\'s last path segment'
+complete -c hcli -s J -l remote-header-name -d 'with -O, the file name from Content-Disposition if it gives one'
+complete -c hcli -l output-dir -x -a '(__fish_complete_directories)' -d 'the directory for -O files and relative -o names'
+complete -c hcli -l create-dirs -d 'create missing directories for -o, -O and --output-dir'
+complete -c hcli -l no-clobber -d 'never replace a file: save as NAME.1, NAME.2 ... instead'
+complete -c hcli -s C -l continue-at -x -a '-' -d 'resume from byte OFFSET, or - where NAME.part (or NAME) ends'
+complete -c hcli -s R -l remote-time -d 'give the file the time of the response\'s Last-Modified'
+complete -c hcli -s z -l time-cond -r -F -d 'only if changed since DATE or FILE\'s time (-DATE: only if not)'
+complete -c hcli -l etag-save -r -F -d 'save the response\'s ETag in FILE'
+complete -c hcli -l etag-compare -r -F -d 'only if the ETag differs from the one in FILE (If-None-Match)'
 complete -c hcli -s v -l verbose -d 'trace connection events and heads on standard error'
 complete -c hcli -s s -l silent -d 'no progress and no warnings'
 complete -c hcli -s f -l fail -d 'exit 22 on an HTTP status of 400 or more, body not printed'

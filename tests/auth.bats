@@ -253,7 +253,7 @@ EOF
 # hcli -o FILE ARGS in the background against a server (acting as origin or
 # proxy; HOSTPORT in ARGS is its address) that sends the start of a body and
 # then waits: once the start is in
-# FILE, the transfer is running; then hcli's /proc/PID/cmdline goes to
+# FILE.part (SPEC Part 2: FILE itself only when complete), the transfer is running; then hcli's /proc/PID/cmdline goes to
 # $T/cmdline (NULs as spaces) and hcli is stopped.
 cmdline_during_transfer() { # ARGS...
 	raw_start - <<'EOF2'
@@ -262,7 +262,7 @@ EOF2
 	eval "set -- $(printf '%q ' "$@" | sed "s/HOSTPORT/127.0.0.1:$RAW_PORT/g")"
 	"$HCLI" -o "$T/body" "$@" </dev/null >"$T/out" 2>"$T/err" &
 	BG_PID=$!
-	harness_wait_for 5 grep -q first "$T/body" || fail "no body bytes: $(cat "$T/err")"
+	harness_wait_for 5 grep -q first "$T/body.part" || fail "no body bytes: $(cat "$T/err")"
 	tr '\0' ' ' <"/proc/$BG_PID/cmdline" >"$T/cmdline"
 	kill -0 "$BG_PID" || fail "hcli had already exited: the transfer was not running"
 	harness_kill "$BG_PID"

@@ -208,9 +208,9 @@ option_error() {
 	option_error "unknown option '-r' in '-retry' (did you mean --retry?)" -retry 3
 	option_error "unknown option '-n' in '-insecure' (did you mean --insecure?)" -insecure
 	option_error "unknown option '-K' (did you mean -k?)" -K
-	option_error "unknown option '-Z'" -Z
-	option_error "unknown option '-Z' in '-vZ'" -vZ
-	option_error "unknown option '-Z' in '-Zv'" -Zv
+	option_error "unknown option '-Y'" -Y
+	option_error "unknown option '-Y' in '-vY'" -vY
+	option_error "unknown option '-Y' in '-Yv'" -Yv
 	option_error "unknown option '-D' in '-Dash:1'" -Dash:1
 }
 

@@ -173,10 +173,11 @@ json.dump([[{"reply": head, "chunks": [a.decode("latin-1"), b.decode("latin-1")]
 EOF
 	raw_start "$T/dir/script.json" 127.0.0.1 "$T/dir"
 	"$HCLI" --compressed -o "$T/dl" "$RAW_URL/" </dev/null >"$T/out" 2>"$T/err" &
+	# SPEC Part 2: -o FILE fills FILE.part until the body is complete (and keeps it on failure)
 	# shellcheck disable=SC2034 # the default teardown stops it
 	BG_PID=$!
-	_has_first() { cmp -s "$T/dir/first" "$T/dl"; }
-	harness_wait_for 5 _has_first || fail "first part not written: $(wc -c <"$T/dl") bytes"
+	_has_first() { cmp -s "$T/dir/first" "$T/dl.part"; }
+	harness_wait_for 5 _has_first || fail "first part not written: $(wc -c <"$T/dl.part") bytes"
 }
 
 @test "-v names the codings in decoding order" {
@@ -214,7 +215,7 @@ EOF
 	raw_serve_file "$T/reply"
 	hrun --compressed -o "$T/dl" "$RAW_URL/"
 	assert_equal "$status" 61
-	same_file "$T/orig" "$T/dl"
+	same_file "$T/orig" "$T/dl.part"
 	grep -q '^hcli: BadContentEncoding: ' "$T/err" || fail "stderr: $(cat "$T/err")"
 	assert_equal "$(wc -l <"$T/err")" 1
 	# to standard output as well
@@ -242,7 +243,7 @@ EOF
 	hrun --compressed -o "$T/dl" "$RAW_URL/"
 	assert_equal "$status" 61
 	[[ -s $T/half ]]
-	same_file "$T/half" "$T/dl"
+	same_file "$T/half" "$T/dl.part"
 	grep -q '^hcli: BadContentEncoding: ' "$T/err" || fail "stderr: $(cat "$T/err")"
 }
 
@@ -256,9 +257,9 @@ EOF
 	assert_equal "$status" 61
 	grep -q '^hcli: BadContentEncoding: ' "$T/err" || fail "stderr: $(cat "$T/err")"
 	local n
-	n=$(wc -c <"$T/dl")
+	n=$(wc -c <"$T/dl.part")
 	((n > 0 && n < $(wc -c <"$T/orig"))) || fail "$n bytes written"
-	cmp -s -n "$n" "$T/orig" "$T/dl" || fail "the $n bytes written are not a prefix of the original"
+	cmp -s -n "$n" "$T/orig" "$T/dl.part" || fail "the $n bytes written are not a prefix of the original"
 }
 
 @test "truncated or not compressed data for each coding: exit 61, a prefix of the original written" {
@@ -283,9 +284,9 @@ EOF
 		assert_equal "$label: $status" "$label: 61"
 		grep -q '^hcli: BadContentEncoding: ' "$T/err" || fail "$label: stderr: $(cat "$T/err")"
 		assert_equal "$label: $(wc -l <"$T/err") line(s) on stderr" "$label: 1 line(s) on stderr"
-		n=$(wc -c <"$T/dl")
+		n=$(wc -c <"$T/dl.part")
 		((n < $(wc -c <"$T/orig"))) || fail "$label: all $n bytes written"
-		cmp -s -n "$n" "$T/orig" "$T/dl" || fail "$label: the $n bytes written are not a prefix of the original"
+		cmp -s -n "$n" "$T/orig" "$T/dl.part" || fail "$label: the $n bytes written are not a prefix of the original"
 	done
 }
 

@@ -157,7 +157,9 @@ fish_complete() { # LINE
 	local row line want
 	# line typed (cursor at the end) | COMPREPLY, sorted, space separated
 	local rows=(
-		'hcli --ti|--timeout'
+		'hcli --ti|--time-cond --timeout'
+		'hcli --timeo|--timeout'
+		'hcli -C |-'
 		'hcli --tls-m|--tls-min'
 		'hcli --tls-min |1.2 1.3'
 		'hcli --tls-min 1.|1.2 1.3'

@@ -104,11 +104,13 @@ CCC
 	grep -q '^GET /3 HTTP/1.1' "$(raw_req 0 2)"
 }
 
-@test "-o FILE with several URLs: the bodies one after the other in FILE, one connection" {
-	hrun -o "$T/body" "$NGINX_URL/a.txt" "$NGINX_URL/b.txt" "$NGINX_URL/c.txt"
+# SPEC Part 2: -o pairs with URLs in order, as curl's; a URL without one writes to standard output
+@test "-o FILE with several URLs: each -o is its own URL's, the rest to standard output, one connection" {
+	hrun -o "$T/body" "$NGINX_URL/a.txt" -o "$T/body2" "$NGINX_URL/b.txt" "$NGINX_URL/c.txt"
 	assert_equal "$status" 0
-	assert_bytes "$T/body" 'A\nBB\nCCC\n'
-	assert_bytes "$T/out" ''
+	assert_bytes "$T/body" 'A\n'
+	assert_bytes "$T/body2" 'BB\n'
+	assert_bytes "$T/out" 'CCC\n'
 	assert_log_rows <<'EOF'
 c1 req=1 method=GET status=200 uri=/a.txt
 c1 req=2 method=GET status=200 uri=/b.txt

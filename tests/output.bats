@@ -158,13 +158,16 @@ EOF
 	assert_bytes "$T/G" 'ok\n'
 }
 
-@test "-o FILE: a body cut short keeps the partial file, exit 18, one IncompleteRead line" {
+# SPEC Part 2 changes Part 1 here: the partial body is FILE.part, FILE is never truncated.
+@test "-o FILE: a body cut short keeps the partial FILE.part and FILE untouched, exit 18, one IncompleteRead line" {
 	raw_start - <<'EOF'
 [[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\npart", "then": "close"}]]
 EOF
+	printf 'older\n' >"$T/body"
 	hrun -o "$T/body" "$RAW_URL/"
 	assert_equal "$status" 18
-	assert_bytes "$T/body" 'part'
+	assert_bytes "$T/body.part" 'part'
+	assert_bytes "$T/body" 'older\n'
 	assert_bytes "$T/out" ''
 	assert_equal "$(wc -l <"$T/err")" 1
 	run grep -E '^hcli: IncompleteRead: ' "$T/err"
@@ -173,14 +176,16 @@ EOF
 
 # --- streaming ------------------------------------------------------------------
 
-@test "streaming: the first body bytes are in the -o FILE while hcli still waits for more" {
+# (SPEC Part 2: they are in FILE.part until the body is complete)
+@test "streaming: the first body bytes are in the -o FILE's .part while hcli still waits for more" {
 	raw_start - <<'EOF'
 [[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst", "then": "hang"}]]
 EOF
 	"$HCLI" -o "$T/body" "$RAW_URL/" </dev/null >"$T/out" 2>"$T/err" &
 	BG_PID=$!
-	harness_wait_for 5 _has_bytes "$T/body" first ||
-		fail "the file has '$(cat "$T/body" 2>/dev/null)', not 'first'"
+	harness_wait_for 5 _has_bytes "$T/body.part" first ||
+		fail "the file has '$(cat "$T/body.part" 2>/dev/null)', not 'first'"
+	[[ ! -e $T/body ]] || fail "$T/body exists before the body is complete"
 	_harness_alive "$BG_PID" || fail "hcli had already exited: the bytes were not streamed"
 	harness_kill "$BG_PID"
 	BG_PID=

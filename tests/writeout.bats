@@ -254,7 +254,7 @@ EOF
 
 @test "an unknown variable is written as it is, with one warning on standard error for the run" {
 	raw_known
-	hrun -o "$T/body" -w '%{nope}%{http_code}%{other}\n' "$RAW_URL/1" "$RAW_URL/2"
+	hrun -o "$T/body" -o "$T/body2" -w '%{nope}%{http_code}%{other}\n' "$RAW_URL/1" "$RAW_URL/2"
 	assert_equal "$status" 0
 	assert_bytes "$T/out" '%%{nope}201%%{other}\n%%{nope}201%%{other}\n'
 	assert_bytes "$T/err" "hcli: warning: unknown -w variable '%%{nope}', written as it is\n"
@@ -284,7 +284,9 @@ EOF
 	hrun -o "$T/body" -w '%{http_code} %{exitcode} %{size_download}' "$RAW_URL/"
 	assert_equal "$status" 18
 	assert_bytes "$T/out" '200 18 4'
-	assert_bytes "$T/body" 'abcd'
+	# SPEC Part 2: a failed transfer leaves FILE.part, never a truncated FILE
+	assert_bytes "$T/body.part" 'abcd'
+	[[ ! -e $T/body ]] || fail "a truncated $T/body was left"
 }
 
 @test "several URLs: the format is printed once after each transfer" {
@@ -302,10 +304,11 @@ EOF
 	local bad
 	raw_known
 	bad=$(refused_url)
+	# SPEC Part 2: -o pairs with URLs in order (curl's); URLs without one write to standard output
 	hrun -o "$T/body" -w '%{http_code} %{exitcode}\n' "$RAW_URL/1" "$bad" "$RAW_URL/3"
 	assert_equal "$status" 7
-	assert_bytes "$T/out" '201 0\n0 7\n201 0\n'
-	assert_bytes "$T/body" 'hello\nhello\n'
+	assert_bytes "$T/out" '201 0\n0 7\nhello\n201 0\n'
+	assert_bytes "$T/body" 'hello\n'
 }
 
 @test "-w @- with a body from standard input, or -w @MISSING: usage error, exit 2, nothing sent" {

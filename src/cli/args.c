@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 
 #include "args.h"
+#include "download.h"
 
 enum {
 	OPT_FAIL_WITH_BODY = 256,
@@ -57,6 +58,11 @@ enum {
 	OPT_BOUNDARY,
 	OPT_FORM,
 	OPT_MULTIPART,
+	OPT_OUTPUT_DIR,
+	OPT_CREATE_DIRS,
+	OPT_NO_CLOBBER,
+	OPT_ETAG_SAVE,
+	OPT_ETAG_COMPARE,
 };
 
 /* What an option's value is, and so which function parses it. */
@@ -70,6 +76,7 @@ enum opt_kind {
 	K_BYTES,   /* a number of bytes, min..max */
 	K_CHOICE,  /* one word of the row's list */
 	K_CALL,	   /* a parser of its own */
+	K_MARK,	   /* no value: a parser of its own, called with NULL */
 };
 
 /* Which part of an argument is a password. */
@@ -415,6 +422,43 @@ static enum hc_err opt_pinned(struct cli *cli, const char *s, char *err, size_t 
 	return HC_OK;
 }
 
+/* -o FILE and -O: kept in order, the n-th for the n-th URL. */
+static enum hc_err add_out(struct cli *cli, const char *path)
+{
+	struct cli_out *no = reallocarray(cli->outs, cli->nouts + 1, sizeof(*no));
+	if (no == NULL)
+		return HC_ENOMEM;
+	cli->outs = no;
+	no[cli->nouts++] = (struct cli_out){path};
+	return HC_OK;
+}
+
+static enum hc_err opt_output(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	if (*s == '\0')
+		return usage(err, errlen, "-o takes a file name, not ''");
+	return add_out(cli, s);
+}
+
+static enum hc_err opt_remote_name(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	(void)s, (void)err, (void)errlen;
+	return add_out(cli, NULL);
+}
+
+/* -C OFFSET or -C - (where the local file ends) */
+static enum hc_err opt_continue(struct cli *cli, const char *s, char *err, size_t errlen)
+{
+	const char *e = NULL;
+	char shown[300];
+	cli->resume = true;
+	cli->resume_at = strcmp(s, "-") == 0 ? -1 : strtonum(s, 0, INT64_MAX, &e);
+	if (e)
+		return usage(err, errlen, "-C takes a byte offset or -, not '%s'",
+			     printable(s, strlen(s), shown, sizeof(shown)));
+	return HC_OK;
+}
+
 static enum hc_err opt_proxy(struct cli *cli, const char *s, char *err, size_t errlen)
 {
 	(void)err, (void)errlen;
@@ -454,7 +498,17 @@ static const struct opt opts[] = {
 	CALL("print", 'p', opt_print, "WHAT", "what to print: H request head, B request body, h response head, b response body"),
 	CONST("include", 'i', print, PRINT_RESP_HEAD | PRINT_RESP_BODY, "print the response head and body (-p hb)"),
 	CONST("body", OPT_BODY, print, PRINT_RESP_BODY, "print the response body only (-p b)"),
-	STRING("output", 'o', output, "FILE", "write the response body to FILE"),
+	CALL("output", 'o', opt_output, "FILE", "write the body to FILE (the first -o or -O is the first URL's, and so on)"),
+	{"remote-name", 'O', K_MARK, .fn = opt_remote_name, .help = "write the body to a file named as the URL's last path segment"},
+	FLAG("remote-header-name", 'J', remote_header_name, "with -O, the file name from Content-Disposition if it gives one"),
+	STRING("output-dir", OPT_OUTPUT_DIR, output_dir, "DIR", "the directory for -O files and relative -o names"),
+	FLAG("create-dirs", OPT_CREATE_DIRS, create_dirs, "create missing directories for -o, -O and --output-dir"),
+	FLAG("no-clobber", OPT_NO_CLOBBER, no_clobber, "never replace a file: save as NAME.1, NAME.2 ... instead"),
+	CALL("continue-at", 'C', opt_continue, "OFFSET|-", "resume from byte OFFSET, or - where NAME.part (or NAME) ends"),
+	FLAG("remote-time", 'R', remote_time, "give the file the time of the response's Last-Modified"),
+	STRING("time-cond", 'z', time_cond, "DATE|FILE", "only if changed since DATE or FILE's time (-DATE: only if not)"),
+	STRING("etag-save", OPT_ETAG_SAVE, etag_save, "FILE", "save the response's ETag in FILE"),
+	STRING("etag-compare", OPT_ETAG_COMPARE, etag_compare, "FILE", "only if the ETag differs from the one in FILE (If-None-Match)"),
 	{"verbose", 'v', K_REPEAT, FIELD(verbose), .help = "trace connection events and heads on standard error (repeat for more)"},
 	FLAG("silent", 's', silent, "no progress and no warnings"),
 	FLAG("fail", 'f', fail, "exit 22 on an HTTP status of 400 or more, body not printed"),
@@ -508,7 +562,7 @@ static const struct opt opts[] = {
 
 static int opt_has_arg(const struct opt *o)
 {
-	if (o->kind == K_FLAG || o->kind == K_CONST || o->kind == K_REPEAT)
+	if (o->kind == K_FLAG || o->kind == K_CONST || o->kind == K_REPEAT || o->kind == K_MARK)
 		return no_argument;
 	return o->implicit || o->optional ? optional_argument : required_argument;
 }
@@ -701,6 +755,8 @@ static enum hc_err opt_apply(struct cli *cli, const struct opt *o, char *arg, ch
 		return parse_choice(cli, o, arg, err, errlen);
 	case K_CALL:
 		return o->fn(cli, arg, err, errlen);
+	case K_MARK:
+		return o->fn(cli, NULL, err, errlen);
 	}
 	return HC_OK;
 }
@@ -1123,6 +1179,41 @@ static enum hc_err finish(struct cli *cli, char *err, size_t errlen)
 	return rc;
 }
 
+/* -J, -C, -z and --etag-compare: their rules, and the request fields they add. */
+static enum hc_err downloads(struct cli *cli, char *err, size_t errlen)
+{
+	bool remote = false;
+	enum hc_err rc = HC_OK;
+	for (size_t i = 0; i < cli->nouts; i++)
+		remote |= cli->outs[i].path == NULL;
+	if (cli->remote_header_name && !remote)
+		return usage(err, errlen, "-J names the files of -O: give -O too");
+	if (cli->resume && cli->remote_header_name)
+		return usage(err, errlen, "-C and -J do not go together: the name is known only from the answer");
+	if (cli->resume && cli->nouts < cli->nurls)
+		return usage(err, errlen, "-C needs an output file (-o or -O) for every URL");
+	if (cli->resume && has_header(cli, "Range"))
+		return usage(err, errlen, "-C and a Range header do not go together");
+	if (cli->time_cond) {
+		const char *name;
+		char value[64];
+		if ((rc = dl_time_cond(cli->time_cond, &name, value, sizeof(value), err, errlen)))
+			return rc;
+		rc = add_default(cli, name, value, err, errlen);
+	}
+	if (rc == HC_OK && cli->etag_compare) {
+		char etag[1024];
+		if ((rc = dl_etag_read(cli->etag_compare, etag, sizeof(etag), err, errlen)))
+			return rc;
+		if (!hdr_valid_value(etag, strlen(etag)))
+			return usage(err, errlen, "--etag-compare %s: the ETag has a control byte",
+				     cli->etag_compare);
+		if (*etag)
+			rc = add_default(cli, "If-None-Match", etag, err, errlen);
+	}
+	return rc;
+}
+
 /* Rules that span options and items. */
 static enum hc_err check(struct cli *cli, char *err, size_t errlen)
 {
@@ -1158,7 +1249,8 @@ enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t
 	cli_defaults(cli);
 	if ((rc = parse_options(argc, argv, cli, err, errlen)) || cli->help || cli->version)
 		return rc;
-	if ((rc = positionals(cli, err, errlen)) || (rc = finish(cli, err, errlen)))
+	if ((rc = positionals(cli, err, errlen)) || (rc = finish(cli, err, errlen)) ||
+	    (rc = downloads(cli, err, errlen)))
 		return rc;
 	return check(cli, err, errlen);
 }
@@ -1187,6 +1279,7 @@ void args_free(struct cli *cli)
 	free(cli->query);
 	free(cli->resolve);
 	free(cli->urls);
+	free(cli->outs);
 	free(cli->source_addr);
 	for (size_t i = 0; i < cli->nsecrets; i++)
 		freezero(cli->secrets[i], strlen(cli->secrets[i]));

@@ -40,6 +40,11 @@ struct cli_form {
 	char *filename; /* ;filename=, or NULL */
 };
 
+/* One -o FILE or -O, in argv order: the n-th goes with the n-th URL, as curl pairs them. */
+struct cli_out {
+	const char *path; /* -o FILE; NULL: -O */
+};
+
 /* One -d or --data-urlencode argument, in argv order. */
 struct cli_data {
 	bool urlencode;
@@ -81,7 +86,15 @@ struct cli {
 	const char *boundary; /* --boundary, or NULL */
 
 	int print; /* enum print_flag bits; 0: not given */
-	const char *output;
+	struct cli_out *outs; /* -o and -O */
+	size_t nouts;
+	bool remote_header_name; /* -J */
+	const char *output_dir;
+	bool create_dirs, no_clobber, remote_time;
+	bool resume;	      /* -C */
+	long long resume_at;  /* -C OFFSET; -1 for -C - */
+	const char *time_cond; /* -z, as given */
+	const char *etag_save, *etag_compare;
 	int verbose;
 	bool silent, fail, fail_with_body, fail_early;
 

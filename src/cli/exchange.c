@@ -60,7 +60,7 @@ static enum hc_err compose(struct run *R, const struct hop_in *h, bool tunnel,
 {
 	const struct hc_url *u = &h->url;
 	const struct cli *cli = R->cli;
-	struct hc_field *f = calloc(cli->nhdrs + 6, sizeof(*f));
+	struct hc_field *f = calloc(cli->nhdrs + 7, sizeof(*f));
 	size_t k = 0;
 	if (f == NULL)
 		return HC_ENOMEM;
@@ -92,6 +92,8 @@ static enum hc_err compose(struct run *R, const struct hop_in *h, bool tunnel,
 		f[k++] = (struct hc_field){"Accept", "*/*"};
 	if (cli->compressed && !named(cli, "Accept-Encoding"))
 		f[k++] = (struct hc_field){"Accept-Encoding", "gzip, deflate, br, zstd"};
+	if (R->dl.range[0]) /* -C */
+		f[k++] = (struct hc_field){"Range", R->dl.range};
 	for (size_t i = 0; i < cli->nhdrs; i++) {
 		if (cli->hdrs[i].value == NULL || (h->drop_creds && is_credential(cli->hdrs[i].name)))
 			continue;
@@ -158,7 +160,8 @@ static int body_out(struct run *R, struct hc_response *resp)
 		dec_free(dec);
 		return cli_fail(b, "out of memory");
 	}
-	progress_start(&R->prog, R->progress_ok, "down",
+	/* a file's download shows its name */
+	progress_start(&R->prog, R->progress_ok, R->dl.on && R->dl.path ? R->dl.label : "down",
 		       resp->mode == HC_BM_LENGTH ? resp->length : 0);
 	for (;;) {
 		const char *p;
@@ -355,7 +358,14 @@ static int show(struct run *R, struct hc_response *resp)
 	if ((R->out.print & PRINT_RESP_HEAD) && (rc = out_head(&R->out, resp)))
 		return cli_fail(rc, R->out.errmsg);
 	if ((R->out.print & PRINT_RESP_BODY) && !(failing && !cli->fail_with_body)) {
-		if ((code = body_out(R, resp)))
+		/* the URL's file: opened now that the answer is known, renamed when complete */
+		if ((code = dl_open(R, resp)) == DL_SKIP)
+			code = (rc = drain(resp)) ? fail_conn(rc, &R->conn) : 0;
+		else if (code == 0)
+			code = body_out(R, resp);
+		else
+			return code;
+		if ((code = dl_close(R, resp, code)))
 			return code;
 	} else if (failing) {
 		conn_close(&R->conn); /* as curl: the rest of a failed response is not read */

@@ -19,6 +19,7 @@ static const struct {
     {HC_ECERTLOCAL, HC_COND_KEY_NO_CERT, ": --key needs --cert"},
     {HC_ETLS, HC_COND_CERT_WANTED, "; give one with --cert and --key"},
     {HC_ETLS, HC_COND_PRIORITY, " (--priority)"},
+    {HC_ERANGE, HC_COND_NONE, "; the .part file is kept (run without -C to start over)"},
     {HC_ECERT, HC_COND_NONE,
      "; use --cacert FILE to trust the right CA, or -k to skip the check at your own risk"},
 };

@@ -101,38 +101,33 @@ static int usage_error(const char *detail)
 }
 
 /*
- * -o FILE, emptied only once it is known not to be the request body's file
- * (the same file by any name, or standard input redirected from it): that
- * would destroy the body before it is sent. Returns the fd, or -1 with *code.
+ * No -o FILE may be the request body's file (the same file by any name, or
+ * standard input redirected from it): replacing it would make no sense of
+ * the body. 0, or the usage error's status.
  */
-static int open_output(const struct run *R, const char *path, int *code)
+static int output_is_body(const struct run *R)
 {
-	char err[HC_ERRBUF];
+	const struct cli *cli = R->cli;
 	struct stat out, in;
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-	if (fd < 0 || fstat(fd, &out) < 0) {
-		snprintf(err, sizeof(err), "%s: %s", path, strerror(errno));
-		*code = cli_fail(HC_EWRITE, err);
-	} else if (R->body.kind == HC_BODY_FD && fstat(R->body.fd, &in) == 0 &&
-		   S_ISREG(in.st_mode) && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
-		snprintf(err, sizeof(err),
-			 "-o %.200s is the request body's own file; write the output elsewhere", path);
-		*code = usage_error(err);
-	} else if (S_ISREG(out.st_mode) && ftruncate(fd, 0) < 0) {
-		snprintf(err, sizeof(err), "%s: %s", path, strerror(errno));
-		*code = cli_fail(HC_EWRITE, err);
-	} else {
-		return fd;
+	char err[HC_ERRBUF];
+	if (R->body.kind != HC_BODY_FD || fstat(R->body.fd, &in) < 0 || !S_ISREG(in.st_mode))
+		return 0;
+	for (size_t i = 0; i < cli->nouts; i++) {
+		const char *p = cli->outs[i].path;
+		if (p && stat(p, &out) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+			snprintf(err, sizeof(err),
+				 "-o %.200s is the request body's own file; write the output elsewhere",
+				 p);
+			return usage_error(err);
+		}
 	}
-	if (fd >= 0)
-		close(fd);
-	return -1;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct cli cli;
-	struct run R = {.cli = &cli, .body_owned_fd = -1};
+	struct run R = {.cli = &cli, .body_owned_fd = -1, .dl = {.fd = -1}};
 	char err[HC_ERRBUF];
 	int code = 0;
 
@@ -177,9 +172,9 @@ int main(int argc, char **argv)
 		code = rc == HC_EUSAGE ? usage_error(err) : cli_fail(rc, "out of memory");
 		goto out;
 	}
-	/* -o FILE is read before it is written to: the format above, the body (open_output) */
-	int body_fd = STDOUT_FILENO;
-	if (cli.output && (body_fd = open_output(&R, cli.output, &code)) < 0)
+	if ((code = output_is_body(&R)))
+		goto out;
+	if ((code = dl_check(&R)))
 		goto out;
 	char pass[1024] = "";
 	if (any_https(&cli) && (cli.tls.cert || cli.tls.key) &&
@@ -221,9 +216,11 @@ int main(int argc, char **argv)
 	int print = cli.print;
 	if (print == 0)
 		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
-	out_init(&R.out, print, cli.verbose, cli.silent, body_fd, cli.output ? cli.output : "standard output",
-		 cli.color);
-	out_pretty(&R.out, cli.pretty, indent, cli.print != 0 || cli.output != NULL);
+	out_init(&R.out, print, cli.verbose, cli.silent, STDOUT_FILENO, "standard output", cli.color);
+	out_pretty(&R.out, cli.pretty, indent, cli.print != 0 || cli.nouts > 0);
+	if (cli.nouts > cli.nurls) /* as curl's "Got more output options than URLs" */
+		out_warn(&R.out, "more -o and -O than URLs: the last %zu are not used",
+			 cli.nouts - cli.nurls);
 
 	R.cfg = (struct hc_conn_cfg){
 		.family = cli.family,
@@ -255,11 +252,8 @@ int main(int argc, char **argv)
 	}
 	conn_free(&R.conn);
 	explicit_bzero(pass, sizeof(pass));
-	if (cli.output && close(body_fd) < 0 && !code) {
-		snprintf(err, sizeof(err), "%s: %s", cli.output, strerror(errno));
-		code = cli_fail(HC_EWRITE, err);
-	}
 out:
+	dl_free(&R.dl);
 	out_free(&R.out);
 	free(R.wfmt);
 	proxy_free(&R.proxies);

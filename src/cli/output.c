@@ -47,17 +47,22 @@ void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
 	o->tty_err = isatty(STDERR_FILENO);
 	o->color_out = want_color(color, o->tty_out);
 	o->color_err = want_color(color, o->tty_err);
+	o->spipe[0] = o->spipe[1] = -1;
+	out_set_body(o, body_fd, body_name);
+}
+
+void out_set_body(struct out *o, int body_fd, const char *body_name)
+{
 	o->body_fd = body_fd;
 	o->body_name = body_name;
 	o->body_tty = body_fd == STDOUT_FILENO ? o->tty_out : false;
 	struct stat st;
 	int fl = fcntl(body_fd, F_GETFL);
-	o->body_pipe = !o->body_tty && fstat(body_fd, &st) == 0 && S_ISFIFO(st.st_mode) && fl >= 0 &&
-		       !(fl & O_NONBLOCK);
+	bool ok = fstat(body_fd, &st) == 0;
+	o->body_pipe = !o->body_tty && ok && S_ISFIFO(st.st_mode) && fl >= 0 && !(fl & O_NONBLOCK);
 	/* splice(2) refuses O_APPEND; a terminal keeps plain writes */
-	o->body_splice = !o->body_tty && !o->body_pipe && fl >= 0 && !(fl & O_APPEND) &&
+	o->body_splice = !o->body_tty && !o->body_pipe && ok && fl >= 0 && !(fl & O_APPEND) &&
 			 (S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(body_fd)));
-	o->spipe[0] = o->spipe[1] = -1;
 }
 
 int out_splice_fd(struct out *o)

@@ -40,6 +40,8 @@ enum color_mode { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum pretty_mode { PRETTY_UNSET, PRETTY_ALL, PRETTY_COLORS, PRETTY_FORMAT, PRETTY_NONE };
 void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
 	      const char *body_name, enum color_mode color);
+/* Where the next body goes (each URL has its own output): fd, named so in messages. */
+void out_set_body(struct out *o, int body_fd, const char *body_name);
 /*
  * After out_init: --pretty (mode) and json.indent. keep_bytes: -p or -o was
  * given, so without an explicit --pretty the body is left as received.

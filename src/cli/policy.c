@@ -357,6 +357,8 @@ int run_url(struct run *R, size_t i)
 		code = cli_fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
 		goto out;
 	}
+	if ((code = dl_prepare(R, i, u)))
+		goto out;
 	h.in.url_user = u->user ? strdup(u->user) : NULL;
 	h.in.url_pass = u->pass ? strdup(u->pass) : NULL;
 	int64_t first = hc_now_ns();

@@ -6,6 +6,7 @@
 #define HC_RUN_H
 
 #include "args.h"
+#include "download.h"
 #include "output.h"
 #include "policy.h"
 #include "progress.h"
@@ -60,6 +61,7 @@ struct run {
 	char *wfmt; /* -w, read from @FILE if need be */
 	bool progress_ok; /* standard error is a terminal, and no -s */
 	struct progress prog;
+	struct dl dl; /* the current URL's output file */
 };
 
 /* Report an error as "hcli: KIND: detail"; returns its exit status. */

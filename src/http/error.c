@@ -37,6 +37,7 @@ static const struct {
 	[HC_EENCODING] = {"BadContentEncoding", 61},
 	[HC_ENOMEM] = {"OutOfMemory", 27},
 	[HC_EINTERNAL] = {"InternalError", 1},
+	[HC_ERANGE] = {"RangeError", 33},
 };
 
 const char *hc_err_name(enum hc_err e)

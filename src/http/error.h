@@ -35,6 +35,7 @@ enum hc_err {
 	HC_EENCODING,	  /* bad content encoding */
 	HC_ENOMEM,
 	HC_EINTERNAL,
+	HC_ERANGE,	  /* a range request not answered with its range */
 	HC_ERR_COUNT
 };
 
