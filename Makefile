@@ -72,6 +72,12 @@ $(BUILD)/unit/test_pretty: tests/unit/test_pretty.c tests/unit/pretty_cases.h te
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/cli/pretty.o $(LDLIBS)
 
+# The download name parser stands alone too: its test links its object only.
+$(BUILD)/unit/test_disposition: tests/unit/test_disposition.c tests/unit/unit.h \
+		$(BUILD)/cli/disposition.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/cli $(LDFLAGS) -o $@ $< $(BUILD)/cli/disposition.o $(LDLIBS)
+
 unit: $(UNIT_BIN)
 
 # The README's test command: unit tests, then every bats file, one summary line.
@@ -92,10 +98,11 @@ FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz:
 	$(MAKE) BUILD=build/fuzz CC=clang \
 		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" LDFLAGS= build/fuzz/libhc.a \
-		build/fuzz/cli/items.o build/fuzz/cli/pretty.o
+		build/fuzz/cli/items.o build/fuzz/cli/pretty.o build/fuzz/cli/disposition.o
 	@for t in $(FUZZ_TARGETS); do \
 		extra=; [ $$t != fuzz_items ] || extra="build/fuzz/cli/items.o $(JSONC_LIBS)"; \
 		[ $$t != fuzz_pretty ] || extra=build/fuzz/cli/pretty.o; \
+		[ $$t != fuzz_disposition ] || extra=build/fuzz/cli/disposition.o; \
 		clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Isrc/http -Isrc/cli \
 			$(PKG_CFLAGS) -o build/fuzz/$$t tests/fuzz/$$t.c $$extra build/fuzz/libhc.a \
 			$(LDLIBS) || exit 1; \
