@@ -64,6 +64,10 @@ big_file() { # NAME BYTES
 	assert_bytes "$T/d/second" 'B\n'
 	assert_bytes "$T/out" 'C\n'
 	assert_equal "$(files_in "$T/d")" $'a.txt\nsecond'
+	# a refused name (23) is that URL's failure: the next URL is still fetched, the status is 23
+	hrun --output-dir "$T/d" -O "$DL_URL/" -O "$DL_URL/f/b.txt"
+	assert_equal "$status" 23
+	assert_bytes "$T/d/b.txt" 'B\n'
 	# more outputs than URLs: a warning, as curl's
 	hrun -o "$T/d/x" -o "$T/d/y" "$DL_URL/f/a.txt"
 	assert_equal "$status" 0

@@ -238,12 +238,14 @@ int dl_prepare(struct run *R, size_t i, const struct hc_url *u)
 		out_set_body(&R->out, STDOUT_FILENO, "standard output");
 		return 0;
 	}
+	d->on = true; /* a failure from here on is this URL's file's, not standard output's */
 	if (o->path) {
 		char *full = join(cli->output_dir, o->path);
 		if (full == NULL)
 			return cli_fail(HC_ENOMEM, "out of memory");
 		if (is_direct(full)) {
-			d->path = full; /* the name in messages */
+			d->path = full; /* the name in messages and on the progress line */
+			set_label(d, full);
 			return open_direct(R, full);
 		}
 		if (set_path(d, real_target(full)))
@@ -262,7 +264,6 @@ int dl_prepare(struct run *R, size_t i, const struct hc_url *u)
 		if (!cli->remote_header_name && set_path(d, join(cli->output_dir, name)))
 			return hc_err_exit(HC_ENOMEM);
 	}
-	d->on = true;
 	if (cli->resume && d->path)
 		resume_point(d, cli);
 	/* the response picks the name (-J), or it is known: the progress line says which */

@@ -247,7 +247,8 @@ int main(int argc, char **argv)
 		int c = run_url(&R, i);
 		if (c && !code)
 			code = c;
-		if (c && (cli.fail_early || c == hc_err_exit(HC_EWRITE)))
+		/* standard output that cannot be written ends the run; one URL's file does not */
+		if (c && (cli.fail_early || (c == hc_err_exit(HC_EWRITE) && !R.dl.on)))
 			break;
 	}
 	conn_free(&R.conn);
