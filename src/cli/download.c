@@ -24,6 +24,8 @@
 
 /* --no-clobber tries NAME.1 to NAME.100, as curl */
 #define NOCLOBBER_MAX 100
+/* writeback is started every 8 MiB, so that the fsync at the end finds little left to do */
+#define DL_SYNC_STEP (8 << 20)
 
 static int write_error(const char *what, int e)
 {
@@ -394,6 +396,20 @@ int dl_open(struct run *R, const struct hc_response *resp)
 		return code;
 	out_set_body(&R->out, d->fd, d->part);
 	return 0;
+}
+
+void dl_written(struct run *R, uint64_t nread)
+{
+	struct dl *d = &R->dl;
+	if (!d->on || d->direct || d->fd < 0 || nread - d->kicked < DL_SYNC_STEP)
+		return;
+	d->kicked = nread;
+	off_t pos = lseek(d->fd, 0, SEEK_CUR);
+	if (pos > d->synced) {
+		/* only a start: the data stays in the page cache, and an error shows at fsync */
+		(void)sync_file_range(d->fd, d->synced, pos - d->synced, SYNC_FILE_RANGE_WRITE);
+		d->synced = pos;
+	}
 }
 
 /* RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms; UTC. */

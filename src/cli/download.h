@@ -29,7 +29,9 @@ struct dl {
 	int64_t from;	/* -C: the offset the Range asks for (0: no Range) */
 	int64_t keep;	/* -C: local bytes kept at the start of the .part */
 	char *src;	/* -C: where the kept bytes are (the .part or the final file), or NULL */
-	char range[48]; /* "bytes=N-", or "" */
+	uint64_t kicked; /* body bytes read when writeback was last started */
+	int64_t synced;	 /* file bytes whose writeback has been started */
+	char range[48];	 /* "bytes=N-", or "" */
 	char label[80]; /* the name on the progress line, escaped */
 };
 
@@ -50,6 +52,8 @@ int dl_prepare(struct run *R, size_t i, const struct hc_url *u);
  * status with the error reported.
  */
 int dl_open(struct run *R, const struct hc_response *resp);
+/* After body bytes were written (nread so far): every few MiB, writeback of the file starts. */
+void dl_written(struct run *R, uint64_t nread);
 /*
  * After the body (code: its exit status): complete, the file is synced, -R
  * applied and renamed into place; otherwise NAME.part stays. --etag-save too.

@@ -188,6 +188,7 @@ static int body_out(struct run *R, struct hc_response *resp)
 				goto out;
 			}
 			progress_update(&R->prog, resp->nread);
+			dl_written(R, resp->nread);
 			if (resp->done)
 				break;
 			continue;
@@ -211,8 +212,10 @@ static int body_out(struct run *R, struct hc_response *resp)
 			code = cli_fail(w, w == HC_EENCODING ? err : R->out.errmsg);
 			goto out;
 		}
-		if (got)
+		if (got) {
 			progress_update(&R->prog, resp->nread);
+			dl_written(R, resp->nread);
+		}
 		if (rc) {
 			out_body_end(&R->out, resp);
 			code = fail_conn(rc, &R->conn);
