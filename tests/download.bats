@@ -442,10 +442,16 @@ EOF
 
 # --- nginx: real ranges and ETags ---------------------------------------------------------
 
-@test "nginx: -C - of a half file gets a 206 for the rest (sha256 matches), a whole .part a 416; its ETag gives a 304" {
+@test "nginx: a 20 MiB -O is whole; -C - of a half file gets a 206 for the rest (sha256 matches), a whole .part a 416; its ETag gives a 304" {
 	mkdir -p "$T/ng/www"
 	head -c 300000 /dev/urandom >"$T/ng/www/n.bin"
+	head -c $((20 << 20)) /dev/urandom >"$T/ng/www/big.bin"
 	nginx_start "$T/ng"
+	# past the 8 MiB steps at which writeback is started: every byte in place
+	hrun --output-dir "$T/d" -O "$NGINX_URL/big.bin"
+	assert_equal "$status" 0
+	assert_equal "$(sha256_of "$T/d/big.bin")" "$(sha256_of "$T/ng/www/big.bin")"
+	rm "$T/d/big.bin"
 	head -c 123456 "$T/ng/www/n.bin" >"$T/d/n.bin.part"
 	hrun --output-dir "$T/d" -C - -O "$NGINX_URL/n.bin"
 	assert_equal "$status" 0
@@ -460,7 +466,7 @@ EOF
 	hrun --etag-compare "$T/etag" -o "$T/d/n.bin" "$NGINX_URL/n.bin"
 	assert_equal "$status" 0
 	assert_bytes "$T/d/n.bin" 'mine\n'
-	nginx_wait_log 4
+	nginx_wait_log 5
 	grep -c 'status=206' "$NGINX_DIR/access.log" | grep -qx 1
 	grep -c 'status=416' "$NGINX_DIR/access.log" | grep -qx 1
 	grep -c 'status=304' "$NGINX_DIR/access.log" | grep -qx 1
