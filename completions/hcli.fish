@@ -87,7 +87,7 @@ complete -c hcli -s d -l data -x -a '(__fish_hcli_at_files)' -d 'request body: a
 complete -c hcli -l data-urlencode -x -d "data percent-encoded, as curl's: TEXT, =TEXT, NAME=TEXT, @FILE or NAME@FILE"
 complete -c hcli -s j -l json -d "JSON: data fields as a JSON body (the default), JSON Content-Type and Accept; --json=DATA sends DATA"
 complete -c hcli -l form -d "data fields as a form (application/x-www-form-urlencoded)"
-complete -c hcli -l multipart -d "data fields as multipart/form-data (not supported yet)"
+complete -c hcli -l multipart -d "data fields as multipart/form-data, even without file fields"
 complete -c hcli -s G -l get -d "send the -d and --data-urlencode data in the URL's query, with GET"
 complete -c hcli -s H -l header -x -a '(__fish_hcli_at_files)' -d 'send this header, as the Name:Value item (also Name:, Name; and @FILE)'
 complete -c hcli -s A -l user-agent -x -d 'the User-Agent header ("" sends none)'

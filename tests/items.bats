@@ -279,10 +279,7 @@ sends_body() {
 	usage_fails "'c=d': data fields do not go with another request body (-F, @FILE or -)" -F a=b c=d
 }
 
-@test "errors: file fields and --multipart are not supported yet; --json with --form" {
-	printf 'x' >"$T/f"
-	usage_fails "'up@$T/f': file fields (multipart) are not supported yet" "up@$T/f"
-	usage_fails "--multipart is not supported yet" --multipart a=1
+@test "errors: --json with --form" {
 	usage_fails "--json and --form do not go together" --json --form a=1
 }
 

@@ -257,3 +257,132 @@ EOF
 	assert_equal "$(cat "$T/out")" ok
 	grep -q '^[0-9 ]*sendfile(' "$T/trace" || fail "no sendfile: $(cat "$T/trace")"
 }
+
+# --- HTTPie's file items (field@FILE[;type=MIME]) and --multipart ------------------
+
+# The bytes HTTPie 3.2.1 writes (http --offline) for these items with
+# --form --multipart --boundary XYZ: head in $T/httpie-head, body in $T/httpie-body.
+httpie_mp() { # ITEM...
+	command http --ignore-stdin --offline --print=H --form --multipart --boundary XYZ POST "$U" \
+		"$@" >"$T/httpie-head" || fail "http $*: exit $?"
+	command http --ignore-stdin --offline --print=B --form --multipart --boundary XYZ POST "$U" \
+		"$@" >"$T/httpie-body" || fail "http $*: exit $?"
+}
+
+# hcli (no --form, no method: SPEC) and HTTPie send the same request line, Content-Type,
+# Content-Length and body bytes for these items.
+like_httpie_mp() { # [--multipart] ITEM...
+	local opts=()
+	[[ $1 != --multipart ]] || { opts=(--multipart); shift; }
+	serve
+	hrun "${opts[@]}" --boundary XYZ "$U" "$@"
+	[[ $status -eq 0 ]] || fail "hcli $*: exit $status: $(cat "$T/err")"
+	httpie_mp "$@"
+	python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); sys.stdout.buffer.write(d.split(b"\r\n\r\n",1)[1])' \
+		"$(raw_req 0 0)" >"$T/hcli-body"
+	cmp "$T/httpie-body" "$T/hcli-body" || fail "$(printf 'bodies differ for %s\n-- HTTPie --\n%s\n-- hcli --\n%s' \
+		"$*" "$(od -c "$T/httpie-body" | head -40)" "$(od -c "$T/hcli-body" | head -40)")"
+	assert_equal "$(head -n1 "$(raw_req 0 0)")" "$(head -n1 "$T/httpie-head")"
+	local f
+	for f in Content-Type Content-Length; do
+		assert_equal "$f: $(field "$(raw_req 0 0)" $f)" "$f: $(field "$T/httpie-head" $f)"
+	done
+}
+
+@test "field@FILE as HTTPie: fields and files as parts in argv order, filename, guessed type, ;type=" {
+	printf '\x89PNG' >p.png
+	printf 'x' >noext
+	like_httpie_mp name=w up@a.txt 'e@a.txt;type=foo/bar' 'g@a.txt;type=' x=@a.txt \
+		b@p.png c@noext j@data.json h@page.HTML em@empty.dat last=1
+}
+
+@test "field@FILE: HTTPie's Content-Type for common extensions, none for unknown ones" {
+	local f items=()
+	for f in x.css x.csv x.js x.svg x.jpg x.JPEG x.gif x.webp x.pdf x.zip x.tar x.xml x.md \
+		x.mp4 x.woff2 x.docx x.yaml x.log .bashrc 'x.' x.c; do
+		printf 'z' >"$f"
+		items+=("f@$f")
+	done
+	like_httpie_mp "${items[@]}"
+}
+
+@test "field@FILE: names and filenames quoted as HTTPie's ('\"' and C0 as %XX, '\\' doubled)" {
+	printf 'z' >'we"i\d é.txt'
+	printf 'c' >$'cr\rx.txt'
+	like_httpie_mp $'n"a\\m\te=v' 'f@we"i\d é.txt' $'g@cr\rx.txt' 'é=ü' '=empty name'
+}
+
+@test "--multipart: data fields as parts without a file, as HTTPie's; none at all is the close delimiter" {
+	like_httpie_mp --multipart a=1 'b=x y' 'c\=d=e'
+	raw_stop
+	like_httpie_mp --multipart
+}
+
+@test "field@FILE: := scalars are parts holding their text (HTTPie drops them); null and objects refused" {
+	serve
+	hrun --boundary B "$U" f@a.txt n:=1.50 t:=true 's:="x"'
+	assert_equal "$status" 0
+	local part='--B\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+	local file='--B\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\n\r\n'
+	norm_body "$(raw_req 0 0)" >"$T/body"
+	assert_bytes "$T/body" "$file$part$part$part--B--\r\n" n 1.50 t true s x
+	usage_fails "'n:=null': a form field takes a string, a number or a boolean" f@a.txt n:=null
+}
+
+@test "field@FILE with a Content-Type item: multipart/mixed gains the boundary (as HTTPie and curl); others are kept" {
+	serve
+	hrun --boundary XYZ "$U" f@a.txt Content-Type:multipart/mixed
+	assert_equal "$status" 0
+	assert_equal "$(field "$(raw_req 0 0)" Content-Type)" 'multipart/mixed; boundary=XYZ'
+	httpie_mp f@a.txt Content-Type:multipart/mixed
+	assert_equal "$(field "$T/httpie-head" Content-Type)" 'multipart/mixed; boundary=XYZ'
+	hrun -F a=b --boundary XYZ -H 'Content-Type: multipart/related; boundary=mine' "$U"
+	assert_equal "$status" 0
+	raw_wait_conns 2
+	assert_equal "$(field "$(raw_req 1 0)" Content-Type)" 'multipart/related; boundary=mine'
+	hrun -F a=b --boundary XYZ -H 'Content-Type: multipart/mixed' "$U"
+	raw_wait_conns 3
+	assert_equal "$(field "$(raw_req 2 0)" Content-Type)" 'multipart/mixed; boundary=XYZ'
+}
+
+@test "field@FILE: a 64 MiB sparse file streams with an exact Content-Length; the sink's sha256 matches" {
+	truncate -s $((64 << 20)) sparse.bin
+	printf 'end' >>sparse.bin
+	sink_start "$T/sink"
+	hrun "$SINK_URL" note=hi 'big@sparse.bin;type=application/x-big'
+	assert_equal "$status" 0
+	wait "$SINK"
+	BG_PID=
+	assert_equal "$(cat "$T/sink/result")" complete
+	assert_equal "$(field "$T/sink/head" Content-Length)" "$(stat -c %s "$T/sink/body")"
+	assert_equal "$(sed -n 1p "$T/sink/parts")" "note - - 2 $(printf hi | sha256_of)"
+	assert_equal "$(sed -n 2p "$T/sink/parts")" "big sparse.bin application/x-big $(((64 << 20) + 3)) $(sha256_of sparse.bin)"
+}
+
+@test "errors: a missing or unreadable file, or a directory, names the item (2), nothing sent" {
+	usage_fails "'f@$T/none': $T/none: No such file or directory" "f@$T/none"
+	usage_fails "'f@$T/none;type=a/b': $T/none: No such file or directory" "f@$T/none;type=a/b"
+	usage_fails "'d@$T': $T: Is a directory" "d@$T"
+	if [[ $(id -u) != 0 ]]; then
+		printf 'x' >locked && chmod 000 locked
+		usage_fails "'f@locked': locked: Permission denied" f@locked
+	fi
+}
+
+@test "errors: file fields with -d, @FILE, a stdin body or -F; --json with file fields or --multipart" {
+	usage_fails "'f@a.txt': file fields do not go with -d, --data-urlencode or --json=DATA" f@a.txt -d x
+	usage_fails "'f@a.txt': file fields do not go with another request body (-F, @FILE or -)" f@a.txt @a.txt
+	usage_fails "'f@a.txt': file fields do not go with another request body (-F, @FILE or -)" - f@a.txt
+	usage_fails "'f@a.txt': file fields do not go with another request body (-F, @FILE or -)" -F a=b f@a.txt
+	usage_fails "--json and file fields do not go together" -j f@a.txt
+	usage_fails "--json and --multipart do not go together" --json --multipart a=1
+	usage_fails "--multipart does not go with -d, --data-urlencode, @FILE or -" --multipart -d x
+	usage_fails "--multipart does not go with -d, --data-urlencode, @FILE or -" --multipart @a.txt
+}
+
+@test "-p B off a terminal: the multipart body exactly as sent, file bytes included" {
+	serve
+	hrun -p B --boundary XYZ "$U" a=1 f@a.txt
+	assert_equal "$status" 0
+	cmp "$T/out" <(norm_body "$(raw_req 0 0)" | sed 's/--B/--XYZ/g') || fail "$(od -c "$T/out" | head)"
+}

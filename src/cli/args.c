@@ -490,7 +490,7 @@ static const struct opt opts[] = {
 	CALL("data-urlencode", OPT_DATA_URLENCODE, opt_data_urlencode, "DATA", "data percent-encoded, as curl's: TEXT, =TEXT, NAME=TEXT, @FILE or NAME@FILE"),
 	{"json", 'j', K_CALL, .fn = opt_json, .optional = true, .meta = "[=DATA]", .help = "JSON: data fields as a JSON body (the default), JSON Content-Type and Accept; --json=DATA sends DATA"},
 	FLAG("form", OPT_FORM, form, "data fields as a form (application/x-www-form-urlencoded)"),
-	FLAG("multipart", OPT_MULTIPART, multipart, "data fields as multipart/form-data (not supported yet)"),
+	FLAG("multipart", OPT_MULTIPART, multipart, "data fields as multipart/form-data, even without file fields"),
 	FLAG("get", 'G', get, "send the -d and --data-urlencode data in the URL's query, with GET"),
 	CALL("header", 'H', opt_header, "'NAME: VALUE'", "send this header, as the Name:Value item (also Name:, Name; and @FILE)"),
 	CALL("user-agent", 'A', opt_agent, "STRING", "the User-Agent header (\"\" sends none)"),
@@ -582,7 +582,7 @@ void args_help(FILE *f)
 	      "  field:=JSON    a raw JSON value: n:=3, ok:=true, tags:='[\"a\"]'\n"
 	      "  field=@FILE    a string field holding FILE's text (field:=@FILE: its JSON)\n"
 	      "  a[b][]=x       nested JSON paths, as HTTPie's ([]:=1 a top-level array)\n"
-	      "  field@FILE     a file upload (multipart: not supported yet)\n"
+	      "  field@FILE     a file upload (multipart/form-data); ;type=MIME sets its type\n"
 	      "  @PATH          the request body is this file\n"
 	      "  @- or -        the request body is standard input\n"
 	      "\n"
@@ -1101,6 +1101,51 @@ static enum hc_err add_default(struct cli *cli, const char *name, const char *va
 	return add_header(cli, name, strlen(name), value, err, errlen);
 }
 
+/* One data item as a multipart part, HTTPie's way. */
+static enum hc_err item_part(const struct item *it, struct cli_form *f, char *err, size_t errlen)
+{
+	f->item = true;
+	if ((f->name = strdup(it->key)) == NULL)
+		return HC_ENOMEM;
+	if (it->kind != ITEM_FILE)
+		return items_form_value(it, &f->value, &f->vlen, err, errlen);
+	if ((f->path = strdup(it->path)) == NULL ||
+	    (it->type && (f->type = strdup(it->type)) == NULL))
+		return HC_ENOMEM;
+	return HC_OK;
+}
+
+/*
+ * SPEC Part 2: a file field, or --multipart, makes the data fields a
+ * multipart/form-data body, every field a part in argv order (as HTTPie's
+ * --multipart), streamed as -F's are. -F parts alone stay curl's.
+ */
+static enum hc_err item_parts(struct cli *cli, char *err, size_t errlen)
+{
+	enum hc_err rc = HC_OK;
+	for (size_t i = 0; i < cli->items.n && rc == HC_OK; i++) {
+		const struct item *it = &cli->items.v[i];
+		if (!item_is_data(it))
+			continue;
+		struct cli_form f = {0}, *nf;
+		if ((rc = item_part(it, &f, err, errlen)) == HC_OK &&
+		    (nf = reallocarray(cli->forms, cli->nforms + 1, sizeof(*nf))) == NULL)
+			rc = HC_ENOMEM;
+		if (rc) {
+			free(f.name);
+			free(f.value);
+			free(f.path);
+			free(f.type);
+			break;
+		}
+		cli->forms = nf;
+		nf[cli->nforms++] = f;
+	}
+	if (rc == HC_OK)
+		cli->body = BODY_FORM;
+	return rc;
+}
+
 /*
  * SPEC Part 2: data fields make the body, JSON unless --form; -j and --form
  * set their headers even without fields (with -d, -j is curl's --json DATA).
@@ -1110,27 +1155,26 @@ static enum hc_err data_fields(struct cli *cli, char *err, size_t errlen)
 	const struct item *d = first_data(&cli->items);
 	char shown[300];
 	enum hc_err rc = HC_OK;
-	if (cli->json && cli->form)
-		return usage(err, errlen, "--json and --form do not go together");
-	if (cli->multipart || items_have_files(&cli->items)) {
-		const struct item *f = NULL;
-		for (size_t i = 0; i < cli->items.n && !f; i++)
-			f = cli->items.v[i].kind == ITEM_FILE ? &cli->items.v[i] : NULL;
-		if (f)
-			return usage(err, errlen,
-				     "'%s': file fields (multipart) are not supported yet",
-				     printable(f->arg, strlen(f->arg), shown, sizeof(shown)));
-		return usage(err, errlen, "--multipart is not supported yet");
-	}
+	bool multipart = cli->multipart || items_have_files(&cli->items);
+	if (cli->json && (cli->form || multipart))
+		return usage(err, errlen, "--json and %s do not go together",
+			     cli->form	      ? "--form"
+			     : cli->multipart ? "--multipart"
+					      : "file fields");
+	const char *what = d && d->kind == ITEM_FILE ? "file" : "data";
 	if (d && cli->ndata)
 		return usage(err, errlen,
-			     "'%s': data fields do not go with -d, --data-urlencode or --json=DATA",
-			     printable(d->arg, strlen(d->arg), shown, sizeof(shown)));
+			     "'%s': %s fields do not go with -d, --data-urlencode or --json=DATA",
+			     printable(d->arg, strlen(d->arg), shown, sizeof(shown)), what);
 	if (d && cli->body != BODY_NONE)
-		return usage(
-		    err, errlen,
-		    "'%s': data fields do not go with another request body (-F, @FILE or -)",
-		    printable(d->arg, strlen(d->arg), shown, sizeof(shown)));
+		return usage(err, errlen,
+			     "'%s': %s fields do not go with another request body (-F, @FILE or -)",
+			     printable(d->arg, strlen(d->arg), shown, sizeof(shown)), what);
+	if (cli->multipart && (cli->ndata || (cli->body != BODY_NONE && cli->body != BODY_FORM)))
+		return usage(err, errlen,
+			     "--multipart does not go with -d, --data-urlencode, @FILE or -");
+	if (multipart)
+		return item_parts(cli, err, errlen);
 	if (d && cli->form)
 		rc = items_form_body(&cli->items, &cli->item_body, &cli->body_len, err, errlen);
 	else if (d)

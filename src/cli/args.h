@@ -30,14 +30,20 @@ struct cli_query {
 
 enum body_src { BODY_NONE, BODY_STRING, BODY_FILE, BODY_STDIN, BODY_FORM };
 
-/* One -F NAME=VALUE, NAME=@FILE[;type=MIME][;filename=NAME] or NAME=<FILE, in argv order. */
+/*
+ * One -F NAME=VALUE, NAME=@FILE[;type=MIME][;filename=NAME] or NAME=<FILE, in argv order;
+ * or a data item of a multipart request (field@FILE, --multipart).
+ */
 struct cli_form {
 	char *name;
 	char *value;	/* a literal value, or NULL */
+	size_t vlen;	/* value's length (an item's text may hold NUL bytes) */
 	char *path;	/* @FILE or <FILE ("-": standard input), or NULL */
 	bool text;	/* <FILE: the file's bytes as the value, no filename */
 	char *type;	/* ;type=, or NULL */
 	char *filename; /* ;filename=, or NULL */
+	bool item;	/* an HTTPie item (field=value, field@FILE): the path is only a path, the
+			   type HTTPie's guess, the part head quoted as HTTPie's */
 };
 
 /* One -o FILE or -O, in argv order: the n-th goes with the n-th URL, as curl pairs them. */

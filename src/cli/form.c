@@ -50,8 +50,10 @@ static enum hc_err form_parse(struct cli_form *f, const char *spec, char *err, s
 	if ((f->name = strndup(spec, (size_t)(eq - spec))) == NULL)
 		return HC_ENOMEM;
 	const char *v = eq + 1;
-	if (*v != '@' && *v != '<')
+	if (*v != '@' && *v != '<') {
+		f->vlen = strlen(v);
 		return (f->value = strdup(v)) ? HC_OK : HC_ENOMEM;
+	}
 	f->text = *v == '<';
 	size_t n = strcspn(v + 1, ";");
 	if (n == 0)
@@ -132,7 +134,7 @@ static const char *type_by_name(const char *name)
 /* One @FILE or <FILE part: opened now, read when it is sent. */
 static enum hc_err form_add_file(struct run *R, const struct cli_form *f, char *err, size_t errlen)
 {
-	bool in = strcmp(f->path, "-") == 0;
+	bool in = !f->item && strcmp(f->path, "-") == 0;
 	int fd = in ? STDIN_FILENO : open(f->path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
@@ -159,24 +161,45 @@ static enum hc_err form_add_file(struct run *R, const struct cli_form *f, char *
 	if (!f->text) {
 		const char *slash = strrchr(f->path, '/');
 		filename = f->filename ? f->filename : slash ? slash + 1 : f->path;
-		if (type == NULL && !in) /* curl names no type for standard input */
+		if (type == NULL && f->item)
+			type = items_file_type(f->path);
+		else if (type == NULL && !in) /* curl names no type for standard input */
 			type = type_by_name(filename);
 	}
 	return mp_add_fd(&R->form, f->name, filename, type, fd, start, size, !in);
 }
 
-/* The -F parts as the body, and their Content-Type unless a header item gives one. */
+/*
+ * A Content-Type the user gave: a multipart/... type without a boundary gets
+ * the body's (as HTTPie and curl do); any other is sent as given.
+ */
+static enum hc_err own_type(struct cli_header *h, const char *bnd)
+{
+	if (h->value == NULL || strncasecmp(h->value, "multipart/", 10) != 0 ||
+	    strcasestr(h->value, "boundary=") != NULL)
+		return HC_OK;
+	char *v;
+	if (asprintf(&v, "%s; %s", h->value, bnd) < 0)
+		return HC_ENOMEM;
+	free(h->value);
+	h->value = v;
+	return HC_OK;
+}
+
+/* The multipart parts as the body, and their Content-Type unless a header item gives one. */
 enum hc_err form_open(struct run *R, char *err, size_t errlen)
 {
 	struct cli *cli = R->cli;
 	snprintf(err, errlen, "out of memory"); /* unless a file sets its own message */
 	enum hc_err rc = mp_init(&R->form, cli->boundary);
+	if (cli->nforms && cli->forms[0].item) /* items and -F do not mix */
+		R->form.style = HC_MP_HTTPIE;
 	for (size_t i = 0; rc == HC_OK && i < cli->nforms; i++) {
 		const struct cli_form *f = &cli->forms[i];
 		if (f->path)
 			rc = form_add_file(R, f, err, errlen);
 		else
-			rc = mp_add_mem(&R->form, f->name, NULL, NULL, f->value, strlen(f->value));
+			rc = mp_add_mem(&R->form, f->name, NULL, NULL, f->value, f->vlen);
 	}
 	if (rc == HC_OK)
 		rc = mp_finish(&R->form);
@@ -185,16 +208,18 @@ enum hc_err form_open(struct run *R, char *err, size_t errlen)
 	R->body.kind = HC_BODY_PARTS;
 	R->body.parts = &R->form;
 	R->body.size = R->form.size;
+	const char *q = mp_boundary_needs_quotes(R->form.boundary) ? "\"" : "";
+	char bnd[128];
+	snprintf(bnd, sizeof(bnd), "boundary=%s%s%s", q, R->form.boundary, q);
 	for (size_t i = 0; i < cli->nhdrs; i++)
 		if (strcasecmp(cli->hdrs[i].name, "Content-Type") == 0)
-			return HC_OK;
+			return own_type(&cli->hdrs[i], bnd);
 	struct cli_header *nh = reallocarray(cli->hdrs, cli->nhdrs + 1, sizeof(*nh));
 	if (nh == NULL)
 		return HC_ENOMEM;
 	cli->hdrs = nh;
-	const char *q = mp_boundary_needs_quotes(R->form.boundary) ? "\"" : "";
-	char ct[128];
-	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s%s%s", q, R->form.boundary, q);
+	char ct[160];
+	snprintf(ct, sizeof(ct), "multipart/form-data; %s", bnd);
 	nh[cli->nhdrs].name = strdup("Content-Type");
 	nh[cli->nhdrs].value = strdup(ct);
 	if (nh[cli->nhdrs].name == NULL || nh[cli->nhdrs].value == NULL) {

@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "items.h"
@@ -1454,6 +1455,33 @@ static enum hc_err form_scalar(const struct item *it, struct sbuf *val, char *er
 	return rc;
 }
 
+/* A data field's text in a form: its string, or a := scalar's text. */
+static enum hc_err form_text(const struct item *it, struct sbuf *val, char *err, size_t errlen)
+{
+	val->len = 0;
+	if (it->kind == ITEM_JSON || it->kind == ITEM_JSON_FILE)
+		return form_scalar(it, val, err, errlen);
+	sb_add(val, it->value, it->vlen);
+	return HC_OK;
+}
+
+enum hc_err items_form_value(const struct item *it, char **out, size_t *len, char *err,
+			     size_t errlen)
+{
+	struct sbuf val = {0};
+	sb_add(&val, "", 0);
+	enum hc_err rc = form_text(it, &val, err, errlen);
+	if (rc == HC_OK && val.oom)
+		rc = HC_ENOMEM;
+	if (rc) {
+		free(val.p);
+		return rc;
+	}
+	*out = val.p;
+	*len = val.len;
+	return HC_OK;
+}
+
 enum hc_err items_form_body(const struct items *its, char **out, size_t *len, char *err,
 			    size_t errlen)
 {
@@ -1464,11 +1492,7 @@ enum hc_err items_form_body(const struct items *its, char **out, size_t *len, ch
 		const struct item *it = &its->v[i];
 		if (!is_json_field(it))
 			continue;
-		val.len = 0;
-		if (it->kind == ITEM_JSON || it->kind == ITEM_JSON_FILE)
-			rc = form_scalar(it, &val, err, errlen);
-		else
-			sb_add(&val, it->value, it->vlen);
+		rc = form_text(it, &val, err, errlen);
 		if (s.len)
 			sb_addc(&s, '&');
 		form_escape(&s, it->key, strlen(it->key));
@@ -1487,14 +1511,108 @@ enum hc_err items_form_body(const struct items *its, char **out, size_t *len, ch
 	return HC_OK;
 }
 
+/* ------------------------------------------------------------ file types */
+
+/*
+ * HTTPie's Content-Type for a file part is Python's mimetypes.guess_type of
+ * the path, which on Debian 12 reads /etc/mime.types. These are its answers
+ * there for common extensions (matched without regard to case, as Python
+ * retries in lower case); any other name gets no Content-Type, as HTTPie
+ * sends none when it knows nothing. Unlike HTTPie, a compressed name
+ * (x.tar.gz) is its compression's type, not "application/x-tar; charset=gzip".
+ */
+static const char *const file_types[][2] = {
+    {"7z", "application/x-7z-compressed"},
+    {"avif", "image/avif"},
+    {"bmp", "image/bmp"},
+    {"bz2", "application/x-bzip2"},
+    {"c", "text/x-csrc"},
+    {"css", "text/css"},
+    {"csv", "text/csv"},
+    {"deb", "application/vnd.debian.binary-package"},
+    {"diff", "text/x-diff"},
+    {"doc", "application/msword"},
+    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    {"epub", "application/epub+zip"},
+    {"flac", "audio/flac"},
+    {"gif", "image/gif"},
+    {"gz", "application/gzip"},
+    {"h", "text/x-chdr"},
+    {"htm", "text/html"},
+    {"html", "text/html"},
+    {"ico", "image/vnd.microsoft.icon"},
+    {"ics", "text/calendar"},
+    {"jar", "application/java-archive"},
+    {"jpeg", "image/jpeg"},
+    {"jpg", "image/jpeg"},
+    {"js", "text/javascript"},
+    {"json", "application/json"},
+    {"md", "text/markdown"},
+    {"mjs", "text/javascript"},
+    {"mov", "video/quicktime"},
+    {"mp3", "audio/mpeg"},
+    {"mp4", "video/mp4"},
+    {"mpeg", "video/mpeg"},
+    {"mpg", "video/mpeg"},
+    {"odt", "application/vnd.oasis.opendocument.text"},
+    {"ods", "application/vnd.oasis.opendocument.spreadsheet"},
+    {"ogg", "audio/ogg"},
+    {"otf", "font/otf"},
+    {"patch", "text/x-diff"},
+    {"pdf", "application/pdf"},
+    {"png", "image/png"},
+    {"ppt", "application/vnd.ms-powerpoint"},
+    {"pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+    {"py", "text/x-python"},
+    {"rtf", "application/rtf"},
+    {"sh", "text/x-sh"},
+    {"sql", "application/sql"},
+    {"svg", "image/svg+xml"},
+    {"tar", "application/x-tar"},
+    {"tif", "image/tiff"},
+    {"tiff", "image/tiff"},
+    {"ttf", "font/ttf"},
+    {"txt", "text/plain"},
+    {"wasm", "application/wasm"},
+    {"wav", "audio/x-wav"},
+    {"webm", "video/webm"},
+    {"webp", "image/webp"},
+    {"woff", "font/woff"},
+    {"woff2", "font/woff2"},
+    {"xls", "application/vnd.ms-excel"},
+    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    {"xml", "application/xml"},
+    {"xz", "application/x-xz"},
+    {"zip", "application/zip"},
+};
+
+const char *items_file_type(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	/* Python's splitext: leading dots are not an extension (".bashrc") */
+	if (dot == NULL || dot[1] == '\0' || strspn(base, ".") == (size_t)(dot - base) + 1)
+		return NULL;
+	for (size_t i = 0; i < sizeof(file_types) / sizeof(file_types[0]); i++)
+		if (strcasecmp(dot + 1, file_types[i][0]) == 0)
+			return file_types[i][1];
+	return NULL;
+}
+
 /* ---------------------------------------------------------------- adding */
 
 static enum hc_err fs_read(const char *path, bool text, char **out, size_t *len, char *err,
 			   size_t errlen)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	if (fd < 0)
 		return fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (!text && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) { /* a file part: opened later */
+		close(fd);
+		return fail(err, errlen, "%s: %s", path, strerror(EISDIR));
+	}
 	struct sbuf b = {0};
 	char buf[65536];
 	enum hc_err rc = HC_OK;

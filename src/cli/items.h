@@ -102,4 +102,15 @@ enum hc_err items_json_body(const struct items *its, char **out, size_t *len, ch
 enum hc_err items_form_body(const struct items *its, char **out, size_t *len, char *err,
 			    size_t errlen);
 
+/*
+ * A data field's text as a form value (urlencoded or multipart): a string
+ * field's text, or a := scalar's (a string's bytes, a number as typed, true or
+ * false). *out is NUL-terminated (it may hold NUL bytes); caller frees.
+ */
+enum hc_err items_form_value(const struct item *it, char **out, size_t *len, char *err,
+			     size_t errlen);
+
+/* HTTPie's Content-Type for a file part from its path's extension, or NULL: none. */
+const char *items_file_type(const char *path);
+
 #endif

@@ -233,8 +233,12 @@ struct hc_mp_seg {
 	off_t size;	 /* bytes from start, or -1 when streamed (pipe) */
 	const char *name; /* the part's name, for messages (in a head segment's owner) */
 };
+/* How part heads quote names: curl's ('"', CR, LF as %XX; no name="" for an empty name), or
+ * HTTPie's (urllib3 1.26: '\\' doubled too, every C0 byte but ESC as %XX, name="" kept). */
+enum hc_mp_style { HC_MP_CURL, HC_MP_HTTPIE };
 struct hc_multipart {
 	char boundary[HC_MP_BOUNDARY_MAX + 1];
+	enum hc_mp_style style; /* set after mp_init, before the first part */
 	struct hc_mp_seg *segs;
 	size_t nsegs;
 	off_t size; /* total bytes, or -1 when a part streams; set by mp_finish */

@@ -72,15 +72,24 @@ static enum hc_err add_seg(struct hc_multipart *mp, const struct hc_mp_seg *s)
 	return HC_OK;
 }
 
-/* As curl and browsers (HTML's form encoding): '"' CR LF percent-encoded, the rest kept. */
-static size_t put_quoted(char *o, const char *s)
+/*
+ * A name or filename inside quotes. curl (and HTML's form encoding today):
+ * '"' CR LF as %XX, the rest kept. HTTPie (urllib3 1.26, HTML5's older rule):
+ * '\\' doubled as well, and every C0 byte but ESC as %XX.
+ */
+static size_t put_quoted(char *o, const char *s, enum hc_mp_style style)
 {
 	size_t n = 0;
 	for (; *s; s++) {
-		const char *e = *s == '"' ? "%22" : *s == '\r' ? "%0D" : *s == '\n' ? "%0A" : NULL;
-		if (e) {
-			memcpy(o + n, e, 3);
-			n += 3;
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\r' || ch == '\n' ||
+		    (style == HC_MP_HTTPIE && ch < 0x20 && ch != 0x1b)) {
+			o[n++] = '%';
+			o[n++] = "0123456789ABCDEF"[ch >> 4];
+			o[n++] = "0123456789ABCDEF"[ch & 15];
+		} else if (style == HC_MP_HTTPIE && ch == '\\') {
+			o[n++] = '\\';
+			o[n++] = '\\';
 		} else {
 			o[n++] = *s;
 		}
@@ -102,14 +111,14 @@ static enum hc_err add_head(struct hc_multipart *mp, const char *name, const cha
 	size_t n = 0;
 	n += (size_t)sprintf(h + n, "%s--%s\r\nContent-Disposition: form-data",
 			     mp->nsegs ? "\r\n" : "", mp->boundary);
-	if (*name) { /* as curl: no name parameter for an empty name */
+	if (*name || mp->style == HC_MP_HTTPIE) { /* curl: no name parameter for an empty name */
 		n += (size_t)sprintf(h + n, "; name=\"");
-		n += put_quoted(h + n, name);
+		n += put_quoted(h + n, name, mp->style);
 		h[n++] = '"';
 	}
 	if (filename) {
 		n += (size_t)sprintf(h + n, "; filename=\"");
-		n += put_quoted(h + n, filename);
+		n += put_quoted(h + n, filename, mp->style);
 		h[n++] = '"';
 	}
 	if (type)

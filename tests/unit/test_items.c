@@ -505,6 +505,76 @@ static void test_file_items(void)
 	unit_end();
 }
 
+/* ---- items_file_type: HTTPie's guess on Debian 12 (Python's mimetypes.guess_type) */
+static const char *const types[][2] = {
+    {"a.txt", "text/plain"},
+    {"dir.d/a.PNG", "image/png"},
+    {"x.Json", "application/json"},
+    {"x.tar", "application/x-tar"},
+    {"page.html", "text/html"},
+    {"a.b.jpg", "image/jpeg"},
+    {"x.svg", "image/svg+xml"},
+    {"x.js", "text/javascript"},
+    {"x.gz", "application/gzip"}, /* HTTPie: none; x.tar.gz: "application/x-tar; charset=gzip" */
+    {"x.tar.gz", "application/gzip"},
+    {"noext", NULL},
+    {"x.yaml", NULL},
+    {"x.", NULL},
+    {".bashrc", NULL},
+    {"..", NULL},
+    {"dir.png/file", NULL},
+    {"", NULL},
+};
+
+static void test_file_types(void)
+{
+	unit_begin("file parts: HTTPie's Content-Type by extension, none when unknown");
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		const char *got = items_file_type(types[i][0]);
+		if (types[i][1] == NULL)
+			CHECK_EQ_STR(got ? got : "(none)", "(none)");
+		else
+			CHECK_EQ_STR(got ? got : "(none)", types[i][1]);
+	}
+	unit_end();
+}
+
+/* ---- items_form_value: a data field's text in a multipart part */
+static void test_form_values(void)
+{
+	static const char *const rows[][2] = {
+	    {"a=x y", "x y"},	 {"n:=1.50", "1.50"},
+	    {"t:=true", "true"}, {"s:=\"\\u00e9\"", "\xc3\xa9"},
+	    {"e=", ""},		 {"f=@v.txt", "x y\n"},
+	};
+	struct items its = {.read = fake_read};
+	char err[512] = "", *out;
+	size_t len;
+	unit_begin("form values: strings as given, := scalars as their text, others refused");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		if (!CHECK_EQ_INT(items_add(&its, rows[i][0], err, sizeof(err)), HC_OK))
+			continue;
+		if (CHECK_EQ_INT(items_form_value(&its.v[its.n - 1], &out, &len, err, sizeof(err)),
+				 HC_OK)) {
+			CHECK_EQ_STR(out, rows[i][1]);
+			CHECK_EQ_INT(len, strlen(rows[i][1]));
+			free(out);
+		}
+	}
+	CHECK_EQ_INT(items_add(&its, "z:=\"a\\u0000b\"", err, sizeof(err)), HC_OK);
+	if (CHECK_EQ_INT(items_form_value(&its.v[its.n - 1], &out, &len, err, sizeof(err)),
+			 HC_OK)) {
+		CHECK_EQ_INT(len, 3); /* a NUL byte kept */
+		CHECK(memcmp(out, "a\0b", 3) == 0);
+		free(out);
+	}
+	CHECK_EQ_INT(items_add(&its, "o:={}", err, sizeof(err)), HC_OK);
+	CHECK_EQ_INT(items_form_value(&its.v[its.n - 1], &out, &len, err, sizeof(err)), HC_EUSAGE);
+	CHECK_EQ_STR(err, "'o:={}': a form field takes a string, a number or a boolean");
+	items_free(&its);
+	unit_end();
+}
+
 static void test_real_files(void)
 {
 	char dir[] = "/tmp/test_items.XXXXXX", path[64], arg[96], err[512] = "";
@@ -533,6 +603,10 @@ static void test_real_files(void)
 	snprintf(arg, sizeof(arg), "f=@%s", dir);
 	CHECK_EQ_INT(items_add(&its, arg, err, sizeof(err)), HC_EUSAGE);
 	snprintf(want, sizeof(want), "'f=@%s': %s: Is a directory", dir, dir);
+	CHECK_EQ_STR(err, want);
+	snprintf(arg, sizeof(arg), "up@%s;type=a/b", dir); /* opened only when it is sent */
+	CHECK_EQ_INT(items_add(&its, arg, err, sizeof(err)), HC_EUSAGE);
+	snprintf(want, sizeof(want), "'up@%s;type=a/b': %s: Is a directory", dir, dir);
 	CHECK_EQ_STR(err, want);
 	items_free(&its);
 	unlink(path);
@@ -624,6 +698,8 @@ int main(void)
 	test_errors();
 	test_urls();
 	test_file_items();
+	test_file_types();
+	test_form_values();
 	test_real_files();
 	test_limits();
 	return unit_done();
