@@ -380,6 +380,24 @@ like_httpie_mp() { # [--multipart] ITEM...
 	usage_fails "--multipart does not go with -d, --data-urlencode, @FILE or -" --multipart @a.txt
 }
 
+@test "-o FILE that is one of the parts' files (any name, -F or field@FILE): usage error, nothing sent, FILE untouched" {
+	raw_start_silent
+	printf 'the part\n' >F
+	ln F hard
+	ln -s F soft
+	local row want
+	want=$(sha256_of F)
+	for row in "-o F -F f=@F" "-o F -F a=b -F g=<F" "-o hard -F f=@soft" "-o F f@F" \
+		"-o soft x=1 f@a.txt g@hard" "-o F --multipart -F f=@./F"; do
+		# shellcheck disable=SC2086 # row is a word list
+		run --separate-stderr "$HCLI" "$RAW_URL/" $row </dev/null
+		assert_equal "$row: $status" "$row: 2"
+		assert_regex "$stderr" "^hcli: Usage: -o [A-Za-z]* is the request body's own file; write the output elsewhere"
+		assert_equal "$row: $(sha256_of F)" "$row: $want"
+	done
+	raw_assert_nothing_sent
+}
+
 @test "-p B off a terminal: the multipart body exactly as sent, file bytes included" {
 	serve
 	hrun -p B --boundary XYZ "$U" a=1 f@a.txt

@@ -100,21 +100,37 @@ static int usage_error(const char *detail)
 	return hc_err_exit(HC_EUSAGE);
 }
 
+static bool same_file(int fd, const struct stat *out)
+{
+	struct stat in;
+	return fd >= 0 && fstat(fd, &in) == 0 && S_ISREG(in.st_mode) && in.st_dev == out->st_dev &&
+	       in.st_ino == out->st_ino;
+}
+
+/* Is this file the request body's, or one of its multipart parts'? */
+static bool body_reads(const struct run *R, const struct stat *out)
+{
+	if (R->body.kind == HC_BODY_FD)
+		return same_file(R->body.fd, out);
+	for (size_t i = 0; R->body.kind == HC_BODY_PARTS && i < R->form.nsegs; i++)
+		if (R->form.segs[i].mem == NULL && same_file(R->form.segs[i].fd, out))
+			return true;
+	return false;
+}
+
 /*
- * No -o FILE may be the request body's file (the same file by any name, or
- * standard input redirected from it): replacing it would make no sense of
- * the body. 0, or the usage error's status.
+ * No -o FILE may be a file the request body reads (its file or a multipart
+ * part's, by any name, or standard input redirected from it): replacing it
+ * would make no sense of the body. 0, or the usage error's status.
  */
 static int output_is_body(const struct run *R)
 {
 	const struct cli *cli = R->cli;
-	struct stat out, in;
+	struct stat out;
 	char err[HC_ERRBUF];
-	if (R->body.kind != HC_BODY_FD || fstat(R->body.fd, &in) < 0 || !S_ISREG(in.st_mode))
-		return 0;
 	for (size_t i = 0; i < cli->nouts; i++) {
 		const char *p = cli->outs[i].path;
-		if (p && stat(p, &out) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+		if (p && stat(p, &out) == 0 && body_reads(R, &out)) {
 			snprintf(err, sizeof(err),
 				 "-o %.200s is the request body's own file; write the output elsewhere",
 				 p);
