@@ -404,3 +404,36 @@ like_httpie_mp() { # [--multipart] ITEM...
 	assert_equal "$status" 0
 	cmp "$T/out" <(norm_body "$(raw_req 0 0)" | sed 's/--B/--XYZ/g') || fail "$(od -c "$T/out" | head)"
 }
+
+# hcli on a pseudo-terminal (script(1)): what reaches it in $T/tty (ONLCR off).
+tty_exec() { # ARGS...
+	local cmd
+	cmd="stty -onlcr; exec $(printf '%q ' env -u NO_COLOR TERM=xterm-256color "$HCLI" "$@")"
+	status=0
+	timeout -k 2 20 script -qfec "$cmd" /dev/null </dev/null >"$T/tty" || status=$?
+}
+
+@test "-p B on a terminal: each file part's bytes shown as <file NAME, N bytes>, the rest as sent" {
+	head -c 1000 /dev/urandom >r.bin
+	serve
+	tty_exec -p B --boundary XYZ "$U" a=1 f@a.txt g@r.bin h@empty.dat
+	assert_equal "$status" 0
+	local want='--XYZ\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
+	want+='--XYZ\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n<file a.txt, 6 bytes>\r\n'
+	want+='--XYZ\r\nContent-Disposition: form-data; name="g"; filename="r.bin"\r\n\r\n<file r.bin, 1000 bytes>\r\n'
+	want+='--XYZ\r\nContent-Disposition: form-data; name="h"; filename="empty.dat"\r\n\r\n<file empty.dat, 0 bytes>\r\n'
+	want+='--XYZ--\r\n'
+	assert_bytes "$T/tty" "$want"
+	# the server got every byte
+	assert_equal "$(field "$(raw_req 0 0)" Content-Length)" "$(body_len "$(raw_req 0 0)")"
+	python3 - "$(raw_req 0 0)" r.bin <<'PY' || fail "r.bin's bytes were not sent"
+import sys
+sys.exit(open(sys.argv[2], "rb").read() not in open(sys.argv[1], "rb").read())
+PY
+	# -F parts alike; a <FILE part is named by its part name
+	tty_exec -p B --boundary XYZ -F f=@a.txt -F 'g=<a.txt' "$U"
+	assert_equal "$status" 0
+	want='--XYZ\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n<file a.txt, 6 bytes>\r\n'
+	want+='--XYZ\r\nContent-Disposition: form-data; name="g"\r\n\r\n<file g, 6 bytes>\r\n--XYZ--\r\n'
+	assert_bytes "$T/tty" "$want"
+}

@@ -253,6 +253,7 @@ int main(int argc, char **argv)
 		.trace_ud = &R.out,
 		.debuglevel = cli.verbose,
 		.trace_body = (print & PRINT_REQ_BODY) != 0,
+		.trace_file = R.out.tty_out ? out_trace_file : NULL, /* SPEC: elided on a terminal */
 		.tls = &cli.tls,
 		.progress = R.progress_ok ? upload_progress : NULL,
 		.tick = R.progress_ok ? progress_wait : NULL,

@@ -330,6 +330,20 @@ void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len)
 	hb_free(&b);
 }
 
+void out_trace_file(void *ud, const char *filename, off_t size)
+{
+	struct out *o = ud;
+	struct hc_headbuf b = {.max = 64 << 20};
+	char n[40];
+	snprintf(n, sizeof(n), ", %lld bytes>", (long long)size);
+	if ((o->print & PRINT_REQ_BODY) && o->err == HC_OK && hb_adds(&b, "<file ") == HC_OK &&
+	    out_vis(&b, filename, strlen(filename)) == HC_OK && hb_adds(&b, n) == HC_OK) {
+		out_write_all(o, STDOUT_FILENO, b.p, b.len, "standard output");
+		o->req_printed = true;
+	}
+	hb_free(&b);
+}
+
 enum hc_err out_head(struct out *o, const struct hc_response *r)
 {
 	struct hc_headbuf b = {.max = 64 << 20};

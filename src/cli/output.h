@@ -56,6 +56,8 @@ enum hc_err out_format_options(const char *s, unsigned *indent, char *err, size_
 /* What a Content-Type value says: 0 not JSON, 1 JSON, 2 NDJSON (one value after another). */
 int out_json_kind(const char *content_type);
 void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len);
+/* -p B on a terminal: a multipart file part as "<file NAME, N bytes>" instead of its bytes. */
+void out_trace_file(void *ud, const char *filename, off_t size);
 enum hc_err out_head(struct out *o, const struct hc_response *r);
 /* Before a response body: whether it goes through the formatter (o->fmt_on). */
 enum hc_err out_body_begin(struct out *o, const struct hc_response *r);

@@ -78,6 +78,8 @@ struct hc_conn_cfg {
 	void *trace_ud;
 	int debuglevel;
 	bool trace_body; /* hand request body bytes to trace (-p B) */
+	/* with trace_body: a multipart file part is not handed to trace, this is called instead */
+	void (*trace_file)(void *ud, const char *filename, off_t size);
 	void (*progress)(void *ud, uint64_t body_sent); /* upload progress, or NULL */
 	void (*tick)(void *ud); /* called about ten times a second while waiting, or NULL */
 	void *progress_ud;
@@ -232,6 +234,7 @@ struct hc_mp_seg {
 	off_t start;	 /* where the part starts in a regular file */
 	off_t size;	 /* bytes from start, or -1 when streamed (pipe) */
 	const char *name; /* the part's name, for messages (in a head segment's owner) */
+	const char *filename; /* a file part's filename, or its name when it has none */
 };
 /* How part heads quote names: curl's ('"', CR, LF as %XX; no name="" for an empty name), or
  * HTTPie's (urllib3 1.26: '\\' doubled too, every C0 byte but ESC as %XX, name="" kept). */

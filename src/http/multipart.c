@@ -152,13 +152,20 @@ enum hc_err mp_add_fd(struct hc_multipart *mp, const char *name, const char *fil
 {
 	enum hc_err rc = add_head(mp, name, filename, type);
 	char *nm = rc ? NULL : strdup(name);
-	if (rc == HC_OK && nm == NULL)
+	char *fn = rc ? NULL : strdup(filename ? filename : name);
+	if (rc == HC_OK && (nm == NULL || fn == NULL))
 		rc = HC_ENOMEM;
-	struct hc_mp_seg s = {
-	    .mem = NULL, .fd = fd, .close_fd = take_fd, .start = start, .size = size, .name = nm};
+	struct hc_mp_seg s = {.mem = NULL,
+			      .fd = fd,
+			      .close_fd = take_fd,
+			      .start = start,
+			      .size = size,
+			      .name = nm,
+			      .filename = fn};
 	if (rc == HC_OK && (rc = add_seg(mp, &s)) == HC_OK)
 		return HC_OK;
 	free(nm);
+	free(fn);
 	if (take_fd)
 		close(fd);
 	return rc;
@@ -195,6 +202,7 @@ void mp_free(struct hc_multipart *mp)
 	for (size_t i = 0; i < mp->nsegs; i++) {
 		free(mp->segs[i].mem);
 		free((char *)mp->segs[i].name);
+		free((char *)mp->segs[i].filename);
 		if (mp->segs[i].close_fd && mp->segs[i].fd >= 0)
 			close(mp->segs[i].fd);
 	}
@@ -254,15 +262,18 @@ static enum hc_err check_size(struct hc_conn *c, const struct hc_mp_seg *g)
 	return HC_OK;
 }
 
-/* A regular file: sendfile(2) (reads over TLS), or reads that -p B can see. */
+/* A regular file: sendfile(2) (reads over TLS), or reads that -p B can see (off a terminal). */
 static enum hc_err send_file(struct hc_conn *c, const struct hc_mp_seg *g, bool chunked)
 {
 	enum hc_err rc;
+	bool named = c->cfg->trace_body && c->cfg->trace_file;
+	if (named) /* the file is named to the trace, its bytes are not shown */
+		c->cfg->trace_file(c->cfg->trace_ud, g->filename, g->size);
 	if (g->size == 0)
 		return check_size(c, g);
 	if ((rc = check_size(c, g)) || (chunked && (rc = chunk_line(c, (uint64_t)g->size))))
 		return rc;
-	if (c->cfg->trace_body) {
+	if (c->cfg->trace_body && !named) {
 		for (off_t off = 0; off < g->size;) {
 			size_t want = c->cfg->blocksize;
 			if ((off_t)want > g->size - off)
