@@ -44,6 +44,23 @@ _hcli_at_files()
 	fi
 }
 
+# Items whose first separator ends with '@' (field@FILE, field=@FILE, field:=@FILE,
+# Name:@FILE, name==@FILE): files after it. ITEM is the whole word typed so far.
+_hcli_item_files()
+{
+	local item=$1 re='^(([^\\:=@;]|\\.)*)(:=@|==@|=@|:@|@)(.*)$' lead i
+	[[ $item != -* && $item =~ $re ]] || return 1
+	lead=${BASH_REMATCH[1]}${BASH_REMATCH[3]}
+	_hcli_at_files "@${BASH_REMATCH[4]}"
+	COMPREPLY=("${COMPREPLY[@]/#@/$lead}")
+	# readline replaces the word after its last break character ('=' and ':' here)
+	for ((i = ${#item} - 1; i >= 0; i--)); do
+		[[ $COMP_WORDBREAKS == *"${item:i:1}"* ]] && break
+	done
+	lead=${item:0:i+1}
+	COMPREPLY=("${COMPREPLY[@]#"$lead"}")
+}
+
 _hcli()
 {
 	local cur prev words cword split=false
@@ -175,7 +192,12 @@ _hcli()
 		fi
 	done
 
-	if [[ $cur == @* ]]; then
+	# the whole word, '=' and ':' included, for field=@FILE and its kin
+	local item=${COMP_LINE:0:COMP_POINT}
+	item=${item##*[[:space:]]}
+	if ((npos >= 1)) && [[ $item != @* ]] && _hcli_item_files "$item"; then
+		return
+	elif [[ $cur == @* ]]; then
 		_hcli_at_files "$cur"
 		declare -F __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur"
 	elif ((npos == 0)); then

@@ -79,6 +79,22 @@ function __fish_hcli_at_files
     end
 end
 
+# Items whose first separator ends with '@' (field@FILE, field=@FILE, field:=@FILE,
+# Name:@FILE, name==@FILE), after the first positional: files after it.
+function __fish_hcli_item_files
+    __fish_hcli_first_positional; and return
+    set -l tok (commandline -ct)
+    string match -q -- '-*' $tok; and return
+    set -l m (string match -r -- '^((?:[^\\\\:=@;]|\\\\.)*(?::=@|==@|=@|:@|@))(.*)$' $tok); or return
+    for f in $m[3]*
+        if test -d $f
+            printf '%s%s/\n' $m[2] $f
+        else
+            printf '%s%s\n' $m[2] $f
+        end
+    end
+end
+
 # Nothing is completed as a file unless asked for below.
 complete -c hcli -f
 
@@ -160,3 +176,5 @@ complete -c hcli -s V -l version -d 'show the version and exit'
 complete -c hcli -n '__fish_hcli_first_positional; and not __fish_hcli_has_method_option' -a "$hcli_methods" -d method
 # @PATH items, and -d @PATH.
 complete -c hcli -n __fish_hcli_token_is_at -a '(__fish_hcli_at_files)' -d file
+# field@FILE, field=@FILE, field:=@FILE items.
+complete -c hcli -n 'not __fish_hcli_token_is_at' -a '(__fish_hcli_item_files)' -d file

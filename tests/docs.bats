@@ -172,6 +172,16 @@ fish_complete() { # LINE
 		'hcli http://x @tests/helpers/raw.|@tests/helpers/raw.bash'
 		'hcli PUT http://x:8080/a @tests/helpers/raw.|@tests/helpers/raw.bash'
 		'hcli -d @tests/helpers/raw.|@tests/helpers/raw.bash'
+		# files after an item's @, =@, :=@ (and :@, ==@); readline keeps what precedes '=' or ':'
+		'hcli http://x avatar@tests/helpers/raw.|avatar@tests/helpers/raw.bash'
+		'hcli POST :8080 avatar@tests/hel|avatar@tests/helpers/'
+		'hcli http://x f=@tests/helpers/raw.|@tests/helpers/raw.bash'
+		'hcli http://x f:=@tests/helpers/raw.|@tests/helpers/raw.bash'
+		'hcli http://x X-A:@tests/helpers/raw.|@tests/helpers/raw.bash'
+		'hcli http://x q==@tests/helpers/raw.|@tests/helpers/raw.bash'
+		'hcli http://x a\@b@tests/helpers/raw.|a\@b@tests/helpers/raw.bash'
+		'hcli http://x a:b@tests/hel|'
+		'hcli user@tests/hel|'
 	)
 	# --color=WHEN values, when the completion file knows them
 	if grep -q 'always' "$BASH_COMP" && grep -q -- '--color' "$BASH_COMP"; then
@@ -206,6 +216,24 @@ fish_complete() { # LINE
 	assert_success
 	assert_line --regexp $'^1\\.2(\t|$)'
 	assert_line --regexp $'^1\\.3(\t|$)'
+}
+
+@test "fish completion: files after an item's @, =@ and :=@, not in the first positional" {
+	local row line want
+	local rows=(
+		'hcli http://x avatar@tests/helpers/raw.|avatar@tests/helpers/raw.bash'
+		'hcli POST :8080 avatar@tests/hel|avatar@tests/helpers/'
+		'hcli http://x f=@tests/helpers/raw.|f=@tests/helpers/raw.bash'
+		'hcli http://x f:=@tests/helpers/raw.|f:=@tests/helpers/raw.bash'
+		'hcli http://x a:b@tests/hel|'
+		'hcli user@tests/hel|'
+	)
+	for row in "${rows[@]}"; do
+		line=${row%%|*} want=${row#*|}
+		run fish_complete "$line"
+		assert_equal "[$line] status $status" "[$line] status 0"
+		assert_equal "[$line] -> $(cut -f1 <<<"$output" | tr '\n' ' ' | sed 's/ $//')" "[$line] -> $want"
+	done
 }
 
 @test "fish completion: --color WHEN as the next word; a method after it" {
