@@ -201,7 +201,8 @@ sink_start() { # DIR [STALL]
 change_while_sent() { # COMMAND...
 	head -c $((64 << 20)) /dev/zero >big.bin
 	sink_start "$T/sink" $((1 << 20))
-	hcli -F big=@big.bin --boundary B "$SINK_URL" </dev/null >"$T/out" 2>"$T/err" &
+	# shellcheck disable=SC2086 # PART: -F's part by default, or an item
+	hcli --boundary B "$SINK_URL" ${PART:--F big=@big.bin} </dev/null >"$T/out" 2>"$T/err" &
 	local client=$! fd line
 	exec {fd}<>"$T/sink/stalled"
 	read -r -t 30 -u "$fd" line
@@ -223,6 +224,10 @@ change_while_sent() { # COMMAND...
 
 @test "a file that shrinks while it is sent: 26, the connection closed, the body cut short" {
 	change_while_sent truncate -s $((2 << 20)) big.bin
+}
+
+@test "a field@FILE file that shrinks while it is sent: 26, as with -F" {
+	PART=big@big.bin change_while_sent truncate -s $((2 << 20)) big.bin
 }
 
 @test "a file that grows while it is sent: 26, the declared bytes and nothing after them" {
