@@ -4,7 +4,8 @@
  * item_looks_like_url and items_add (files come from a fake reader: a path's
  * text is the path itself, "nofile..." does not exist). Whatever the items,
  * a JSON body that is built must be ASCII and parse whole with json-c's own
- * strict tokener; a form body must be made of urlencoded bytes only.
+ * strict tokener; a form body must be made of urlencoded bytes only; each
+ * data field has a multipart value, each file part a type or none.
  */
 #include <json-c/json.h>
 #include <stdint.h>
@@ -67,6 +68,35 @@ static void check_form(const char *s, size_t n)
 	}
 }
 
+/*
+ * The multipart view of the same items: every data field has a form value
+ * (NUL-terminated, its length exact) or a one-line reason; a file part's
+ * guessed type is NULL or a type/subtype.
+ */
+static void check_parts(const struct items *its)
+{
+	char err[512], *out;
+	size_t len;
+	for (size_t i = 0; i < its->n; i++) {
+		const struct item *it = &its->v[i];
+		if (it->kind == ITEM_FILE) {
+			const char *t = items_file_type(it->path);
+			check(t == NULL || (strchr(t, '/') != NULL && strpbrk(t, "\r\n") == NULL));
+			continue;
+		}
+		if (!item_is_data(it))
+			continue;
+		err[0] = '\0';
+		enum hc_err rc = items_form_value(it, &out, &len, err, sizeof(err));
+		check(rc == HC_OK ||
+		      (rc == HC_EUSAGE && err[0] != '\0' && strchr(err, '\n') == NULL));
+		if (rc == HC_OK) {
+			check(out[len] == '\0' && strlen(out) <= len);
+			free(out);
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *in = malloc(size + 1), err[512];
@@ -109,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_form(out, len);
 		free(out);
 	}
+	check_parts(&its);
 	items_free(&its);
 	free(in);
 	return 0;
