@@ -411,9 +411,10 @@ like_httpie_mp() { # [--multipart] ITEM...
 }
 
 # hcli on a pseudo-terminal (script(1)): what reaches it in $T/tty (ONLCR off).
+# LeakSanitizer's tracer sometimes dies under a pty (see tls_tty): off here.
 tty_exec() { # ARGS...
-	local cmd
-	cmd="stty -onlcr; exec $(printf '%q ' env -u NO_COLOR TERM=xterm-256color "$HCLI" "$@")"
+	local cmd asan=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	cmd="stty -onlcr; exec $(printf '%q ' env -u NO_COLOR TERM=xterm-256color ASAN_OPTIONS="$asan" "$HCLI" "$@")"
 	status=0
 	timeout -k 2 20 script -qfec "$cmd" /dev/null </dev/null >"$T/tty" || status=$?
 }
