@@ -317,6 +317,18 @@ like_httpie_mp() { # [--multipart] ITEM...
 	like_httpie_mp $'n"a\\m\te=v' 'f@we"i\d é.txt' $'g@cr\rx.txt' 'é=ü' '=empty name'
 }
 
+@test "field@FILE and field=@FILE: a leading ~/ is \$HOME, as HTTPie's (the shell leaves it there)" {
+	serve
+	local HRUN_ENV=(HOME="$T")
+	hrun --boundary XYZ "$U" 'f@~/a.txt' 's=@~/a.txt' '~=x'
+	assert_equal "$status: $(cat "$T/err")" "0: "
+	HOME=$T httpie_mp 'f@~/a.txt' 's=@~/a.txt' '~=x'
+	python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); sys.stdout.buffer.write(d.split(b"\r\n\r\n",1)[1])' \
+		"$(raw_req 0 0)" >"$T/hcli-body"
+	cmp "$T/httpie-body" "$T/hcli-body" || fail "$(od -c "$T/hcli-body" | head -20)"
+	grep -q 'filename="a.txt"' "$T/hcli-body"
+}
+
 @test "--multipart: data fields as parts without a file, as HTTPie's; none at all is the close delimiter" {
 	like_httpie_mp --multipart a=1 'b=x y' 'c\=d=e'
 	raw_stop

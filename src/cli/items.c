@@ -1671,10 +1671,32 @@ static enum hc_err read_text(items_reader rd, struct item *it, char *err, size_t
 	return HC_OK;
 }
 
+/* HTTPie's os.path.expanduser for the files of items: a leading "~" or "~/" is $HOME. */
+static enum hc_err expand_home(struct item *it)
+{
+	const char *home = getenv("HOME"), *p = it->path;
+	if (p == NULL || p[0] != '~' || (p[1] && p[1] != '/') || home == NULL || !*home ||
+	    it->kind == ITEM_BODY_FILE)
+		return HC_OK;
+	size_t hl = strlen(home);
+	while (hl > 1 && home[hl - 1] == '/')
+		hl--;
+	char *x;
+	if (asprintf(&x, "%.*s%s", (int)hl, home, p + 1) < 0)
+		return HC_ENOMEM;
+	free(it->path);
+	it->path = x;
+	const char *slash = strrchr(x, '/');
+	it->filename = slash ? slash + 1 : x;
+	return HC_OK;
+}
+
 static enum hc_err item_check(items_reader rd, struct item *it, char *err, size_t errlen)
 {
-	enum hc_err rc = HC_OK;
+	enum hc_err rc = expand_home(it);
 	char why[400];
+	if (rc)
+		return rc;
 	if (is_header(it->kind) && !hdr_valid_name(it->key, strlen(it->key)))
 		return fail(err, errlen, "'%s' is not a valid header name", SHOWN(it->key));
 	if (it->kind == ITEM_HEADER_FILE || it->kind == ITEM_QUERY_FILE ||

@@ -575,6 +575,54 @@ static void test_form_values(void)
 	unit_end();
 }
 
+/* Every file exists and holds "1" (valid text and JSON). */
+static enum hc_err any_read(const char *path, bool text, char **out, size_t *len, char *err,
+			    size_t errlen)
+{
+	(void)path, (void)err, (void)errlen;
+	if (text) {
+		*out = strdup("1");
+		*len = 1;
+	}
+	return HC_OK;
+}
+
+/* ---- a leading ~ or ~/ in an item's file is $HOME (HTTPie's os.path.expanduser) */
+static void test_home(void)
+{
+	static const char *const rows[][3] = {
+	    /* argument, path, filename (ITEM_FILE) */
+	    {"f@~/x.png", "/h/x.png", "x.png"},
+	    {"f@~/d/y;type=a/b", "/h/d/y", "y"},
+	    {"s=@~/t.txt", "/h/t.txt", NULL},
+	    {"j:=@~", "/h", NULL},
+	    {"X-A:@~/v", "/h/v", NULL},
+	    {"q==@~/v", "/h/v", NULL},
+	    {"f@~u/x", "~u/x", "x"}, /* ~user is not expanded */
+	    {"f@a/~/x", "a/~/x", "x"},
+	    {"@~/body", "~/body", NULL}, /* the Part 1 body item stays as given */
+	};
+	char err[512] = "";
+	char *old = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+	unit_begin("~ and ~/ in items' files are $HOME (trailing slashes of HOME dropped)");
+	setenv("HOME", "/h//", 1);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct items its = {.read = any_read};
+		if (CHECK_EQ_INT(items_add(&its, rows[i][0], err, sizeof(err)), HC_OK)) {
+			CHECK_EQ_STR(its.v[0].path, rows[i][1]);
+			if (rows[i][2])
+				CHECK_EQ_STR(its.v[0].filename, rows[i][2]);
+		}
+		items_free(&its);
+	}
+	if (old)
+		setenv("HOME", old, 1);
+	else
+		unsetenv("HOME");
+	free(old);
+	unit_end();
+}
+
 static void test_real_files(void)
 {
 	char dir[] = "/tmp/test_items.XXXXXX", path[64], arg[96], err[512] = "";
@@ -700,6 +748,7 @@ int main(void)
 	test_file_items();
 	test_file_types();
 	test_form_values();
+	test_home();
 	test_real_files();
 	test_limits();
 	return unit_done();
