@@ -14,6 +14,13 @@
 #define HC_ERRBUF 512		     /* detail text of one error */
 #define HC_SPLICE_MIN (64 * 1024)    /* chunk data worth splicing rather than reading */
 #define HC_PIPE_SIZE (1024 * 1024)   /* a request body's pipe, enlarged to this when smaller */
+#define HC_COOKIE_MAX 4096	     /* RFC 6265bis §5.6: a cookie's name and value together */
+#define HC_COOKIE_ATTR_MAX 1024      /* RFC 6265bis §5.6: one attribute's value */
+#define HC_COOKIE_AGE_MAX (400 * 86400) /* RFC 6265bis §5.6.1-2: Expires and Max-Age capped */
+#define HC_COOKIES_PER_DOMAIN 180    /* cookies servers may keep under one domain (Chrome, Firefox) */
+#define HC_COOKIES_MAX 20000	     /* cookies in the store; the oldest go first */
+#define HC_COOKIES_SENT_MAX 150	     /* cookies in one request's Cookie field (curl's number) */
+#define HC_JAR_FILE_MAX (64 << 20)   /* a cookie file read with -b */
 
 #if HC_RECV_BUF <= HC_MAX_LINE
 #error "the receive buffer must hold a whole line"
