@@ -3,6 +3,7 @@
 
 # Every option of hcli --help; keep in step with src/cli/args.c.
 _hcli_long_opts='--request --data --data-urlencode --json --form --multipart --get --header --user-agent --cookie
+--cookie-jar --junk-session-cookies
 --print --include --body --output --remote-name --remote-header-name --output-dir --create-dirs
 --no-clobber --continue-at --remote-time --time-cond --etag-save --etag-compare --verbose --silent
 --fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
@@ -11,10 +12,10 @@ _hcli_long_opts='--request --data --data-urlencode --json --form --multipart --g
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
 --location --max-redirs --user --netrc --netrc-file --retry --retry-delay
 --retry-max-time --write-out --compressed --color --pretty --format-options --help --version'
-_hcli_short_opts='-X -d -j -G -H -A -b -F -p -i -o -O -J -C -R -z -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
+_hcli_short_opts='-X -d -j -G -H -A -b -c -F -p -i -o -O -J -C -R -z -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-agent
--b --cookie -p --print -o --output --output-dir -C --continue-at -z --time-cond --etag-save
+-b --cookie -c --cookie-jar -p --print -o --output --output-dir -C --continue-at -z --time-cond --etag-save
 --etag-compare --connect-timeout --timeout
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
 --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
@@ -85,7 +86,7 @@ _hcli()
 		COMPREPLY=($(compgen -W "$_hcli_methods" -- "$cur"))
 		return
 		;;
-	-o | --output | --unix-socket | --cacert | --cert | --key | --netrc-file | -z | --time-cond | \
+	-o | --output | -c | --cookie-jar | --unix-socket | --cacert | --cert | --key | --netrc-file | -z | --time-cond | \
 		--etag-save | --etag-compare)
 		local IFS=$'\n'
 		compopt -o filenames 2>/dev/null
@@ -161,8 +162,13 @@ _hcli()
 	--connect-timeout | --timeout | -m | --max-time | --source-address | --blocksize | \
 		--max-headers | --resolve | --expect100-timeout | --priority | --pinnedpubkey | \
 		--proxy-header | --noproxy | --max-redirs | -u | --user | --retry | --retry-delay | \
-		--retry-max-time | -A | --user-agent | -b | --cookie)
+		--retry-max-time | -A | --user-agent)
 		return # a number, an address or a string: nothing to offer
+		;;
+	-b | --cookie)
+		# NAME=VALUE data is the user's; any other word is a cookie file
+		[[ $cur == *=* ]] || COMPREPLY=($(compgen -f -- "$cur"))
+		return
 		;;
 	esac
 	$split && return

@@ -132,13 +132,6 @@ body() { # N: the bytes after the head, into a file of that name under $T
 	assert_equal "$(field 3 Cookie)" "$(field 2 Cookie)"
 }
 
-@test "-b FILE: cookie files are not supported yet (usage error, nothing sent)" {
-	printf 'Set-Cookie: a=1\n' >"$T/jar"
-	usage_fails "-b $T/jar: cookie files are not supported yet" -b "$T/jar"
-	usage_fails "-b none.txt: cookie files are not supported yet" -b none.txt
-	usage_fails "-b: the cookie data has CR, LF or NUL" -b $'a=1\r\nX-B: 1'
-}
-
 @test "--body prints the body alone (-b is curl's --cookie now)" {
 	serve
 	run --separate-stderr hcli -i --body "$U" </dev/null

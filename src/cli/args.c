@@ -63,6 +63,7 @@ enum {
 	OPT_NO_CLOBBER,
 	OPT_ETAG_SAVE,
 	OPT_ETAG_COMPARE,
+	OPT_JUNK_SESSION,
 };
 
 /* What an option's value is, and so which function parses it. */
@@ -325,13 +326,25 @@ static enum hc_err opt_data_urlencode(struct cli *cli, const char *s, char *err,
 	return add_data(cli, s, true);
 }
 
-/* -b NAME=VALUE[; ...]: several are joined with "; ", as curl does. */
+/*
+ * -b NAME=VALUE[; ...]: several are joined with "; ", as curl does. An
+ * argument without "=" names a cookie file ("" only turns the engine on in
+ * curl, and ours always is).
+ */
 static enum hc_err opt_cookie(struct cli *cli, const char *s, char *err, size_t errlen)
 {
-	char shown[300], *joined;
-	if (strchr(s, '=') == NULL)
-		return usage(err, errlen, "-b %s: cookie files are not supported yet",
-			     printable(s, strlen(s), shown, sizeof(shown)));
+	char *joined;
+	if (strchr(s, '=') == NULL) {
+		if (*s == '\0')
+			return HC_OK;
+		const char **nf =
+		    reallocarray(cli->cookie_files, cli->ncookie_files + 1, sizeof(*nf));
+		if (nf == NULL)
+			return HC_ENOMEM;
+		cli->cookie_files = nf;
+		nf[cli->ncookie_files++] = s;
+		return HC_OK;
+	}
 	if (!hdr_valid_value(s, strlen(s)))
 		return usage(err, errlen, "-b: the cookie data has CR, LF or NUL");
 	if (asprintf(&joined, "%s%s%s", cli->cookie ? cli->cookie : "", cli->cookie ? "; " : "",
@@ -494,7 +507,9 @@ static const struct opt opts[] = {
 	FLAG("get", 'G', get, "send the -d and --data-urlencode data in the URL's query, with GET"),
 	CALL("header", 'H', opt_header, "'NAME: VALUE'", "send this header, as the Name:Value item (also Name:, Name; and @FILE)"),
 	CALL("user-agent", 'A', opt_agent, "STRING", "the User-Agent header (\"\" sends none)"),
-	CALL("cookie", 'b', opt_cookie, "DATA", "send cookies 'NAME=VALUE[; ...]' in a Cookie header (cookie files: not yet)"),
+	CALL("cookie", 'b', opt_cookie, "DATA|FILE", "send cookies 'NAME=VALUE[; ...]', or load a cookie file (Netscape format or Set-Cookie: lines)"),
+	STRING("cookie-jar", 'c', cookie_jar, "FILE", "write every cookie to FILE at the end (curl's format; - for standard output)"),
+	FLAG("junk-session-cookies", OPT_JUNK_SESSION, junk_session, "drop the session cookies read from -b files"),
 	CALL("print", 'p', opt_print, "WHAT", "what to print: H request head, B request body, h response head, b response body"),
 	CONST("include", 'i', print, PRINT_RESP_HEAD | PRINT_RESP_BODY, "print the response head and body (-p hb)"),
 	CONST("body", OPT_BODY, print, PRINT_RESP_BODY, "print the response body only (-p b)"),
@@ -1334,6 +1349,7 @@ void args_free(struct cli *cli)
 	free(cli->words);
 	free(cli->data);
 	free(cli->cookie);
+	free(cli->cookie_files);
 	items_free(&cli->items);
 	free(cli->item_body);
 }

@@ -84,6 +84,10 @@ struct cli {
 	char *item_body;    /* the body built from data fields */
 	bool get;	   /* -G: the data goes into the query */
 	char *cookie;	   /* -b DATA, joined with "; " */
+	const char **cookie_files; /* -b FILE, in order */
+	size_t ncookie_files;
+	const char *cookie_jar; /* -c FILE, or NULL */
+	bool junk_session;	/* --junk-session-cookies */
 	const char *agent; /* -A */
 	struct cli_word *words;
 	size_t nwords;

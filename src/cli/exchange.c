@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../http/decode.h"
@@ -52,19 +53,52 @@ static bool is_credential(const char *name)
 }
 
 /*
+ * The Cookie field: the store's cookies for the URL, then the user's Cookie
+ * (-b DATA or an item) when it is sent; one field (RFC 6265bis §5.8.3).
+ * "Cookie:" alone sends none. NULL when there is nothing to send.
+ */
+static char *cookie_field(struct run *R, const struct hop_in *h, const char *user)
+{
+	const struct hc_url *u = &h->url;
+	if (removed(R->cli, "Cookie"))
+		return NULL;
+	struct ck_origin o = {u->host, u->target, u->https};
+	char *jar = ck_header(&R->cookies, &o, time(NULL)), *both;
+	if (jar == NULL || user == NULL)
+		return jar;
+	if (asprintf(&both, "%s; %s", jar, user) < 0)
+		both = NULL;
+	free(jar);
+	return both;
+}
+
+/* The first Cookie item still sent to this hop, or NULL. */
+static const char *user_cookie(const struct cli *cli, const struct hop_in *h)
+{
+	if (h->drop_creds)
+		return NULL;
+	for (size_t i = 0; i < cli->nhdrs; i++)
+		if (!strcasecmp(cli->hdrs[i].name, "Cookie") && cli->hdrs[i].value)
+			return cli->hdrs[i].value;
+	return NULL;
+}
+
+/*
  * The request's fields: credentials (-u, the URL, netrc), the defaults, then
  * the user's items. After a redirect to another origin, credentials are gone.
  */
 static enum hc_err compose(struct run *R, const struct hop_in *h, bool tunnel,
-			   struct hc_field **out, size_t *n, char **auth)
+			   struct hc_field **out, size_t *n, char **auth, char **cookie)
 {
 	const struct hc_url *u = &h->url;
 	const struct cli *cli = R->cli;
-	struct hc_field *f = calloc(cli->nhdrs + 7, sizeof(*f));
+	struct hc_field *f = calloc(cli->nhdrs + 8, sizeof(*f));
 	size_t k = 0;
 	if (f == NULL)
 		return HC_ENOMEM;
 	*auth = NULL;
+	const char *user = user_cookie(cli, h);
+	*cookie = cookie_field(R, h, user);
 	if (!h->drop_creds && !named(cli, "Authorization")) {
 		if (R->user)
 			*auth = auth_basic(R->user, R->pass);
@@ -94,9 +128,16 @@ static enum hc_err compose(struct run *R, const struct hop_in *h, bool tunnel,
 		f[k++] = (struct hc_field){"Accept-Encoding", "gzip, deflate, br, zstd"};
 	if (R->dl.range[0]) /* -C */
 		f[k++] = (struct hc_field){"Range", R->dl.range};
+	if (*cookie && user == NULL)
+		f[k++] = (struct hc_field){"Cookie", *cookie};
 	for (size_t i = 0; i < cli->nhdrs; i++) {
 		if (cli->hdrs[i].value == NULL || (h->drop_creds && is_credential(cli->hdrs[i].name)))
 			continue;
+		/* the first Cookie item carries the store's cookies too */
+		if (*cookie && cli->hdrs[i].value == user) {
+			f[k++] = (struct hc_field){"Cookie", *cookie};
+			continue;
+		}
 		/* proxy credentials never travel inside a tunnel to the server */
 		if (tunnel && !strcasecmp(cli->hdrs[i].name, "Proxy-Authorization"))
 			continue;
@@ -241,12 +282,13 @@ out:
 struct outgoing {
 	struct hc_request req;
 	struct hc_field *fields;
-	char *auth, *target;
+	char *auth, *target, *cookie;
 };
 
 static void request_free(struct outgoing *o)
 {
 	free(o->fields);
+	free(o->cookie);
 	auth_free(o->auth);
 	free(o->target);
 }
@@ -260,7 +302,7 @@ static enum hc_err request_build(struct run *R, const struct hop_in *h,
 	enum hc_err rc;
 
 	memset(o, 0, sizeof(*o));
-	if ((rc = compose(R, h, proxy && h->url.https, &o->fields, &nfields, &o->auth)))
+	if ((rc = compose(R, h, proxy && h->url.https, &o->fields, &nfields, &o->auth, &o->cookie)))
 		return rc;
 	if (proxy && !h->url.https) {
 		/* RFC 9112 §3.2.2: absolute form to a proxy */
@@ -432,6 +474,7 @@ int exchange(struct run *R, struct hop *h)
 		code = send_failed(R, h, rc);
 	} else {
 		h->out.status = resp.status;
+		cookies_take(R, &h->in.url, &resp);
 		if (replaced(R->cli, &h->in, &resp))
 			keep_for_next(R, &h->out, &resp);
 		else

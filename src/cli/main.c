@@ -260,6 +260,10 @@ int main(int argc, char **argv)
 		.progress_ud = &R,
 	};
 	conn_init(&R.conn, &R.cfg);
+	if ((code = cookies_load(&R))) {
+		conn_free(&R.conn);
+		goto out;
+	}
 	for (size_t i = 0; i < cli.nurls; i++) {
 		int c = run_url(&R, i);
 		if (c && !code)
@@ -270,7 +274,11 @@ int main(int argc, char **argv)
 	}
 	conn_free(&R.conn);
 	explicit_bzero(pass, sizeof(pass));
+	int jc = cookies_save(&R); /* whatever the transfers did, as curl */
+	if (jc && !code)
+		code = jc;
 out:
+	ck_free(&R.cookies);
 	dl_free(&R.dl);
 	out_free(&R.out);
 	free(R.wfmt);

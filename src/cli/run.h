@@ -5,6 +5,7 @@
 #ifndef HC_RUN_H
 #define HC_RUN_H
 
+#include "../http/cookie.h"
 #include "args.h"
 #include "download.h"
 #include "output.h"
@@ -62,6 +63,7 @@ struct run {
 	bool progress_ok; /* standard error is a terminal, and no -s */
 	struct progress prog;
 	struct dl dl; /* the current URL's output file */
+	struct ck_store cookies; /* on in every run: -b files, then what responses set */
 };
 
 /* Report an error as "hcli: KIND: detail"; returns its exit status. */
@@ -76,6 +78,12 @@ enum hc_err form_open(struct run *R, char *err, size_t errlen);
 int exchange(struct run *R, struct hop *h);
 /* -w once the URL is done, whatever ended it; returns code, or a write error's if code is 0 */
 int exchange_report(struct run *R, const struct hop *h, int code);
+
+/* cookies.c: -b files into R->cookies (26 when one cannot be read), -c at the end */
+int cookies_load(struct run *R);
+int cookies_save(struct run *R);
+/* Set-Cookie fields of a response to u into R->cookies */
+void cookies_take(struct run *R, const struct hc_url *u, const struct hc_response *resp);
 
 /* policy.c: one URL through its redirects and retries */
 int run_url(struct run *R, size_t i);
