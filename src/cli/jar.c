@@ -163,8 +163,7 @@ size_t jar_parse(struct ck_store *s, const char *text, size_t len, const struct 
 	return skipped;
 }
 
-/* The jar's text, header included (malloc'd, *len bytes). */
-static char *jar_text(const struct ck_store *s, int64_t now, size_t *len)
+char *jar_format(const struct ck_store *s, int64_t now, size_t *len)
 {
 	size_t n;
 	struct ck_cookie **v = ck_list(s, now, &n);
@@ -220,7 +219,7 @@ enum hc_err jar_save(const struct ck_store *s, const char *path, int64_t now, ch
 		     size_t errlen)
 {
 	size_t len;
-	char *text = jar_text(s, now, &len), *tmp = NULL;
+	char *text = jar_format(s, now, &len), *tmp = NULL;
 	int fd = -1;
 	bool made = false;
 	if (text == NULL)

@@ -22,6 +22,9 @@ typedef void jar_warn_fn(void *ud, size_t lineno, const char *why);
 size_t jar_parse(struct ck_store *s, const char *text, size_t len, const struct ck_origin *first,
 		 int64_t now, jar_warn_fn *warn, void *ud);
 
+/* The jar's text for every cookie alive at now, header included (malloc'd, *len bytes). */
+char *jar_format(const struct ck_store *s, int64_t now, size_t *len);
+
 /* Every cookie alive at now in curl's format, into path ("-": standard output). */
 enum hc_err jar_save(const struct ck_store *s, const char *path, int64_t now, char *err,
 		     size_t errlen);
