@@ -338,3 +338,11 @@ EOF
 		"http://www.x.test:$RAW_PORT/"
 	grep -q 'libpsl\.so\.5' "$T/trace" || fail "libpsl not opened"
 }
+
+@test "-b - reads the jar from standard input, which a body from it cannot share" {
+	serve
+	run --separate-stderr hcli -b - "$RAW_URL/" < <(printf '127.0.0.1\tFALSE\t/\tFALSE\t0\tin\t1\n')
+	[[ $status -eq 0 ]] || fail "exit $status: $stderr"
+	assert_equal "$(req_cookie 0)" "in=1"
+	usage_fails "-b - and a body from standard input cannot share it" -b - @-
+}

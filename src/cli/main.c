@@ -184,6 +184,11 @@ int main(int argc, char **argv)
 		code = usage_error("-w @- and a body from standard input cannot share it");
 		goto out;
 	}
+	for (size_t i = 0; i < cli.ncookie_files; i++)
+		if (!strcmp(cli.cookie_files[i], "-") && cli.body == BODY_STDIN) {
+			code = usage_error("-b - and a body from standard input cannot share it");
+			goto out;
+		}
 	if (cli.write_out && (rc = read_format(cli.write_out, &R.wfmt, err, sizeof(err)))) {
 		code = rc == HC_EUSAGE ? usage_error(err) : cli_fail(rc, "out of memory");
 		goto out;
