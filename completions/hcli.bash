@@ -3,7 +3,7 @@
 
 # Every option of hcli --help; keep in step with src/cli/args.c.
 _hcli_long_opts='--request --data --data-urlencode --json --form --multipart --get --header --user-agent --cookie
---cookie-jar --junk-session-cookies
+--cookie-jar --junk-session-cookies --session --session-read-only
 --print --include --body --output --remote-name --remote-header-name --output-dir --create-dirs
 --no-clobber --continue-at --remote-time --time-cond --etag-save --etag-compare --verbose --silent
 --fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
@@ -15,7 +15,7 @@ _hcli_long_opts='--request --data --data-urlencode --json --form --multipart --g
 _hcli_short_opts='-X -d -j -G -H -A -b -c -F -p -i -o -O -J -C -R -z -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-agent
--b --cookie -c --cookie-jar -p --print -o --output --output-dir -C --continue-at -z --time-cond --etag-save
+-b --cookie -c --cookie-jar --session --session-read-only -p --print -o --output --output-dir -C --continue-at -z --time-cond --etag-save
 --etag-compare --connect-timeout --timeout
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
 --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
@@ -86,7 +86,7 @@ _hcli()
 		COMPREPLY=($(compgen -W "$_hcli_methods" -- "$cur"))
 		return
 		;;
-	-o | --output | -c | --cookie-jar | --unix-socket | --cacert | --cert | --key | --netrc-file | -z | --time-cond | \
+	-o | --output | -c | --cookie-jar | --session | --session-read-only | --unix-socket | --cacert | --cert | --key | --netrc-file | -z | --time-cond | \
 		--etag-save | --etag-compare)
 		local IFS=$'\n'
 		compopt -o filenames 2>/dev/null

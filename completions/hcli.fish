@@ -27,7 +27,7 @@ function __fish_hcli_first_positional
             case --color
                 set color 1
             case -X --request -d --data --data-urlencode -H --header -A --user-agent \
-                -b --cookie -c --cookie-jar -p --print -o --output --output-dir -C --continue-at -z --time-cond \
+                -b --cookie -c --cookie-jar --session --session-read-only -p --print -o --output --output-dir -C --continue-at -z --time-cond \
                 --etag-save --etag-compare -m --max-time \
                 --connect-timeout --timeout --source-address --blocksize --max-headers \
                 --resolve --unix-socket --expect100-timeout -F --form-field --boundary --cacert --capath --cert --key \
@@ -110,6 +110,8 @@ complete -c hcli -s A -l user-agent -x -d 'the User-Agent header ("" sends none)
 complete -c hcli -s b -l cookie -r -F -d "send cookies 'NAME=VALUE[; ...]', or load a cookie file (Netscape format or Set-Cookie: lines)"
 complete -c hcli -s c -l cookie-jar -r -F -d "write every cookie to FILE at the end (curl's format; - for standard output)"
 complete -c hcli -l junk-session-cookies -d 'drop the session cookies read from -b files'
+complete -c hcli -l session -r -F -d "keep headers, credentials and cookies in a session file (HTTPie's), read before and updated after"
+complete -c hcli -l session-read-only -r -F -d 'use a session file without updating it'
 complete -c hcli -s p -l print -x -a 'b h hb H Hhb HBhb' -d 'what to print: H request head, B request body, h response head, b response body'
 complete -c hcli -s i -l include -d 'print the response head and body (-p hb)'
 complete -c hcli -l body -d 'print the response body only (-p b)'

@@ -64,6 +64,8 @@ enum {
 	OPT_ETAG_SAVE,
 	OPT_ETAG_COMPARE,
 	OPT_JUNK_SESSION,
+	OPT_SESSION,
+	OPT_SESSION_RO,
 };
 
 /* What an option's value is, and so which function parses it. */
@@ -234,6 +236,7 @@ static enum hc_err add_header(struct cli *cli, const char *name, size_t nlen, co
 	cli->hdrs = nh;
 	nh[cli->nhdrs].name = strndup(name, nlen);
 	nh[cli->nhdrs].value = value ? strdup(value) : NULL;
+	nh[cli->nhdrs].implied = false;
 	cli->nhdrs++;
 	return HC_OK;
 }
@@ -510,6 +513,8 @@ static const struct opt opts[] = {
 	CALL("cookie", 'b', opt_cookie, "DATA|FILE", "send cookies 'NAME=VALUE[; ...]', or load a cookie file (Netscape format or Set-Cookie: lines)"),
 	STRING("cookie-jar", 'c', cookie_jar, "FILE", "write every cookie to FILE at the end (curl's format; - for standard output)"),
 	FLAG("junk-session-cookies", OPT_JUNK_SESSION, junk_session, "drop the session cookies read from -b files"),
+	STRING("session", OPT_SESSION, session, "NAME|PATH", "keep headers, credentials and cookies in a session file (HTTPie's), read before and updated after"),
+	STRING("session-read-only", OPT_SESSION_RO, session_ro, "NAME|PATH", "use a session file without updating it"),
 	CALL("print", 'p', opt_print, "WHAT", "what to print: H request head, B request body, h response head, b response body"),
 	CONST("include", 'i', print, PRINT_RESP_HEAD | PRINT_RESP_BODY, "print the response head and body (-p hb)"),
 	CONST("body", OPT_BODY, print, PRINT_RESP_BODY, "print the response body only (-p b)"),
@@ -1113,7 +1118,10 @@ static enum hc_err add_default(struct cli *cli, const char *name, const char *va
 {
 	if (has_header(cli, name))
 		return HC_OK;
-	return add_header(cli, name, strlen(name), value, err, errlen);
+	enum hc_err rc = add_header(cli, name, strlen(name), value, err, errlen);
+	if (rc == HC_OK)
+		cli->hdrs[cli->nhdrs - 1].implied = true;
+	return rc;
 }
 
 /* One data item as a multipart part, HTTPie's way. */
@@ -1230,8 +1238,8 @@ static enum hc_err finish(struct cli *cli, char *err, size_t errlen)
 	if (rc == HC_OK && form && !cli->get && !has_header(cli, "Content-Type"))
 		rc = add_header(cli, "Content-Type", 12, "application/x-www-form-urlencoded", err,
 				errlen);
-	if (rc == HC_OK && cli->cookie && !has_header(cli, "Cookie"))
-		rc = add_header(cli, "Cookie", 6, cli->cookie, err, errlen);
+	if (rc == HC_OK && cli->cookie)
+		rc = add_default(cli, "Cookie", cli->cookie, err, errlen);
 	const char *agent = cli->agent && *cli->agent ? cli->agent : NULL; /* "": none */
 	if (rc == HC_OK && cli->agent && !has_header(cli, "User-Agent"))
 		rc = add_header(cli, "User-Agent", 10, agent, err, errlen);
@@ -1276,6 +1284,8 @@ static enum hc_err downloads(struct cli *cli, char *err, size_t errlen)
 /* Rules that span options and items. */
 static enum hc_err check(struct cli *cli, char *err, size_t errlen)
 {
+	if (cli->session && cli->session_ro)
+		return usage(err, errlen, "--session and --session-read-only do not go together");
 	if (cli->http10 && cli->chunked)
 		return usage(err, errlen, "--http1.0 and --chunked do not go together");
 	for (size_t i = 0; i < cli->nhdrs; i++) {

@@ -21,6 +21,7 @@ enum print_flag {
 struct cli_header {
 	char *name;
 	char *value; /* NULL: "Name:", do not send it */
+	bool implied; /* added for an option (-j's Accept, -b DATA): not kept in a session */
 };
 
 struct cli_query {
@@ -88,6 +89,8 @@ struct cli {
 	size_t ncookie_files;
 	const char *cookie_jar; /* -c FILE, or NULL */
 	bool junk_session;	/* --junk-session-cookies */
+	const char *session;	/* --session NAME|PATH, or NULL */
+	const char *session_ro; /* --session-read-only NAME|PATH, or NULL */
 	const char *agent; /* -A */
 	struct cli_word *words;
 	size_t nwords;

@@ -215,41 +215,34 @@ static void sync_dir(const char *path)
 	free(copy);
 }
 
-enum hc_err jar_save(const struct ck_store *s, const char *path, int64_t now, char *err,
-		     size_t errlen)
+enum hc_err jar_replace(const char *path, const char *text, size_t len, const char *what, char *err,
+			size_t errlen)
 {
-	size_t len;
-	char *text = jar_format(s, now, &len), *tmp = NULL;
+	char *tmp = NULL;
 	int fd = -1;
 	bool made = false;
-	if (text == NULL)
-		return HC_ENOMEM;
 	if (strcmp(path, "-") == 0) {
 		bool ok = write_all(STDOUT_FILENO, text, len);
-		free(text);
 		if (!ok)
-			snprintf(err, errlen, "cookie jar to standard output: %s", strerror(errno));
+			snprintf(err, errlen, "%s to standard output: %s", what, strerror(errno));
 		return ok ? HC_OK : HC_EWRITE;
 	}
-	/* a temporary file beside the jar: rename(2) only replaces within one file system */
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-		free(text);
+	/* a temporary file beside the target: rename(2) only replaces within one file system */
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
 		return HC_ENOMEM;
-	}
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0 || !(made = true) || fchmod(fd, 0600) < 0 ||
 	    !write_all(fd, text, len) || fsync(fd) < 0) {
-		snprintf(err, errlen, "cookie jar %s: %s", fd < 0 ? tmp : path, strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", what, fd < 0 ? tmp : path, strerror(errno));
 		goto fail;
 	}
 	int fd2 = fd;
 	fd = -1;
 	if (close(fd2) < 0 || rename(tmp, path) < 0) {
-		snprintf(err, errlen, "cookie jar %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s %s: %s", what, path, strerror(errno));
 		goto fail;
 	}
 	sync_dir(path);
 	free(tmp);
-	free(text);
 	return HC_OK;
 fail:
 	if (fd >= 0)
@@ -257,6 +250,17 @@ fail:
 	if (made)
 		unlink(tmp);
 	free(tmp);
-	free(text);
 	return HC_EWRITE;
+}
+
+enum hc_err jar_save(const struct ck_store *s, const char *path, int64_t now, char *err,
+		     size_t errlen)
+{
+	size_t len;
+	char *text = jar_format(s, now, &len);
+	if (text == NULL)
+		return HC_ENOMEM;
+	enum hc_err rc = jar_replace(path, text, len, "cookie jar", err, errlen);
+	free(text);
+	return rc;
 }

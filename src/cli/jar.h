@@ -25,6 +25,13 @@ size_t jar_parse(struct ck_store *s, const char *text, size_t len, const struct 
 /* The jar's text for every cookie alive at now, header included (malloc'd, *len bytes). */
 char *jar_format(const struct ck_store *s, int64_t now, size_t *len);
 
+/*
+ * path's content replaced by text: a temporary file beside it, synced, mode
+ * 0600, renamed over it ("-": standard output). what names it in err.
+ */
+enum hc_err jar_replace(const char *path, const char *text, size_t len, const char *what, char *err,
+			size_t errlen);
+
 /* Every cookie alive at now in curl's format, into path ("-": standard output). */
 enum hc_err jar_save(const struct ck_store *s, const char *path, int64_t now, char *err,
 		     size_t errlen);

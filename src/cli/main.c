@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 		.progress_ud = &R,
 	};
 	conn_init(&R.conn, &R.cfg);
-	if ((code = cookies_load(&R))) {
+	if ((code = session_load(&R)) || (code = cookies_load(&R))) {
 		conn_free(&R.conn);
 		goto out;
 	}
@@ -282,8 +282,12 @@ int main(int argc, char **argv)
 	int jc = cookies_save(&R); /* whatever the transfers did, as curl */
 	if (jc && !code)
 		code = jc;
+	if ((jc = session_save(&R)) && !code)
+		code = jc;
 out:
 	ck_free(&R.cookies);
+	free(R.session_path);
+	free(R.session_dir);
 	dl_free(&R.dl);
 	out_free(&R.out);
 	free(R.wfmt);

@@ -64,6 +64,8 @@ struct run {
 	struct progress prog;
 	struct dl dl; /* the current URL's output file */
 	struct ck_store cookies; /* on in every run: -b files, then what responses set */
+	char *session_path, *session_dir; /* --session: the file, and its directory to create */
+	bool session_save;		  /* --session (not read-only), read whole or new */
 };
 
 /* Report an error as "hcli: KIND: detail"; returns its exit status. */
@@ -82,6 +84,9 @@ int exchange_report(struct run *R, const struct hop *h, int code);
 /* cookies.c: -b files into R->cookies (26 when one cannot be read), -c at the end */
 int cookies_load(struct run *R);
 int cookies_save(struct run *R);
+/* session.c: --session and --session-read-only (2 for a damaged file) */
+int session_load(struct run *R);
+int session_save(struct run *R);
 /* Set-Cookie fields of a response to u into R->cookies */
 void cookies_take(struct run *R, const struct hc_url *u, const struct hc_response *resp);
 
