@@ -188,7 +188,8 @@ EOF
 
 @test "-c into a directory that does not exist: 23 naming the jar, the response still shown" {
 	serve 'Set-Cookie: n=1'
-	expect_fail 23 WriteError "cookie jar $T/no/jar" -c "$T/no/jar" "$RAW_URL/"
+	expect_fail 23 WriteError "cookie jar $T/no/jar: a temporary file beside it: No such file or directory" \
+		-c "$T/no/jar" "$RAW_URL/"
 }
 
 @test "kill -9 while a server holds the response: the old jar stays whole, no temporary file" {

@@ -139,3 +139,15 @@ print(sorted((c["name"], c["value"], c["domain"], c["path"], c["expires"] is Non
 	assert_equal "$(field 1 Authorization)" "Basic $(basic bob:pw)"
 	assert_equal "$(field 1 Cookie)" "s=1; p=2"
 }
+
+@test "--session NAME creates its directories (0700) under a relative XDG_CONFIG_HOME, nothing else" {
+	serve
+	mkdir "$T/cwd"
+	cd "$T/cwd" || fail "cd"
+	HRUN_ENV=(HOME="$T/home" XDG_CONFIG_HOME=rel/cfg)
+	hrun --session api "$RAW_URL/"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(find . | sort | tr '\n' ' ')" \
+		". ./rel ./rel/cfg ./rel/cfg/hcli ./rel/cfg/hcli/sessions ./rel/cfg/hcli/sessions/127.0.0.1_$RAW_PORT ./rel/cfg/hcli/sessions/127.0.0.1_$RAW_PORT/api.json "
+	assert_equal "$(stat -c %a rel/cfg/hcli/sessions/127.0.0.1_$RAW_PORT)" 700
+}

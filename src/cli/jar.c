@@ -232,7 +232,8 @@ enum hc_err jar_replace(const char *path, const char *text, size_t len, const ch
 		return HC_ENOMEM;
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0 || !(made = true) || fchmod(fd, 0600) < 0 ||
 	    !write_all(fd, text, len) || fsync(fd) < 0) {
-		snprintf(err, errlen, "%s %s: %s", what, fd < 0 ? tmp : path, strerror(errno));
+		snprintf(err, errlen, "%s %s: %s%s", what, path,
+			 fd < 0 ? "a temporary file beside it: " : "", strerror(errno));
 		goto fail;
 	}
 	int fd2 = fd;

@@ -124,14 +124,10 @@ static bool make_dirs(const char *dir)
 {
 	char *d = strdup(dir);
 	bool ok = d != NULL;
-	for (char *s = d ? d + 1 : NULL; ok && s; s = strchr(s + 1, '/')) {
-		char c = *s;
+	for (char *s = d ? strchr(d + 1, '/') : NULL; ok && s; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		if (*d && mkdir(d, 0700) < 0 && errno != EEXIST)
-			ok = false;
-		*s = c;
-		if (c == '\0')
-			break;
+		ok = mkdir(d, 0700) == 0 || errno == EEXIST;
+		*s = '/';
 	}
 	ok = ok && (mkdir(d, 0700) == 0 || errno == EEXIST);
 	free(d);
