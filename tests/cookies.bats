@@ -9,6 +9,7 @@
 
 # shellcheck disable=SC2154 # status, output, stderr: set by bats' run
 load helpers/common
+load helpers/tls
 bats_require_minimum_version 1.5.0
 
 OK='HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n'
@@ -346,4 +347,21 @@ EOF
 	[[ $status -eq 0 ]] || fail "exit $status: $stderr"
 	assert_equal "$(req_cookie 0)" "in=1"
 	usage_fails "-b - and a body from standard input cannot share it" -b - @-
+}
+
+@test "over real TLS: an https response sets Secure and __Host- cookies, https requests carry them, http ones do not" {
+	pki_make "$T/pki"
+	PKI=$T/pki
+	tls_raw_start - localhost localhost <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nSet-Cookie: s=1; Secure; Path=/\r\nSet-Cookie: __Host-h=2; Secure; Path=/\r\nSet-Cookie: p=3; Path=/\r\nContent-Length: 0\r\n\r\n", "then": "close"}],
+ [{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", "then": "close"}]]
+EOF
+	local tls_dir=$RAW_DIR tls_url=$RAW_URL
+	raw_start - <<<"[[{\"reply\": \"$OK\", \"then\": \"close\"}]]"
+	hrun --cacert "$PKI/ca.pem" -c "$T/jar" "$tls_url/" "$tls_url/x" "http://localhost:$RAW_PORT/"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(req_cookie 1 "$tls_dir")" "s=1; __Host-h=2; p=3"
+	assert_equal "$(req_cookie 0)" "p=3"
+	assert_equal "$(jar_lines "$T/jar")" "$(printf '%s\n' $'localhost\tFALSE\t/\tFALSE\t0\tp\t3' \
+		$'localhost\tFALSE\t/\tTRUE\t0\t__Host-h\t2' $'localhost\tFALSE\t/\tTRUE\t0\ts\t1' | sort)"
 }
