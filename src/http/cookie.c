@@ -449,18 +449,22 @@ static int64_t expiry(const struct ck_attrs *a, int64_t now)
 	return 0;
 }
 
-/* A host name or address the jar can hold as its first field: letters, digits, . - _ : */
-static bool valid_domain(const char *d, size_t n)
+/*
+ * A host name or address the jar can hold as its first field: letters, digits,
+ * . - _, and colons only in an IPv6 address (a name with one could read back
+ * as a "Set-Cookie:" line).
+ */
+static bool valid_domain(const char *d)
 {
-	if (n == 0)
+	if (*d == '\0')
 		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = d[i];
+	for (const char *p = d; *p; p++) {
+		char c = *p;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '.' || c == '-' || c == '_' || c == ':'))
 			return false;
 	}
-	return true;
+	return strchr(d, ':') == NULL || url_is_ip_literal(d);
 }
 
 static void lower_copy(char *dst, const char *src, size_t n)
@@ -492,7 +496,7 @@ static enum ck_verdict choose_domain(const struct ck_attrs *a, const char *host,
 {
 	size_t hl = strlen(host);
 	*host_only = true;
-	if (hl > HC_COOKIE_ATTR_MAX || !valid_domain(host, hl))
+	if (hl > HC_COOKIE_ATTR_MAX || !valid_domain(host))
 		return CK_BAD_DOMAIN;
 	lower_copy(dom, host, hl);
 	if (!a->has_domain)
@@ -589,7 +593,7 @@ enum ck_verdict ck_add(struct ck_store *s, const struct ck_line *l, int64_t now)
 	const char *d = l->domain[0] == '.' ? l->domain + 1 : l->domain;
 	char dom[HC_COOKIE_ATTR_MAX + 1];
 	size_t dl = strlen(d);
-	if (dl > HC_COOKIE_ATTR_MAX || !valid_domain(d, dl) || k.pl > HC_COOKIE_ATTR_MAX)
+	if (dl > HC_COOKIE_ATTR_MAX || !valid_domain(d) || k.pl > HC_COOKIE_ATTR_MAX)
 		return CK_BAD_DOMAIN;
 	if ((k.nl == 0 && k.vl == 0) || has_ctl(k.name, k.nl) || has_ctl(k.value, k.vl) ||
 	    has_ctl(d, dl) || has_ctl(k.path, k.pl) || memchr(k.name, '\t', k.nl) ||

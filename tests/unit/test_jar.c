@@ -83,6 +83,10 @@ static void read_cases(void)
 	     "example.com", "/", false, "", "1,"},
 	    {"Set-Cookie: a Domain that would not read back", "Set-Cookie: a=1; Domain=#x\n",
 	     "first.test", "/", false, "", "1,"},
+	    {"a colon in a domain that is no IPv6 address (set-cookie:x.test would read back "
+	     "wrong)",
+	     "#HttpOnly_a:b.test\tFALSE\t/\tFALSE\t0\ta\t1\n", "a:b.test", "/", false, "", "1,"},
+	    {"an IPv6 address", "::1\tFALSE\t/\tFALSE\t0\ta\t1\n", "::1", "/", false, "a=1", ""},
 	    {"several bad lines, each named", "x\n\ny\nexample.com\tFALSE\t/\tFALSE\t0\ta\t1\nz\n",
 	     "example.com", "/", false, "a=1", "1,3,5,"},
 	    {"Set-Cookie: for the first URL's host", "Set-Cookie: a=1\n", "first.test", "/", false,
