@@ -21,6 +21,7 @@
 #include "head.h"
 #include "chunked.h"
 #include "url.h"
+#include "loop.h"
 
 #define HC_VERSION "0.1.0"
 
@@ -199,7 +200,6 @@ enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_write_more(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent);
 enum hc_err tr_splice_from(struct hc_conn *c, int pipe_fd, size_t len);
-enum hc_err tr_wait_readable(struct hc_conn *c, int timeout_ms, bool *ready);
 struct pollfd;
 int tr_poll(struct hc_conn *c, struct pollfd *p, int ms);
 /* Wait for POLLIN/POLLOUT within op_ms (-1: none) and before limit (0: none). */
@@ -208,12 +208,64 @@ enum hc_err tr_wait(struct hc_conn *c, short ev, int op_ms, int64_t limit);
 int64_t tr_connect_deadline(const struct hc_conn *c);
 void tr_close(struct hc_conn *c);
 
-/* request.c: putrequest/putheader/endheaders/send, and request() */
+/* The seed's request(): which framing the body gets. */
+struct hc_framing {
+	bool chunked;
+	int64_t length; /* Content-Length to enforce, -1 for none */
+	bool add_cl, add_te;
+};
+
+/* request.c: putrequest/putheader/endheaders/send */
 enum hc_err req_putrequest(struct hc_conn *c, struct hc_headbuf *hb, const struct hc_request *r);
 enum hc_err req_putheader(struct hc_conn *c, struct hc_headbuf *hb, const char *name,
 			  const char *value);
+/* Framing and the whole head (endheaders), before anything is sent. */
+enum hc_err req_prepare(struct hc_conn *c, const struct hc_request *r, struct hc_framing *f,
+			struct hc_headbuf *hb);
+/* The head, and the body unless hold_body (it waits for 100 Continue). */
+enum hc_err req_send(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
+		     const struct hc_headbuf *hb, bool hold_body);
 enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunked,
 			  int64_t length);
+/* Does the request carry a body (and so may wait for 100 Continue)? */
+bool req_body_expected(const struct hc_request *r, const struct hc_framing *f);
+
+/*
+ * One transfer (DESIGN.md Part 2): a structured request, its response, and
+ * the protocol handler that moves it as a task on a loop. Requests stay
+ * structured down to the handler (h1 writes them as text, h2 will build its
+ * name/value list).
+ */
+struct hc_xfer;
+struct hc_proto {
+	const char *alpn; /* "http/1.1" */
+	/* Put x on the loop; its task runs from the next round. */
+	enum hc_err (*start)(struct hc_xfer *x, struct hc_loop *L);
+	/* Take x off the loop and release what its handler holds (done or not). */
+	void (*finish)(struct hc_xfer *x, struct hc_loop *L);
+};
+struct hc_xfer {
+	struct hc_task task; /* first: the loop's view of the handler's state machine */
+	const struct hc_proto *proto;
+	struct hc_conn *c;
+	const struct hc_request *req;
+	struct hc_response *resp; /* paused with its head in: the caller reads the body */
+	int state;		  /* the handler's */
+	struct {
+		struct hc_framing f;
+		struct hc_headbuf hb;
+		bool reused, retried;
+	} h1;
+};
+
+/* loop.c: run a private loop until x's response head is in (task paused) or x fails. */
+enum hc_err xfer_run(struct hc_xfer *x);
+
+/* h1.c: HTTP/1.1 as a protocol handler */
+extern const struct hc_proto h1_proto;
+void h1_xfer_init(struct hc_xfer *x, struct hc_conn *c, const struct hc_request *r,
+		  struct hc_response *resp);
+/* The seed's request(): one HTTP/1.1 transfer on a loop of its own, up to its response head. */
 enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct hc_response *resp);
 bool req_body_replayable(const struct hc_body *b);
 bool req_method_idempotent(const char *method);

@@ -85,14 +85,8 @@ bool req_te_chunked_last(const char *te)
 	return llen == 7 && strncasecmp(last, "chunked", 7) == 0;
 }
 
-/* The seed's request(): which framing the body gets. */
-struct framing {
-	bool chunked;
-	int64_t length; /* Content-Length to enforce, -1 for none */
-	bool add_cl, add_te;
-};
-
-static enum hc_err decide_framing(struct hc_conn *c, const struct hc_request *r, struct framing *f)
+static enum hc_err decide_framing(struct hc_conn *c, const struct hc_request *r,
+				  struct hc_framing *f)
 {
 	const struct hc_body *b = r->body;
 	const char *te = user_header(r, "Transfer-Encoding");
@@ -379,7 +373,7 @@ enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunk
 }
 
 static enum hc_err build_head(struct hc_conn *c, const struct hc_request *r,
-			      const struct framing *f, struct hc_headbuf *hb)
+			      const struct hc_framing *f, struct hc_headbuf *hb)
 {
 	enum hc_err rc;
 	if ((rc = req_putrequest(c, hb, r)))
@@ -405,8 +399,8 @@ static enum hc_err build_head(struct hc_conn *c, const struct hc_request *r,
 }
 
 /* Send the head, and the body unless it must wait for 100 Continue. */
-static enum hc_err send_request(struct hc_conn *c, const struct hc_request *r,
-				const struct framing *f, const struct hc_headbuf *hb, bool hold_body)
+enum hc_err req_send(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
+		     const struct hc_headbuf *hb, bool hold_body)
 {
 	const struct hc_body *b = r->body;
 	if (c->cfg->trace)
@@ -425,93 +419,15 @@ static enum hc_err send_request(struct hc_conn *c, const struct hc_request *r,
 	return req_send_body(c, b, f->chunked, f->length);
 }
 
-static bool body_expected(const struct hc_request *r, const struct framing *f)
+bool req_body_expected(const struct hc_request *r, const struct hc_framing *f)
 {
 	return f->chunked || f->length > 0 || (r->body && r->body->kind != HC_BODY_NONE);
 }
 
-static enum hc_err exchange(struct hc_conn *c, const struct hc_request *r, const struct framing *f,
-			    const struct hc_headbuf *hb, struct hc_response *resp)
+/* The seed's request() up to endheaders: a request refused as built never opens a connection. */
+enum hc_err req_prepare(struct hc_conn *c, const struct hc_request *r, struct hc_framing *f,
+			struct hc_headbuf *hb)
 {
-	enum hc_err rc;
-	bool expect = r->expect100 && body_expected(r, f);
-
-	c->reusable = false;
-	c->rx = 0;
-	c->tx_body = 0;
-	if ((rc = send_request(c, r, f, hb, expect))) {
-		if (rc != HC_ESEND)
-			return rc;
-		/* the server may have answered before it stopped reading */
-		char saved[HC_ERRBUF];
-		memcpy(saved, c->err, sizeof(saved));
-		if (resp_begin(resp, r->method) == HC_OK) {
-			resp->early = true;
-			resp->will_close = true;
-			return HC_OK;
-		}
-		memcpy(c->err, saved, sizeof(saved));
-		return rc;
-	}
-	c->tm.pretransfer = hc_now_ns() - c->tm.t0;
-	if (expect) {
-		bool ready, got100 = false;
-		if ((rc = tr_wait_readable(c, r->expect100_timeout_ms, &ready)))
-			return rc;
-		if (ready) {
-			if ((rc = resp_begin_ex(resp, r->method, true, &got100)))
-				return rc;
-			if (!got100) {
-				/* a final answer instead of 100: the body is never sent */
-				conn_info(c, "The server answered before the body was sent");
-				resp->early = true;
-				resp->will_close = true;
-				return HC_OK;
-			}
-		} else {
-			conn_info(c, "No 100 Continue within %d ms; sending the body",
-				  r->expect100_timeout_ms);
-		}
-		if ((rc = req_send_body(c, r->body, f->chunked, f->length)))
-			return rc;
-	}
-	return resp_begin(resp, r->method);
-}
-
-enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct hc_response *resp)
-{
-	struct framing f;
-	struct hc_headbuf hb = {.max = HC_REQ_HEAD_MAX};
-	enum hc_err rc;
-
-	/* a request refused as built never opens a connection */
-	if ((rc = decide_framing(c, r, &f)) || (rc = build_head(c, r, &f, &hb))) {
-		hb_free(&hb);
-		return rc;
-	}
-	if (c->nrequests > 0)
-		conn_check_idle(c);
-	if (!conn_is_open(c) && (rc = conn_connect(c))) {
-		hb_free(&hb);
-		return rc;
-	}
-	bool reused = c->nrequests > 0;
-	if (c->cfg->debuglevel >= 2)
-		conn_info(c, "Request body: %s",
-			  f.chunked ? "chunked" : f.length >= 0 ? "Content-Length" : "none");
-	if (reused)
-		conn_info(c, "Reusing the connection to %s port %u", c->host, c->port);
-	rc = exchange(c, r, &f, &hb, resp);
-	/* The seed's stale keep-alive case: the server had closed before any reply byte. */
-	if (reused && c->rx == 0 && (rc == HC_EEMPTY || rc == HC_ESEND || rc == HC_ERESET) &&
-	    req_method_idempotent(r->method) && req_body_replayable(r->body)) {
-		conn_info(c, "The server closed the reused connection; retrying on a new one");
-		conn_close(c);
-		resp_free(resp);
-		resp_init(resp, c);
-		if ((rc = conn_connect(c)) == HC_OK)
-			rc = exchange(c, r, &f, &hb, resp);
-	}
-	hb_free(&hb);
-	return rc;
+	enum hc_err rc = decide_framing(c, r, f);
+	return rc ? rc : build_head(c, r, f, hb);
 }

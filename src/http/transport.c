@@ -96,50 +96,6 @@ static enum hc_err io_wait(struct hc_conn *c, short ev, int op_ms)
 	return tr_wait(c, ev, op_ms, c->cfg->deadline_ns);
 }
 
-/*
- * Wait up to timeout_ms (-1: no limit) for the server to say something. A
- * readable TLS socket is not enough: records with no application data (TLS
- * 1.3 session tickets) are taken in here and the wait goes on; data that
- * came goes to the receive buffer, for resp_begin.
- */
-enum hc_err tr_wait_readable(struct hc_conn *c, int timeout_ms, bool *ready)
-{
-	int64_t until = hc_now_ns() + (int64_t)timeout_ms * 1000000;
-	*ready = c->start < c->end || tls_pending(c);
-	while (!*ready) {
-		int ms = -1;
-		if (timeout_ms >= 0) {
-			int64_t left = until - hc_now_ns();
-			ms = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
-		}
-		struct pollfd p = {.fd = c->fd, .events = POLLIN};
-		int r = poll(&p, 1, ms);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return conn_seterr(c, HC_EINTERNAL, "poll: %s", strerror(errno));
-		if (r == 0)
-			return HC_OK;
-		if (c->tls_session == NULL) {
-			*ready = true;
-			return HC_OK;
-		}
-		size_t got;
-		bool again;
-		c->start = c->end = 0;
-		enum hc_err e = tls_read_nowait(c, c->buf, c->cap, &got, &again);
-		if (e)
-			return e;
-		if (!again) {
-			c->end = got;
-			c->rx += got;
-			c->eof = got == 0;
-			*ready = true;
-		}
-	}
-	return HC_OK;
-}
-
 static enum hc_err recv_error(struct hc_conn *c, int e)
 {
 	if (e == ECONNRESET)

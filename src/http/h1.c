@@ -1,0 +1,238 @@
+/*
+ * HTTP/1.1 as a protocol handler: one transfer owns its connection, and its
+ * task walks connect → send (→ wait for 100 Continue) → response head, then
+ * pauses for the caller to read the body (resp_read, resp_splice). The bytes
+ * are the seed's: request.c composes and sends, response.c parses.
+ */
+#include <string.h>
+
+#include "http.h"
+#include "tls.h"
+
+enum h1_state { H1_CONNECT, H1_SEND, H1_EXPECT, H1_HEAD };
+
+static struct hc_xfer *xfer_of(struct hc_task *t)
+{
+	return (struct hc_xfer *)t; /* the task is the transfer's first member */
+}
+
+static void go(struct hc_xfer *x, enum h1_state s)
+{
+	x->state = s;
+	x->task.events = 0;
+	x->task.deadline = 0;
+	x->task.run_again = true;
+}
+
+/* The head is in (or a final answer came early): the caller takes over. */
+static enum hc_err head_in(struct hc_xfer *x)
+{
+	x->task.events = 0;
+	x->task.deadline = 0;
+	x->task.paused = true;
+	return HC_OK;
+}
+
+static enum hc_err early_answer(struct hc_xfer *x)
+{
+	x->resp->early = true;
+	x->resp->will_close = true;
+	return head_in(x);
+}
+
+/*
+ * An exchange failed. The seed's stale keep-alive case: on a reused
+ * connection the server had closed before any reply byte; an idempotent
+ * request with a replayable body goes again, once, on a new connection.
+ */
+static enum hc_err failed(struct hc_xfer *x, enum hc_err rc)
+{
+	struct hc_conn *c = x->c;
+	const struct hc_request *r = x->req;
+	if (!x->h1.reused || x->h1.retried || c->rx != 0 ||
+	    (rc != HC_EEMPTY && rc != HC_ESEND && rc != HC_ERESET) ||
+	    !req_method_idempotent(r->method) || !req_body_replayable(r->body))
+		return rc;
+	x->h1.retried = true;
+	conn_info(c, "The server closed the reused connection; retrying on a new one");
+	conn_close(c);
+	resp_free(x->resp);
+	resp_init(x->resp, c);
+	if ((rc = conn_connect(c)))
+		return rc;
+	go(x, H1_SEND);
+	return HC_OK;
+}
+
+static enum hc_err do_connect(struct hc_xfer *x)
+{
+	struct hc_conn *c = x->c;
+	enum hc_err rc;
+	if (c->nrequests > 0)
+		conn_check_idle(c);
+	if (!conn_is_open(c) && (rc = conn_connect(c)))
+		return rc;
+	x->h1.reused = c->nrequests > 0;
+	if (c->cfg->debuglevel >= 2)
+		conn_info(c, "Request body: %s",
+			  x->h1.f.chunked	? "chunked"
+			  : x->h1.f.length >= 0 ? "Content-Length"
+						: "none");
+	if (x->h1.reused)
+		conn_info(c, "Reusing the connection to %s port %u", c->host, c->port);
+	go(x, H1_SEND);
+	return HC_OK;
+}
+
+/* 100 Continue: wait in the loop for the server's first bytes, up to the expect timeout. */
+static void expect_wait(struct hc_xfer *x)
+{
+	struct hc_conn *c = x->c;
+	go(x, H1_EXPECT);
+	if (c->start < c->end || tls_pending(c))
+		return; /* something is here already: run_again */
+	int ms = x->req->expect100_timeout_ms;
+	x->task.run_again = false;
+	x->task.fd = c->fd;
+	x->task.events = POLLIN;
+	x->task.deadline = ms >= 0 ? hc_now_ns() + (int64_t)ms * 1000000 : 0;
+}
+
+static enum hc_err do_send(struct hc_xfer *x)
+{
+	struct hc_conn *c = x->c;
+	const struct hc_request *r = x->req;
+	bool expect = r->expect100 && req_body_expected(r, &x->h1.f);
+	enum hc_err rc;
+
+	c->reusable = false;
+	c->rx = 0;
+	c->tx_body = 0;
+	if ((rc = req_send(c, r, &x->h1.f, &x->h1.hb, expect))) {
+		if (rc != HC_ESEND)
+			return failed(x, rc);
+		/* the server may have answered before it stopped reading */
+		char saved[HC_ERRBUF];
+		memcpy(saved, c->err, sizeof(saved));
+		if (resp_begin(x->resp, r->method) == HC_OK)
+			return early_answer(x);
+		memcpy(c->err, saved, sizeof(saved));
+		return failed(x, rc);
+	}
+	c->tm.pretransfer = hc_now_ns() - c->tm.t0;
+	if (expect)
+		expect_wait(x);
+	else
+		go(x, H1_HEAD);
+	return HC_OK;
+}
+
+static enum hc_err send_held_body(struct hc_xfer *x)
+{
+	enum hc_err rc = req_send_body(x->c, x->req->body, x->h1.f.chunked, x->h1.f.length);
+	if (rc)
+		return failed(x, rc);
+	go(x, H1_HEAD);
+	return HC_OK;
+}
+
+/*
+ * The socket turned readable while waiting for 100 Continue. Over TLS, records
+ * without application data (TLS 1.3 session tickets) are taken in and the
+ * wait goes on; data that came goes to the receive buffer for the head.
+ */
+static enum hc_err expect_ready(struct hc_xfer *x, short revents)
+{
+	struct hc_conn *c = x->c;
+	enum hc_err rc;
+	if (revents && c->tls_session) {
+		size_t got;
+		bool again;
+		c->start = c->end = 0;
+		if ((rc = tls_read_nowait(c, c->buf, c->cap, &got, &again)))
+			return failed(x, rc);
+		if (again)
+			return HC_OK; /* events and deadline stay as they are */
+		c->end = got;
+		c->rx += got;
+		c->eof = got == 0;
+	}
+	bool got100 = false;
+	if ((rc = resp_begin_ex(x->resp, x->req->method, true, &got100)))
+		return failed(x, rc);
+	if (!got100) {
+		/* a final answer instead of 100: the body is never sent */
+		conn_info(c, "The server answered before the body was sent");
+		return early_answer(x);
+	}
+	return send_held_body(x);
+}
+
+static enum hc_err h1_step(struct hc_task *t, short revents)
+{
+	struct hc_xfer *x = xfer_of(t);
+	enum hc_err rc;
+	switch ((enum h1_state)x->state) {
+	case H1_CONNECT:
+		return do_connect(x);
+	case H1_SEND:
+		return do_send(x);
+	case H1_EXPECT:
+		return expect_ready(x, revents);
+	case H1_HEAD:
+		if ((rc = resp_begin(x->resp, x->req->method)))
+			return failed(x, rc);
+		return head_in(x);
+	}
+	return HC_EINTERNAL;
+}
+
+static enum hc_err h1_expire(struct hc_task *t)
+{
+	struct hc_xfer *x = xfer_of(t);
+	if (x->state != H1_EXPECT)
+		return HC_EINTERNAL; /* no other state arms a deadline yet */
+	conn_info(x->c, "No 100 Continue within %d ms; sending the body",
+		  x->req->expect100_timeout_ms);
+	return send_held_body(x);
+}
+
+static const struct hc_task_ops h1_task_ops = {.step = h1_step, .expire = h1_expire};
+
+static enum hc_err h1_start(struct hc_xfer *x, struct hc_loop *L)
+{
+	enum hc_err rc = req_prepare(x->c, x->req, &x->h1.f, &x->h1.hb);
+	if (rc)
+		return rc;
+	loop_add(L, &x->task);
+	return HC_OK;
+}
+
+static void h1_finish(struct hc_xfer *x, struct hc_loop *L)
+{
+	loop_remove(L, &x->task);
+	hb_free(&x->h1.hb);
+}
+
+const struct hc_proto h1_proto = {.alpn = "http/1.1", .start = h1_start, .finish = h1_finish};
+
+void h1_xfer_init(struct hc_xfer *x, struct hc_conn *c, const struct hc_request *r,
+		  struct hc_response *resp)
+{
+	memset(x, 0, sizeof(*x));
+	x->task.ops = &h1_task_ops;
+	x->task.fd = -1;
+	x->proto = &h1_proto;
+	x->c = c;
+	x->req = r;
+	x->resp = resp;
+	x->state = H1_CONNECT;
+	x->h1.hb.max = HC_REQ_HEAD_MAX;
+}
+
+enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct hc_response *resp)
+{
+	struct hc_xfer x;
+	h1_xfer_init(&x, c, r, resp);
+	return xfer_run(&x);
+}
