@@ -165,75 +165,6 @@ void conn_check_idle(struct hc_conn *c)
 	conn_close(c);
 }
 
-static int remaining_ms(int64_t until)
-{
-	int64_t left = until - hc_now_ns();
-	return left <= 0 ? 0 : (int)((left + 999999) / 1000000);
-}
-
-/* Connect one address within the deadline: 0, or an errno value. */
-static int try_connect(struct hc_conn *c, const struct sockaddr *sa, socklen_t salen, int64_t until,
-		       bool *timed_out)
-{
-	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errno;
-	if (c->cfg->source_addr && sa->sa_family != AF_UNIX) {
-		struct addrinfo hints = {.ai_family = sa->sa_family,
-					 .ai_socktype = SOCK_STREAM,
-					 .ai_flags = AI_NUMERICHOST | AI_PASSIVE | AI_NUMERICSERV};
-		struct addrinfo *src = NULL;
-		char port[8];
-		snprintf(port, sizeof(port), "%u", c->cfg->source_port);
-		int one = 1;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (getaddrinfo(c->cfg->source_addr, port, &hints, &src) != 0) {
-			close(fd);
-			return EAFNOSUPPORT;
-		}
-		int r = bind(fd, src->ai_addr, src->ai_addrlen);
-		int e = errno;
-		freeaddrinfo(src);
-		if (r < 0) {
-			close(fd);
-			return e;
-		}
-	}
-	if (connect(fd, sa, salen) < 0) {
-		if (errno != EINPROGRESS) {
-			int e = errno;
-			close(fd);
-			return e;
-		}
-		for (;;) {
-			struct pollfd p = {.fd = fd, .events = POLLOUT};
-			int ms = until ? remaining_ms(until) : -1;
-			int r = poll(&p, 1, ms);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r == 0) {
-				close(fd);
-				*timed_out = true;
-				return ETIMEDOUT;
-			}
-			break;
-		}
-		int err = 0;
-		socklen_t el = sizeof(err);
-		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
-		if (err) {
-			close(fd);
-			return err;
-		}
-	}
-	if (sa->sa_family != AF_UNIX) {
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	}
-	c->fd = fd;
-	return 0;
-}
-
 static const char *resolve_override(const struct hc_conn *c, const char *host, unsigned port)
 {
 	for (size_t i = 0; i < c->cfg->nresolve; i++) {
@@ -244,29 +175,110 @@ static const char *resolve_override(const struct hc_conn *c, const char *host, u
 	return NULL;
 }
 
-static enum hc_err connect_unix(struct hc_conn *c, int64_t until)
+/* Start connecting one address: 0 with *fd connected or in progress (*pending), or an errno value. */
+static int dial_one(struct hc_conn *c, const struct sockaddr *sa, socklen_t salen, int *fd,
+		    bool *pending)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	if (strlen(c->cfg->unix_path) >= sizeof(sun.sun_path))
+	*pending = false;
+	int s = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return errno;
+	if (c->cfg->source_addr && sa->sa_family != AF_UNIX) {
+		struct addrinfo hints = {.ai_family = sa->sa_family,
+					 .ai_socktype = SOCK_STREAM,
+					 .ai_flags = AI_NUMERICHOST | AI_PASSIVE | AI_NUMERICSERV};
+		struct addrinfo *src = NULL;
+		char port[8];
+		snprintf(port, sizeof(port), "%u", c->cfg->source_port);
+		int one = 1;
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (getaddrinfo(c->cfg->source_addr, port, &hints, &src) != 0) {
+			close(s);
+			return EAFNOSUPPORT;
+		}
+		int r = bind(s, src->ai_addr, src->ai_addrlen);
+		int e = errno;
+		freeaddrinfo(src);
+		if (r < 0) {
+			close(s);
+			return e;
+		}
+	}
+	if (connect(s, sa, salen) < 0) {
+		if (errno != EINPROGRESS) {
+			int e = errno;
+			close(s);
+			return e;
+		}
+		*pending = true;
+	}
+	*fd = s;
+	return 0;
+}
+
+/* The socket is up: it becomes the connection's. */
+static void dial_done(struct hc_conn *c, struct hc_dial *d)
+{
+	if (d->addr->sa_family != AF_UNIX) {
+		int one = 1;
+		setsockopt(d->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
+	c->fd = d->fd;
+	d->fd = -1;
+}
+
+static enum hc_err dial_unix(struct hc_conn *c, struct hc_dial *d)
+{
+	if (strlen(c->cfg->unix_path) >= sizeof(d->sun.sun_path))
 		return conn_seterr(c, HC_ECONNECT, "unix socket path too long");
-	memcpy(sun.sun_path, c->cfg->unix_path, strlen(c->cfg->unix_path) + 1);
-	bool to = false;
-	int e = try_connect(c, (struct sockaddr *)&sun, sizeof(sun), until, &to);
-	if (to)
-		return conn_seterr(c, HC_ETIMEOUT, "connecting to %s timed out", c->cfg->unix_path);
+	d->sun = (struct sockaddr_un){.sun_family = AF_UNIX};
+	memcpy(d->sun.sun_path, c->cfg->unix_path, strlen(c->cfg->unix_path) + 1);
+	d->addr = (struct sockaddr *)&d->sun;
+	bool pending;
+	int e = dial_one(c, d->addr, sizeof(d->sun), &d->fd, &pending);
 	if (e)
 		return conn_seterr(c, HC_ECONNECT, "could not connect to %s: %s", c->cfg->unix_path,
 				   strerror(e));
-	snprintf(c->remote_ip, sizeof(c->remote_ip), "%s", c->cfg->unix_path);
-	conn_info(c, "Connected to %s (unix socket)", c->cfg->unix_path);
+	if (!pending)
+		dial_done(c, d);
 	return HC_OK;
 }
 
-enum hc_err conn_connect(struct hc_conn *c)
+/* The unix socket is up: what conn_dial_step does for TCP. */
+static void unix_up(struct hc_conn *c)
 {
-	int64_t until = tr_connect_deadline(c);
-	enum hc_err rc;
+	snprintf(c->remote_ip, sizeof(c->remote_ip), "%s", c->cfg->unix_path);
+	conn_info(c, "Connected to %s (unix socket)", c->cfg->unix_path);
+	c->tm.namelookup = c->tm.connect = hc_now_ns() - c->tm.t0;
+}
 
+/* From d->ai on: the first address whose connect does not fail at once. */
+static void dial_next(struct hc_conn *c, struct hc_dial *d)
+{
+	for (; d->ai; d->ai = d->ai->ai_next) {
+		struct addrinfo *ai = d->ai;
+		void *a = ai->ai_family == AF_INET6
+				  ? (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
+				  : (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+		snprintf(d->ip, sizeof(d->ip), "?");
+		inet_ntop(ai->ai_family, a, d->ip, sizeof(d->ip));
+		conn_info(c, "Trying %s port %u", d->ip, d->peer_port);
+		d->addr = ai->ai_addr;
+		bool pending;
+		d->last = dial_one(c, ai->ai_addr, ai->ai_addrlen, &d->fd, &pending);
+		if (d->last == 0) {
+			if (!pending)
+				dial_done(c, d);
+			return;
+		}
+		conn_info(c, "%s port %u: %s", d->ip, d->peer_port, strerror(d->last));
+	}
+}
+
+enum hc_err conn_dial_start(struct hc_conn *c, struct hc_dial *d)
+{
+	*d = (struct hc_dial){.fd = -1, .last = ECONNREFUSED};
+	d->until = tr_connect_deadline(c);
 	c->start = c->end = 0;
 	c->eof = false;
 	c->tls_unclean = false;
@@ -278,64 +290,93 @@ enum hc_err conn_connect(struct hc_conn *c)
 			return HC_ENOMEM;
 	}
 	if (c->cfg->unix_path) {
-		if ((rc = connect_unix(c, until)))
-			return rc;
-		c->tm.namelookup = c->tm.connect = hc_now_ns() - c->tm.t0;
-		goto connected;
+		enum hc_err rc = dial_unix(c, d);
+		if (rc == HC_OK && d->fd < 0)
+			unix_up(c);
+		return rc;
 	}
 
-	const char *peer = c->proxy ? c->proxy->host : c->host;
-	unsigned peer_port = c->proxy ? c->proxy->port : c->port;
-	const char *name = resolve_override(c, peer, peer_port);
+	d->peer = c->proxy ? c->proxy->host : c->host;
+	d->peer_port = c->proxy ? c->proxy->port : c->port;
+	const char *name = resolve_override(c, d->peer, d->peer_port);
 	struct addrinfo hints = {.ai_family = c->cfg->family,
 				 .ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_NUMERICSERV | (name ? AI_NUMERICHOST : 0)};
-	struct addrinfo *res = NULL;
 	char port[8];
-	snprintf(port, sizeof(port), "%u", peer_port);
+	snprintf(port, sizeof(port), "%u", d->peer_port);
 	if (name == NULL)
-		name = peer;
+		name = d->peer;
 	conn_info(c, "Resolving %s%s", name, c->proxy ? " (proxy)" : "");
-	int g = getaddrinfo(name, port, &hints, &res);
+	int g = getaddrinfo(name, port, &hints, &d->res);
 	if (g == EAI_ADDRFAMILY || (g == EAI_NONAME && url_is_ip_literal(name)))
 		return conn_seterr_cond(
 		    c, HC_ECONNECT, c->cfg->family == AF_INET ? HC_COND_IPV4_ONLY : HC_COND_IPV6_ONLY,
 		    "cannot connect to %s over %s", name, c->cfg->family == AF_INET ? "IPv4" : "IPv6");
-	if (g != 0)
+	if (g != 0) {
+		d->res = NULL;
 		return conn_seterr(c, c->proxy ? HC_EPROXYRESOLVE : HC_ERESOLVE,
 				   "could not resolve %s '%s': %s", c->proxy ? "proxy" : "host", name,
 				   g == EAI_SYSTEM ? strerror(errno) : gai_strerror(g));
-	c->tm.namelookup = hc_now_ns() - c->tm.t0;
-
-	int last = ECONNREFUSED;
-	bool timed_out = false;
-	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		char ip[INET6_ADDRSTRLEN] = "?";
-		void *a = ai->ai_family == AF_INET6
-				  ? (void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr
-				  : (void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
-		inet_ntop(ai->ai_family, a, ip, sizeof(ip));
-		conn_info(c, "Trying %s port %u", ip, peer_port);
-		last = try_connect(c, ai->ai_addr, ai->ai_addrlen, until, &timed_out);
-		if (last == 0) {
-			snprintf(c->remote_ip, sizeof(c->remote_ip), "%s", ip);
-			c->remote_port = peer_port;
-			break;
-		}
-		conn_info(c, "%s port %u: %s", ip, peer_port, strerror(last));
-		if (timed_out)
-			break;
 	}
-	freeaddrinfo(res);
-	if (timed_out)
-		return conn_seterr(c, HC_ETIMEOUT, "connecting to %s port %u timed out", peer,
-				   peer_port);
-	if (last != 0)
-		return conn_seterr(c, HC_ECONNECT, "could not connect to %s%s port %u: %s",
-				   c->proxy ? "proxy " : "", peer, peer_port, strerror(last));
-	c->tm.connect = hc_now_ns() - c->tm.t0;
-	conn_info(c, "Connected to %s (%s) port %u", peer, c->remote_ip, peer_port);
-connected:
+	c->tm.namelookup = hc_now_ns() - c->tm.t0;
+	d->ai = d->res;
+	dial_next(c, d);
+	return conn_dial_step(c, d, 0);
+}
+
+enum hc_err conn_dial_step(struct hc_conn *c, struct hc_dial *d, short revents)
+{
+	if (d->fd >= 0 && (revents || d->expired)) {
+		int err = 0;
+		socklen_t el = sizeof(err);
+		if (d->expired) {
+			d->timed_out = true;
+			err = ETIMEDOUT;
+		} else {
+			getsockopt(d->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+		}
+		if (err == 0) {
+			dial_done(c, d);
+		} else {
+			close(d->fd);
+			d->fd = -1;
+			d->last = err;
+			if (c->cfg->unix_path == NULL) {
+				conn_info(c, "%s port %u: %s", d->ip, d->peer_port, strerror(err));
+				if (!d->timed_out && (d->ai = d->ai->ai_next))
+					dial_next(c, d);
+			}
+		}
+	}
+	if (d->fd >= 0)
+		return HC_OK; /* in progress: wait for POLLOUT until d->until */
+	if (c->cfg->unix_path) {
+		if (d->timed_out)
+			return conn_seterr(c, HC_ETIMEOUT, "connecting to %s timed out",
+					   c->cfg->unix_path);
+		if (c->fd < 0)
+			return conn_seterr(c, HC_ECONNECT, "could not connect to %s: %s",
+					   c->cfg->unix_path, strerror(d->last));
+		unix_up(c);
+		return HC_OK;
+	}
+	if (c->fd >= 0) {
+		snprintf(c->remote_ip, sizeof(c->remote_ip), "%s", d->ip);
+		c->remote_port = d->peer_port;
+		c->tm.connect = hc_now_ns() - c->tm.t0;
+		conn_info(c, "Connected to %s (%s) port %u", d->peer, c->remote_ip, d->peer_port);
+		return HC_OK;
+	}
+	if (d->timed_out)
+		return conn_seterr(c, HC_ETIMEOUT, "connecting to %s port %u timed out", d->peer,
+				   d->peer_port);
+	return conn_seterr(c, HC_ECONNECT, "could not connect to %s%s port %u: %s",
+			   c->proxy ? "proxy " : "", d->peer, d->peer_port, strerror(d->last));
+}
+
+enum hc_err conn_dial_finish(struct hc_conn *c)
+{
+	enum hc_err rc;
 	c->tunnel = false;
 	if (c->proxy && c->tls && (rc = tunnel(c))) {
 		conn_close(c);
@@ -347,6 +388,16 @@ connected:
 	}
 	c->tm.appconnect = hc_now_ns() - c->tm.t0;
 	return HC_OK;
+}
+
+void conn_dial_free(struct hc_dial *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	if (d->res)
+		freeaddrinfo(d->res);
+	d->res = d->ai = NULL;
 }
 
 void conn_close(struct hc_conn *c)

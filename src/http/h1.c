@@ -1,6 +1,7 @@
 /*
  * HTTP/1.1 as a protocol handler: one transfer owns its connection, and its
- * task walks connect → send (→ wait for 100 Continue) → response head, then
+ * task walks connect (a connect(2) in progress waits in the loop) → send
+ * (→ wait for 100 Continue) → response head (read without blocking), then
  * pauses for the caller to read the body (resp_read, resp_splice). The bytes
  * are the seed's: request.c composes and sends, response.c parses.
  */
@@ -9,7 +10,7 @@
 #include "http.h"
 #include "tls.h"
 
-enum h1_state { H1_CONNECT, H1_SEND, H1_EXPECT, H1_HEAD };
+enum h1_state { H1_CONNECT, H1_DIAL, H1_SEND, H1_EXPECT, H1_EXPECT_HEAD, H1_HEAD };
 
 static struct hc_xfer *xfer_of(struct hc_task *t)
 {
@@ -22,6 +23,16 @@ static void go(struct hc_xfer *x, enum h1_state s)
 	x->task.events = 0;
 	x->task.deadline = 0;
 	x->task.run_again = true;
+}
+
+/* Wait in the loop for ev on the connection, timed as tr_wait times its waits. */
+static void arm(struct hc_xfer *x, short ev)
+{
+	const struct hc_conn_cfg *cfg = x->c->cfg;
+	x->task.run_again = false;
+	x->task.fd = x->c->fd;
+	x->task.events = ev;
+	x->task.deadline = tr_wait_deadline(cfg->timeout_ms, cfg->deadline_ns, &x->h1.by_limit);
 }
 
 /* The head is in (or a final answer came early): the caller takes over. */
@@ -58,30 +69,54 @@ static enum hc_err failed(struct hc_xfer *x, enum hc_err rc)
 	conn_close(c);
 	resp_free(x->resp);
 	resp_init(x->resp, c);
-	if ((rc = conn_connect(c)))
-		return rc;
+	go(x, H1_CONNECT);
+	return HC_OK;
+}
+
+/* The connection is up, new or reused: the request goes. */
+static enum hc_err opened(struct hc_xfer *x)
+{
+	struct hc_conn *c = x->c;
+	if (!x->h1.retried) {
+		x->h1.reused = c->nrequests > 0;
+		if (c->cfg->debuglevel >= 2)
+			conn_info(c, "Request body: %s",
+				  x->h1.f.chunked	? "chunked"
+				  : x->h1.f.length >= 0 ? "Content-Length"
+							: "none");
+		if (x->h1.reused)
+			conn_info(c, "Reusing the connection to %s port %u", c->host, c->port);
+	}
 	go(x, H1_SEND);
 	return HC_OK;
+}
+
+/* After a connect step: wait for the socket in progress, or finish (tunnel, TLS) and go on. */
+static enum hc_err dialed(struct hc_xfer *x, enum hc_err rc)
+{
+	struct hc_dial *d = &x->h1.dial;
+	if (rc == HC_OK && d->fd >= 0) {
+		x->state = H1_DIAL;
+		x->task.run_again = false;
+		x->task.fd = d->fd;
+		x->task.events = POLLOUT;
+		x->task.deadline = d->until;
+		return HC_OK;
+	}
+	conn_dial_free(d);
+	if (rc == HC_OK)
+		rc = conn_dial_finish(x->c);
+	return rc ? rc : opened(x);
 }
 
 static enum hc_err do_connect(struct hc_xfer *x)
 {
 	struct hc_conn *c = x->c;
-	enum hc_err rc;
-	if (c->nrequests > 0)
+	if (!x->h1.retried && c->nrequests > 0)
 		conn_check_idle(c);
-	if (!conn_is_open(c) && (rc = conn_connect(c)))
-		return rc;
-	x->h1.reused = c->nrequests > 0;
-	if (c->cfg->debuglevel >= 2)
-		conn_info(c, "Request body: %s",
-			  x->h1.f.chunked	? "chunked"
-			  : x->h1.f.length >= 0 ? "Content-Length"
-						: "none");
-	if (x->h1.reused)
-		conn_info(c, "Reusing the connection to %s port %u", c->host, c->port);
-	go(x, H1_SEND);
-	return HC_OK;
+	if (conn_is_open(c))
+		return opened(x);
+	return dialed(x, conn_dial_start(c, &x->h1.dial));
 }
 
 /* 100 Continue: wait in the loop for the server's first bytes, up to the expect timeout. */
@@ -157,32 +192,65 @@ static enum hc_err expect_ready(struct hc_xfer *x, short revents)
 		c->rx += got;
 		c->eof = got == 0;
 	}
-	bool got100 = false;
-	if ((rc = resp_begin_ex(x->resp, x->req->method, true, &got100)))
+	go(x, H1_EXPECT_HEAD);
+	return HC_OK;
+}
+
+/*
+ * Read the response head without blocking. *in: it is whole (or, with
+ * stop_at_100, a 100 Continue came); otherwise the task waits in the loop.
+ */
+static enum hc_err head_step(struct hc_xfer *x, bool stop_at_100, bool *got100, bool *in)
+{
+	short wait;
+	enum hc_err rc = resp_begin_step(x->resp, x->req->method, stop_at_100, got100, &wait);
+	*in = rc == HC_OK && wait == 0;
+	if (rc == HC_OK && wait)
+		arm(x, wait);
+	return rc;
+}
+
+static enum hc_err expect_head(struct hc_xfer *x)
+{
+	bool got100 = false, in;
+	enum hc_err rc = head_step(x, true, &got100, &in);
+	if (rc)
 		return failed(x, rc);
+	if (!in)
+		return HC_OK;
 	if (!got100) {
 		/* a final answer instead of 100: the body is never sent */
-		conn_info(c, "The server answered before the body was sent");
+		conn_info(x->c, "The server answered before the body was sent");
 		return early_answer(x);
 	}
 	return send_held_body(x);
 }
 
+static enum hc_err final_head(struct hc_xfer *x)
+{
+	bool got100 = false, in;
+	enum hc_err rc = head_step(x, false, &got100, &in);
+	if (rc)
+		return failed(x, rc);
+	return in ? head_in(x) : HC_OK;
+}
+
 static enum hc_err h1_step(struct hc_task *t, short revents)
 {
 	struct hc_xfer *x = xfer_of(t);
-	enum hc_err rc;
 	switch ((enum h1_state)x->state) {
 	case H1_CONNECT:
 		return do_connect(x);
+	case H1_DIAL:
+		return dialed(x, conn_dial_step(x->c, &x->h1.dial, revents));
 	case H1_SEND:
 		return do_send(x);
 	case H1_EXPECT:
 		return expect_ready(x, revents);
+	case H1_EXPECT_HEAD:
+		return expect_head(x);
 	case H1_HEAD:
-		if ((rc = resp_begin(x->resp, x->req->method)))
-			return failed(x, rc);
-		return head_in(x);
+		return final_head(x);
 	}
 	return HC_EINTERNAL;
 }
@@ -190,8 +258,13 @@ static enum hc_err h1_step(struct hc_task *t, short revents)
 static enum hc_err h1_expire(struct hc_task *t)
 {
 	struct hc_xfer *x = xfer_of(t);
+	if (x->state == H1_DIAL) {
+		x->h1.dial.expired = true;
+		return dialed(x, conn_dial_step(x->c, &x->h1.dial, 0));
+	}
 	if (x->state != H1_EXPECT)
-		return HC_EINTERNAL; /* no other state arms a deadline yet */
+		return failed(x,
+			      tr_timed_out(x->c, t->events, x->c->cfg->timeout_ms, x->h1.by_limit));
 	conn_info(x->c, "No 100 Continue within %d ms; sending the body",
 		  x->req->expect100_timeout_ms);
 	return send_held_body(x);
@@ -211,6 +284,7 @@ static enum hc_err h1_start(struct hc_xfer *x, struct hc_loop *L)
 static void h1_finish(struct hc_xfer *x, struct hc_loop *L)
 {
 	loop_remove(L, &x->task);
+	conn_dial_free(&x->h1.dial);
 	hb_free(&x->h1.hb);
 }
 
@@ -228,6 +302,7 @@ void h1_xfer_init(struct hc_xfer *x, struct hc_conn *c, const struct hc_request 
 	x->resp = resp;
 	x->state = H1_CONNECT;
 	x->h1.hb.max = HC_REQ_HEAD_MAX;
+	x->h1.dial.fd = -1;
 }
 
 enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct hc_response *resp)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 
 #include "limits.h"
 #include "error.h"
@@ -173,13 +174,40 @@ struct hc_response {
 	unsigned ninterim; /* 1xx responses read so far */
 };
 
+/* A connection being opened: one address at a time, each connect(2) in progress polled for POLLOUT. */
+struct addrinfo;
+struct sockaddr;
+struct hc_dial {
+	struct addrinfo *res, *ai; /* the addresses, the one being tried */
+	int fd;			   /* its socket while connect is in progress, else -1 */
+	int64_t until;		   /* the connect timeout within the deadline (0: none) */
+	bool expired;		   /* set by the caller: until passed before POLLOUT */
+	bool timed_out;
+	int last; /* errno of the last address tried */
+	const char *peer;
+	unsigned peer_port;
+	char ip[64];
+	const struct sockaddr *addr;
+	struct sockaddr_un sun;
+};
+
 /* conn.c: the seed's HTTPConnection */
 void conn_init(struct hc_conn *c, const struct hc_conn_cfg *cfg);
 enum hc_err conn_target(struct hc_conn *c, const char *host, unsigned port, bool tls,
 			const struct hc_proxy *proxy);
 bool conn_matches(const struct hc_conn *c, const char *host, unsigned port, bool tls,
 		  const struct hc_proxy *proxy);
-enum hc_err conn_connect(struct hc_conn *c);
+/*
+ * The seed's connect(), in steps: resolve (blocking), then connect. While d->fd >= 0 a connect
+ * is in progress: poll it for POLLOUT until d->until and call conn_dial_step
+ * (with d->expired set when the time ran out). With d->fd < 0 and HC_OK the
+ * socket is up: conn_dial_finish adds the tunnel and TLS. conn_dial_free
+ * always.
+ */
+enum hc_err conn_dial_start(struct hc_conn *c, struct hc_dial *d);
+enum hc_err conn_dial_step(struct hc_conn *c, struct hc_dial *d, short revents);
+enum hc_err conn_dial_finish(struct hc_conn *c);
+void conn_dial_free(struct hc_dial *d);
 bool conn_is_open(const struct hc_conn *c);
 /* Before a reuse: an idle connection that turned readable (data, close, error) is closed. */
 void conn_check_idle(struct hc_conn *c);
@@ -195,6 +223,8 @@ int64_t hc_now_ns(void);
 
 /* transport.c: reads and writes with deadlines */
 enum hc_err tr_read(struct hc_conn *c, char *buf, size_t len, size_t *got);
+/* One read that never waits: *again is POLLIN or POLLOUT (what to wait for) when nothing came. */
+enum hc_err tr_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got, short *again);
 enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
 enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_write_more(struct hc_conn *c, const void *buf, size_t len);
@@ -204,6 +234,10 @@ struct pollfd;
 int tr_poll(struct hc_conn *c, struct pollfd *p, int ms);
 /* Wait for POLLIN/POLLOUT within op_ms (-1: none) and before limit (0: none). */
 enum hc_err tr_wait(struct hc_conn *c, short ev, int op_ms, int64_t limit);
+/* When a wait started now ends: now + op_ms or limit, whichever is first (0: never). */
+int64_t tr_wait_deadline(int op_ms, int64_t limit, bool *by_limit);
+/* The error of a wait for ev that timed out (the deadline's, or op_ms without progress). */
+enum hc_err tr_timed_out(struct hc_conn *c, short ev, int op_ms, bool by_limit);
 /* When a connection step started now must end: the connect timeout, within the deadline (0: none). */
 int64_t tr_connect_deadline(const struct hc_conn *c);
 void tr_close(struct hc_conn *c);
@@ -254,7 +288,9 @@ struct hc_xfer {
 	struct {
 		struct hc_framing f;
 		struct hc_headbuf hb;
+		struct hc_dial dial;
 		bool reused, retried;
+		bool by_limit; /* the armed deadline is the transfer's, not the operation's */
 	} h1;
 };
 
@@ -322,6 +358,12 @@ enum hc_err resp_begin(struct hc_response *resp, const char *method);
 /* Like resp_begin, but with stop_at_100 a 100 Continue returns with *got100 set. */
 enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool stop_at_100,
 			  bool *got100);
+/*
+ * resp_begin_ex without blocking: when the head is not all in, *wait is what
+ * to poll for (POLLIN or POLLOUT) before calling again; 0 when it returned.
+ */
+enum hc_err resp_begin_step(struct hc_response *resp, const char *method, bool stop_at_100,
+			    bool *got100, short *wait);
 enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len);
 /* Like resp_read, but hands out every body span already buffered (up to max) at once. */
 enum hc_err resp_readv(struct hc_response *resp, struct iovec *iov, int max, int *cnt);

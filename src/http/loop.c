@@ -7,19 +7,25 @@
  * Where the work stands (issue 12, step 1):
  *  (a) done: this loop and the task interface; HTTP/1.1 is a handler (h1.c)
  *      whose transfer is a task; http_request() runs the loop for that one
- *      transfer until its response head is in. The 100-continue wait is a
- *      loop wait (POLLIN with the expect deadline). The connect, send and
- *      head steps still call the blocking-on-EAGAIN helpers of transport.c
- *      and tls.c, and the body is still pulled by the caller (resp_read,
- *      resp_readv, resp_splice): the fast paths (splice, sendfile, writev)
- *      are the same code as before.
- *  (b) next: each of those steps returns on EAGAIN (GNUTLS_E_AGAIN) with
- *      the task's events and deadline set instead of waiting in tr_wait;
- *      the body phase becomes a state of the transfer with a sink (fd or
- *      callback) whose readiness is polled too, and a source for uploads.
- *      The per-operation timeout becomes a deadline re-armed on progress.
- *  (c) then: tr_wait and the waits in conn.c and tls.c go away; the
- *      http.client-shaped calls stay as loop_run_until() wrappers.
+ *      transfer until its response head is in.
+ *  (b) in part: the waits that lead to the head are loop waits: connect(2)
+ *      in progress (POLLOUT, the connect timeout), 100 Continue (POLLIN, the
+ *      expect timeout), the response head (non-blocking reads; the
+ *      operation's timeout and the transfer's deadline as the task's
+ *      deadline, re-armed after each read). Still blocking on EAGAIN
+ *      underneath (tr_wait): the CONNECT tunnel and the TLS handshake
+ *      (conn_dial_finish), sending the head and body (req_send: writev,
+ *      sendfile, splice), and the body, which the caller pulls (resp_read,
+ *      resp_readv, resp_splice): the fast paths are the same code as before.
+ *  Next, to finish (b): the send side as a resumable state (the head and
+ *      memory bodies as an iovec cursor; sendfile and splice resume from
+ *      their offsets; chunked pipe uploads poll the pipe as the source), the
+ *      TLS handshake on GNUTLS_E_AGAIN with tls_direction(), then the body
+ *      phase as a state with a sink (its fd polled for POLLOUT when a write
+ *      would block: one transfer owns an h1 connection, so the socket is
+ *      simply not read meanwhile).
+ *  (c) then: tr_wait and the waits in tls.c go away; the http.client-shaped
+ *      calls stay as loop_run_until() wrappers.
  * HTTP/2 attaches as a second handler: its connection is the task (one fd,
  * the masks of its streams joined), its streams are transfers.
  */

@@ -100,8 +100,12 @@ static bool nothing_after(struct hc_conn *c)
 	return false;
 }
 
-/* Read one head; returns its length in *hlen with h filled (slices of c->buf). */
-static enum hc_err read_head(struct hc_conn *c, struct hc_head *h, size_t *hlen)
+/*
+ * Read one head; returns its length in *hlen with h filled (slices of c->buf).
+ * With wait non-NULL nothing blocks: when no byte is there yet, *wait says
+ * what to poll for (POLLIN, or POLLOUT for TLS) and *hlen is 0.
+ */
+static enum hc_err read_head(struct hc_conn *c, struct hc_head *h, size_t *hlen, short *wait)
 {
 	for (;;) {
 		long rc = head_parse(c->buf + c->start, c->end - c->start, h);
@@ -112,9 +116,17 @@ static enum hc_err read_head(struct hc_conn *c, struct hc_head *h, size_t *hlen)
 		if (rc < 0)
 			return head_error(c, rc, c->buf + c->start, c->end - c->start);
 		enum hc_err e;
-		size_t got;
-		if ((e = make_room(c)) || (e = tr_read(c, c->buf + c->end, c->cap - c->end, &got)))
+		size_t got = 0;
+		if ((e = make_room(c)))
 			return e;
+		if (wait) {
+			if ((e = tr_read_nowait(c, c->buf + c->end, c->cap - c->end, &got, wait)))
+				return e;
+			if (*wait)
+				return HC_OK;
+		} else if ((e = tr_read(c, c->buf + c->end, c->cap - c->end, &got))) {
+			return e;
+		}
 		if (got == 0) {
 			if (c->end == c->start)
 				return conn_seterr(c, HC_EEMPTY,
@@ -252,8 +264,9 @@ static enum hc_err keep_head(struct hc_response *resp, const struct hc_head *h)
 	return HC_OK;
 }
 
-enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool stop_at_100,
-			  bool *got100)
+/* resp_begin_ex, blocking (wait NULL) or resumable (resp_begin_step). */
+static enum hc_err begin(struct hc_response *resp, const char *method, bool stop_at_100,
+			 bool *got100, short *wait)
 {
 	struct hc_conn *c = resp->c;
 	struct hc_head h = {.maxfields = c->cfg->max_headers};
@@ -263,8 +276,10 @@ enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool sto
 		return HC_ENOMEM;
 	for (;;) {
 		size_t hlen = 0;
-		if ((rc = read_head(c, &h, &hlen)))
+		if ((rc = read_head(c, &h, &hlen, wait)))
 			goto out;
+		if (wait && *wait)
+			goto out; /* heads already taken stay taken: the next call goes on */
 		if (c->tm.starttransfer == 0)
 			c->tm.starttransfer = hc_now_ns() - c->tm.t0;
 		if (c->cfg->trace)
@@ -305,6 +320,19 @@ enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool sto
 out:
 	free(h.fields);
 	return rc;
+}
+
+enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool stop_at_100,
+			  bool *got100)
+{
+	return begin(resp, method, stop_at_100, got100, NULL);
+}
+
+enum hc_err resp_begin_step(struct hc_response *resp, const char *method, bool stop_at_100,
+			    bool *got100, short *wait)
+{
+	*wait = 0;
+	return begin(resp, method, stop_at_100, got100, wait);
 }
 
 enum hc_err resp_begin(struct hc_response *resp, const char *method)

@@ -507,6 +507,11 @@ static enum hc_err load_credentials(struct hc_conn *c)
 	return HC_OK;
 }
 
+short tls_direction(struct hc_conn *c)
+{
+	return G(gnutls_record_get_direction)(c->tls_session) ? POLLOUT : POLLIN;
+}
+
 /* Wait for the direction GnuTLS wants, within limit (absolute ns, 0: none). */
 static enum hc_err tls_wait(struct hc_conn *c, int64_t limit, int op_ms)
 {

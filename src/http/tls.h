@@ -18,6 +18,8 @@ enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got);
  * had arrived carried no application data (a TLS 1.3 session ticket).
  */
 enum hc_err tls_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got, bool *again);
+/* What the last GnuTLS call that returned GNUTLS_E_AGAIN waits for: POLLIN or POLLOUT. */
+short tls_direction(struct hc_conn *c);
 enum hc_err tls_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
 bool tls_pending(struct hc_conn *c);
 void tls_close(struct hc_conn *c);

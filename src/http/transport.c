@@ -57,6 +57,22 @@ int tr_poll(struct hc_conn *c, struct pollfd *p, int ms)
 	}
 }
 
+int64_t tr_wait_deadline(int op_ms, int64_t limit, bool *by_limit)
+{
+	int64_t until = op_ms < 0 ? 0 : hc_now_ns() + (int64_t)op_ms * 1000000;
+	*by_limit = limit && (until == 0 || limit < until);
+	return *by_limit ? limit : until;
+}
+
+enum hc_err tr_timed_out(struct hc_conn *c, short ev, int op_ms, bool by_limit)
+{
+	if (by_limit)
+		return conn_seterr_cond(c, HC_ETIMEOUT, HC_COND_DEADLINE,
+					"the transfer took longer than the time allowed for it");
+	return conn_seterr(c, HC_ETIMEOUT, "no progress for %d.%03d s while %s", op_ms / 1000,
+			   op_ms % 1000, ev == POLLIN ? "receiving" : "sending");
+}
+
 /*
  * Wait for ev on the socket within op_ms (-1: none) and before limit (an
  * absolute CLOCK_MONOTONIC time, 0: none): the one wait every read, write,
@@ -83,11 +99,7 @@ enum hc_err tr_wait(struct hc_conn *c, short ev, int op_ms, int64_t limit)
 			continue;
 		if (r < 0)
 			return conn_seterr(c, HC_EINTERNAL, "poll: %s", strerror(errno));
-		if (by_limit)
-			return conn_seterr_cond(c, HC_ETIMEOUT, HC_COND_DEADLINE,
-						"the transfer took longer than the time allowed for it");
-		return conn_seterr(c, HC_ETIMEOUT, "no progress for %d.%03d s while %s", op_ms / 1000,
-				   op_ms % 1000, ev == POLLIN ? "receiving" : "sending");
+		return tr_timed_out(c, ev, op_ms, by_limit);
 	}
 }
 
@@ -146,6 +158,35 @@ static enum hc_err plain_read(struct hc_conn *c, char *buf, size_t len, size_t *
 		if (rc)
 			return rc;
 	}
+}
+
+enum hc_err tr_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got, short *again)
+{
+	enum hc_err rc = HC_OK;
+	bool tls_again = false;
+	*again = 0;
+	if (c->tls_session) {
+		if ((rc = tls_read_nowait(c, buf, len, got, &tls_again)))
+			return rc;
+		if (tls_again) {
+			*again = tls_direction(c);
+			return HC_OK;
+		}
+	} else {
+		ssize_t n;
+		while ((n = recv(c->fd, buf, len, 0)) < 0 && errno == EINTR)
+			;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return recv_error(c, errno);
+		if (n < 0) {
+			*again = POLLIN;
+			return HC_OK;
+		}
+		*got = (size_t)n;
+	}
+	c->rx += *got;
+	c->eof = *got == 0;
+	return HC_OK;
 }
 
 enum hc_err tr_read(struct hc_conn *c, char *buf, size_t len, size_t *got)

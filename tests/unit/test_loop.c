@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "http.h"
@@ -432,10 +434,247 @@ static void h1_expect_early_and_timeout(void)
 		CHECK_EQ_INT(http_request(&c, &q, &r), HC_ETIMEOUT);
 		drain_peer(sv[1], got, sizeof(got));
 		CHECK(strstr(got, "Expect: 100-continue\r\n\r\nhello") != NULL);
+		CHECK_EQ_STR(c.err, "no progress for 0.300 s while receiving");
 		resp_free(&r);
 	}
 	conn_free(&c);
 	close(sv[1]);
+	unit_end();
+}
+
+static void h1_head_in_pieces(void)
+{
+	unit_begin("h1: a head that comes in pieces is waited for in the loop, then taken whole");
+	int sv[2] = {-1, -1};
+	struct hc_conn c;
+	struct hc_response r;
+	struct hc_request q = {.method = "GET", .target = "/"};
+	struct hc_xfer x;
+	struct hc_loop L;
+	static const char part1[] = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nConte";
+	static const char part2[] = "nt-Length: 2\r\nX-A: b\r\n\r\nhi";
+	loop_init(&L);
+	if (pair_conn(&c, sv)) {
+		resp_init(&r, &c);
+		h1_xfer_init(&x, &c, &q, &r);
+		CHECK(write(sv[1], part1, sizeof(part1) - 1) == (ssize_t)sizeof(part1) - 1);
+		CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
+		/* a task that always runs again: the rounds never wait in poll */
+		struct fake spin;
+		fake_init(&spin, 'S', -1, 0);
+		spin.again = 1000;
+		loop_add(&L, &spin.t);
+		for (int i = 0; i < 8 && x.task.events == 0 && !x.task.done; i++)
+			CHECK_EQ_INT(loop_round(&L), HC_OK);
+		spin.t.paused = true;
+		CHECK_EQ_INT(x.task.events, POLLIN); /* the 100 taken, the 200 not whole */
+		CHECK(!x.task.paused && !x.task.done);
+		CHECK(x.task.deadline != 0);
+		CHECK(write(sv[1], part2, sizeof(part2) - 1) == (ssize_t)sizeof(part2) - 1);
+		CHECK_EQ_INT(loop_run_until(&L, &x.task), HC_OK);
+		CHECK(x.task.paused);
+		CHECK_EQ_INT(r.status, 200);
+		CHECK_EQ_STR(hdr_get(&r.hdrs, "X-A"), "b");
+		const char *p = NULL;
+		size_t n = 0;
+		CHECK_EQ_INT(resp_read(&r, &p, &n), HC_OK);
+		CHECK_EQ_MEM(p, n, "hi", 2);
+		x.proto->finish(&x, &L);
+		loop_remove(&L, &spin.t);
+		resp_free(&r);
+	}
+	loop_free(&L);
+	conn_free(&c);
+	close(sv[1]);
+	unit_end();
+}
+
+static void h1_head_timeouts(void)
+{
+	unit_begin(
+	    "h1: a quiet server: the head wait ends at the operation's timeout or the deadline");
+	static const struct {
+		int timeout_ms;
+		int deadline_ms; /* from now; 0: none */
+		const char *err;
+		enum hc_cond cond;
+	} cases[] = {
+	    {50, 0, "no progress for 0.050 s while receiving", HC_COND_NONE},
+	    {60000, 50, "the transfer took longer than the time allowed for it", HC_COND_DEADLINE},
+	    {50, 60000, "no progress for 0.050 s while receiving", HC_COND_NONE},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int sv[2] = {-1, -1};
+		struct hc_conn c;
+		struct hc_response r;
+		struct hc_request q = {.method = "GET", .target = "/"};
+		struct hc_conn_cfg qc = cfg;
+		qc.timeout_ms = cases[i].timeout_ms;
+		int64_t t0 = hc_now_ns();
+		qc.deadline_ns =
+		    cases[i].deadline_ms ? t0 + cases[i].deadline_ms * INT64_C(1000000) : 0;
+		if (pair_conn(&c, sv)) {
+			c.cfg = &qc;
+			resp_init(&r, &c);
+			CHECK_EQ_INT(http_request(&c, &q, &r), HC_ETIMEOUT);
+			CHECK_EQ_STR(c.err, cases[i].err);
+			CHECK_EQ_INT(c.cond, cases[i].cond);
+			CHECK(hc_now_ns() - t0 >= 50 * INT64_C(1000000)); /* never early */
+			resp_free(&r);
+		}
+		conn_free(&c);
+		close(sv[1]);
+	}
+	unit_end();
+}
+
+/* A listener on 127.0.0.1, any free port; backlog 0 and one connection never accepted: full. */
+static int listener(unsigned *port, bool full, int *filler)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	*filler = -1;
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, full ? 0 : 8) < 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &al) < 0)
+		return -1;
+	*port = ntohs(a.sin_port);
+	if (full) {
+		*filler = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (*filler < 0 || connect(*filler, (struct sockaddr *)&a, sizeof(a)) < 0)
+			return -1;
+	}
+	return s;
+}
+
+static void h1_connect_waits_in_loop(void)
+{
+	unit_begin(
+	    "h1: a connect that hangs waits in the loop (others move) until the connect timeout");
+	unsigned port = 0;
+	int filler, ls = listener(&port, true, &filler);
+	int p[1][2];
+	struct hc_loop L;
+	loop_init(&L);
+	if (CHECK(ls >= 0) && pipes(p, 1)) {
+		struct hc_conn_cfg qc = cfg;
+		qc.connect_timeout_ms = 200;
+		struct hc_conn c;
+		struct hc_response r;
+		struct hc_request q = {.method = "GET", .target = "/"};
+		struct hc_xfer x;
+		struct fake b;
+		conn_init(&c, &qc);
+		CHECK_EQ_INT(conn_target(&c, "127.0.0.1", port, false, NULL), HC_OK);
+		resp_init(&r, &c);
+		h1_xfer_init(&x, &c, &q, &r);
+		CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
+		fake_init(&b, 'B', p[0][0], POLLIN);
+		b.finish_after = 1;
+		add_waiting(&L, &b);
+		poke(p[0][1]);
+		CHECK_EQ_INT(loop_run_until(&L, &b.t), HC_OK);
+		CHECK(b.t.done);
+		CHECK(!x.task.done);
+		CHECK_EQ_INT(x.task.events, POLLOUT); /* the connect in progress */
+		CHECK(x.task.deadline != 0);
+		CHECK(!conn_is_open(&c));
+		int64_t t0 = hc_now_ns();
+		CHECK_EQ_INT(loop_run_until(&L, &x.task), HC_OK);
+		CHECK(x.task.done);
+		CHECK_EQ_INT(x.task.result, HC_ETIMEOUT);
+		char want[128];
+		snprintf(want, sizeof(want), "connecting to 127.0.0.1 port %u timed out", port);
+		CHECK_EQ_STR(c.err, want);
+		CHECK(!conn_is_open(&c));
+		CHECK(hc_now_ns() > t0);
+		x.proto->finish(&x, &L);
+		resp_free(&r);
+		conn_free(&c);
+		close_pipes(p, 1);
+	}
+	loop_free(&L);
+	close(filler);
+	close(ls);
+	unit_end();
+}
+
+/* A fake server on the same loop: accept, read a request head, answer. */
+struct server {
+	struct hc_task t; /* first */
+	int ls;
+	char req[2048];
+	size_t len;
+};
+
+static enum hc_err server_step(struct hc_task *t, short revents)
+{
+	struct server *sv = (struct server *)t;
+	(void)revents;
+	if (t->fd == sv->ls) {
+		int fd = accept4(sv->ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0)
+			t->fd = fd;
+		return HC_OK;
+	}
+	ssize_t n = read(t->fd, sv->req + sv->len, sizeof(sv->req) - 1 - sv->len);
+	if (n <= 0)
+		return HC_ERESET;
+	sv->len += (size_t)n;
+	sv->req[sv->len] = '\0';
+	if (strstr(sv->req, "\r\n\r\n") == NULL)
+		return HC_OK;
+	static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+	if (write(t->fd, reply, sizeof(reply) - 1) != (ssize_t)sizeof(reply) - 1)
+		return HC_ESEND;
+	t->done = true;
+	return HC_OK;
+}
+
+static enum hc_err server_expire(struct hc_task *t)
+{
+	(void)t;
+	return HC_ETIMEOUT;
+}
+
+static const struct hc_task_ops server_ops = {.step = server_step, .expire = server_expire};
+
+static void h1_connect_and_server_on_one_loop(void)
+{
+	unit_begin("h1: connect, request and head on one loop with the server that answers");
+	unsigned port = 0;
+	int filler, ls = listener(&port, false, &filler);
+	struct hc_loop L;
+	loop_init(&L);
+	if (CHECK(ls >= 0)) {
+		struct hc_conn c;
+		struct hc_response r;
+		struct hc_request q = {.method = "GET", .target = "/x"};
+		struct hc_xfer x;
+		struct server sv = {.t = {.ops = &server_ops, .fd = ls, .events = POLLIN},
+				    .ls = ls};
+		conn_init(&c, &cfg);
+		CHECK_EQ_INT(conn_target(&c, "127.0.0.1", port, false, NULL), HC_OK);
+		resp_init(&r, &c);
+		h1_xfer_init(&x, &c, &q, &r);
+		loop_add(&L, &sv.t);
+		sv.t.run_again = false;
+		CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
+		CHECK_EQ_INT(loop_run(&L), HC_OK);
+		CHECK(sv.t.done && sv.t.result == HC_OK);
+		CHECK(x.task.paused);
+		CHECK_EQ_INT(r.status, 200);
+		CHECK(strncmp(sv.req, "GET /x HTTP/1.1\r\n", 17) == 0);
+		CHECK(conn_is_open(&c));
+		CHECK_EQ_STR(c.remote_ip, "127.0.0.1");
+		x.proto->finish(&x, &L);
+		resp_free(&r);
+		conn_free(&c);
+		if (sv.t.fd != ls)
+			close(sv.t.fd);
+	}
+	loop_free(&L);
+	close(ls);
 	unit_end();
 }
 
@@ -450,5 +689,9 @@ int main(void)
 	tick_while_waiting();
 	h1_two_on_one_loop();
 	h1_expect_early_and_timeout();
+	h1_head_in_pieces();
+	h1_head_timeouts();
+	h1_connect_waits_in_loop();
+	h1_connect_and_server_on_one_loop();
 	return unit_done();
 }
