@@ -452,3 +452,15 @@ EOF
 	assert_output localhost
 	grep -q 'libgnutls\.so' "$T/trace"
 }
+
+# --- the handshake's waits ------------------------------------------------------
+
+@test "a server that never answers the ClientHello: the handshake ends at --connect-timeout or --timeout (28)" {
+	raw_start - <<<'[[{"expect": "none", "then": "hang"}]]'
+	local opt
+	for opt in --connect-timeout --timeout; do
+		expect_fail 28 Timeout '^hcli: Timeout: TLS handshake with 127\.0\.0\.1 timed out$' \
+			"$opt" 0.4 "https://127.0.0.1:$RAW_PORT/"
+		((ELAPSED_MS >= 350)) || fail "$opt: took $ELAPSED_MS ms, want 350 at least"
+	done
+}

@@ -382,12 +382,32 @@ enum hc_err conn_dial_finish(struct hc_conn *c)
 		conn_close(c);
 		return rc;
 	}
-	if (c->tls && (rc = tls_connect(c))) {
+	if (c->tls && (rc = tls_start(c))) {
 		conn_close(c);
 		return rc;
 	}
-	c->tm.appconnect = hc_now_ns() - c->tm.t0;
+	if (!c->tls)
+		c->tm.appconnect = hc_now_ns() - c->tm.t0;
 	return HC_OK;
+}
+
+enum hc_err conn_tls_step(struct hc_conn *c, short *wait)
+{
+	enum hc_err rc = tls_handshake_step(c, wait);
+	if (rc) {
+		conn_close(c);
+		return rc;
+	}
+	if (*wait == 0)
+		c->tm.appconnect = hc_now_ns() - c->tm.t0;
+	return HC_OK;
+}
+
+enum hc_err conn_tls_timed_out(struct hc_conn *c)
+{
+	enum hc_err rc = tls_handshake_timed_out(c);
+	conn_close(c);
+	return rc;
 }
 
 void conn_dial_free(struct hc_dial *d)

@@ -10,7 +10,7 @@
 #include "http.h"
 #include "tls.h"
 
-enum h1_state { H1_CONNECT, H1_DIAL, H1_SEND, H1_EXPECT, H1_EXPECT_HEAD, H1_HEAD };
+enum h1_state { H1_CONNECT, H1_DIAL, H1_TLS, H1_SEND, H1_EXPECT, H1_EXPECT_HEAD, H1_HEAD };
 
 static struct hc_xfer *xfer_of(struct hc_task *t)
 {
@@ -106,7 +106,26 @@ static enum hc_err dialed(struct hc_xfer *x, enum hc_err rc)
 	conn_dial_free(d);
 	if (rc == HC_OK)
 		rc = conn_dial_finish(x->c);
-	return rc ? rc : opened(x);
+	if (rc || !x->c->tls)
+		return rc ? rc : opened(x);
+	x->h1.tls_limit = tr_connect_deadline(x->c);
+	go(x, H1_TLS);
+	return HC_OK;
+}
+
+/* The TLS handshake, as far as it goes: each wait timed as tr_wait's, within the connect limit. */
+static enum hc_err handshake(struct hc_xfer *x)
+{
+	const struct hc_conn_cfg *cfg = x->c->cfg;
+	short wait;
+	enum hc_err rc = conn_tls_step(x->c, &wait);
+	if (rc || wait == 0)
+		return rc ? rc : opened(x);
+	x->task.run_again = false;
+	x->task.fd = x->c->fd;
+	x->task.events = wait;
+	x->task.deadline = tr_wait_deadline(cfg->timeout_ms, x->h1.tls_limit, &x->h1.by_limit);
+	return HC_OK;
 }
 
 static enum hc_err do_connect(struct hc_xfer *x)
@@ -243,6 +262,8 @@ static enum hc_err h1_step(struct hc_task *t, short revents)
 		return do_connect(x);
 	case H1_DIAL:
 		return dialed(x, conn_dial_step(x->c, &x->h1.dial, revents));
+	case H1_TLS:
+		return handshake(x);
 	case H1_SEND:
 		return do_send(x);
 	case H1_EXPECT:
@@ -262,6 +283,8 @@ static enum hc_err h1_expire(struct hc_task *t)
 		x->h1.dial.expired = true;
 		return dialed(x, conn_dial_step(x->c, &x->h1.dial, 0));
 	}
+	if (x->state == H1_TLS)
+		return conn_tls_timed_out(x->c);
 	if (x->state != H1_EXPECT)
 		return failed(x,
 			      tr_timed_out(x->c, t->events, x->c->cfg->timeout_ms, x->h1.by_limit));

@@ -116,6 +116,7 @@ struct hc_conn {
 	bool reusable;	     /* the last response was read whole and may be followed */
 	bool eof;	     /* the peer closed its side */
 	bool tls_unclean;    /* TLS ended without close_notify */
+	enum hc_err tls_verify_err; /* why the handshake's verify step refused the server */
 	uint64_t rx;	     /* bytes received since the last request was sent */
 	uint64_t tx_body;    /* request body bytes sent in the last exchange */
 	char remote_ip[64];
@@ -201,12 +202,15 @@ bool conn_matches(const struct hc_conn *c, const char *host, unsigned port, bool
  * The seed's connect(), in steps: resolve (blocking), then connect. While d->fd >= 0 a connect
  * is in progress: poll it for POLLOUT until d->until and call conn_dial_step
  * (with d->expired set when the time ran out). With d->fd < 0 and HC_OK the
- * socket is up: conn_dial_finish adds the tunnel and TLS. conn_dial_free
+ * socket is up: conn_dial_finish adds the tunnel and starts TLS. conn_dial_free
  * always.
  */
 enum hc_err conn_dial_start(struct hc_conn *c, struct hc_dial *d);
 enum hc_err conn_dial_step(struct hc_conn *c, struct hc_dial *d, short revents);
 enum hc_err conn_dial_finish(struct hc_conn *c);
+/* With c->tls, after conn_dial_finish: the handshake step by step (*wait: what to poll for, 0: up). */
+enum hc_err conn_tls_step(struct hc_conn *c, short *wait);
+enum hc_err conn_tls_timed_out(struct hc_conn *c);
 void conn_dial_free(struct hc_dial *d);
 bool conn_is_open(const struct hc_conn *c);
 /* Before a reuse: an idle connection that turned readable (data, close, error) is closed. */
@@ -290,7 +294,8 @@ struct hc_xfer {
 		struct hc_headbuf hb;
 		struct hc_dial dial;
 		bool reused, retried;
-		bool by_limit; /* the armed deadline is the transfer's, not the operation's */
+		bool by_limit;	   /* the armed deadline is the transfer's, not the operation's */
+		int64_t tls_limit; /* the TLS handshake ends by then (0: no limit) */
 	} h1;
 };
 

@@ -372,12 +372,6 @@ static enum hc_err check_pin(struct hc_conn *c, gnutls_x509_crt_t leaf, const ch
 	return HC_OK;
 }
 
-/* What the handshake's verify step hands back to tls_connect. */
-struct verify_ctx {
-	struct hc_conn *c;
-	enum hc_err e;
-};
-
 /*
  * The handshake's verify step, for every trust source and the pin: GnuTLS
  * runs it when the server's certificate has come, before the client's own
@@ -385,22 +379,22 @@ struct verify_ctx {
  */
 static int verify_peer(gnutls_session_t s)
 {
-	struct verify_ctx *v = G(gnutls_session_get_ptr)(s);
-	struct hc_conn *c = v->c;
+	struct hc_conn *c = G(gnutls_session_get_ptr)(s);
 	const struct hc_tls_cfg *t = c->cfg->tls;
 	struct peer_chain pc;
+	enum hc_err *e = &c->tls_verify_err;
 
-	v->e = chain_load(c, &pc);
-	if (v->e == HC_OK) {
+	*e = chain_load(c, &pc);
+	if (*e == HC_OK) {
 		if (!t->insecure)
-			v->e = verify_chain(c, &pc);
-		if (v->e == HC_OK && t->pinned)
-			v->e = check_pin(c, pc.crt[0], t->pinned);
+			*e = verify_chain(c, &pc);
+		if (*e == HC_OK && t->pinned)
+			*e = check_pin(c, pc.crt[0], t->pinned);
 		chain_free(&pc);
 	}
-	if (v->e && c->cfg->debuglevel >= 1)
+	if (*e && c->cfg->debuglevel >= 1)
 		trace_certs(c);
-	return v->e ? -1 : 0;
+	return *e ? -1 : 0;
 }
 
 static enum hc_err load_library(struct hc_conn *c)
@@ -595,7 +589,7 @@ static enum hc_err alert_error(struct hc_conn *c, int rc, enum hc_err kind, cons
 }
 
 
-enum hc_err tls_connect(struct hc_conn *c)
+enum hc_err tls_start(struct hc_conn *c)
 {
 	const struct hc_tls_cfg *t = c->cfg->tls;
 	gnutls_session_t s;
@@ -609,6 +603,7 @@ enum hc_err tls_connect(struct hc_conn *c)
 	if ((rc = G(gnutls_init)(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_POST_HANDSHAKE_AUTH)) < 0)
 		return conn_seterr(c, HC_ETLS, "GnuTLS session: %s", terr(rc));
 	c->tls_session = s;
+	c->tls_verify_err = HC_OK;
 
 	/* TLS 1.2 is the floor, whatever the system's GnuTLS allows */
 	char prio[1024];
@@ -625,31 +620,33 @@ enum hc_err tls_connect(struct hc_conn *c)
 		G(gnutls_server_name_set)(s, GNUTLS_NAME_DNS, c->host, strlen(c->host));
 	gnutls_datum_t alpn = {(unsigned char *)"http/1.1", 8};
 	G(gnutls_alpn_set_protocols)(s, &alpn, 1, 0);
-	struct verify_ctx v = {c, HC_OK};
 	if (!t->insecure || t->pinned) {
-		G(gnutls_session_set_ptr)(s, &v);
+		G(gnutls_session_set_ptr)(s, c);
 		G(gnutls_session_set_verify_function)(s, verify_peer);
 	}
 	G(gnutls_transport_set_int2)(s, c->fd, c->fd);
+	return HC_OK;
+}
 
-	int64_t limit = tr_connect_deadline(c);
+enum hc_err tls_handshake_step(struct hc_conn *c, short *wait)
+{
+	gnutls_session_t s = c->tls_session;
+	*wait = 0;
 	for (;;) {
-		rc = G(gnutls_handshake)(s);
+		int rc = G(gnutls_handshake)(s);
 		if (rc == 0)
 			break;
-		if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
-			if ((e = tls_wait(c, limit, c->cfg->timeout_ms)))
-				return drop_session(c, conn_seterr(c, HC_ETIMEOUT,
-								   "TLS handshake with %s timed out",
-								   c->host));
-			continue;
+		if (rc == GNUTLS_E_AGAIN) {
+			*wait = tls_direction(c);
+			return HC_OK;
 		}
-		if (rc == GNUTLS_E_WARNING_ALERT_RECEIVED)
+		if (rc == GNUTLS_E_INTERRUPTED || rc == GNUTLS_E_WARNING_ALERT_RECEIVED)
 			continue;
 		/* the verify step said why it refused the server */
-		return drop_session(c, v.e ? v.e : handshake_error(c, rc));
+		return drop_session(c,
+				    c->tls_verify_err ? c->tls_verify_err : handshake_error(c, rc));
 	}
-	G(gnutls_session_set_ptr)(s, NULL); /* v ends here */
+	G(gnutls_session_set_ptr)(s, NULL);
 	if (c->cfg->debuglevel >= 1) {
 		char *desc = G(gnutls_session_get_desc)(s);
 		gnutls_datum_t sel = {0};
@@ -663,6 +660,12 @@ enum hc_err tls_connect(struct hc_conn *c)
 		trace_certs(c);
 	}
 	return HC_OK;
+}
+
+enum hc_err tls_handshake_timed_out(struct hc_conn *c)
+{
+	return drop_session(
+	    c, conn_seterr(c, HC_ETIMEOUT, "TLS handshake with %s timed out", c->host));
 }
 
 enum hc_err tls_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got, bool *again)

@@ -10,8 +10,12 @@
 
 struct hc_conn;
 
-/* Handshake on the connected socket, verifying as c->cfg->tls says. */
-enum hc_err tls_connect(struct hc_conn *c);
+/* A session on the connected socket, verifying as c->cfg->tls says: tls_handshake_step next. */
+enum hc_err tls_start(struct hc_conn *c);
+/* The handshake, as far as it goes now: *wait is POLLIN or POLLOUT to go on, 0 when done. */
+enum hc_err tls_handshake_step(struct hc_conn *c, short *wait);
+/* The handshake's wait ran out of time: the session is dropped. */
+enum hc_err tls_handshake_timed_out(struct hc_conn *c);
 enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got);
 /*
  * One receive that never waits: data, the end (*got 0), or *again when what

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "http.h"
+#include "tls.h"
 #include "unit.h"
 
 /* A fake task: what happened to it, in a log shared by all of them. */
@@ -599,6 +600,63 @@ static void h1_connect_waits_in_loop(void)
 	unit_end();
 }
 
+static void h1_handshake_waits_in_loop(void)
+{
+	unit_begin(
+	    "h1: a TLS handshake the server never answers waits in the loop until its timeout");
+	unsigned port = 0;
+	int filler, ls = listener(&port, false, &filler); /* never accepted: the kernel says yes */
+	int p[1][2];
+	struct hc_loop L;
+	loop_init(&L);
+	if (CHECK(ls >= 0) && pipes(p, 1)) {
+		static const struct hc_tls_cfg tls = {.insecure = true};
+		struct hc_conn_cfg qc = cfg;
+		qc.connect_timeout_ms = 200;
+		qc.timeout_ms = -1;
+		qc.tls = &tls;
+		struct hc_conn c;
+		struct hc_response r;
+		struct hc_request q = {.method = "GET", .target = "/"};
+		struct hc_xfer x;
+		struct fake b;
+		conn_init(&c, &qc);
+		CHECK_EQ_INT(conn_target(&c, "127.0.0.1", port, true, NULL), HC_OK);
+		resp_init(&r, &c);
+		h1_xfer_init(&x, &c, &q, &r);
+		CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
+		fake_init(&b, 'B', p[0][0], POLLIN);
+		b.finish_after = 1;
+		add_waiting(&L, &b);
+		struct fake spin; /* always runnable: the rounds below never wait in poll */
+		fake_init(&spin, 'S', -1, 0);
+		spin.again = 1000;
+		loop_add(&L, &spin.t);
+		/* B's byte comes only once the ClientHello is out and the transfer waits */
+		for (int i = 0;
+		     i < 50 && !(x.task.events == POLLIN && conn_is_open(&c)) && !x.task.done; i++)
+			CHECK_EQ_INT(loop_round(&L), HC_OK);
+		CHECK(conn_is_open(&c));
+		CHECK_EQ_INT(x.task.events, POLLIN);
+		spin.t.paused = true;
+		poke(p[0][1]);
+		CHECK_EQ_INT(loop_run_until(&L, &b.t), HC_OK);
+		CHECK(b.t.done && !x.task.done);
+		CHECK_EQ_INT(loop_run_until(&L, &x.task), HC_OK);
+		CHECK_EQ_INT(x.task.result, HC_ETIMEOUT);
+		CHECK_EQ_STR(c.err, "TLS handshake with 127.0.0.1 timed out");
+		CHECK(!conn_is_open(&c));
+		x.proto->finish(&x, &L);
+		resp_free(&r);
+		conn_free(&c);
+		close_pipes(p, 1);
+	}
+	loop_free(&L);
+	close(ls);
+	tls_global_free();
+	unit_end();
+}
+
 /* A fake server on the same loop: accept, read a request head, answer. */
 struct server {
 	struct hc_task t; /* first */
@@ -693,5 +751,6 @@ int main(void)
 	h1_head_timeouts();
 	h1_connect_waits_in_loop();
 	h1_connect_and_server_on_one_loop();
+	h1_handshake_waits_in_loop();
 	return unit_done();
 }
