@@ -9,21 +9,23 @@
  *      whose transfer is a task; http_request() runs the loop for that one
  *      transfer until its response head is in.
  *  (b) in part: the waits that lead to the head are loop waits: connect(2)
- *      in progress (POLLOUT, the connect timeout), 100 Continue (POLLIN, the
- *      expect timeout), the response head (non-blocking reads; the
- *      operation's timeout and the transfer's deadline as the task's
- *      deadline, re-armed after each read). Still blocking on EAGAIN
- *      underneath (tr_wait): the CONNECT tunnel and the TLS handshake
- *      (conn_dial_finish), sending the head and body (req_send: writev,
- *      sendfile, splice), and the body, which the caller pulls (resp_read,
- *      resp_readv, resp_splice): the fast paths are the same code as before.
+ *      in progress (POLLOUT, the connect timeout), the TLS handshake
+ *      (GNUTLS_E_AGAIN, the direction GnuTLS wants), 100 Continue (POLLIN,
+ *      the expect timeout), the response head (non-blocking reads). Each
+ *      wait's deadline is the operation's timeout within the transfer's
+ *      deadline (or the connect limit), re-armed after each step, as tr_wait
+ *      times its waits. Still blocking on EAGAIN underneath (tr_wait): the
+ *      CONNECT tunnel (conn_dial_finish), sending the head and body
+ *      (req_send: writev, sendfile, splice), and the body, which the caller
+ *      pulls (resp_read, resp_readv, resp_splice): the fast paths are the
+ *      same code as before.
  *  Next, to finish (b): the send side as a resumable state (the head and
  *      memory bodies as an iovec cursor; sendfile and splice resume from
  *      their offsets; chunked pipe uploads poll the pipe as the source), the
- *      TLS handshake on GNUTLS_E_AGAIN with tls_direction(), then the body
- *      phase as a state with a sink (its fd polled for POLLOUT when a write
- *      would block: one transfer owns an h1 connection, so the socket is
- *      simply not read meanwhile).
+ *      tunnel as states of its own (send CONNECT, read its head with
+ *      resp_begin_step), then the body phase as a state with a sink (its fd
+ *      polled for POLLOUT when a write would block: one transfer owns an h1
+ *      connection, so the socket is simply not read meanwhile).
  *  (c) then: tr_wait and the waits in tls.c go away; the http.client-shaped
  *      calls stay as loop_run_until() wrappers.
  * HTTP/2 attaches as a second handler: its connection is the task (one fd,
