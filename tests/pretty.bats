@@ -308,17 +308,108 @@ strip_sgr() { sed 's/\x1b\[[0-9;]*m//g' "$1"; }
 	strip_sgr "$T/out" | cmp "$T/want" -
 }
 
-@test "pipes: --pretty=colors colours the head, the body stays as received; format and none colour nothing" {
-	printf '%s' "$SAMPLE" >"$T/body"
+# SGR codes of the JSON tokens (pretty.c, after output.c's head colours)
+P() { printf '\e[2m%s\e[0m' "$1"; }
+KEY() { printf '\e[36m%s\e[0m' "$1"; }
+STR() { printf '\e[32m%s\e[0m' "$1"; }
+NUM() { printf '\e[33m%s\e[0m' "$1"; }
+LIT() { printf '\e[35m%s\e[0m' "$1"; }
+
+@test "pipes: --pretty=colors colours each JSON token in place, whitespace as received; format and none colour nothing" {
+	printf ' {"k" :["s",1.5,\n\ttrue,null,{ }]}\r\n' >"$T/body"
 	serve application/json "$T/body"
 	pipe_run --pretty=colors -p hb "$RAW_URL/"
+	assert_equal "$status" 0
 	grep -q "^$E\[1;32mHTTP/1.1 200 OK" "$T/out"
-	sed '1,/^$/d' "$T/out" | cmp "$T/body" -
+	{
+		printf ' %s%s ' "$(P '{')" "$(KEY '"k"')"
+		printf '%s%s%s%s' "$(P :)" "$(P '[')" "$(STR '"s"')" "$(P ,)"
+		printf '%s%s\n\t%s%s' "$(NUM 1.5)" "$(P ,)" "$(LIT true)" "$(P ,)"
+		printf '%s%s%s %s' "$(LIT null)" "$(P ,)" "$(P '{')" "$(P '}')"
+		printf '%s%s\r\n' "$(P ']')" "$(P '}')"
+	} >"$T/want"
+	sed '1,/^$/d' "$T/out" | cmp "$T/want" - || fail "got: $(sed '1,/^$/d' "$T/out" | od -c)"
+	# without the colour codes, the body exactly as received
+	sed '1,/^$/d' "$T/out" | strip_sgr /dev/stdin | cmp "$T/body" -
 	pipe_run --pretty=format --color=always -p hb "$RAW_URL/"
 	! grep -qF "$E" "$T/out" || fail "colour with --pretty=format: $(cat -v "$T/out")"
 	pipe_run --pretty=none --color=always -p hb "$RAW_URL/"
 	! grep -qF "$E" "$T/out" || fail "colour with --pretty=none: $(cat -v "$T/out")"
 	sed '1,/^$/d' "$T/out" | cmp "$T/body" -
+}
+
+@test "pipes: --pretty modes against NO_COLOR and --color: an explicit --pretty decides" {
+	local row mode env color layout args
+	printf '%s' "$SAMPLE" >"$T/body"
+	python_layout <"$T/body" >"$T/formatted"
+	serve application/json "$T/body"
+	# --pretty | environment or option | colour in the body | layout (formatted or body)
+	for row in 'all|-|yes|formatted' 'all|NO_COLOR=1|yes|formatted' \
+		'all|--color=never|yes|formatted' 'colors|-|yes|body' 'colors|NO_COLOR=1|yes|body' \
+		'colors|--color=never|yes|body' 'format|-|no|formatted' 'format|--color=always|no|formatted' \
+		'none|--color=always|no|body' '-|--color=always|no|body' '-|NO_COLOR=1|no|body'; do
+		IFS='|' read -r mode env color layout <<<"$row"
+		args=(--body)
+		ENV=()
+		[[ $mode == - ]] || args+=(--pretty="$mode")
+		[[ $env != NO_COLOR* ]] || ENV=("$env")
+		[[ $env != --* ]] || args+=("$env")
+		pipe_run "${args[@]}" "$RAW_URL/"
+		assert_equal "$row: $status" "$row: 0"
+		if [[ $color == yes ]]; then
+			grep -qF "$E[" "$T/out" || fail "$row: no colour: $(cat -v "$T/out")"
+		else
+			! grep -qF "$E" "$T/out" || fail "$row: colour: $(cat -v "$T/out")"
+		fi
+		strip_sgr "$T/out" | cmp "$T/$layout" - || fail "$row: not $layout: $(cat -v "$T/out")"
+	done
+}
+
+@test "--pretty=colors: a body that stops being JSON midway: the colour reset, the rest exactly as received" {
+	local body want
+	# body (printf format) | the output (shell words, with the colour functions)
+	while IFS='|' read -r body want; do
+		printf "$body" >"$T/body"
+		serve application/json "$T/body"
+		pipe_run --pretty=colors --body "$RAW_URL/"
+		assert_equal "$body: $status" "$body: 0"
+		eval "printf \"$want\"" >"$T/want"
+		cmp "$T/want" "$T/out" || fail "$body: got $(cat -v "$T/out"), want $(cat -v "$T/want")"
+		strip_sgr "$T/out" | cmp "$T/body" -
+		raw_stop
+	done <<'EOF'
+[1, "ab\001c", 2]|$(P '[')$(NUM 1)$(P ,) $(STR '"ab')\001c\", 2]
+[1 ,  tru e]|$(P '[')$(NUM 1) $(P ,)  $(LIT tru) e]
+{"a":1} {"b":2}|$(P '{')$(KEY '"a"')$(P :)$(NUM 1)$(P '}') {\"b\":2}
+[12 x|$(P '[')$(NUM 12) x
+<p>html</p>|<p>html</p>
+EOF
+	# cut short: the number at the cut ends its colour, nothing is added
+	printf 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[1, 23' >"$T/reply"
+	python3 -c '
+import json, sys
+print(json.dumps([[{"reply": open(sys.argv[1], "rb").read().decode("latin-1"), "then": "close"}]]))' "$T/reply" >"$T/script.json"
+	raw_start "$T/script.json"
+	pipe_run --pretty=colors --body "$RAW_URL/"
+	assert_equal "$status" 18
+	printf '%s%s%s %s' "$(P '[')" "$(NUM 1)" "$(P ,)" "$(NUM 23)" >"$T/want"
+	cmp "$T/want" "$T/out"
+}
+
+@test "--pretty=colors: NDJSON values coloured one after another, separators as received; -o FILE gets the bytes" {
+	printf '{"a":1}\n[true]\r\n\n"x"\n' >"$T/body"
+	serve application/x-ndjson "$T/body"
+	pipe_run --pretty=colors --body "$RAW_URL/"
+	assert_equal "$status" 0
+	{
+		printf '%s%s%s%s%s\n' "$(P '{')" "$(KEY '"a"')" "$(P :)" "$(NUM 1)" "$(P '}')"
+		printf '%s%s%s\r\n\n%s\n' "$(P '[')" "$(LIT true)" "$(P ']')" "$(STR '"x"')"
+	} >"$T/want"
+	cmp "$T/want" "$T/out"
+	# colour only where the head goes: a file gets the body as received
+	pipe_run --pretty=colors -o "$T/file" "$RAW_URL/"
+	assert_equal "$status" 0
+	cmp "$T/body" "$T/file"
 }
 
 @test "terminal: formatted and coloured JSON by default; NO_COLOR formats without colour; --pretty=none, --body keep bytes" {
@@ -342,6 +433,35 @@ strip_sgr() { sed 's/\x1b\[[0-9;]*m//g' "$1"; }
 	cmp <(cat "$T/body"; echo) "$T/tty"
 	tty_run --body --pretty=format "$RAW_URL/"
 	cmp "$T/want" "$T/tty"
+}
+
+@test "terminal: --pretty=colors colours the JSON tokens where they are; string bytes as without colour" {
+	printf '{"k": [1,\n "a\xc2\x9b\x7fb"]}' >"$T/body"
+	serve application/json "$T/body"
+	tty_run --body --pretty=colors "$RAW_URL/"
+	assert_equal "$status" 0
+	{
+		printf '%s%s%s ' "$(P '{')" "$(KEY '"k"')" "$(P :)"
+		printf '%s%s%s\n ' "$(P '[')" "$(NUM 1)" "$(P ,)"
+		printf '%s%s%s\n' "$(STR $'"a\xc2\x9b\x7fb"')" "$(P ']')" "$(P '}')"
+	} >"$T/want"
+	cmp "$T/want" "$T/tty" || fail "got: $(od -c "$T/tty")"
+	# NO_COLOR does not undo an explicit --pretty; the string's bytes are those --pretty=none shows
+	ENV=(NO_COLOR=1)
+	tty_run --body --pretty=colors "$RAW_URL/"
+	cmp "$T/want" "$T/tty"
+	tty_run --body --pretty=none "$RAW_URL/"
+	strip_sgr "$T/want" | cmp - "$T/tty"
+	# and the default (all) on a terminal: the same tokens, formatted
+	ENV=()
+	tty_run "$RAW_URL/"
+	sed '1,/^$/d' "$T/tty" >"$T/got"
+	{
+		printf '%s\n    %s%s ' "$(P '{')" "$(KEY '"k"')" "$(P :)"
+		printf '%s\n        %s%s\n' "$(P '[')" "$(NUM 1)" "$(P ,)"
+		printf '        %s\n    %s\n%s\n' "$(STR $'"a\xc2\x9b\x7fb"')" "$(P ']')" "$(P '}')"
+	} >"$T/want"
+	cmp "$T/want" "$T/got" || fail "got: $(od -c "$T/got")"
 }
 
 @test "terminal: a JSON body that turns into binary is kept off the terminal like any binary body" {

@@ -373,13 +373,15 @@ enum hc_err out_head(struct out *o, const struct hc_response *r)
 void out_pretty(struct out *o, enum pretty_mode mode, unsigned indent, bool keep_bytes)
 {
 	o->indent = indent;
+	o->fmt_keep_ws = false;
 	if (mode == PRETTY_UNSET) {
 		/* colour as --color and NO_COLOR say; formatting only for a terminal */
 		o->fmt_json = o->body_tty && !keep_bytes;
 		return;
 	}
 	/* an explicit --pretty wins over NO_COLOR, --color and pipes on standard output */
-	o->fmt_json = mode == PRETTY_ALL || mode == PRETTY_FORMAT;
+	o->fmt_json = mode != PRETTY_NONE;
+	o->fmt_keep_ws = mode == PRETTY_COLORS; /* JSON tokens coloured, the layout as received */
 	o->color_out = mode == PRETTY_ALL || mode == PRETTY_COLORS;
 }
 
@@ -476,8 +478,8 @@ enum hc_err out_body_begin(struct out *o, const struct hc_response *r)
 	char *ct = hdr_get_joined(&r->hdrs, "Content-Type");
 	int kind = out_json_kind(ct);
 	free(ct);
-	if (kind == 0)
-		return HC_OK;
+	if (kind == 0 || (o->fmt_keep_ws && !(o->color_out && o->body_fd == STDOUT_FILENO)))
+		return HC_OK; /* not JSON; or neither layout nor colour: the bytes as received */
 	if (o->fmt == NULL && (o->fmt = malloc(sizeof(*o->fmt))) == NULL)
 		return HC_ENOMEM;
 	if (o->fbuf == NULL && (o->fbuf = malloc(FBUF_CAP)) == NULL)
@@ -485,7 +487,8 @@ enum hc_err out_body_begin(struct out *o, const struct hc_response *r)
 	/* JSON tokens in colour only where the heads are: standard output */
 	struct pretty_opts po = {.indent = o->indent,
 				 .color = o->color_out && o->body_fd == STDOUT_FILENO,
-				 .ndjson = kind == 2};
+				 .ndjson = kind == 2,
+				 .keep_ws = o->fmt_keep_ws};
 	if (pretty_init(o->fmt, &po) < 0)
 		return HC_EUSAGE;
 	o->flen = 0;

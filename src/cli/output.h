@@ -25,7 +25,8 @@ struct out {
 	uint64_t suppressed_bytes;
 	char tty_last; /* the last body byte shown on a terminal, '\0' before any */
 	bool req_printed; /* request body bytes (B) went out: a blank line follows */
-	bool fmt_json;	  /* JSON bodies go through the formatter (--pretty all|format) */
+	bool fmt_json;	  /* JSON bodies go through the formatter (--pretty all|colors|format) */
+	bool fmt_keep_ws; /* --pretty=colors: JSON tokens coloured, whitespace as received */
 	unsigned indent;  /* --format-options json.indent */
 	bool fmt_on;	  /* this body goes through the formatter: no splice, no writev */
 	struct pretty *fmt; /* with fbuf: allocated at the first formatted body */

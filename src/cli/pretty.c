@@ -84,6 +84,7 @@ int pretty_init(struct pretty *p, const struct pretty_opts *opts)
 		return -1;
 	p->indent = opts->indent;
 	p->color = opts->color;
+	p->keep_ws = opts->keep_ws;
 	p->ndjson = opts->ndjson;
 	p->st = L_BOM0;
 	p->ctx = C_TOP;
@@ -218,6 +219,8 @@ static inline char *end_step(struct pretty *restrict p, char *o, char *oend, cha
 /* The layout before a value or key in the current context. */
 static inline char *lay(struct pretty *restrict p, char **o, char *oend)
 {
+	if (p->keep_ws) /* the whitespace received is the layout: it went out as it came */
+		return *o;
 	switch (p->ctx) {
 	case C_TOP:
 	case C_END:
@@ -243,7 +246,8 @@ static inline char *after_value(struct pretty *restrict p, char *w)
 		p->ctx = C_AFTER;
 		return w;
 	}
-	*w++ = '\n';
+	if (!p->keep_ws)
+		*w++ = '\n';
 	p->ctx = C_END;
 	return w;
 }
@@ -302,6 +306,8 @@ static char *give_up(struct pretty *restrict p, char *o, uint64_t at, uint8_t ne
 	if (p->sgr_open)
 		o = put_reset(p, o);
 	p->sgr_open = false;
+	if (p->keep_ws) /* whitespace went out as it came: none is held */
+		ws_drop(p);
 	memcpy(o, "\xef\xbb\xbf", p->bom);
 	o += p->bom;
 	p->raw_at = at - p->ws_total - p->bom;
@@ -417,8 +423,10 @@ again:
 	case ']':
 		if (p->depth == 0 || in_object(p) != (c == '}'))
 			return base > 0 ? (long)base : -1;
-		if (p->ctx == C_AFTER)
+		if (p->ctx == C_AFTER && !p->keep_ws)
 			w = lay_nl(p, &o, oend, p->depth - 1);
+		else if (p->ctx == C_AFTER)
+			w = o;
 		else if (p->ctx == (c == '}' ? C_FIRST_OBJ : C_FIRST_ARR))
 			w = o;
 		else
@@ -785,6 +793,8 @@ size_t pretty_feed(struct pretty *restrict p, const char *in, size_t n, struct p
 		if (c <= ' ' && ((UINT64_C(1) << c) & WS_MASK)) {
 			if (ws_add(p, c) < 0)
 				goto bad;
+			if (p->keep_ws)
+				*o++ = (char)c;
 			i++;
 			continue;
 		}

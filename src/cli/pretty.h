@@ -9,7 +9,9 @@
  *
  * Output rules:
  * - A complete top-level value is followed by "\n" (as `python3 -m json.tool`
- *   and HTTPie print it); whitespace after it is dropped.
+ *   and HTTPie print it); whitespace after it is dropped. With keep_ws
+ *   (--pretty=colors) whitespace is printed as received instead, and nothing
+ *   is added but colour codes.
  * - NDJSON mode: each top-level value is formatted on its own and followed by
  *   "\n"; values may be separated by any whitespace, or none.
  * - A leading UTF-8 BOM is kept.
@@ -45,6 +47,12 @@ struct pretty_opts {
 	bool color;	 /* ANSI colours for keys, strings, numbers, literals, punctuation */
 	bool ndjson;	 /* application/x-ndjson, application/jsonl: values one after another */
 	/*
+	 * --pretty=colors: whitespace between tokens goes out as received and no
+	 * newline is added; only colour codes are (so without colour the output
+	 * is the input). Validation and the raw tail are as when formatting.
+	 */
+	bool keep_ws;
+	/*
 	 * json.sort_keys: not implemented yet (pretty_init refuses it). It will
 	 * hold each object's members until the object ends — the one documented
 	 * exception to flat memory — behind this same API.
@@ -61,7 +69,7 @@ struct pretty_out {
 /* The formatter's state; fields are private. Lives wherever the caller puts it. */
 struct pretty {
 	uint64_t indent;
-	bool color, ndjson;
+	bool color, ndjson, keep_ws;
 	uint8_t st, ctx;      /* lexer state; what the grammar allows next */
 	uint8_t after_flush;  /* the state once held whitespace is out */
 	bool key;	      /* the string being read is an object key */

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the JSON formatter (src/cli/pretty.c). The first two
+ * libFuzzer target for the JSON formatter (src/cli/pretty.c). The first three
  * bytes pick the options and how the rest is fed; then:
  * - fed whole into a big buffer, split in two into a small one, and one byte
  *   at a time, the output is the same;
@@ -7,7 +7,8 @@
  *   whitespace outside strings replaced (and colour codes added), then the
  *   rest of the input unchanged; a complete body has no raw tail and ends
  *   with a newline;
- * - formatting the output of complete JSON again gives the same bytes.
+ * - formatting the output of complete JSON again gives the same bytes;
+ * - keep_ws (--pretty=colors): the output without colour codes is the input.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -92,6 +93,21 @@ static void format(const char *in, size_t len, const struct pretty_opts *o, size
 	free(obuf);
 }
 
+/* Colour codes taken out. */
+static size_t strip_sgr(const char *s, size_t n, char *dst)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\033') {
+			while (i < n && s[i] != 'm')
+				i++;
+		} else {
+			dst[k++] = s[i];
+		}
+	}
+	return k;
+}
+
 /* Whitespace outside strings and colour codes taken out. */
 static size_t strip_layout(const char *s, size_t n, char *dst)
 {
@@ -118,12 +134,12 @@ static size_t strip_layout(const char *s, size_t n, char *dst)
 	return k;
 }
 
-static void raw_tail_rule(const char *in, size_t len, const struct run *r)
+static void raw_tail_rule(const char *in, size_t len, const struct run *r, bool keep_ws)
 {
 	check(r->raw_at <= len);
 	size_t tail = len - (size_t)r->raw_at;
-	if (r->ok)
-		check(tail == 0 && r->len > 0 && r->out[r->len - 1] == '\n');
+	if (r->ok) /* keep_ws adds no newline */
+		check(tail == 0 && r->len > 0 && (keep_ws || r->out[r->len - 1] == '\n'));
 	check(r->len >= tail);
 	check(tail == 0 || memcmp(r->out + r->len - tail, in + r->raw_at, tail) == 0);
 	char *a = malloc(r->len + 1), *b = malloc(len + 1);
@@ -143,12 +159,14 @@ static void same(const struct run *a, const struct run *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size < 2)
+	if (size < 3)
 		return 0;
-	struct pretty_opts o = {
-	    .indent = data[0] & 7, .ndjson = data[0] & 8, .color = data[0] & 16};
-	const char *in = (const char *)data + 2;
-	size_t len = size - 2;
+	struct pretty_opts o = {.indent = data[0] & 7,
+				.ndjson = data[0] & 8,
+				.color = data[0] & 16,
+				.keep_ws = data[2] & 1};
+	const char *in = (const char *)data + 3;
+	size_t len = size - 3;
 	size_t split = data[1] % (len + 1);
 	size_t cap = PRETTY_OUT_MIN + (data[0] >> 5) * 7;
 
@@ -158,8 +176,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	format(in, len, &o, 0, 1, cap, &bytes);
 	same(&whole, &two);
 	same(&whole, &bytes);
-	raw_tail_rule(in, len, &whole);
-	if (whole.ok && !o.color) {
+	raw_tail_rule(in, len, &whole, o.keep_ws);
+	if (o.keep_ws && !o.color)
+		check(whole.len == len && (len == 0 || memcmp(whole.out, in, len) == 0));
+	if (o.keep_ws && o.color) { /* the raw tail may hold ESC bytes: it is compared above */
+		size_t tail = len - (size_t)whole.raw_at;
+		char *plain = malloc(whole.len + 1);
+		check(plain != NULL);
+		size_t n = strip_sgr(whole.out, whole.len - tail, plain);
+		check(n == whole.raw_at && (n == 0 || memcmp(plain, in, n) == 0));
+		free(plain);
+	}
+	if (whole.ok && !o.color && !o.keep_ws) {
 		/* the layout is a fixed point: formatting it again changes nothing */
 		struct run again;
 		format(whole.out, whole.len, &o, 0, whole.len, 1 << 16, &again);

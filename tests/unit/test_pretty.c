@@ -99,6 +99,20 @@ static bool format(const char *in, size_t len, const struct pretty_opts *opts, s
 	return good;
 }
 
+/* Colour codes taken out. */
+static void strip_sgr(const char *s, size_t n, struct unit_buf *b)
+{
+	unit_buf_reset(b);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\033') { /* colour codes: a raw ESC is never in the valid part */
+			while (i < n && s[i] != 'm')
+				i++;
+		} else {
+			unit_buf_add(b, &s[i], 1);
+		}
+	}
+}
+
 /* Whitespace outside strings and colour codes taken out. */
 static void strip_layout(const char *s, size_t n, struct unit_buf *b)
 {
@@ -166,6 +180,22 @@ static void test_table(void)
 				unit_note("feed %zu, out buffer %zu", feeds[f], caps[m]);
 				if (!CHECK_EQ_MEM(r.out.p, r.out.len, c->want, c->wlen) ||
 				    !CHECK_EQ_INT(r.ok, c->ok) || !raw_tail_ok(c->in, c->len, &r))
+					goto next;
+			}
+		}
+		/* keep_ws (--pretty=colors): without colour the input, with it the input and codes */
+		for (int color = 0; color < 2; color++) {
+			static struct unit_buf plain;
+			struct pretty_opts k = {.indent = c->indent, .ndjson = c->ndjson, .keep_ws = true,
+						.color = color};
+			for (size_t f = 0; f < sizeof(feeds) / sizeof(feeds[0]); f++) {
+				if (!format(c->in, c->len, &k, feeds[f], PRETTY_OUT_MIN, &r))
+					goto next;
+				unit_note("keep_ws, colour %d, feed %zu", color, feeds[f]);
+				strip_sgr(r.out.p, r.out.len, &plain);
+				if (!CHECK_EQ_MEM(plain.p, plain.len, c->in, c->len) ||
+				    !CHECK_EQ_INT(r.ok, c->ok) || !raw_tail_ok(c->in, c->len, &r) ||
+				    !CHECK_EQ_INT(color || r.out.len == c->len, true))
 					goto next;
 			}
 		}
@@ -328,6 +358,9 @@ static void test_cases(void)
 	unit_buf_add(&want, in.p + 3, in.len - 3);
 	expect("too many whitespace runs between tokens: raw from there", in.p, in.len, &o, want.p,
 	       want.len, false);
+	struct pretty_opts k = {.keep_ws = true};
+	expect("keep_ws: too many whitespace runs, the same bytes, not complete", in.p, in.len, &k,
+	       in.p, in.len, false);
 	unit_buf_reset(&in);
 	unit_buf_reset(&want);
 	unit_buf_adds(&in, "[1,");
@@ -384,6 +417,26 @@ static void test_colors(void)
 	static const char cut[] = "[12";
 	static const char wcut[] = P("[") "\n  " NUM("12");
 	expect("colour reset at a cut", cut, sizeof(cut) - 1, &o, wcut, sizeof(wcut) - 1, false);
+
+	/* keep_ws: the same colours, the whitespace as received, no newline added */
+	struct pretty_opts k = {.indent = 2, .color = true, .keep_ws = true};
+	static const char kin[] = " {\"k\" :\t[\"s\", 1.5,\r\ntrue,null,{ }]}\n\n";
+	/* clang-format off */
+	static const char kwant[] =
+		" " P("{") KEY("\"k\"") " " P(":") "\t" P("[") STR("\"s\"") P(",") " "
+		NUM("1.5") P(",") "\r\n" LIT("true") P(",") LIT("null") P(",") P("{") " " P("}")
+		P("]") P("}") "\n\n";
+	/* clang-format on */
+	expect("keep_ws colours", kin, sizeof(kin) - 1, &k, kwant, sizeof(kwant) - 1, true);
+	static const char kbad[] = "[1 ,  tru e]";
+	static const char wkbad[] = P("[") NUM("1") " " P(",") "  " LIT("tru") " e]";
+	expect("keep_ws: colour reset before the raw tail", kbad, sizeof(kbad) - 1, &k, wkbad,
+	       sizeof(wkbad) - 1, false);
+	k.ndjson = true;
+	static const char knd[] = "1\n\n[]\r\n\"x\"";
+	static const char wknd[] = NUM("1") "\n\n" P("[") P("]") "\r\n" STR("\"x\"");
+	expect("keep_ws: NDJSON separators as received", knd, sizeof(knd) - 1, &k, wknd,
+	       sizeof(wknd) - 1, true);
 #undef P
 #undef KEY
 #undef STR
