@@ -129,7 +129,7 @@ _hcli()
 	--format-options)
 		# KEY:VALUE pairs, comma-separated: offer the keys after the last comma
 		local done_=${cur%"${cur##*,}"}
-		COMPREPLY=($(compgen -P "$done_" -W 'json.indent: json.sort_keys:false' -- "${cur##*,}"))
+		COMPREPLY=($(compgen -P "$done_" -W 'json.indent: json.sort_keys:true json.sort_keys:false' -- "${cur##*,}"))
 		compopt -o nospace 2>/dev/null
 		declare -F __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur"
 		return

@@ -172,7 +172,7 @@ complete -c hcli -l compressed -d 'ask for gzip, deflate, br or zstd and decode 
 complete -c hcli -l color -a 'auto always never' -d 'colour: auto (terminals, default), always or never'
 complete -c hcli -n '__fish_hcli_after_color' -f -a 'auto always never' -d 'when to colour'
 complete -c hcli -l pretty -x -a 'all colors format none' -d 'all (terminals, default), colors, format (indent JSON) or none'
-complete -c hcli -l format-options -x -a 'json.indent:2 json.indent:4 json.sort_keys:false' -d 'json.indent:N (default 4), json.sort_keys:false'
+complete -c hcli -l format-options -x -a 'json.indent:2 json.indent:4 json.sort_keys:true json.sort_keys:false' -d 'json.indent:N (default 4), json.sort_keys:true|false'
 complete -c hcli -s h -l help -d 'show this help and exit'
 complete -c hcli -s V -l version -d 'show the version and exit'
 

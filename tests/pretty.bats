@@ -152,14 +152,14 @@ assert a == b, (a, b)' "$T/body" "$T/out"
 	cmp "$T/want" "$T/out"
 }
 
-@test "--format-options: json.sort_keys:true not supported yet, bad keys and values: usage error, nothing sent" {
+@test "--format-options: bad keys and values: usage error, nothing sent" {
 	raw_start_silent
 	local row arg detail
-	for row in 'json.sort_keys:true|json.sort_keys:true is not supported yet' \
-		'json.indent:x|json.indent takes 0 to 64' \
+	for row in 'json.indent:x|json.indent takes 0 to 64' \
 		'json.indent:65|json.indent takes 0 to 64' \
 		'json.indent:-1|json.indent takes 0 to 64' \
 		'json.sort_keys:yes|json.sort_keys takes true or false' \
+		'json.sort_keys:True|json.sort_keys takes true or false' \
 		'xml.indent:2|unknown key' \
 		"json.indent|'json.indent' is not KEY:VALUE" \
 		'json.indent:2,|empty option'; do
@@ -286,6 +286,93 @@ print(json.dumps([{"id": i, "name": "item %d" % i, "tags": ["x"] * (i % 4), "v":
 	cmp "$T/want" "$T/out"
 	pipe_run --pretty=format "$NGINX_URL/a.txt"
 	cmp "$T/ng/www/a.txt" "$T/out"
+}
+
+# --- json.sort_keys --------------------------------------------------------------
+
+# Python's json.dumps(indent=N, sort_keys=True) of standard input, with json.tool's newline.
+python_sorted() { # [INDENT]
+	python3 -c '
+import json, sys
+sys.stdout.write(json.dumps(json.load(sys.stdin), indent=int(sys.argv[1]), sort_keys=True, ensure_ascii=False) + "\n")' "${1:-4}"
+}
+
+@test "json.sort_keys:true: Python's sort_keys order at every level; nginx, Content-Length and chunked" {
+	mkdir -p "$T/ng/www"
+	# keys out of order at three levels, non-ASCII keys (code-point order), no numbers Python rewrites
+	python3 -c '
+import json
+items = [{"zeta": i, "Alpha": [{"y": "é", "x": None, "\u00e9t\u00e9": True}], "alpha": {"b": [], "a": {}, "": "e"},
+          "\U0001F600": "s", "\uffff": 0, "k%d" % (i % 7): "v"} for i in range(2000)]
+print(json.dumps({"items": items, "count": 2000, "Count": "x"}, ensure_ascii=False, separators=(",", ":")), end="")' >"$T/ng/www/s.json"
+	nginx_start "$T/ng"
+	python_sorted <"$T/ng/www/s.json" >"$T/want"
+	! cmp -s "$T/want" <(python_layout <"$T/ng/www/s.json") || fail "the input is in order already"
+	pipe_run --pretty=format --format-options json.sort_keys:true "$NGINX_URL/s.json"
+	assert_equal "$status" 0
+	cmp "$T/want" "$T/out"
+	pipe_run --pretty=format --format-options json.indent:2,json.sort_keys:true "$NGINX_URL/chunked/s.json"
+	assert_equal "$status" 0
+	python_sorted 2 <"$T/ng/www/s.json" | cmp - "$T/out"
+	# the last json.sort_keys wins; false is the default
+	pipe_run --pretty=format --format-options json.sort_keys:true,json.sort_keys:false "$NGINX_URL/s.json"
+	python_layout <"$T/ng/www/s.json" | cmp - "$T/out"
+}
+
+@test "json.sort_keys:true: tokens as received, equal keys kept in order, escapes decoded to sort; NDJSON per value" {
+	printf '%s' '{"b":1e400,"a":12345678901234567890,"b":"\u0041","\u0061b":-0.0E-0,"A":{"d":[{"f":1,"e":2}],"c":null}}' >"$T/body"
+	serve application/json "$T/body"
+	pipe_run --pretty=format --format-options json.sort_keys:true "$RAW_URL/"
+	assert_equal "$status" 0
+	{
+		printf '{\n'
+		printf '    "A": {\n        "c": null,\n        "d": [\n            {\n'
+		printf '                "e": 2,\n                "f": 1\n            }\n        ]\n    },\n'
+		printf '    "a": 12345678901234567890,\n'
+		printf '    "%s": -0.0E-0,\n' '\u0061b'
+		printf '    "b": 1e400,\n'
+		printf '    "b": "%s"\n' '\u0041'
+		printf '}\n'
+	} >"$T/want"
+	cmp "$T/want" "$T/out" || fail "got: $(cat "$T/out")"
+	raw_stop
+	printf '{"b":1,"a":2}\n[{"d":3,"c":4}]\r\n"x"\n' >"$T/body"
+	serve application/x-ndjson "$T/body"
+	pipe_run --pretty=format --format-options json.sort_keys:true,json.indent:1 "$RAW_URL/"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" '{\n "a": 2,\n "b": 1\n}\n[\n {\n  "c": 4,\n  "d": 3\n }\n]\n"x"\n'
+}
+
+@test "json.sort_keys:true: a body that stops being JSON inside an object: the same output as without sorting" {
+	local body
+	for body in '{"b":1,"a":[1,2,}' '[1, {"d":{"z":1, "y":2}   x]' '{"b":{"d":1,"c":2},"a":' \
+		'{"b":"x'$'\x01''","a":1}' '[{"b":1, "a":nul}]' '{"b":1,"a":2'; do
+		printf '%s' "$body" >"$T/body"
+		serve application/json "$T/body"
+		pipe_run --pretty=format "$RAW_URL/"
+		cp "$T/out" "$T/unsorted"
+		pipe_run --pretty=format --format-options json.sort_keys:true "$RAW_URL/"
+		assert_equal "$body: $status" "$body: 0"
+		cmp "$T/unsorted" "$T/out" || fail "$body: sorted $(cat -v "$T/out"), unsorted $(cat -v "$T/unsorted")"
+		raw_stop
+	done
+	# a complete object before the bad byte is sorted; the one the bad byte is in is not
+	printf '[{"b":1,"a":2},{"d":1,"c":2 x' >"$T/body"
+	serve application/json "$T/body"
+	pipe_run --pretty=format --format-options json.sort_keys:true,json.indent:2 "$RAW_URL/"
+	assert_bytes "$T/out" '[\n  {\n    "a": 2,\n    "b": 1\n  },\n  {\n    "d": 1,\n    "c": 2 x'
+	printf '{"b":1,"a":2} {"c":3}' >"$T/body"
+	serve application/json "$T/body"
+	pipe_run --pretty=format --format-options json.sort_keys:true "$RAW_URL/"
+	assert_bytes "$T/out" '{\n    "a": 2,\n    "b": 1\n}\n {"c":3}'
+}
+
+@test "json.sort_keys:true: 10,000 levels of objects, each sorted" {
+	python3 -c 'import sys; d = 10000; sys.stdout.write("{\"b\":0,\"a\":" * d + "1" + "}" * d)' >"$T/body"
+	serve application/json "$T/body"
+	pipe_run --pretty=format --format-options json.sort_keys:true,json.indent:0 "$RAW_URL/"
+	assert_equal "$status" 0
+	python3 -c 'import sys; d = 10000; sys.stdout.write("{\n\"a\": " * d + "1" + ",\n\"b\": 0\n}" * d + "\n")' | cmp - "$T/out"
 }
 
 # --- colour ---------------------------------------------------------------------

@@ -573,7 +573,7 @@ static const struct opt opts[] = {
 	FLAG("compressed", OPT_COMPRESSED, compressed, "ask for gzip, deflate, br or zstd and decode it"),
 	{"color", OPT_COLOR, K_CHOICE, FIELD(color), .choices = color_modes, .implicit = "always", .meta = "[=WHEN]", .help = "colour: auto (terminals, default), always or never"},
 	{"pretty", OPT_PRETTY, K_CHOICE, FIELD(pretty), .choices = pretty_modes, .meta = "STYLE", .help = "all (terminals, default), colors, format (indent JSON) or none"},
-	STRING("format-options", OPT_FORMAT_OPTIONS, format_options, "OPTS", "json.indent:N (default 4), json.sort_keys:false"),
+	STRING("format-options", OPT_FORMAT_OPTIONS, format_options, "OPTS", "json.indent:N (default 4), json.sort_keys:true|false"),
 	FLAG("help", 'h', help, "show this help and exit"),
 	FLAG("version", 'V', version, "show the version and exit"),
 };

@@ -166,8 +166,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	unsigned indent = 4; /* HTTPie's */
+	bool sort_keys = false;
 	if (cli.format_options &&
-	    (rc = out_format_options(cli.format_options, &indent, err, sizeof(err)))) {
+	    (rc = out_format_options(cli.format_options, &indent, &sort_keys, err, sizeof(err)))) {
 		code = usage_error(err);
 		goto out;
 	}
@@ -238,7 +239,7 @@ int main(int argc, char **argv)
 	if (print == 0)
 		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
 	out_init(&R.out, print, cli.verbose, cli.silent, STDOUT_FILENO, "standard output", cli.color);
-	out_pretty(&R.out, cli.pretty, indent, cli.print != 0 || cli.nouts > 0);
+	out_pretty(&R.out, cli.pretty, indent, sort_keys, cli.print != 0 || cli.nouts > 0);
 	if (cli.nouts > cli.nurls) /* as curl's "Got more output options than URLs" */
 		out_warn(&R.out, "more -o and -O than URLs: the last %zu are not used",
 			 cli.nouts - cli.nurls);

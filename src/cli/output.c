@@ -370,9 +370,11 @@ enum hc_err out_head(struct out *o, const struct hc_response *r)
 	return rc;
 }
 
-void out_pretty(struct out *o, enum pretty_mode mode, unsigned indent, bool keep_bytes)
+void out_pretty(struct out *o, enum pretty_mode mode, unsigned indent, bool sort_keys,
+		bool keep_bytes)
 {
 	o->indent = indent;
+	o->sort_keys = sort_keys;
 	o->fmt_keep_ws = false;
 	if (mode == PRETTY_UNSET) {
 		/* colour as --color and NO_COLOR say; formatting only for a terminal */
@@ -400,7 +402,8 @@ static enum hc_err bad_format_option(char *err, size_t errlen, const char *fmt, 
 	return HC_EUSAGE;
 }
 
-enum hc_err out_format_options(const char *s, unsigned *indent, char *err, size_t errlen)
+enum hc_err out_format_options(const char *s, unsigned *indent, bool *sort_keys, char *err,
+			       size_t errlen)
 {
 	while (*s) {
 		int n = (int)strcspn(s, ","), klen = (int)strcspn(s, ":");
@@ -421,10 +424,8 @@ enum hc_err out_format_options(const char *s, unsigned *indent, char *err, size_
 							 INDENT_MAX, vlen, v);
 			*indent = (unsigned)k;
 		} else if (klen == 14 && strncmp(s, "json.sort_keys", 14) == 0) {
-			if (vlen == 4 && strncmp(v, "true", 4) == 0)
-				return bad_format_option(err, errlen,
-							 "json.sort_keys:true is not supported yet");
-			if (!(vlen == 5 && strncmp(v, "false", 5) == 0))
+			*sort_keys = vlen == 4 && strncmp(v, "true", 4) == 0;
+			if (!*sort_keys && !(vlen == 5 && strncmp(v, "false", 5) == 0))
 				return bad_format_option(err, errlen,
 							 "json.sort_keys takes true or false, not '%.*s'",
 							 vlen, v);
@@ -488,9 +489,10 @@ enum hc_err out_body_begin(struct out *o, const struct hc_response *r)
 	struct pretty_opts po = {.indent = o->indent,
 				 .color = o->color_out && o->body_fd == STDOUT_FILENO,
 				 .ndjson = kind == 2,
-				 .keep_ws = o->fmt_keep_ws};
+				 .keep_ws = o->fmt_keep_ws,
+				 .sort_keys = o->sort_keys && !o->fmt_keep_ws};
 	if (pretty_init(o->fmt, &po) < 0)
-		return HC_EUSAGE;
+		return HC_ENOMEM;
 	o->flen = 0;
 	o->fmt_on = true;
 	return HC_OK;

@@ -28,6 +28,7 @@ struct out {
 	bool fmt_json;	  /* JSON bodies go through the formatter (--pretty all|colors|format) */
 	bool fmt_keep_ws; /* --pretty=colors: JSON tokens coloured, whitespace as received */
 	unsigned indent;  /* --format-options json.indent */
+	bool sort_keys;	  /* --format-options json.sort_keys */
 	bool fmt_on;	  /* this body goes through the formatter: no splice, no writev */
 	struct pretty *fmt; /* with fbuf: allocated at the first formatted body */
 	char *fbuf;
@@ -44,16 +45,18 @@ void out_init(struct out *o, int print, int verbose, bool silent, int body_fd,
 /* Where the next body goes (each URL has its own output): fd, named so in messages. */
 void out_set_body(struct out *o, int body_fd, const char *body_name);
 /*
- * After out_init: --pretty (mode) and json.indent. keep_bytes: -p or -o was
- * given, so without an explicit --pretty the body is left as received.
+ * After out_init: --pretty (mode), json.indent and json.sort_keys. keep_bytes:
+ * -p or -o was given, so without an explicit --pretty the body is left as
+ * received.
  */
-void out_pretty(struct out *o, enum pretty_mode mode, unsigned indent, bool keep_bytes);
+void out_pretty(struct out *o, enum pretty_mode mode, unsigned indent, bool sort_keys,
+		bool keep_bytes);
 /*
  * --format-options, HTTPie's syntax: KEY:VALUE,... with json.indent:N and
- * json.sort_keys:BOOL. Returns HC_EUSAGE with err set for anything else, and
- * for json.sort_keys:true (not supported yet).
+ * json.sort_keys:BOOL. Returns HC_EUSAGE with err set for anything else.
  */
-enum hc_err out_format_options(const char *s, unsigned *indent, char *err, size_t errlen);
+enum hc_err out_format_options(const char *s, unsigned *indent, bool *sort_keys, char *err,
+			       size_t errlen);
 /* What a Content-Type value says: 0 not JSON, 1 JSON, 2 NDJSON (one value after another). */
 int out_json_kind(const char *content_type);
 void out_trace(void *ud, enum hc_trace kind, const char *data, size_t len);

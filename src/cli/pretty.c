@@ -5,6 +5,9 @@
  * whitespace read is held as counted runs, so a bad byte can be preceded by
  * exactly the whitespace that came before it.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* qsort_r, for bench/prettyjson-run's plain cc */
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,10 +80,13 @@ static const unsigned char str_stop[256] = {
 
 static const char lit_true[] = "true", lit_false[] = "false", lit_null[] = "null";
 
+static int sort_init(struct pretty *p, bool ndjson);
+static void sort_free(struct pretty *p);
+
 int pretty_init(struct pretty *p, const struct pretty_opts *opts)
 {
 	memset(p, 0, sizeof(*p));
-	if (opts->sort_keys)
+	if (opts->sort_keys && !opts->keep_ws && sort_init(p, opts->ndjson) < 0)
 		return -1;
 	p->indent = opts->indent;
 	p->color = opts->color;
@@ -93,14 +99,23 @@ int pretty_init(struct pretty *p, const struct pretty_opts *opts)
 
 void pretty_free(struct pretty *p)
 {
+	sort_free(p);
 	free(p->heap);
 	p->heap = NULL;
 	p->heap_cap = 0;
 }
 
-bool pretty_raw(const struct pretty *p)
+static bool fmt_raw(const struct pretty *p)
 {
 	return p->st == L_RAW || (p->st == L_DONE && !p->ok && p->after_flush == L_RAW);
+}
+
+static bool sort_raw(const struct pretty *p);
+static uint64_t sort_dropped(const struct pretty *p);
+
+bool pretty_raw(const struct pretty *p)
+{
+	return p->sort ? sort_raw(p) : fmt_raw(p);
 }
 
 bool pretty_ok(const struct pretty *p)
@@ -110,7 +125,7 @@ bool pretty_ok(const struct pretty *p)
 
 uint64_t pretty_raw_at(const struct pretty *p)
 {
-	return p->raw_at;
+	return p->sort ? p->raw_at + sort_dropped(p) : p->raw_at;
 }
 
 static unsigned char *levels(struct pretty *restrict p)
@@ -695,7 +710,8 @@ static size_t feed_raw(const char *in, size_t n, char **op, char *oend)
 	return k;
 }
 
-size_t pretty_feed(struct pretty *restrict p, const char *in, size_t n, struct pretty_out *out)
+static size_t fmt_feed(struct pretty *restrict p, const char *in, size_t n,
+		       struct pretty_out *out)
 {
 	char *o = out->buf + out->len, *oend = out->buf + out->cap;
 	const unsigned char *s = (const unsigned char *)in;
@@ -835,7 +851,7 @@ static void finish_lexer(struct pretty *restrict p, char **op)
 	*op = o;
 }
 
-int pretty_finish(struct pretty *p, struct pretty_out *out)
+static int fmt_finish(struct pretty *p, struct pretty_out *out)
 {
 	char *o = out->buf + out->len, *oend = out->buf + out->cap;
 	if (p->owing)
@@ -850,4 +866,503 @@ int pretty_finish(struct pretty *p, struct pretty_out *out)
 	}
 	out->len = (size_t)(o - out->buf);
 	return p->st == L_DONE ? 0 : 1;
+}
+
+/*
+ * json.sort_keys: Python's json.dumps(sort_keys=True) order, members sorted by
+ * their decoded keys in code-point order, equal keys as received, at every
+ * level. Three stages:
+ *   lex   a second formatter in keep_ws mode without colour: its output is its
+ *         input, and it says where the body stops being JSON. Only bytes it
+ *         has passed are looked at below, so nothing invalid is ever reordered.
+ *   hold  outside objects those bytes go straight on; from an outermost '{'
+ *         to its '}' they are held (whitespace between tokens dropped) with an
+ *         index of the objects and members, then fed on members sorted.
+ *   p     the formatter itself, fed what comes out of hold.
+ * Held memory is the largest outermost object plus its index: the one
+ * documented exception to flat memory. When the body stops being JSON inside
+ * a held object, the held bytes go on as received (compacted, whitespace after
+ * the last token kept) followed by the rest, so the formatter gives up exactly
+ * where it would without sort_keys: the output is the same as without it.
+ */
+#define SORT_LEX_BUF 4096
+#define SORT_ARRAY SIZE_MAX /* a container stack entry that is an array */
+
+struct sort_obj {
+	size_t start, end; /* hold offsets of '{' and after '}' */
+	size_t first, n;   /* members: mems[first..first+n), sorted */
+	size_t wbase;	   /* while open: its members start at work[wbase] */
+	size_t next;	   /* the object after this one's nested ones */
+};
+
+struct sort_mem {
+	size_t start, end; /* hold offsets: the key's '"' to the end of the value */
+	size_t child;	   /* the first object that may be nested in it */
+	size_t koff, klen; /* the decoded key in keys */
+};
+
+struct sort_frame {
+	size_t oi, j, cursor, c;
+	int phase;
+};
+enum { PH_OPEN, PH_MEMBER, PH_BODY };
+
+struct pretty_sort {
+	struct pretty lex;
+	char lbuf[SORT_LEX_BUF];
+	size_t ahead;	   /* bytes lex has passed that are not through hold yet */
+	bool lex_stopped;  /* lex gave up after them */
+	bool gave_up;	   /* hold is out unsorted: the rest goes to the formatter */
+	bool in_str, esc, key, want_key;
+	char *hold;
+	size_t hold_len, hold_cap, tok_end;
+	uint64_t dropped; /* whitespace taken out of held objects */
+	size_t *stack;	  /* open containers in hold: objs index or SORT_ARRAY */
+	size_t depth, stack_cap;
+	struct sort_obj *objs;
+	size_t nobjs, objs_cap;
+	struct sort_mem *work, *mems; /* members of open objects; of closed ones, sorted */
+	size_t nwork, work_cap, nmems, mems_cap;
+	char *keys;
+	size_t keys_len, keys_cap;
+	struct sort_frame *frames;
+	size_t nframes, frames_cap;
+	bool emitting;
+	const char *pend; /* bytes for the formatter not taken yet */
+	size_t pend_len;
+};
+
+/* Room for n more elements of size sz in *a (count *len, capacity *cap). */
+static int sort_grow(void *a, size_t *cap, size_t len, size_t n, size_t sz)
+{
+	if (*cap - len >= n)
+		return 0;
+	size_t c = *cap ? *cap : 64;
+	while (c - len < n) {
+		if (c > SIZE_MAX / 2 / sz)
+			return -1;
+		c *= 2;
+	}
+	void *q = realloc(*(void **)a, c * sz);
+	if (q == NULL)
+		return -1;
+	*(void **)a = q;
+	*cap = c;
+	return 0;
+}
+
+static int sort_init(struct pretty *p, bool ndjson)
+{
+	struct pretty_opts lo = {.keep_ws = true, .ndjson = ndjson};
+	p->sort = calloc(1, sizeof(*p->sort));
+	if (p->sort == NULL)
+		return -1;
+	return pretty_init(&p->sort->lex, &lo);
+}
+
+static void sort_free(struct pretty *p)
+{
+	struct pretty_sort *s = p->sort;
+	if (s == NULL)
+		return;
+	pretty_free(&s->lex);
+	free(s->hold);
+	free(s->stack);
+	free(s->objs);
+	free(s->work);
+	free(s->mems);
+	free(s->keys);
+	free(s->frames);
+	free(s);
+	p->sort = NULL;
+}
+
+static bool sort_raw(const struct pretty *p)
+{
+	return p->sort->gave_up && p->sort->pend_len == 0 && fmt_raw(p);
+}
+
+static uint64_t sort_dropped(const struct pretty *p)
+{
+	return p->sort->dropped;
+}
+
+static unsigned hex4(const char *h)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned char c = (unsigned char)h[i];
+		v = v << 4 | (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+	}
+	return v;
+}
+
+/*
+ * A key's text (between its quotes, valid JSON) decoded into keys: UTF-8, a
+ * lone surrogate as its own 3 bytes, so that comparing bytes compares code
+ * points, as Python compares str.
+ */
+static int key_decode(struct pretty_sort *s, const char *k, size_t n, struct sort_mem *m)
+{
+	m->koff = s->keys_len;
+	m->klen = 0;
+	if (n == 0)
+		return 0;
+	if (sort_grow(&s->keys, &s->keys_cap, s->keys_len, n, 1) < 0)
+		return -1;
+	unsigned char *w = (unsigned char *)s->keys + s->keys_len;
+	for (size_t i = 0; i < n; i++) {
+		if (k[i] != '\\') {
+			*w++ = (unsigned char)k[i];
+			continue;
+		}
+		char e = k[++i];
+		if (e != 'u') {
+			static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
+			const char *f = strchr(from, e);
+			*w++ = (unsigned char)(f ? to[f - from] : e);
+			continue;
+		}
+		unsigned cp = hex4(k + i + 1);
+		i += 4;
+		if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < n && k[i + 1] == '\\' && k[i + 2] == 'u') {
+			unsigned lo = hex4(k + i + 3);
+			if (lo >= 0xdc00 && lo < 0xe000) {
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				i += 6;
+			}
+		}
+		/* at most 6 escaped bytes become at most 4: the room above is enough */
+		if (cp < 0x80) {
+			*w++ = (unsigned char)cp;
+		} else if (cp < 0x800) {
+			*w++ = (unsigned char)(0xc0 | cp >> 6);
+			*w++ = (unsigned char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			*w++ = (unsigned char)(0xe0 | cp >> 12);
+			*w++ = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			*w++ = (unsigned char)(0x80 | (cp & 0x3f));
+		} else {
+			*w++ = (unsigned char)(0xf0 | cp >> 18);
+			*w++ = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+			*w++ = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			*w++ = (unsigned char)(0x80 | (cp & 0x3f));
+		}
+	}
+	m->klen = (size_t)((char *)w - s->keys) - m->koff;
+	s->keys_len += m->klen;
+	return 0;
+}
+
+static int mem_cmp(const void *a, const void *b, void *arg)
+{
+	const struct sort_mem *x = a, *y = b;
+	const char *keys = arg;
+	size_t n = x->klen < y->klen ? x->klen : y->klen;
+	int r = n > 0 ? memcmp(keys + x->koff, keys + y->koff, n) : 0;
+	if (r == 0 && x->klen != y->klen)
+		r = x->klen < y->klen ? -1 : 1;
+	if (r == 0) /* stable: equal keys as received */
+		r = x->start < y->start ? -1 : 1;
+	return r;
+}
+
+/* An object closes at hold_len: its members sorted into mems. */
+static int obj_close(struct pretty_sort *s)
+{
+	struct sort_obj *o = &s->objs[s->stack[s->depth - 1]];
+	size_t n = s->nwork - o->wbase;
+	if (n > 0)
+		s->work[s->nwork - 1].end = s->hold_len - 1;
+	if (n > 0) {
+		if (sort_grow(&s->mems, &s->mems_cap, s->nmems, n, sizeof(*s->mems)) < 0)
+			return -1;
+		qsort_r(s->work + o->wbase, n, sizeof(*s->work), mem_cmp, s->keys);
+		memcpy(s->mems + s->nmems, s->work + o->wbase, n * sizeof(*s->work));
+	}
+	o->first = s->nmems;
+	o->n = n;
+	o->end = s->hold_len;
+	o->next = s->nobjs;
+	s->nmems += n;
+	s->nwork = o->wbase;
+	s->depth--;
+	return 0;
+}
+
+/* A container opens at hold_len - 1: obj, or an array. */
+static int open_container(struct pretty_sort *s, bool obj)
+{
+	if (sort_grow(&s->stack, &s->stack_cap, s->depth, 1, sizeof(*s->stack)) < 0)
+		return -1;
+	/* the emission needs a frame per open object at most */
+	if (sort_grow(&s->frames, &s->frames_cap, 0, s->stack_cap, sizeof(*s->frames)) < 0)
+		return -1;
+	s->stack[s->depth++] = obj ? s->nobjs : SORT_ARRAY;
+	if (!obj)
+		return 0;
+	if (sort_grow(&s->objs, &s->objs_cap, s->nobjs, 1, sizeof(*s->objs)) < 0)
+		return -1;
+	s->objs[s->nobjs++] = (struct sort_obj){.start = s->hold_len - 1, .wbase = s->nwork};
+	s->want_key = true;
+	return 0;
+}
+
+/* One byte (valid JSON, lex says) of a held object. -1: no memory. */
+static int hold_byte(struct pretty_sort *s, char c)
+{
+	if (sort_grow(&s->hold, &s->hold_cap, s->hold_len, 1, 1) < 0)
+		return -1;
+	if (s->in_str) {
+		s->hold[s->hold_len++] = c;
+		if (s->esc) {
+			s->esc = false;
+		} else if (c == '\\') {
+			s->esc = true;
+		} else if (c == '"') {
+			s->in_str = false;
+			s->tok_end = s->hold_len;
+			if (s->key) {
+				struct sort_mem *m = &s->work[s->nwork - 1];
+				return key_decode(s, s->hold + m->start + 1, s->hold_len - m->start - 2, m);
+			}
+		}
+		return 0;
+	}
+	if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+		s->hold[s->hold_len++] = c; /* kept until a token shows it was layout */
+		return 0;
+	}
+	s->dropped += s->hold_len - s->tok_end;
+	s->hold_len = s->tok_end;
+	s->hold[s->hold_len++] = c;
+	s->tok_end = s->hold_len;
+	bool in_obj = s->depth > 0 && s->stack[s->depth - 1] != SORT_ARRAY;
+	switch (c) {
+	case '"':
+		s->in_str = true;
+		s->key = in_obj && s->want_key;
+		if (!s->key)
+			return 0;
+		s->want_key = false;
+		if (sort_grow(&s->work, &s->work_cap, s->nwork, 1, sizeof(*s->work)) < 0)
+			return -1;
+		s->work[s->nwork++] = (struct sort_mem){.start = s->hold_len - 1, .child = s->nobjs};
+		return 0;
+	case '{':
+	case '[':
+		return open_container(s, c == '{');
+	case ',':
+		if (in_obj) {
+			s->work[s->nwork - 1].end = s->hold_len - 1;
+			s->want_key = true;
+		}
+		return 0;
+	case '}':
+		s->want_key = false;
+		return obj_close(s);
+	case ']':
+		s->depth--;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* The next piece of the sorted object for the formatter; false at its end. */
+static bool emit_next(struct pretty_sort *s, const char **ptr, size_t *len)
+{
+	while (s->nframes > 0) {
+		struct sort_frame *f = &s->frames[s->nframes - 1];
+		const struct sort_obj *o = &s->objs[f->oi];
+		const struct sort_mem *m = f->j < o->n ? &s->mems[o->first + f->j] : NULL;
+		switch (f->phase) {
+		case PH_OPEN:
+			f->phase = PH_MEMBER;
+			f->j = 0;
+			*ptr = "{";
+			*len = 1;
+			return true;
+		case PH_MEMBER:
+			if (f->j == o->n) {
+				s->nframes--;
+				*ptr = "}";
+				*len = 1;
+				return true;
+			}
+			f->cursor = m->start;
+			f->c = m->child;
+			f->phase = PH_BODY;
+			if (f->j > 0) {
+				*ptr = ",";
+				*len = 1;
+				return true;
+			}
+			break;
+		case PH_BODY:
+			if (f->c < s->nobjs && s->objs[f->c].start < m->end) {
+				const struct sort_obj *c = &s->objs[f->c];
+				if (f->cursor < c->start) {
+					*ptr = s->hold + f->cursor;
+					*len = c->start - f->cursor;
+					f->cursor = c->start;
+					return true;
+				}
+				/* a nested object: sorted in its own frame (room made in open_container) */
+				size_t ci = f->c;
+				f->cursor = c->end;
+				f->c = c->next;
+				s->frames[s->nframes++] = (struct sort_frame){.oi = ci, .phase = PH_OPEN};
+				break;
+			}
+			if (f->cursor < m->end) {
+				*ptr = s->hold + f->cursor;
+				*len = m->end - f->cursor;
+				f->cursor = m->end;
+				return true;
+			}
+			f->j++;
+			f->phase = PH_MEMBER;
+			break;
+		}
+	}
+	return false;
+}
+
+static void hold_reset(struct pretty_sort *s)
+{
+	s->hold_len = s->tok_end = 0;
+	s->nobjs = s->nwork = s->nmems = s->keys_len = s->depth = 0;
+	s->emitting = false;
+}
+
+/* Pending bytes (a sorted object, or held bytes given up) into the formatter. */
+static bool pend_out(struct pretty *restrict p, struct pretty_out *out)
+{
+	struct pretty_sort *s = p->sort;
+	for (;;) {
+		if (s->pend_len == 0) {
+			if (!s->emitting)
+				return true;
+			if (!emit_next(s, &s->pend, &s->pend_len)) {
+				hold_reset(s);
+				return true;
+			}
+		}
+		size_t u = fmt_feed(p, s->pend, s->pend_len, out);
+		s->pend += u;
+		s->pend_len -= u;
+		if (s->pend_len > 0)
+			return false;
+	}
+}
+
+/* Sorting stops: what is held goes to the formatter as it is, then the rest. */
+static void sort_give_up(struct pretty_sort *s)
+{
+	s->gave_up = true;
+	s->emitting = false;
+	s->pend = s->hold;
+	s->pend_len = s->hold_len;
+}
+
+/*
+ * Bytes lex has passed: outside objects to the formatter, inside held. Returns
+ * how many were taken: fewer when the formatter's output is full, or when an
+ * object is complete (its emission starts). -1: out of memory.
+ */
+static long sort_scan(struct pretty *restrict p, const char *in, size_t n, struct pretty_out *out)
+{
+	struct pretty_sort *s = p->sort;
+	size_t i = 0;
+	if (s->depth == 0) {
+		bool str = s->in_str, esc = s->esc;
+		while (i < n && (str || in[i] != '{')) {
+			if (esc)
+				esc = false;
+			else if (str && in[i] == '\\')
+				esc = true;
+			else if (in[i] == '"')
+				str = !str;
+			i++;
+		}
+		size_t u = i > 0 ? fmt_feed(p, in, i, out) : 0;
+		for (size_t k = 0; k < u; k++) { /* the string state up to where it took */
+			if (s->esc)
+				s->esc = false;
+			else if (s->in_str && in[k] == '\\')
+				s->esc = true;
+			else if (in[k] == '"')
+				s->in_str = !s->in_str;
+		}
+		if (u < i || i == n)
+			return (long)u;
+	}
+	for (; i < n; i++) {
+		if (hold_byte(s, in[i]) < 0)
+			return -1;
+		if (s->depth == 0) { /* the outermost object is complete */
+			s->emitting = true;
+			s->frames[0] = (struct sort_frame){.oi = 0, .phase = PH_OPEN};
+			s->nframes = 1;
+			return (long)i + 1;
+		}
+	}
+	return (long)i;
+}
+
+static size_t sort_feed(struct pretty *restrict p, const char *in, size_t n, struct pretty_out *out)
+{
+	struct pretty_sort *s = p->sort;
+	size_t i = 0;
+	if (!pend_out(p, out))
+		return 0;
+	while (!s->gave_up && i < n) {
+		if (s->ahead == 0) {
+			if (s->lex_stopped) {
+				sort_give_up(s);
+				break;
+			}
+			struct pretty_out lo = {s->lbuf, 0, sizeof(s->lbuf)};
+			s->ahead = fmt_feed(&s->lex, in + i, n - i, &lo);
+			s->lex_stopped = s->lex.st == L_FLUSH || s->lex.st == L_RAW;
+			continue;
+		}
+		size_t k = n - i < s->ahead ? n - i : s->ahead;
+		long u = sort_scan(p, in + i, k, out);
+		if (u < 0) {
+			sort_give_up(s);
+			break;
+		}
+		i += (size_t)u;
+		s->ahead -= (size_t)u;
+		if (!pend_out(p, out) || (size_t)u < k)
+			return i;
+	}
+	if (s->gave_up && pend_out(p, out))
+		i += fmt_feed(p, in + i, n - i, out);
+	return i;
+}
+
+static int sort_finish(struct pretty *p, struct pretty_out *out)
+{
+	struct pretty_sort *s = p->sort;
+	if (!pend_out(p, out))
+		return 1;
+	if (!s->gave_up && s->hold_len > 0) { /* cut inside an object: as received */
+		sort_give_up(s);
+		if (!pend_out(p, out))
+			return 1;
+	}
+	return fmt_finish(p, out);
+}
+
+size_t pretty_feed(struct pretty *restrict p, const char *in, size_t n, struct pretty_out *out)
+{
+	return p->sort ? sort_feed(p, in, n, out) : fmt_feed(p, in, n, out);
+}
+
+int pretty_finish(struct pretty *p, struct pretty_out *out)
+{
+	return p->sort ? sort_finish(p, out) : fmt_finish(p, out);
 }

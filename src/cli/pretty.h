@@ -5,7 +5,8 @@
  * Its own validating lexer (RFC 8259, UTF-8 checked in strings): tokens are
  * copied exactly as received (escapes as sent, "1e400" unchanged); only the
  * whitespace between tokens is replaced by the layout. Memory is the struct
- * plus one bit per nesting level beyond 512; never a function of body size.
+ * plus one bit per nesting level beyond 512; never a function of body size,
+ * except with sort_keys (below).
  *
  * Output rules:
  * - A complete top-level value is followed by "\n" (as `python3 -m json.tool`
@@ -53,9 +54,14 @@ struct pretty_opts {
 	 */
 	bool keep_ws;
 	/*
-	 * json.sort_keys: not implemented yet (pretty_init refuses it). It will
-	 * hold each object's members until the object ends — the one documented
-	 * exception to flat memory — behind this same API.
+	 * json.sort_keys (ignored with keep_ws): members in the order of Python's
+	 * json.dumps(sort_keys=True), by decoded key in code-point order, equal
+	 * keys as received, at every level. Each outermost object is held until
+	 * its '}' (compacted, with an index): memory grows with the largest one,
+	 * the one documented exception to flat memory. Objects complete before
+	 * the body stops being JSON are sorted; the one it stops in comes out as
+	 * without sort_keys (formatted as received up to the bad byte, then the
+	 * raw tail), so the output is then exactly the unsorted one's.
 	 */
 	bool sort_keys;
 };
@@ -88,12 +94,13 @@ struct pretty {
 	uint64_t pos;	 /* body bytes consumed */
 	uint64_t raw_at; /* body offset where the raw tail starts */
 	uint64_t depth;
-	unsigned char *heap; /* levels beyond stack0 (bit set: object), or NULL */
+	struct pretty_sort *sort; /* json.sort_keys, or NULL */
+	unsigned char *heap;	  /* levels beyond stack0 (bit set: object), or NULL */
 	size_t heap_cap;
 	unsigned char stack0[PRETTY_STACK0];
 };
 
-/* Returns 0, or -1 when opts asks for what is not implemented (sort_keys). */
+/* Returns 0, or -1 when out of memory (sort_keys allocates its state). */
 int pretty_init(struct pretty *p, const struct pretty_opts *opts);
 
 /*

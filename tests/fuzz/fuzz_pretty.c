@@ -8,7 +8,9 @@
  *   rest of the input unchanged; a complete body has no raw tail and ends
  *   with a newline;
  * - formatting the output of complete JSON again gives the same bytes;
- * - keep_ws (--pretty=colors): the output without colour codes is the input.
+ * - keep_ws (--pretty=colors): the output without colour codes is the input;
+ * - sort_keys: members move, nothing else: the same length, bytes, end and raw
+ *   tail as without it, and sorting the sorted layout again changes nothing.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -164,7 +166,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pretty_opts o = {.indent = data[0] & 7,
 				.ndjson = data[0] & 8,
 				.color = data[0] & 16,
-				.keep_ws = data[2] & 1};
+				.keep_ws = data[2] & 1,
+				.sort_keys = data[2] & 2};
 	const char *in = (const char *)data + 3;
 	size_t len = size - 3;
 	size_t split = data[1] % (len + 1);
@@ -176,7 +179,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	format(in, len, &o, 0, 1, cap, &bytes);
 	same(&whole, &two);
 	same(&whole, &bytes);
-	raw_tail_rule(in, len, &whole, o.keep_ws);
+	if (o.sort_keys && !o.keep_ws) {
+		struct pretty_opts u = o;
+		struct run plain;
+		u.sort_keys = false;
+		format(in, len, &u, 0, len, 1 << 16, &plain);
+		raw_tail_rule(in, len, &plain, false);
+		check(plain.len == whole.len && plain.ok == whole.ok && plain.raw_at == whole.raw_at);
+		size_t hist[256] = {0};
+		for (size_t i = 0; i < whole.len; i++) {
+			hist[(unsigned char)whole.out[i]]++;
+			hist[(unsigned char)plain.out[i]]--;
+		}
+		for (int c = 0; c < 256; c++)
+			check(hist[c] == 0);
+		size_t tail = len - (size_t)whole.raw_at;
+		check(tail == 0 || memcmp(whole.out + whole.len - tail, in + whole.raw_at, tail) == 0);
+		free(plain.out);
+	} else {
+		raw_tail_rule(in, len, &whole, o.keep_ws);
+	}
 	if (o.keep_ws && !o.color)
 		check(whole.len == len && (len == 0 || memcmp(whole.out, in, len) == 0));
 	if (o.keep_ws && o.color) { /* the raw tail may hold ESC bytes: it is compared above */
