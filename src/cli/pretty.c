@@ -78,6 +78,11 @@ static const unsigned char str_stop[256] = {
     [0x80 ... 0xff] = 1,
 };
 
+/* What a step writes besides tokens: a constant in the hot loop's copies (see fmt_feed). */
+#define M_COLOR 1u /* colour codes */
+#define M_KEEP 2u  /* keep_ws */
+#define MODE(p) (((p)->color ? M_COLOR : 0u) | ((p)->keep_ws ? M_KEEP : 0u))
+
 static const char lit_true[] = "true", lit_false[] = "false", lit_null[] = "null";
 
 static int sort_init(struct pretty *p, bool ndjson);
@@ -133,21 +138,28 @@ static unsigned char *levels(struct pretty *restrict p)
 	return p->heap ? p->heap : p->stack0;
 }
 
-static int push(struct pretty *restrict p, bool obj)
+/* The nesting stack is full: twice the room, on the heap. */
+static __attribute__((noinline)) int grow_levels(struct pretty *restrict p)
+{
+	size_t cap = p->heap ? p->heap_cap : sizeof(p->stack0);
+	if (p->depth >= PRETTY_MAX_DEPTH)
+		return -1;
+	unsigned char *h = realloc(p->heap, cap * 2);
+	if (h == NULL)
+		return -1;
+	if (p->heap == NULL)
+		memcpy(h, p->stack0, sizeof(p->stack0));
+	p->heap = h;
+	p->heap_cap = cap * 2;
+	return 0;
+}
+
+static inline int push(struct pretty *restrict p, bool obj)
 {
 	uint64_t d = p->depth;
 	size_t cap = p->heap ? p->heap_cap : sizeof(p->stack0);
-	if (d >= PRETTY_MAX_DEPTH)
+	if (d / 8 >= cap && grow_levels(p) < 0)
 		return -1;
-	if (d / 8 >= cap) {
-		unsigned char *h = realloc(p->heap, cap * 2);
-		if (h == NULL)
-			return -1;
-		if (p->heap == NULL)
-			memcpy(h, p->stack0, sizeof(p->stack0));
-		p->heap = h;
-		p->heap_cap = cap * 2;
-	}
 	unsigned char *b = levels(p) + d / 8, bit = (unsigned char)(1u << (d % 8));
 	*b = obj ? (unsigned char)(*b | bit) : (unsigned char)(*b & ~bit);
 	p->depth = d + 1;
@@ -160,28 +172,28 @@ static inline bool in_object(struct pretty *restrict p)
 	return (levels(p)[d / 8] >> (d % 8)) & 1;
 }
 
-static inline char *put_sgr(const struct pretty *restrict p, char *w, int k)
+static inline char *put_sgr(unsigned m, char *w, int k)
 {
-	if (!p->color)
+	if (!(m & M_COLOR))
 		return w;
 	memcpy(w, sgr_code[k], 8);
 	return w + sgr_len[k];
 }
 
-static inline char *put_reset(const struct pretty *restrict p, char *w)
+static inline char *put_reset(unsigned m, char *w)
 {
-	if (!p->color)
+	if (!(m & M_COLOR))
 		return w;
 	memcpy(w, SGR_RESET, 4);
 	return w + 4;
 }
 
 /* Punctuation: one byte in its colour. */
-static inline char *put_punct(const struct pretty *restrict p, char *w, char c)
+static inline char *put_punct(unsigned m, char *w, char c)
 {
-	w = put_sgr(p, w, K_PUNCT);
+	w = put_sgr(m, w, K_PUNCT);
 	*w++ = c;
-	return put_reset(p, w);
+	return put_reset(m, w);
 }
 
 /* Writes owed indentation and bytes as room allows. */
@@ -232,9 +244,9 @@ static inline char *end_step(struct pretty *restrict p, char *o, char *oend, cha
 }
 
 /* The layout before a value or key in the current context. */
-static inline char *lay(struct pretty *restrict p, char **o, char *oend)
+static inline char *lay(struct pretty *restrict p, unsigned m, char **o, char *oend)
 {
-	if (p->keep_ws) /* the whitespace received is the layout: it went out as it came */
+	if (m & M_KEEP) /* the whitespace received is the layout: it went out as it came */
 		return *o;
 	switch (p->ctx) {
 	case C_TOP:
@@ -255,13 +267,13 @@ static inline bool value_ok(const struct pretty *restrict p)
 }
 
 /* A value is complete: the newline after a top-level one. */
-static inline char *after_value(struct pretty *restrict p, char *w)
+static inline char *after_value(struct pretty *restrict p, unsigned m, char *w)
 {
 	if (p->depth > 0) {
 		p->ctx = C_AFTER;
 		return w;
 	}
-	if (!p->keep_ws)
+	if (!(m & M_KEEP))
 		*w++ = '\n';
 	p->ctx = C_END;
 	return w;
@@ -318,8 +330,9 @@ static char *flush(struct pretty *restrict p, char *o, char *oend)
  */
 static char *give_up(struct pretty *restrict p, char *o, uint64_t at, uint8_t next)
 {
+	unsigned m = MODE(p);
 	if (p->sgr_open)
-		o = put_reset(p, o);
+		o = put_reset(m, o);
 	p->sgr_open = false;
 	if (p->keep_ws) /* whitespace went out as it came: none is held */
 		ws_drop(p);
@@ -332,7 +345,7 @@ static char *give_up(struct pretty *restrict p, char *o, uint64_t at, uint8_t ne
 	return o;
 }
 
-static inline int token_byte(struct pretty *restrict p, char **op, unsigned char c);
+static inline int token_byte(struct pretty *restrict p, unsigned m, char **op, unsigned char c);
 
 #define ONES UINT64_C(0x0101010101010101)
 #define HIGHS UINT64_C(0x8080808080808080)
@@ -370,17 +383,17 @@ static inline size_t str_run(const unsigned char *s, size_t i, size_t lim, char 
 }
 
 /* The closing quote of a string. */
-static inline char *str_close(struct pretty *restrict p, char *w)
+static inline char *str_close(struct pretty *restrict p, unsigned m, char *w)
 {
 	*w++ = '"';
-	w = put_reset(p, w);
+	w = put_reset(m, w);
 	p->sgr_open = false;
 	p->st = L_GAP;
 	if (p->key) {
 		p->ctx = C_COLON;
 		return w;
 	}
-	return after_value(p, w);
+	return after_value(p, m, w);
 }
 
 static inline bool same4(const unsigned char *a, const char *b)
@@ -411,7 +424,7 @@ static inline size_t fast_room(const struct pretty *restrict p, const char *w, c
  * (the common case: a whole short string, number or literal in one step);
  * -1 when s[0] cannot start a token here.
  */
-static inline long gap_token(struct pretty *restrict p, char **op, char *oend,
+static inline __attribute__((always_inline)) long gap_token(struct pretty *restrict p, unsigned m, char **op, char *oend,
 			     const unsigned char *s0, size_t avail0)
 {
 	char *o = *op, *w;
@@ -429,16 +442,16 @@ again:
 		if (!value_ok(p) || push(p, c == '{') < 0)
 			return base > 0 ? (long)base : -1;
 		p->depth--; /* the layout is at the outer level */
-		w = lay(p, &o, oend);
+		w = lay(p, m, &o, oend);
 		p->depth++;
-		w = put_punct(p, w, (char)c);
+		w = put_punct(m, w, (char)c);
 		p->ctx = c == '{' ? C_FIRST_OBJ : C_FIRST_ARR;
 		break;
 	case '}':
 	case ']':
 		if (p->depth == 0 || in_object(p) != (c == '}'))
 			return base > 0 ? (long)base : -1;
-		if (p->ctx == C_AFTER && !p->keep_ws)
+		if (p->ctx == C_AFTER && !(m & M_KEEP))
 			w = lay_nl(p, &o, oend, p->depth - 1);
 		else if (p->ctx == C_AFTER)
 			w = o;
@@ -447,34 +460,34 @@ again:
 		else
 			return base > 0 ? (long)base : -1;
 		p->depth--;
-		w = put_punct(p, w, (char)c);
-		w = after_value(p, w);
+		w = put_punct(m, w, (char)c);
+		w = after_value(p, m, w);
 		break;
 	case ',':
 		if (p->ctx != C_AFTER)
 			return base > 0 ? (long)base : -1;
-		w = put_punct(p, o, ',');
+		w = put_punct(m, o, ',');
 		p->ctx = in_object(p) ? C_KEY : C_ARRVAL;
 		break;
 	case ':':
 		if (p->ctx != C_COLON)
 			return base > 0 ? (long)base : -1;
-		w = put_punct(p, o, ':');
+		w = put_punct(m, o, ':');
 		p->ctx = C_OBJVAL;
 		break;
 	case '"':
 		p->key = p->ctx == C_FIRST_OBJ || p->ctx == C_KEY;
 		if (!p->key && !value_ok(p))
 			return base > 0 ? (long)base : -1;
-		w = lay(p, &o, oend);
-		w = put_sgr(p, w, p->key ? K_KEY : K_STR);
+		w = lay(p, m, &o, oend);
+		w = put_sgr(m, w, p->key ? K_KEY : K_STR);
 		*w++ = '"';
 		p->sgr_open = true;
 		p->st = L_STR;
 		k = fast_room(p, w, oend, avail);
 		used = str_run(s, used, k + 1, &w);
 		if (used <= k && s[used] == '"') {
-			w = str_close(p, w);
+			w = str_close(p, m, w);
 			used++;
 		}
 		break;
@@ -483,15 +496,15 @@ again:
 	case 'n':
 		if (!value_ok(p))
 			return base > 0 ? (long)base : -1;
-		w = lay(p, &o, oend);
-		w = put_sgr(p, w, K_LIT);
+		w = lay(p, m, &o, oend);
+		w = put_sgr(m, w, K_LIT);
 		p->lit = c == 't' ? lit_true : c == 'f' ? lit_false : lit_null;
 		k = c == 'f' ? 5 : 4;
 		if (fast_room(p, w, oend, avail) >= k && same4(s, p->lit) &&
 		    (k == 4 || s[4] == 'e')) {
 			memcpy(w, p->lit, 5); /* room: fast_room leaves EV_TAIL */
-			w = put_reset(p, w + k);
-			w = after_value(p, w);
+			w = put_reset(m, w + k);
+			w = after_value(p, m, w);
 			used = k;
 			break;
 		}
@@ -504,8 +517,8 @@ again:
 	case '0' ... '9':
 		if (!value_ok(p))
 			return base > 0 ? (long)base : -1;
-		w = lay(p, &o, oend);
-		w = put_sgr(p, w, K_NUM);
+		w = lay(p, m, &o, oend);
+		w = put_sgr(m, w, K_NUM);
 		*w++ = (char)c;
 		p->sgr_open = true;
 		p->st = c == '-' ? L_NUM_MINUS : c == '0' ? L_NUM_ZERO : L_NUM_INT;
@@ -523,7 +536,7 @@ again:
 			p->st = L_NUM_FRAC;
 		}
 		/* the rest of the number, up to the byte after it (a bad one is left for later) */
-		while (used <= k && token_byte(p, &w, s[used]) > 0)
+		while (used <= k && token_byte(p, m, &w, s[used]) > 0)
 			used++;
 		break;
 	default:
@@ -532,11 +545,11 @@ again:
 	/* a ',' or ':' right after a complete token: the same step (fast_room left room) */
 	if (p->st == L_GAP && used < avail && !p->owing) {
 		if (s[used] == ',' && p->ctx == C_AFTER) {
-			w = put_punct(p, w, ',');
+			w = put_punct(m, w, ',');
 			p->ctx = in_object(p) ? C_KEY : C_ARRVAL;
 			used++;
 		} else if (s[used] == ':' && p->ctx == C_COLON) {
-			w = put_punct(p, w, ':');
+			w = put_punct(m, w, ':');
 			p->ctx = C_OBJVAL;
 			used++;
 		}
@@ -580,11 +593,11 @@ static int utf8_lead(struct pretty *p, unsigned char c)
 }
 
 /* A string byte that ends a plain run. Returns -1 when it is not allowed. */
-static inline int str_special(struct pretty *restrict p, char **op, unsigned char c)
+static inline int str_special(struct pretty *restrict p, unsigned m, char **op, unsigned char c)
 {
 	char *w = *op;
 	if (c == '"') {
-		w = str_close(p, w);
+		w = str_close(p, m, w);
 	} else if (c == '\\') {
 		*w++ = '\\';
 		p->st = L_ESC;
@@ -608,7 +621,7 @@ static bool is_hex(unsigned char c)
  * Returns 1 when it was used, 0 when it ends a number (the byte is looked at
  * again in L_GAP), -1 when it is not allowed.
  */
-static inline int token_byte(struct pretty *restrict p, char **op, unsigned char c)
+static inline int token_byte(struct pretty *restrict p, unsigned m, char **op, unsigned char c)
 {
 	char *w = *op;
 	bool digit = c >= '0' && c <= '9';
@@ -643,10 +656,10 @@ static inline int token_byte(struct pretty *restrict p, char **op, unsigned char
 			return -1;
 		*w++ = (char)c;
 		if (p->lit[++p->lit_pos] == '\0') {
-			w = put_reset(p, w);
+			w = put_reset(m, w);
 			p->sgr_open = false;
 			p->st = L_GAP;
-			w = after_value(p, w);
+			w = after_value(p, m, w);
 		}
 		*op = w;
 		return 1;
@@ -695,10 +708,10 @@ static inline int token_byte(struct pretty *restrict p, char **op, unsigned char
 	*op = w;
 	return 1;
 num_end:
-	w = put_reset(p, w);
+	w = put_reset(m, w);
 	p->sgr_open = false;
 	p->st = L_GAP;
-	*op = after_value(p, w);
+	*op = after_value(p, m, w);
 	return 0;
 }
 
@@ -710,8 +723,8 @@ static size_t feed_raw(const char *in, size_t n, char **op, char *oend)
 	return k;
 }
 
-static size_t fmt_feed(struct pretty *restrict p, const char *in, size_t n,
-		       struct pretty_out *out)
+static inline __attribute__((always_inline)) size_t
+feed_mode(struct pretty *restrict p, unsigned m, const char *in, size_t n, struct pretty_out *out)
 {
 	char *o = out->buf + out->len, *oend = out->buf + out->cap;
 	const unsigned char *s = (const unsigned char *)in;
@@ -745,7 +758,7 @@ static size_t fmt_feed(struct pretty *restrict p, const char *in, size_t n,
 				i = str_run(s, i, lim, &o);
 				continue;
 			}
-			if (str_special(p, &o, c) < 0)
+			if (str_special(p, m, &o, c) < 0)
 				goto bad;
 			i++;
 			continue;
@@ -769,7 +782,7 @@ static size_t fmt_feed(struct pretty *restrict p, const char *in, size_t n,
 		case L_NUM_E:
 		case L_NUM_ESIGN:
 		case L_LIT: {
-			int r = token_byte(p, &o, c);
+			int r = token_byte(p, m, &o, c);
 			if (r < 0)
 				goto bad;
 			if (r == 0) /* a number ended: the byte starts what follows */
@@ -809,12 +822,12 @@ static size_t fmt_feed(struct pretty *restrict p, const char *in, size_t n,
 		if (c <= ' ' && ((UINT64_C(1) << c) & WS_MASK)) {
 			if (ws_add(p, c) < 0)
 				goto bad;
-			if (p->keep_ws)
+			if (m & M_KEEP)
 				*o++ = (char)c;
 			i++;
 			continue;
 		}
-		long used = gap_token(p, &o, oend, s + i, n - i);
+		long used = gap_token(p, m, &o, oend, s + i, n - i);
 		if (used < 0)
 			goto bad;
 		i += (size_t)used;
@@ -832,13 +845,14 @@ done:
 /* A body that ends here: the last number is complete, or the held whitespace goes out. */
 static void finish_lexer(struct pretty *restrict p, char **op)
 {
+	unsigned m = MODE(p);
 	char *o = *op;
 	if (p->st == L_NUM_ZERO || p->st == L_NUM_INT || p->st == L_NUM_FRAC ||
 	    p->st == L_NUM_EXP) {
-		o = put_reset(p, o);
+		o = put_reset(m, o);
 		p->sgr_open = false;
 		p->st = L_GAP;
-		o = after_value(p, o);
+		o = after_value(p, m, o);
 	}
 	if (p->st == L_GAP && p->ctx == C_END) {
 		ws_drop(p);
@@ -866,6 +880,15 @@ static int fmt_finish(struct pretty *p, struct pretty_out *out)
 	}
 	out->len = (size_t)(o - out->buf);
 	return p->st == L_DONE ? 0 : 1;
+}
+
+/* The hot loop in two copies: plain formatting with m constant, and the rest. */
+static size_t fmt_feed(struct pretty *restrict p, const char *in, size_t n,
+		       struct pretty_out *out)
+{
+	if (!p->color && !p->keep_ws)
+		return feed_mode(p, 0, in, n, out);
+	return feed_mode(p, MODE(p), in, n, out);
 }
 
 /*
