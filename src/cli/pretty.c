@@ -382,6 +382,64 @@ static inline size_t str_run(const unsigned char *s, size_t i, size_t lim, char 
 	return i;
 }
 
+static inline bool is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* The byte after a backslash in a two-byte escape (RFC 8259 §7). */
+static const unsigned char esc_two[256] = {
+    ['"'] = 1, ['\\'] = 1, ['/'] = 1, ['b'] = 1, ['f'] = 1, ['n'] = 1, ['r'] = 1, ['t'] = 1,
+};
+
+/*
+ * A whole escape or UTF-8 sequence at s[i], all of it before lim, valid: copied
+ * to *w, and its length returned. 0 otherwise (cut by lim, or not valid): the
+ * byte-wise states take it from there, so a sequence split across reads or a
+ * bad one is still handled, only more slowly.
+ */
+static inline size_t str_seq(const unsigned char *s, size_t i, size_t lim, char **w)
+{
+	const unsigned char *q = s + i;
+	size_t n, left = lim - i;
+	unsigned char lo = 0x80, hi = 0xbf;
+	if (q[0] == '\\') {
+		if (left >= 2 && esc_two[q[1]])
+			n = 2;
+		else if (left >= 6 && q[1] == 'u' && is_hex(q[2]) && is_hex(q[3]) && is_hex(q[4]) &&
+			 is_hex(q[5]))
+			n = 6;
+		else
+			return 0;
+	} else {
+		/* RFC 3629 §4, as utf8_lead */
+		if (q[0] >= 0xc2 && q[0] <= 0xdf)
+			n = 2;
+		else if (q[0] >= 0xe0 && q[0] <= 0xef)
+			n = 3;
+		else if (q[0] >= 0xf0 && q[0] <= 0xf4)
+			n = 4;
+		else
+			return 0;
+		if (q[0] == 0xe0)
+			lo = 0xa0;
+		else if (q[0] == 0xed)
+			hi = 0x9f;
+		else if (q[0] == 0xf0)
+			lo = 0x90;
+		else if (q[0] == 0xf4)
+			hi = 0x8f;
+		if (left < n || q[1] < lo || q[1] > hi)
+			return 0;
+		for (size_t k = 2; k < n; k++)
+			if (q[k] < 0x80 || q[k] > 0xbf)
+				return 0;
+	}
+	memcpy(*w, q, n);
+	*w += n;
+	return n;
+}
+
 /* The closing quote of a string. */
 static inline char *str_close(struct pretty *restrict p, unsigned m, char *w)
 {
@@ -485,10 +543,19 @@ again:
 		p->sgr_open = true;
 		p->st = L_STR;
 		k = fast_room(p, w, oend, avail);
-		used = str_run(s, used, k + 1, &w);
-		if (used <= k && s[used] == '"') {
-			w = str_close(p, m, w);
-			used++;
+		for (;;) { /* plain runs, escapes and UTF-8 up to the closing quote */
+			size_t q;
+			used = str_run(s, used, k + 1, &w);
+			if (used > k)
+				break;
+			if (s[used] == '"') {
+				w = str_close(p, m, w);
+				used++;
+				break;
+			}
+			if ((q = str_seq(s, used, k + 1, &w)) == 0)
+				break;
+			used += q;
 		}
 		break;
 	case 't':
@@ -534,6 +601,15 @@ again:
 			while (used <= k && s[used] >= '0' && s[used] <= '9')
 				*w++ = (char)s[used++];
 			p->st = L_NUM_FRAC;
+		}
+		/* most numbers end here: a byte that cannot go on with one ends it */
+		if (p->st != L_NUM_MINUS && used <= k && !(s[used] >= '0' && s[used] <= '9') &&
+		    (s[used] | 0x20) != 'e' && s[used] != '.') {
+			w = put_reset(m, w);
+			p->sgr_open = false;
+			p->st = L_GAP;
+			w = after_value(p, m, w);
+			break;
 		}
 		/* the rest of the number, up to the byte after it (a bad one is left for later) */
 		while (used <= k && token_byte(p, m, &w, s[used]) > 0)
@@ -611,10 +687,6 @@ static inline int str_special(struct pretty *restrict p, unsigned m, char **op, 
 	return 0;
 }
 
-static bool is_hex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
 
 /*
  * One byte inside an escape, a UTF-8 sequence, a number or a literal.
@@ -754,8 +826,13 @@ feed_mode(struct pretty *restrict p, unsigned m, const char *in, size_t n, struc
 		case L_STR: {
 			/* the hot path: a run of plain bytes, copied as room allows */
 			size_t lim = n - i < room ? n : i + room;
+			size_t q;
 			if (!str_stop[c]) {
 				i = str_run(s, i, lim, &o);
+				continue;
+			}
+			if (c != '"' && (q = str_seq(s, i, lim, &o)) > 0) {
+				i += q;
 				continue;
 			}
 			if (str_special(p, m, &o, c) < 0)
