@@ -163,6 +163,7 @@ static inline int push(struct pretty *restrict p, bool obj)
 	unsigned char *b = levels(p) + d / 8, bit = (unsigned char)(1u << (d % 8));
 	*b = obj ? (unsigned char)(*b | bit) : (unsigned char)(*b & ~bit);
 	p->depth = d + 1;
+	p->obj = obj;
 	return 0;
 }
 
@@ -507,7 +508,7 @@ again:
 		break;
 	case '}':
 	case ']':
-		if (p->depth == 0 || in_object(p) != (c == '}'))
+		if (p->depth == 0 || p->obj != (c == '}'))
 			return base > 0 ? (long)base : -1;
 		if (p->ctx == C_AFTER && !(m & M_KEEP))
 			w = lay_nl(p, &o, oend, p->depth - 1);
@@ -518,6 +519,7 @@ again:
 		else
 			return base > 0 ? (long)base : -1;
 		p->depth--;
+		p->obj = p->depth > 0 && in_object(p);
 		w = put_punct(m, w, (char)c);
 		w = after_value(p, m, w);
 		break;
@@ -525,7 +527,7 @@ again:
 		if (p->ctx != C_AFTER)
 			return base > 0 ? (long)base : -1;
 		w = put_punct(m, o, ',');
-		p->ctx = in_object(p) ? C_KEY : C_ARRVAL;
+		p->ctx = p->obj ? C_KEY : C_ARRVAL;
 		break;
 	case ':':
 		if (p->ctx != C_COLON)
@@ -622,7 +624,7 @@ again:
 	if (p->st == L_GAP && used < avail && !p->owing) {
 		if (s[used] == ',' && p->ctx == C_AFTER) {
 			w = put_punct(m, w, ',');
-			p->ctx = in_object(p) ? C_KEY : C_ARRVAL;
+			p->ctx = p->obj ? C_KEY : C_ARRVAL;
 			used++;
 		} else if (s[used] == ':' && p->ctx == C_COLON) {
 			w = put_punct(m, w, ':');

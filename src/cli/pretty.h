@@ -79,6 +79,7 @@ struct pretty {
 	uint8_t st, ctx;      /* lexer state; what the grammar allows next */
 	uint8_t after_flush;  /* the state once held whitespace is out */
 	bool key;	      /* the string being read is an object key */
+	bool obj;	      /* the innermost open container is an object */
 	bool sgr_open;	      /* a colour is on in the output */
 	bool owing;	      /* owed_* must go out before anything else */
 	bool ok;	      /* finished: the body was complete JSON */
