@@ -483,8 +483,9 @@ static inline size_t fast_room(const struct pretty *restrict p, const char *w, c
  * (the common case: a whole short string, number or literal in one step);
  * -1 when s[0] cannot start a token here.
  */
-static inline __attribute__((always_inline)) long gap_token(struct pretty *restrict p, unsigned m, char **op, char *oend,
-			     const unsigned char *s0, size_t avail0)
+static inline __attribute__((always_inline)) long gap_token(struct pretty *restrict p, unsigned m,
+							    char **op, char *oend,
+							    const unsigned char *s0, size_t avail0)
 {
 	char *o = *op, *w;
 	const unsigned char *s;
@@ -636,8 +637,7 @@ again:
 		ws_drop(p);
 	*op = end_step(p, o, oend, w);
 	/* the next token right after this one (compact JSON): the same call */
-	if (!p->owing && p->st == L_GAP && used < avail && s[used] > ' ' &&
-	    oend - *op >= EV_MAX) {
+	if (!p->owing && p->st == L_GAP && used < avail && s[used] > ' ' && oend - *op >= EV_MAX) {
 		base += used;
 		o = *op;
 		goto again;
@@ -688,7 +688,6 @@ static inline int str_special(struct pretty *restrict p, unsigned m, char **op, 
 	*op = w;
 	return 0;
 }
-
 
 /*
  * One byte inside an escape, a UTF-8 sequence, a number or a literal.
@@ -962,8 +961,7 @@ static int fmt_finish(struct pretty *p, struct pretty_out *out)
 }
 
 /* The hot loop in two copies: plain formatting with m constant, and the rest. */
-static size_t fmt_feed(struct pretty *restrict p, const char *in, size_t n,
-		       struct pretty_out *out)
+static size_t fmt_feed(struct pretty *restrict p, const char *in, size_t n, struct pretty_out *out)
 {
 	if (!p->color && !p->keep_ws)
 		return feed_mode(p, 0, in, n, out);
@@ -1012,9 +1010,9 @@ enum { PH_OPEN, PH_MEMBER, PH_BODY };
 struct pretty_sort {
 	struct pretty lex;
 	char lbuf[SORT_LEX_BUF];
-	size_t ahead;	   /* bytes lex has passed that are not through hold yet */
-	bool lex_stopped;  /* lex gave up after them */
-	bool gave_up;	   /* hold is out unsorted: the rest goes to the formatter */
+	size_t ahead;	  /* bytes lex has passed that are not through hold yet */
+	bool lex_stopped; /* lex gave up after them */
+	bool gave_up;	  /* hold is out unsorted: the rest goes to the formatter */
 	bool in_str, esc, key, want_key;
 	char *hold;
 	size_t hold_len, hold_cap, tok_end;
@@ -1127,7 +1125,8 @@ static int key_decode(struct pretty_sort *s, const char *k, size_t n, struct sor
 		}
 		unsigned cp = hex4(k + i + 1);
 		i += 4;
-		if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < n && k[i + 1] == '\\' && k[i + 2] == 'u') {
+		if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < n && k[i + 1] == '\\' &&
+		    k[i + 2] == 'u') {
 			unsigned lo = hex4(k + i + 3);
 			if (lo >= 0xdc00 && lo < 0xe000) {
 				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
@@ -1226,7 +1225,8 @@ static int hold_byte(struct pretty_sort *s, char c)
 			s->tok_end = s->hold_len;
 			if (s->key) {
 				struct sort_mem *m = &s->work[s->nwork - 1];
-				return key_decode(s, s->hold + m->start + 1, s->hold_len - m->start - 2, m);
+				return key_decode(s, s->hold + m->start + 1,
+						  s->hold_len - m->start - 2, m);
 			}
 		}
 		return 0;
@@ -1249,7 +1249,8 @@ static int hold_byte(struct pretty_sort *s, char c)
 		s->want_key = false;
 		if (sort_grow(&s->work, &s->work_cap, s->nwork, 1, sizeof(*s->work)) < 0)
 			return -1;
-		s->work[s->nwork++] = (struct sort_mem){.start = s->hold_len - 1, .child = s->nobjs};
+		s->work[s->nwork++] =
+		    (struct sort_mem){.start = s->hold_len - 1, .child = s->nobjs};
 		return 0;
 	case '{':
 	case '[':
@@ -1310,11 +1311,12 @@ static bool emit_next(struct pretty_sort *s, const char **ptr, size_t *len)
 					f->cursor = c->start;
 					return true;
 				}
-				/* a nested object: sorted in its own frame (room made in open_container) */
+				/* a nested object: in a frame of its own (see open_container) */
 				size_t ci = f->c;
 				f->cursor = c->end;
 				f->c = c->next;
-				s->frames[s->nframes++] = (struct sort_frame){.oi = ci, .phase = PH_OPEN};
+				s->frames[s->nframes++] =
+				    (struct sort_frame){.oi = ci, .phase = PH_OPEN};
 				break;
 			}
 			if (f->cursor < m->end) {

@@ -185,7 +185,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		u.sort_keys = false;
 		format(in, len, &u, 0, len, 1 << 16, &plain);
 		raw_tail_rule(in, len, &plain, false);
-		check(plain.len == whole.len && plain.ok == whole.ok && plain.raw_at == whole.raw_at);
+		check(plain.len == whole.len && plain.ok == whole.ok &&
+		      plain.raw_at == whole.raw_at);
 		size_t hist[256] = {0};
 		for (size_t i = 0; i < whole.len; i++) {
 			hist[(unsigned char)whole.out[i]]++;
@@ -194,7 +195,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int c = 0; c < 256; c++)
 			check(hist[c] == 0);
 		size_t tail = len - (size_t)whole.raw_at;
-		check(tail == 0 || memcmp(whole.out + whole.len - tail, in + whole.raw_at, tail) == 0);
+		check(tail == 0 ||
+		      memcmp(whole.out + whole.len - tail, in + whole.raw_at, tail) == 0);
 		free(plain.out);
 	} else {
 		raw_tail_rule(in, len, &whole, o.keep_ws);

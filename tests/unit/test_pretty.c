@@ -185,10 +185,12 @@ static void test_table(void)
 					goto next;
 			}
 		}
-		/* keep_ws (--pretty=colors): without colour the input, with it the input and codes */
+		/* keep_ws (--pretty=colors): the input, with colour codes or not */
 		for (int color = 0; color < 2; color++) {
 			static struct unit_buf plain;
-			struct pretty_opts k = {.indent = c->indent, .ndjson = c->ndjson, .keep_ws = true,
+			struct pretty_opts k = {.indent = c->indent,
+						.ndjson = c->ndjson,
+						.keep_ws = true,
 						.color = color};
 			for (size_t f = 0; f < sizeof(feeds) / sizeof(feeds[0]); f++) {
 				if (!format(c->in, c->len, &k, feeds[f], PRETTY_OUT_MIN, &r))
@@ -202,7 +204,8 @@ static void test_table(void)
 			}
 		}
 		/* sort_keys: Python's order; not JSON, the same bytes as without it */
-		struct pretty_opts so = {.indent = c->indent, .ndjson = c->ndjson, .sort_keys = true};
+		struct pretty_opts so = {
+		    .indent = c->indent, .ndjson = c->ndjson, .sort_keys = true};
 		for (size_t f = 0; f < sizeof(feeds) / sizeof(feeds[0]); f++) {
 			for (size_t m = 0; m < 2; m++) {
 				if (!format(c->in, c->len, &so, feeds[f], caps[m], &r))
