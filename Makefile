@@ -11,9 +11,10 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wformat=2 -Wno-format-nonliteral -Wstrict-prototypes -Wmissing-prototypes
+# libmd (Digest hashes) is libbsd's own dependency, so it maps nothing new.
 # libidn2, GnuTLS, zlib, brotli, zstd, json-c and libpsl are loaded with dlopen(3) when a URL
 # or an item needs them: only their headers here, so a plain request pays nothing for them.
-PKGS = libbsd
+PKGS = libmd libbsd
 HDR_PKGS = libidn2 gnutls zlib libbrotlidec libzstd json-c libpsl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)

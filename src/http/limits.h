@@ -21,6 +21,7 @@
 #define HC_COOKIES_MAX 20000	     /* cookies in the store; the oldest go first */
 #define HC_COOKIES_SENT_MAX 150	     /* cookies in one request's Cookie field (curl's number) */
 #define HC_JAR_FILE_MAX (64 << 20)   /* a cookie file read with -b */
+#define HC_DIGEST_FIELD_MAX 1024     /* a Digest realm, nonce or opaque, unescaped, with its NUL */
 
 #if HC_RECV_BUF <= HC_MAX_LINE
 #error "the receive buffer must hold a whole line"
