@@ -10,16 +10,18 @@ _hcli_long_opts='--request --data --data-urlencode --json --form --multipart --g
 --source-address --blocksize --max-headers --ipv4 --ipv6 --resolve --unix-socket
 --http1.0 --chunked --form-field --boundary --expect100 --expect100-timeout -F --form-field --boundary --cacert --capath --insecure
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
---location --max-redirs --user --netrc --netrc-file --retry --retry-delay
+--location --max-redirs --user --auth --auth-type --basic --digest --oauth2-bearer
+--netrc --netrc-file --retry --retry-delay
 --retry-max-time --write-out --compressed --color --pretty --format-options --help --version'
-_hcli_short_opts='-X -d -j -G -H -A -b -c -F -p -i -o -O -J -C -R -z -v -s -f -m -4 -6 -k -x -L -u -w -h -V'
+_hcli_short_opts='-X -d -j -G -H -A -b -c -F -p -i -o -O -J -C -R -z -v -s -f -m -4 -6 -k -x -L -u -a -w -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-agent
 -b --cookie -c --cookie-jar --session --session-read-only -p --print -o --output --output-dir -C --continue-at -z --time-cond --etag-save
 --etag-compare --connect-timeout --timeout
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
 --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
--x --proxy --proxy-header --noproxy --max-redirs -u --user --netrc-file --retry
+-x --proxy --proxy-header --noproxy --max-redirs -u --user -a --auth --auth-type --oauth2-bearer
+--netrc-file --retry
 --retry-delay --retry-max-time -w --write-out --pretty --format-options'
 # --color's value: in the same word (--color=WHEN), or the next word when it is one of these.
 _hcli_color_values='auto always never'
@@ -84,6 +86,10 @@ _hcli()
 	case $prev in
 	-X | --request)
 		COMPREPLY=($(compgen -W "$_hcli_methods" -- "$cur"))
+		return
+		;;
+	--auth-type)
+		COMPREPLY=($(compgen -W "basic digest bearer" -- "$cur"))
 		return
 		;;
 	-o | --output | -c | --cookie-jar | --session | --session-read-only | --unix-socket | --cacert | --cert | --key | --netrc-file | -z | --time-cond | \

@@ -32,7 +32,8 @@ function __fish_hcli_first_positional
                 --connect-timeout --timeout --source-address --blocksize --max-headers \
                 --resolve --unix-socket --expect100-timeout -F --form-field --boundary --cacert --capath --cert --key \
                 --tls-min --priority --pinnedpubkey -x --proxy --proxy-header --noproxy \
-                --max-redirs -u --user --netrc-file --retry --retry-delay --retry-max-time \
+                --max-redirs -u --user -a --auth --auth-type --oauth2-bearer \
+                --netrc-file --retry --retry-delay --retry-max-time \
                 -w --write-out --pretty --format-options
                 set skip 1
             case -
@@ -160,7 +161,12 @@ complete -c hcli -l proxy-header -x -d "send this header to the proxy with CONNE
 complete -c hcli -l noproxy -x -d 'hosts reached without a proxy (as no_proxy)'
 complete -c hcli -s L -l location -d 'follow redirects'
 complete -c hcli -l max-redirs -x -d 'redirects followed at most (default 50)'
-complete -c hcli -s u -l user -x -d 'Basic authentication: USER[:PASS]; asks for PASS on a terminal'
+complete -c hcli -s u -l user -x -d 'credentials USER[:PASS], Basic unless --digest; asks for PASS on a terminal'
+complete -c hcli -s a -l auth -x -d "credentials for --auth-type (HTTPie's): USER[:PASS] or TOKEN"
+complete -c hcli -l auth-type -x -a 'basic digest bearer' -d 'how -u or -a credentials are sent'
+complete -c hcli -l basic -d 'send -u credentials by Basic authentication (the default)'
+complete -c hcli -l digest -d 'send -u credentials by Digest authentication (RFC 7616) when asked'
+complete -c hcli -l oauth2-bearer -x -d 'send Authorization: Bearer TOKEN'
 complete -c hcli -l netrc -d 'credentials from $NETRC or ~/.netrc'
 complete -c hcli -l netrc-file -r -F -d 'credentials from this netrc file'
 complete -c hcli -l retry -x -d 'retry transient failures up to N times'

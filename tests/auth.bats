@@ -305,3 +305,64 @@ sent_field() { # NAME VALUE
 	grep -q 'env-pw' "$T/err" && fail "password in: $(cat "$T/err")"
 	grep -q "^hcli: InvalidURL: proxy 'http://eu:\*\*\*@" "$T/err" || fail "$(show)"
 }
+
+# --- -a, --auth-type, --basic, --digest, --oauth2-bearer (SPEC Part 2) ------------------
+
+@test "-a and --auth-type basic|bearer, --basic, --oauth2-bearer: the Authorization sent" {
+	auth_table <<'EOF'
+# ARGS                                  | URL                           | Authorization sent
+-a user:pass                            | /p                            | basic(user:pass)
+-a user:p:ss                            | /p                            | basic(user:p:ss)
+--auth-type basic -a u:p                | /p                            | basic(u:p)
+--auth-type=basic -a u:p                | /p                            | basic(u:p)
+--basic -u u:p                          | /p                            | basic(u:p)
+--basic -a u:p                          | /p                            | basic(u:p)
+--auth-type bearer -a tok.en-1/+=       | /p                            | Bearer tok.en-1/+=
+-a tok --auth-type bearer               | /p                            | Bearer tok
+--oauth2-bearer abc                     | /p                            | Bearer abc
+--oauth2-bearer abc --auth-type bearer  | /p                            | Bearer abc
+--oauth2-bearer abc                     | a:b@@/p                       | Bearer abc
+--auth-type bearer -a t                 | a:b@@/p                       | Bearer t
+--oauth2-bearer abc                     | /p :: Authorization:Custom\ x | Custom x
+--oauth2-bearer abc                     | /p :: Authorization:          | -
+--digest -u u:p                         | /p                            | -
+--auth-type digest -a u:p               | a:b@@/p                       | -
+EOF
+}
+
+@test "auth usage errors: two sources of credentials, a bearer type without a token, an unknown type" {
+	usage_fails "-u and -a both give credentials; give one" -u a:b -a c:d
+	usage_fails "--oauth2-bearer and -u both give credentials; give one" --oauth2-bearer t -u a:b
+	usage_fails "--oauth2-bearer and -a both give credentials; give one" --oauth2-bearer t -a a:b
+	usage_fails "--oauth2-bearer sends a bearer token, not Digest credentials" --oauth2-bearer t --digest
+	usage_fails "--auth-type bearer takes its token from -a, not -u" --auth-type bearer -u tok
+	usage_fails "--auth-type bearer needs -a TOKEN" --auth-type bearer
+	usage_fails "--auth-type takes basic, digest or bearer, not 'ntlm'" --auth-type ntlm
+	usage_fails "-a USER has no password and there is no terminal to ask for it" -a alice
+	usage_fails "-a USER has no password and there is no terminal to ask for it" --digest -a alice
+}
+
+@test "-a USER:PASS and bearer tokens are not in /proc/PID/cmdline during the transfer, and are sent" {
+	cmdline_during_transfer -a 'alice:s3cret-pw' http://HOSTPORT/x
+	grep -qF -- '-a alice:********* ' "$T/cmdline" || fail "cmdline: $(cat "$T/cmdline")"
+	sent_field Authorization "$(basic 'alice:s3cret-pw')"
+	raw_stop
+	rm "$T/body" # cmdline_during_transfer waits for it to come again
+	cmdline_during_transfer --oauth2-bearer 'T0ken-s3cret' http://HOSTPORT/x
+	grep -qF -- '--oauth2-bearer ************ ' "$T/cmdline" || fail "cmdline: $(cat "$T/cmdline")"
+	! grep -q 's3cret' "$T/cmdline" || fail "token in cmdline: $(cat "$T/cmdline")"
+	sent_field Authorization "Bearer T0ken-s3cret"
+	raw_stop
+	rm "$T/body"
+	cmdline_during_transfer --auth-type bearer -a 'T0ken-s3cret' http://HOSTPORT/x
+	grep -qF -- '-a ************ ' "$T/cmdline" || fail "cmdline: $(cat "$T/cmdline")"
+	sent_field Authorization "Bearer T0ken-s3cret"
+}
+
+@test "-a USER on a terminal: asks 'Password for USER', sends what was typed" {
+	run tty_answer 'Password for alice' 'typed secret' "$HCLI" -a alice "$RAW_URL/p"
+	assert_equal "$status" 0
+	[[ $output == *"Password for alice"* ]] || fail "no prompt: $output"
+	[[ $output != *"typed secret"* ]] || fail "the password was echoed: $output"
+	assert_equal "$(sent_auth)" "$(basic 'alice:typed secret')"
+}

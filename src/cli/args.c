@@ -66,6 +66,10 @@ enum {
 	OPT_JUNK_SESSION,
 	OPT_SESSION,
 	OPT_SESSION_RO,
+	OPT_AUTH_TYPE,
+	OPT_BASIC,
+	OPT_DIGEST,
+	OPT_OAUTH2_BEARER,
 };
 
 /* What an option's value is, and so which function parses it. */
@@ -87,6 +91,8 @@ enum secret {
 	SECRET_NONE,
 	SECRET_AFTER_COLON, /* USER:PASS */
 	SECRET_URL,	    /* scheme://user:PASS@host/... */
+	SECRET_AUTH,	    /* USER:PASS, or a TOKEN (no colon) whole */
+	SECRET_ALL,	    /* a TOKEN */
 };
 
 struct choice {
@@ -493,6 +499,8 @@ static enum hc_err opt_proxy(struct cli *cli, const char *s, char *err, size_t e
 #define NUMBER(n, k, kind, f, lo, hi, m, h) {n, k, kind, FIELD(f), lo, hi, .meta = m, .help = h}
 #define CALL(n, k, f, m, h) {n, k, K_CALL, .fn = f, .meta = m, .help = h}
 
+static const struct choice auth_types[] = {
+	{"basic", AUTH_BASIC}, {"digest", AUTH_DIGEST}, {"bearer", AUTH_BEARER}, {NULL, 0}};
 static const struct choice tls_versions[] = {{"1.2", 0}, {"1.3", 1}, {NULL, 0}};
 static const struct choice color_modes[] = {
 	{"auto", COLOR_AUTO}, {"always", COLOR_ALWAYS}, {"never", COLOR_NEVER}, {NULL, 0}};
@@ -563,7 +571,12 @@ static const struct opt opts[] = {
 	STRING("noproxy", OPT_NOPROXY, noproxy, "LIST", "hosts reached without a proxy (as no_proxy)"),
 	FLAG("location", 'L', location, "follow redirects"),
 	NUMBER("max-redirs", OPT_MAX_REDIRS, K_COUNT, max_redirs, 0, 100000, "N", "redirects followed at most (default 50)"),
-	{"user", 'u', K_STRING, FIELD(user), .secret = SECRET_AFTER_COLON, .meta = "USER[:PASS]", .help = "Basic authentication; asks for PASS on a terminal"},
+	{"user", 'u', K_STRING, FIELD(user), .secret = SECRET_AFTER_COLON, .meta = "USER[:PASS]", .help = "credentials, Basic unless --digest; asks for PASS on a terminal"},
+	{"auth", 'a', K_STRING, FIELD(auth), .secret = SECRET_AUTH, .meta = "USER[:PASS]|TOKEN", .help = "credentials for --auth-type (HTTPie's); asks for PASS on a terminal"},
+	{"auth-type", OPT_AUTH_TYPE, K_CHOICE, FIELD(auth_type), .choices = auth_types, .meta = "TYPE", .help = "basic (default), digest or bearer: how -u or -a credentials are sent"},
+	CONST("basic", OPT_BASIC, auth_type, AUTH_BASIC, "send -u credentials by Basic authentication (the default)"),
+	CONST("digest", OPT_DIGEST, auth_type, AUTH_DIGEST, "send -u credentials by Digest authentication (RFC 7616) when asked"),
+	{"oauth2-bearer", OPT_OAUTH2_BEARER, K_STRING, FIELD(bearer), .secret = SECRET_ALL, .meta = "TOKEN", .help = "send Authorization: Bearer TOKEN"},
 	FLAG("netrc", OPT_NETRC, netrc, "credentials from ~/.netrc"),
 	STRING("netrc-file", OPT_NETRC_FILE, netrc_file, "FILE", "credentials from this netrc file"),
 	NUMBER("retry", OPT_RETRY, K_COUNT, retry, 0, 1000000, "N", "retry transient failures up to N times"),
@@ -720,6 +733,9 @@ static char *secret_span(char *s, enum secret kind, size_t *len)
 	char *colon;
 	if (kind == SECRET_URL)
 		return (char *)url_password(s, len);
+	if ((kind == SECRET_ALL || (kind == SECRET_AUTH && strchr(s, ':') == NULL)) &&
+	    (*len = strlen(s)) > 0)
+		return s;
 	if ((colon = strchr(s, ':')) == NULL || (*len = strlen(colon + 1)) == 0)
 		return NULL;
 	return colon + 1;
@@ -1281,9 +1297,35 @@ static enum hc_err downloads(struct cli *cli, char *err, size_t errlen)
 	return rc;
 }
 
+enum auth_type args_auth_type(const struct cli *cli)
+{
+	if (cli->bearer)
+		return AUTH_BEARER;
+	return cli->auth_type == AUTH_UNSET ? AUTH_BASIC : (enum auth_type)cli->auth_type;
+}
+
+/* One source of credentials per scheme: -u or -a; a bearer token from -a or --oauth2-bearer. */
+static enum hc_err check_auth(const struct cli *cli, char *err, size_t errlen)
+{
+	if (cli->user && cli->auth)
+		return usage(err, errlen, "-u and -a both give credentials; give one");
+	if (cli->bearer && (cli->user || cli->auth))
+		return usage(err, errlen, "--oauth2-bearer and %s both give credentials; give one",
+			     cli->user ? "-u" : "-a");
+	if (cli->bearer && cli->auth_type != AUTH_UNSET && cli->auth_type != AUTH_BEARER)
+		return usage(err, errlen, "--oauth2-bearer sends a bearer token, not %s credentials",
+			     cli->auth_type == AUTH_DIGEST ? "Digest" : "Basic");
+	if (cli->auth_type == AUTH_BEARER && cli->user)
+		return usage(err, errlen, "--auth-type bearer takes its token from -a, not -u");
+	if (cli->auth_type == AUTH_BEARER && !cli->auth && !cli->bearer)
+		return usage(err, errlen, "--auth-type bearer needs -a TOKEN");
+	return HC_OK;
+}
+
 /* Rules that span options and items. */
 static enum hc_err check(struct cli *cli, char *err, size_t errlen)
 {
+	enum hc_err rc;
 	if (cli->session && cli->session_ro)
 		return usage(err, errlen, "--session and --session-read-only do not go together");
 	if (cli->http10 && cli->chunked)
@@ -1303,6 +1345,8 @@ static enum hc_err check(struct cli *cli, char *err, size_t errlen)
 				return usage(err, errlen,
 					     "Content-Length and Transfer-Encoding do not go together (RFC 9112 §6.2)");
 	}
+	if ((rc = check_auth(cli, err, errlen)))
+		return rc;
 	/* as curl: 0 means the default (backoff; no time limit) */
 	if (cli->retry_delay_ms == 0)
 		cli->retry_delay_ms = -1;

@@ -17,6 +17,9 @@ enum print_flag {
 	PRINT_RESP_BODY = 8, /* b */
 };
 
+/* --auth-type, --basic, --digest; bearer also by --oauth2-bearer. */
+enum auth_type { AUTH_UNSET, AUTH_BASIC, AUTH_DIGEST, AUTH_BEARER };
+
 /* One header item, in argv order. */
 struct cli_header {
 	char *name;
@@ -130,7 +133,10 @@ struct cli {
 	const char *noproxy;
 	bool location;
 	long max_redirs;
-	const char *user; /* -u USER[:PASS] */
+	const char *user;   /* -u USER[:PASS] */
+	const char *auth;   /* -a USER[:PASS] or TOKEN (HTTPie's) */
+	const char *bearer; /* --oauth2-bearer TOKEN */
+	int auth_type;	    /* enum auth_type */
 	bool netrc;
 	const char *netrc_file;
 	long retry;
@@ -152,11 +158,13 @@ struct cli {
 
 /*
  * Fills cli from argv. On a usage error returns HC_EUSAGE with err set. The
- * passwords of -u, -x and URLs are overwritten in argv (cli keeps copies),
+ * passwords of -u, -a, -x and URLs and bearer tokens are overwritten in argv (cli keeps copies),
  * so that ps and /proc/PID/cmdline do not show them during the transfer.
  */
 enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t errlen);
 void args_help(FILE *f);
+/* The scheme of the credentials given (-u, -a, --oauth2-bearer, the URL, netrc). */
+enum auth_type args_auth_type(const struct cli *cli);
 /* The password of a URL's userinfo (scheme optional): its first byte and length, or NULL. */
 const char *url_password(const char *url, size_t *len);
 void args_free(struct cli *cli);

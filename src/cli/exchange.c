@@ -84,13 +84,14 @@ static const char *user_cookie(const struct cli *cli, const struct hop_in *h)
 }
 
 /*
- * The request's fields: credentials (-u, the URL, netrc), the defaults, then
- * the user's items. After a redirect to another origin, credentials are gone.
+ * The request's fields: credentials (-u or -a, the URL, netrc, a bearer
+ * token), the defaults, then the user's items. After a redirect to another
+ * origin, credentials are gone.
  */
-static enum hc_err compose(struct run *R, const struct hop_in *h, bool tunnel,
-			   struct hc_field **out, size_t *n, char **auth, char **cookie)
+static enum hc_err compose(struct run *R, const struct hop_in *h, bool tunnel, const char *target,
+			   struct hc_field **out, size_t *n, char **auth, char **cookie,
+			   bool *digest)
 {
-	const struct hc_url *u = &h->url;
 	const struct cli *cli = R->cli;
 	struct hc_field *f = calloc(cli->nhdrs + 8, sizeof(*f));
 	size_t k = 0;
@@ -99,27 +100,10 @@ static enum hc_err compose(struct run *R, const struct hop_in *h, bool tunnel,
 	*auth = NULL;
 	const char *user = user_cookie(cli, h);
 	*cookie = cookie_field(R, h, user);
-	if (!h->drop_creds && !named(cli, "Authorization")) {
-		if (R->user)
-			*auth = auth_basic(R->user, R->pass);
-		else if (h->url_user)
-			*auth = auth_basic(h->url_user, h->url_pass);
-		else if (R->netrc_path) {
-			char *l = NULL, *p = NULL, err[HC_ERRBUF];
-			int r = netrc_lookup(R->netrc_path, u->host, &l, &p, err, sizeof(err));
-			bool quiet = r == -2 && !cli->netrc_file; /* no ~/.netrc is no news */
-			if (r < 0 && !quiet && !R->netrc_warned++)
-				out_warn(&R->out, "%s", err);
-			if (r == 0)
-				*auth = auth_basic(l, p);
-			free(l);
-			if (p)
-				explicit_bzero(p, strlen(p));
-			free(p);
-		}
-		if (*auth)
-			f[k++] = (struct hc_field){"Authorization", *auth};
-	}
+	*digest = false;
+	if (!h->drop_creds && !named(cli, "Authorization") &&
+	    (*auth = auth_value(R, h, target, digest)))
+		f[k++] = (struct hc_field){"Authorization", *auth};
 	if (!named(cli, "User-Agent"))
 		f[k++] = (struct hc_field){"User-Agent", "hcli/" HC_VERSION};
 	if (!named(cli, "Accept"))
@@ -283,7 +267,11 @@ struct outgoing {
 	struct hc_request req;
 	struct hc_field *fields;
 	char *auth, *target, *cookie;
+	bool digest; /* auth answers a Digest challenge */
+	bool held;   /* a pipe's body waits for Digest credentials (Content-Length: 0) */
 };
+
+static const struct hc_body held_body = {.kind = HC_BODY_MEM, .mem = "", .len = 0, .fd = -1};
 
 static void request_free(struct outgoing *o)
 {
@@ -302,26 +290,29 @@ static enum hc_err request_build(struct run *R, const struct hop_in *h,
 	enum hc_err rc;
 
 	memset(o, 0, sizeof(*o));
-	if ((rc = compose(R, h, proxy && h->url.https, &o->fields, &nfields, &o->auth, &o->cookie)))
+	/* RFC 9112 §3.2.2: absolute form to a proxy */
+	if (proxy && !h->url.https && (o->target = url_format(&h->url)) == NULL)
+		return HC_ENOMEM;
+	const char *target = o->target ? o->target : h->url.target;
+	if ((rc = compose(R, h, proxy && h->url.https, target, &o->fields, &nfields, &o->auth,
+			  &o->cookie, &o->digest)))
 		return rc;
+	o->held = auth_holds_body(R, h, o->digest);
 	if (proxy && !h->url.https) {
-		/* RFC 9112 §3.2.2: absolute form to a proxy */
-		if ((o->target = url_format(&h->url)) == NULL)
-			return HC_ENOMEM;
 		if (proxy->auth && !named(cli, "Proxy-Authorization"))
 			o->fields[nfields++] =
 				(struct hc_field){"Proxy-Authorization", proxy->auth};
 	}
 	o->req = (struct hc_request){
 		.method = h->method,
-		.target = o->target ? o->target : h->url.target,
+		.target = target,
 		.http10 = cli->http10,
 		.skip_host = removed(cli, "Host"),
 		.skip_accept_encoding = removed(cli, "Accept-Encoding"),
 		.chunked = cli->chunked,
 		.headers = o->fields,
 		.nheaders = nfields,
-		.body = h->body,
+		.body = o->held ? &held_body : h->body,
 		.expect100 = cli->expect100,
 		.expect100_timeout_ms = cli->expect100_timeout_ms,
 	};
@@ -458,7 +449,8 @@ int exchange(struct run *R, struct hop *h)
 	int code = 0;
 
 	h->out.status = 0;
-	h->out.pending = h->out.quiet_error = false; /* nothing of the hop before holds */
+	/* nothing of the hop before holds */
+	h->out.pending = h->out.quiet_error = h->out.auth_retry = false;
 	R->cfg.deadline_ns = h->in.deadline;
 	if ((rc = request_build(R, &h->in, proxy, &o)) ||
 	    (rc = conn_target(c, h->in.url.host, h->in.url.port, h->in.url.https, proxy))) {
@@ -475,11 +467,18 @@ int exchange(struct run *R, struct hop *h)
 	} else {
 		h->out.status = resp.status;
 		cookies_take(R, &h->in.url, &resp);
-		if (replaced(R->cli, &h->in, &resp))
+		if (resp.status == 401 && !named(R->cli, "Authorization") &&
+		    auth_retry(R, h, &resp, o.digest)) {
+			h->out.auth_retry = true;
+			keep_for_next(R, &h->out, &resp);
+		} else if (replaced(R->cli, &h->in, &resp))
 			keep_for_next(R, &h->out, &resp);
 		else
 			code = show(R, &resp);
 	}
+	if (o.held && resp.status && !h->out.auth_retry)
+		out_warn(&R->out,
+			 "the server asked for no credentials: the streamed body was not sent");
 	if (code || !c->reusable)
 		conn_close(c);
 	if (resp.status) { /* -w reports the last response received, as curl */

@@ -1,5 +1,6 @@
 /* hcli: argv into requests, each run on the engine, each response shown. */
 #include <bsd/readpassphrase.h>
+#include <bsd/stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -85,19 +86,54 @@ static enum hc_err key_passphrase(struct cli *cli, char *pass, size_t passlen, c
 	return HC_OK;
 }
 
+static int usage_error(const char *detail)
+{
+	out_error(HC_EUSAGE, detail);
+	(void)!write(STDERR_FILENO, USAGE_LINE, sizeof(USAGE_LINE) - 1);
+	return hc_err_exit(HC_EUSAGE);
+}
+
+/*
+ * -u or -a USER[:PASS] (a password missing is asked for on the terminal),
+ * or a bearer token, and the scheme they go by. Returns an exit status.
+ */
+static int credentials(struct run *R)
+{
+	const struct cli *cli = R->cli;
+	R->auth = args_auth_type(cli);
+	if (R->auth == AUTH_BEARER) {
+		const char *t = cli->bearer ? cli->bearer : cli->auth;
+		return t && (R->token = strdup(t)) == NULL ? cli_fail(HC_ENOMEM, "out of memory")
+							   : 0;
+	}
+	const char *cred = cli->user ? cli->user : cli->auth;
+	if (cred == NULL)
+		return 0;
+	const char *colon = strchr(cred, ':');
+	R->user = colon ? strndup(cred, (size_t)(colon - cred)) : strdup(cred);
+	if (colon) {
+		R->pass = strdup(colon + 1);
+	} else {
+		char prompt[300], buf[1024], msg[128];
+		snprintf(prompt, sizeof(prompt), "Password for %.200s: ", R->user ? R->user : "");
+		if (readpassphrase(prompt, buf, sizeof(buf), RPP_REQUIRE_TTY) == NULL) {
+			snprintf(msg, sizeof(msg),
+				 "%s USER has no password and there is no terminal to ask for it",
+				 cli->user ? "-u" : "-a");
+			return usage_error(msg);
+		}
+		R->pass = strdup(buf);
+		explicit_bzero(buf, sizeof(buf));
+	}
+	return R->user && R->pass ? 0 : cli_fail(HC_ENOMEM, "out of memory");
+}
+
 static bool any_https(const struct cli *cli)
 {
 	for (size_t i = 0; i < cli->nurls; i++)
 		if (strncasecmp(cli->urls[i], "https://", 8) == 0)
 			return true;
 	return false;
-}
-
-static int usage_error(const char *detail)
-{
-	out_error(HC_EUSAGE, detail);
-	(void)!write(STDERR_FILENO, USAGE_LINE, sizeof(USAGE_LINE) - 1);
-	return hc_err_exit(HC_EUSAGE);
 }
 
 static bool same_file(int fd, const struct stat *out)
@@ -208,22 +244,8 @@ int main(int argc, char **argv)
 		code = cli_fail(rc, err);
 		goto out;
 	}
-	if (cli.user) {
-		const char *colon = strchr(cli.user, ':');
-		R.user = colon ? strndup(cli.user, (size_t)(colon - cli.user)) : strdup(cli.user);
-		if (colon) {
-			R.pass = strdup(colon + 1);
-		} else {
-			char prompt[300], buf[1024];
-			snprintf(prompt, sizeof(prompt), "Password for %.200s: ", R.user);
-			if (readpassphrase(prompt, buf, sizeof(buf), RPP_REQUIRE_TTY) == NULL) {
-				code = usage_error("-u USER has no password and there is no terminal to ask for it");
-				goto out;
-			}
-			R.pass = strdup(buf);
-			explicit_bzero(buf, sizeof(buf));
-		}
-	}
+	if ((code = credentials(&R)))
+		goto out;
 	char netrc_buf[4096];
 	if (cli.netrc_file) {
 		R.netrc_path = cli.netrc_file;
@@ -294,6 +316,9 @@ out:
 	free(R.wfmt);
 	proxy_free(&R.proxies);
 	free(R.user);
+	if (R.token)
+		freezero(R.token, strlen(R.token));
+	auth_digest_free(&R.dg);
 	if (R.pass)
 		explicit_bzero(R.pass, strlen(R.pass));
 	free(R.pass);

@@ -36,6 +36,131 @@ void auth_free(char *auth)
 		freezero(auth, strlen(auth));
 }
 
+static void wipe(char *s)
+{
+	if (s)
+		freezero(s, strlen(s));
+}
+
+/* -u or -a, else the URL's userinfo, else netrc's: copies, wiped by the caller. */
+static bool creds_for(struct run *R, const struct hop_in *h, char **user, char **pass)
+{
+	*user = *pass = NULL;
+	if (R->user) {
+		*user = strdup(R->user);
+		*pass = strdup(R->pass ? R->pass : "");
+	} else if (h->url_user) {
+		*user = strdup(h->url_user);
+		*pass = strdup(h->url_pass ? h->url_pass : "");
+	} else if (R->netrc_path) {
+		char err[HC_ERRBUF];
+		int r = netrc_lookup(R->netrc_path, h->url.host, user, pass, err, sizeof(err));
+		bool quiet = r == -2 && !R->cli->netrc_file; /* no ~/.netrc is no news */
+		if (r < 0 && !quiet && !R->netrc_warned++)
+			out_warn(&R->out, "%s", err);
+	}
+	if (*user && *pass)
+		return true;
+	wipe(*user);
+	wipe(*pass);
+	*user = *pass = NULL;
+	return false;
+}
+
+static bool dg_for(const struct auth_digest *d, const struct hc_url *u)
+{
+	return d->have && d->port == u->port && d->https == u->https &&
+	       strcasecmp(d->host, u->host) == 0;
+}
+
+void auth_digest_free(struct auth_digest *d)
+{
+	free(d->host);
+	explicit_bzero(d, sizeof(*d));
+}
+
+/* A new challenge for this origin: its nonce counts from 1 again (RFC 7616 §3.4). */
+static bool dg_keep(struct auth_digest *d, const struct hc_url *u, const struct dg_challenge *c)
+{
+	char *host = strdup(u->host);
+	if (host == NULL)
+		return false;
+	auth_digest_free(d);
+	*d = (struct auth_digest){
+	    .have = true, .ch = *c, .host = host, .port = u->port, .https = u->https};
+	return true;
+}
+
+char *auth_value(struct run *R, const struct hop_in *h, const char *target, bool *digest)
+{
+	char *user, *pass, *v = NULL;
+	*digest = false;
+	if (h->drop_creds)
+		return NULL;
+	if (R->auth == AUTH_BEARER) {
+		if (R->token && asprintf(&v, "Bearer %s", R->token) < 0)
+			v = NULL;
+		return v;
+	}
+	/* Digest credentials answer a challenge: none known for this origin, none sent */
+	if ((R->auth == AUTH_DIGEST && !dg_for(&R->dg, &h->url)) || !creds_for(R, h, &user, &pass))
+		return NULL;
+	if (R->auth == AUTH_DIGEST) {
+		char cnonce[33];
+		dg_cnonce(cnonce);
+		v = dg_response(&R->dg.ch, user, pass, h->method, target, ++R->dg.nc, cnonce);
+		*digest = v != NULL;
+	} else {
+		v = auth_basic(user, pass);
+	}
+	wipe(user);
+	wipe(pass);
+	return v;
+}
+
+bool auth_holds_body(const struct run *R, const struct hop_in *h, bool digest_sent)
+{
+	/* as curl for multi-pass schemes: the body goes once, with the credentials */
+	return R->auth == AUTH_DIGEST && !digest_sent && !h->drop_creds &&
+	       h->body->kind != HC_BODY_NONE && !req_body_replayable(h->body) &&
+	       (R->user || h->url_user || R->netrc_path);
+}
+
+bool auth_retry(struct run *R, struct hop *h, const struct hc_response *resp, bool digest_sent)
+{
+	struct hop_in *in = &h->in;
+	struct dg_challenge c;
+	char *user, *pass;
+	if (R->auth != AUTH_DIGEST || in->drop_creds || in->auth_retries >= 3)
+		return false;
+	/* a body from a pipe went with those credentials: it cannot go again */
+	if (digest_sent && !req_body_replayable(in->body))
+		return false;
+	char *v = hdr_get_joined(&resp->hdrs, "WWW-Authenticate");
+	bool usable = v && dg_parse(v, strlen(v), &c);
+	free(v);
+	if (!usable) /* no challenge hcli can answer: the 401 is the answer */
+		return false;
+	if (digest_sent && in->dg_answered) {
+		/* refused credentials are final; an expired nonce (stale=true) is tried once more
+		 */
+		if (!c.stale || in->stale_retried)
+			return false;
+		in->stale_retried = true;
+	}
+	bool ok = creds_for(R, in, &user, &pass) && dg_keep(&R->dg, &in->url, &c);
+	wipe(user);
+	wipe(pass);
+	if (ok) {
+		in->dg_answered = true;
+		in->auth_retries++;
+		conn_info(&R->conn, "Answering the %s Digest challenge%s", dg_alg_name(c.alg),
+			  c.stale ? " (stale nonce)" : "");
+	}
+	explicit_bzero(&c, sizeof(c));
+	return ok;
+}
+
 /* http://[user:pass@]host[:port]; the port defaults to 1080, as curl's. */
 static enum hc_err parse_proxy(const char *s, struct hc_proxy *p, char *err, size_t errlen)
 {
@@ -286,6 +411,7 @@ static void pause_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+
 		;
 }
 
@@ -330,6 +456,9 @@ static int follow(struct run *R, struct hop *h)
 	url_free(u);
 	*u = nu;
 	h->in.hops++;
+	/* a new resource: its own challenge may come */
+	h->in.auth_retries = 0;
+	h->in.dg_answered = h->in.stale_retried = false;
 	return -1; /* go on */
 }
 
@@ -372,8 +501,10 @@ int run_url(struct run *R, size_t i)
 		h.in.may_retry = tries < cli->retry && req_body_replayable(h.in.body) &&
 			      (cli->retry_max_time_ms < 0 || spent < cli->retry_max_time_ms);
 		code = exchange(R, &h);
-		if (code == 0 && h.out.pending && cli->location && policy_is_redirect(h.out.status) &&
-		    h.out.location) {
+		if (code == 0 && h.out.pending && h.out.auth_retry)
+			continue; /* the same request with Digest credentials */
+		if (code == 0 && h.out.pending && cli->location &&
+		    policy_is_redirect(h.out.status) && h.out.location) {
 			if ((code = follow(R, &h)) >= 0)
 				break;
 			continue;
@@ -413,4 +544,3 @@ out:
 	url_free(u);
 	return code;
 }
-

@@ -7,6 +7,7 @@
 #define HC_POLICY_H
 
 #include "args.h"
+#include "../http/digest.h"
 
 struct proxies {
 	struct hc_proxy http, https; /* host NULL: none */
@@ -29,6 +30,16 @@ void auth_free(char *auth);
  * -2 missing (err set for both). */
 int netrc_lookup(const char *path, const char *host, char **login, char **password, char *err,
 		 size_t errlen);
+
+/* The last Digest challenge received, answered on later requests to its origin (nc counts them). */
+struct auth_digest {
+	bool have;
+	struct dg_challenge ch;
+	unsigned long nc; /* requests made with its nonce */
+	char *host;
+	unsigned port;
+	bool https;
+};
 
 /* 301, 302, 303, 307, 308 */
 bool policy_is_redirect(int status);

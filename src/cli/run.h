@@ -25,6 +25,9 @@ struct hop_in {
 	char *url_pass;
 	long hops; /* redirects followed */
 	bool may_retry;
+	int auth_retries;   /* requests sent again after a 401, since the last redirect */
+	bool dg_answered;   /* a Digest challenge came since the last redirect */
+	bool stale_retried; /* stale=true was answered once */
 };
 
 /* What one exchange brought back. */
@@ -32,6 +35,7 @@ struct hop_out {
 	int status;	  /* 0: no response */
 	bool pending;	  /* a redirect or a retry replaces this response */
 	bool quiet_error; /* a failure a retry may still mend */
+	bool auth_retry;  /* a 401 to answer with credentials */
 	char *location;
 	long retry_after;     /* ms, or -1 */
 	enum hc_err last_err; /* with quiet_error */
@@ -54,7 +58,10 @@ struct run {
 	struct hc_multipart form; /* -F parts, the body's source with BODY_FORM */
 	int body_owned_fd; /* a file we opened for the body, or -1 */
 	struct proxies proxies;
-	char *user, *pass; /* -u */
+	char *user, *pass;   /* -u or -a */
+	enum auth_type auth; /* how credentials go */
+	char *token;	     /* a bearer token */
+	struct auth_digest dg;
 	const char *netrc_path;
 	int netrc_warned;
 	bool insecure_warned; /* -k's warning is shown once */
@@ -89,6 +96,13 @@ int session_load(struct run *R);
 int session_save(struct run *R);
 /* Set-Cookie fields of a response to u into R->cookies */
 void cookies_take(struct run *R, const struct hc_url *u, const struct hc_response *resp);
+/* policy.c: the Authorization value for this request (NULL: none); *digest when Digest */
+char *auth_value(struct run *R, const struct hop_in *h, const char *target, bool *digest);
+/* policy.c: does this 401 ask for the request again, with Digest credentials? */
+bool auth_retry(struct run *R, struct hop *h, const struct hc_response *resp, bool digest_sent);
+/* policy.c: hold a pipe's body back (send Content-Length: 0) until Digest credentials go? */
+bool auth_holds_body(const struct run *R, const struct hop_in *h, bool digest_sent);
+void auth_digest_free(struct auth_digest *d);
 
 /* policy.c: one URL through its redirects and retries */
 int run_url(struct run *R, size_t i);
