@@ -73,6 +73,11 @@ $(BUILD)/unit/test_jar: tests/unit/test_jar.c tests/unit/unit.h $(BUILD)/cli/jar
 	$(CC) $(ALL_CFLAGS) -Isrc/http -Isrc/cli $(LDFLAGS) -o $@ $< $(BUILD)/cli/jar.o \
 		$(BUILD)/libhc.a $(LDLIBS)
 
+# Config lines are command-line code too: their test links config.o alone.
+$(BUILD)/unit/test_config: tests/unit/test_config.c tests/unit/unit.h $(BUILD)/cli/config.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/cli $(LDFLAGS) -o $@ $< $(BUILD)/cli/config.o $(LDLIBS)
+
 # The JSON formatter lives in src/cli/ but stands alone: its test links its object only.
 $(BUILD)/unit/test_pretty: tests/unit/test_pretty.c tests/unit/pretty_cases.h tests/unit/unit.h \
 		$(BUILD)/cli/pretty.o
@@ -106,12 +111,13 @@ fuzz:
 	$(MAKE) BUILD=build/fuzz CC=clang \
 		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" LDFLAGS= build/fuzz/libhc.a \
 		build/fuzz/cli/items.o build/fuzz/cli/pretty.o build/fuzz/cli/disposition.o \
-		build/fuzz/cli/jar.o
+		build/fuzz/cli/jar.o build/fuzz/cli/config.o
 	@for t in $(FUZZ_TARGETS); do \
 		extra=; [ $$t != fuzz_items ] || extra="build/fuzz/cli/items.o $(JSONC_LIBS)"; \
 		[ $$t != fuzz_pretty ] || extra=build/fuzz/cli/pretty.o; \
 		[ $$t != fuzz_disposition ] || extra=build/fuzz/cli/disposition.o; \
 		[ $$t != fuzz_jar ] || extra=build/fuzz/cli/jar.o; \
+		[ $$t != fuzz_config ] || extra=build/fuzz/cli/config.o; \
 		clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Isrc/http -Isrc/cli \
 			$(PKG_CFLAGS) -o build/fuzz/$$t tests/fuzz/$$t.c $$extra build/fuzz/libhc.a \
 			$(LDLIBS) || exit 1; \

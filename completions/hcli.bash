@@ -12,8 +12,9 @@ _hcli_long_opts='--request --data --data-urlencode --json --form --multipart --g
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
 --location --max-redirs --user --auth --auth-type --basic --digest --oauth2-bearer
 --netrc --netrc-file --retry --retry-delay
---retry-max-time --write-out --compressed --color --pretty --format-options --help --version'
-_hcli_short_opts='-X -d -j -G -H -A -b -c -F -p -i -o -O -J -C -R -z -v -s -f -m -4 -6 -k -x -L -u -a -w -h -V'
+--retry-max-time --write-out --compressed --color --pretty --format-options --config --disable
+--help --version'
+_hcli_short_opts='-X -d -j -G -H -A -b -c -F -p -i -o -O -J -C -R -z -v -s -f -m -4 -6 -k -x -L -u -a -w -K -q -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-agent
 -b --cookie -c --cookie-jar --session --session-read-only -p --print -o --output --output-dir -C --continue-at -z --time-cond --etag-save
@@ -22,7 +23,7 @@ _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-ag
 --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
 -x --proxy --proxy-header --noproxy --max-redirs -u --user -a --auth --auth-type --oauth2-bearer
 --netrc-file --retry
---retry-delay --retry-max-time -w --write-out --pretty --format-options'
+--retry-delay --retry-max-time -w --write-out --pretty --format-options -K --config'
 # --color's value: in the same word (--color=WHEN), or the next word when it is one of these.
 _hcli_color_values='auto always never'
 _hcli_methods='GET HEAD POST PUT PATCH DELETE OPTIONS TRACE'
@@ -93,7 +94,7 @@ _hcli()
 		return
 		;;
 	-o | --output | -c | --cookie-jar | --session | --session-read-only | --unix-socket | --cacert | --cert | --key | --netrc-file | -z | --time-cond | \
-		--etag-save | --etag-compare)
+		--etag-save | --etag-compare | -K | --config)
 		local IFS=$'\n'
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -- "$cur"))

@@ -34,7 +34,7 @@ function __fish_hcli_first_positional
                 --tls-min --priority --pinnedpubkey -x --proxy --proxy-header --noproxy \
                 --max-redirs -u --user -a --auth --auth-type --oauth2-bearer \
                 --netrc-file --retry --retry-delay --retry-max-time \
-                -w --write-out --pretty --format-options
+                -w --write-out --pretty --format-options -K --config
                 set skip 1
             case -
                 return 1
@@ -174,6 +174,8 @@ complete -c hcli -l retry-delay -x -d 'seconds between retries (default: 1, doub
 complete -c hcli -l retry-max-time -x -d 'no retry after S seconds since the first try'
 complete -c hcli -s w -l write-out -x -a '(__fish_hcli_at_files)' -d 'after each transfer print FORMAT: %{http_code}, %{json}, ... or @FILE'
 complete -c hcli -l compressed -d 'ask for gzip, deflate, br or zstd and decode it'
+complete -c hcli -s K -l config -r -F -d "read options from FILE, in curl's config syntax"
+complete -c hcli -s q -l disable -d 'as the first argument: do not read the default config file'
 # --color=WHEN, or WHEN as the next word (any other next word is a positional)
 complete -c hcli -l color -a 'auto always never' -d 'colour: auto (terminals, default), always or never'
 complete -c hcli -n '__fish_hcli_after_color' -f -a 'auto always never' -d 'when to colour'

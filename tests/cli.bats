@@ -207,7 +207,7 @@ option_error() {
 @test "usage: a mistyped short option: a long option with one dash, or the other case" {
 	option_error "unknown option '-r' in '-retry' (did you mean --retry?)" -retry 3
 	option_error "unknown option '-n' in '-insecure' (did you mean --insecure?)" -insecure
-	option_error "unknown option '-K' (did you mean -k?)" -K
+	option_error "unknown option '-P' (did you mean -p?)" -P
 	option_error "unknown option '-Y'" -Y
 	option_error "unknown option '-Y' in '-vY'" -vY
 	option_error "unknown option '-Y' in '-Yv'" -Yv

@@ -16,9 +16,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "download.h"
+#include "config.h"
 
 enum {
 	OPT_FAIL_WITH_BODY = 256,
@@ -71,6 +73,8 @@ enum {
 	OPT_DIGEST,
 	OPT_OAUTH2_BEARER,
 };
+
+struct cli_word;
 
 /* What an option's value is, and so which function parses it. */
 enum opt_kind {
@@ -305,13 +309,24 @@ static enum hc_err header_file(struct cli *cli, const char *path, char *err, siz
 	return rc;
 }
 
+static enum hc_err add_word(struct cli *cli, char *arg, bool header, bool url)
+{
+	struct cli_word *nw = reallocarray(cli->words, cli->nwords + 1, sizeof(*nw));
+	if (nw == NULL)
+		return HC_ENOMEM;
+	cli->words = nw;
+	nw[cli->nwords++] = (struct cli_word){arg, header, url};
+	return HC_OK;
+}
+
 /* -H: kept in argv order with the positionals, so that it mixes with header items in order. */
 static enum hc_err opt_header(struct cli *cli, const char *s, char *err, size_t errlen)
 {
 	(void)err, (void)errlen;
-	cli->words[cli->nwords++] = (struct cli_word){(char *)s, true};
-	return HC_OK;
+	return add_word(cli, (char *)s, true, false);
 }
+
+static opt_fn opt_config;
 
 static enum hc_err add_data(struct cli *cli, const char *s, bool urlencode)
 {
@@ -587,6 +602,8 @@ static const struct opt opts[] = {
 	{"color", OPT_COLOR, K_CHOICE, FIELD(color), .choices = color_modes, .implicit = "always", .meta = "[=WHEN]", .help = "colour: auto (terminals, default), always or never"},
 	{"pretty", OPT_PRETTY, K_CHOICE, FIELD(pretty), .choices = pretty_modes, .meta = "STYLE", .help = "all (terminals, default), colors, format (indent JSON) or none"},
 	STRING("format-options", OPT_FORMAT_OPTIONS, format_options, "OPTS", "json.indent:N (default 4), json.sort_keys:true|false"),
+	CALL("config", 'K', opt_config, "FILE", "read options from FILE, in curl's config syntax"),
+	FLAG("disable", 'q', disable, "as the first argument: do not read the default config file"),
 	FLAG("help", 'h', help, "show this help and exit"),
 	FLAG("version", 'V', version, "show the version and exit"),
 };
@@ -987,6 +1004,101 @@ static enum hc_err bad_option(int argc, char **argv, int before, char *err, size
 	return bad_short_option(argc, argv, before, optopt, err, errlen);
 }
 
+static bool is_disable(const char *arg)
+{
+	return strcmp(arg, "-q") == 0 || strcmp(arg, "--disable") == 0;
+}
+
+/* --- config files ------------------------------------------------------------------ */
+
+/* The table's row for a config line's option name (long, or one letter), or NULL. */
+static const struct opt *config_opt(const struct cfg_line *l)
+{
+	if (l->is_short)
+		return opt_by_key((unsigned char)l->name[0]);
+	for (size_t i = 0; i < NOPTS; i++)
+		if (strlen(opts[i].name) == l->nlen && !strncmp(opts[i].name, l->name, l->nlen))
+			return &opts[i];
+	return NULL;
+}
+
+/* One option of a config line through the table, as if it stood in argv; value owned by cli. */
+static enum hc_err config_apply(struct cli *cli, struct cfg_line *l, char *err, size_t errlen)
+{
+	const struct opt *o = config_opt(l);
+	const char *dash = l->is_short ? "-" : "--";
+	char *v = l->value;
+	if (!l->is_short && l->nlen == 3 && !strncmp(l->name, "url", 3)) {
+		if (v == NULL)
+			return usage(err, errlen, "url needs a value");
+	} else if (o == NULL) {
+		const struct opt *near = l->is_short ? NULL : nearest_option(l->name, l->nlen);
+		return usage(err, errlen, "unknown option '%s%.*s'%s%s%s", dash, (int)l->nlen,
+			     l->name, near ? " (did you mean --" : "", near ? near->name : "",
+			     near ? "?)" : "");
+	} else if (o->key == 'K' || o->key == 'q') {
+		return usage(err, errlen, "--%s does not work inside a config file", o->name);
+	} else if (opt_has_arg(o) == no_argument && v) {
+		return usage(err, errlen, "option '--%s' takes no value", o->name);
+	} else if (opt_has_arg(o) == required_argument && v == NULL) {
+		return usage(err, errlen, "option '--%s' needs a value", o->name);
+	}
+	char **no = reallocarray(cli->owned, cli->nowned + 1, sizeof(*no));
+	if (no == NULL)
+		return HC_ENOMEM;
+	cli->owned = no;
+	if (v)
+		no[cli->nowned++] = v; /* freed with cli, as K_STRING values point into it */
+	l->value = NULL;
+	if (o == NULL)
+		return add_word(cli, v, false, true);
+	return opt_apply(cli, o, v, err, errlen);
+}
+
+/* A config file's options, in order; a bad line is a usage error naming file and line. */
+static enum hc_err config_read(struct cli *cli, const char *path, char *err, size_t errlen)
+{
+	char *text, shown[300], e[HC_ERRBUF];
+	size_t len, lineno = 0;
+	enum hc_err rc = data_read_file(path, HC_HEADER_FILE_MAX, &text, &len, e, sizeof(e));
+	if (rc)
+		return rc == HC_ENOMEM ? rc : usage(err, errlen, "config file: %s", e);
+	for (char *line = text, *next; rc == HC_OK && line < text + len; line = next) {
+		size_t n = strcspn(line, "\n");
+		struct cfg_line l;
+		next = line + n + (line[n] == '\n');
+		lineno++;
+		if (n && line[n - 1] == '\r')
+			n--;
+		int r = cfg_parse_line(line, n, &l, e, sizeof(e));
+		if (r > 0)
+			rc = config_apply(cli, &l, e, sizeof(e));
+		if (r < 0 || rc == HC_EUSAGE)
+			rc = usage(err, errlen, "config file %s line %zu: %s",
+				   printable(path, strlen(path), shown, sizeof(shown)), lineno, e);
+		free(l.value);
+	}
+	explicit_bzero(text, len); /* it may hold credentials */
+	free(text);
+	return rc;
+}
+
+/* -K FILE, where it stands among the options */
+static enum hc_err opt_config(struct cli *cli, const char *path, char *err, size_t errlen)
+{
+	return config_read(cli, path, err, errlen);
+}
+
+/* The default file, unless -q comes first; a missing file is no news. */
+static enum hc_err config_default(struct cli *cli, int argc, char **argv, char *err, size_t errlen)
+{
+	char path[4096];
+	if ((argc > 1 && is_disable(argv[1])) || !cfg_default_path(path, sizeof(path)) ||
+	    access(path, F_OK) != 0)
+		return HC_OK;
+	return config_read(cli, path, err, errlen);
+}
+
 /* Every option of argv; the positionals and -H arguments, in order, into cli->words. */
 static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *err, size_t errlen)
 {
@@ -995,18 +1107,20 @@ static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *e
 	enum hc_err rc;
 	int c, before = 1;
 
-	if ((cli->words = calloc((size_t)argc + 1, sizeof(*cli->words))) == NULL)
-		return HC_ENOMEM;
 	getopt_tables(lopts, sopts);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		const struct opt *o = opt_by_key(c);
 		if (c == 1) {
-			cli->words[cli->nwords++] = (struct cli_word){optarg, false};
+			if ((rc = add_word(cli, optarg, false, false)))
+				return rc;
 			before = optind;
 			continue;
 		}
+		/* -q is curl's: it means something only as the very first argument */
+		if (c == 'q' && !(optind == 2 && is_disable(argv[1])))
+			return usage(err, errlen, "-q, --disable works only as the first argument");
 		if (c == ':')
 			return usage(err, errlen, "option '%s' needs an argument", argv[optind - 1]);
 		if (c == '?' || o == NULL)
@@ -1018,7 +1132,8 @@ static enum hc_err parse_options(int argc, char **argv, struct cli *cli, char *e
 		before = optind;
 	}
 	while (optind < argc) /* after "--" */
-		cli->words[cli->nwords++] = (struct cli_word){argv[optind++], false};
+		if ((rc = add_word(cli, argv[optind++], false, false)))
+			return rc;
 	return HC_OK;
 }
 
@@ -1078,9 +1193,9 @@ static enum hc_err positionals(struct cli *cli, char *err, size_t errlen)
 	const char *first = NULL;
 	enum hc_err rc;
 	for (size_t i = 0; i < cli->nwords; i++)
-		if (!cli->words[i].header && npos++ == 0)
+		if (!cli->words[i].header && npos++ == 0 && !cli->words[i].url)
 			first = cli->words[i].arg;
-	bool method = npos >= 2 && is_method(first);
+	bool method = npos >= 2 && first && is_method(first);
 	if (method && cli->method)
 		return usage(err, errlen, "a method is given both with -X and as '%s'", first);
 	if (npos == (size_t)method) {
@@ -1100,7 +1215,8 @@ static enum hc_err positionals(struct cli *cli, char *err, size_t errlen)
 			cli->method = w;
 			cli->method_positional = true;
 			rc = HC_OK;
-		} else if (cli->nurls == 0 || url_has_scheme(w) || item_looks_like_url(w)) {
+		} else if (cli->nurls == 0 || cli->words[i].url || url_has_scheme(w) ||
+			   item_looks_like_url(w)) {
 			cli->urls[cli->nurls] = keep_secret(cli, w, SECRET_URL);
 			rc = cli->urls[cli->nurls++] ? HC_OK : HC_ENOMEM;
 		} else {
@@ -1360,7 +1476,8 @@ enum hc_err args_parse(int argc, char **argv, struct cli *cli, char *err, size_t
 	enum hc_err rc;
 
 	cli_defaults(cli);
-	if ((rc = parse_options(argc, argv, cli, err, errlen)) || cli->help || cli->version)
+	if ((rc = config_default(cli, argc, argv, err, errlen)) ||
+	    (rc = parse_options(argc, argv, cli, err, errlen)) || cli->help || cli->version)
 		return rc;
 	if ((rc = positionals(cli, err, errlen)) || (rc = finish(cli, err, errlen)) ||
 	    (rc = downloads(cli, err, errlen)))

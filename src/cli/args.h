@@ -65,6 +65,7 @@ struct cli_data {
 struct cli_word {
 	char *arg;
 	bool header; /* -H */
+	bool url;    /* a config file's url = ... */
 };
 
 struct cli {
@@ -149,6 +150,7 @@ struct cli {
 	bool compressed;
 
 	bool help, version;
+	bool disable; /* -q, --disable: only as the first argument */
 
 	char **secrets; /* copies of arguments that hold a password, zeroed when freed */
 	size_t nsecrets;

@@ -14,6 +14,13 @@ REPO_ROOT="$(cd "$HELPERS_DIR/../.." && pwd)"
 HCLI="${HCLI:-$REPO_ROOT/hcli}"
 export HELPERS_DIR REPO_ROOT HCLI
 
+# hcli reads $XDG_CONFIG_HOME/hcli/config (else ~/.config/hcli/config) first:
+# the tests point it at an empty directory of their own, so that a
+# developer's config file changes nothing.  A test may set its own.
+XDG_CONFIG_HOME="${BATS_RUN_TMPDIR:-${TMPDIR:-/tmp}}/xdg-config-empty"
+mkdir -p "$XDG_CONFIG_HOME"
+export XDG_CONFIG_HOME
+
 # How long a server may live at most, and how long helpers wait for things.
 : "${HARNESS_LIFETIME:=120}"
 : "${HARNESS_START_TIMEOUT:=10}"
