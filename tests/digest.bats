@@ -194,6 +194,33 @@ EOF
 	assert_line_re "$T/err" '^hcli: warning: the server asked for no credentials: the streamed body was not sent$'
 }
 
+# The Authorization field with its cnonce and response values masked.
+masked() { # FILE
+	tr -d '\r' <"$1" | sed -n 's/^Authorization: //p' |
+		sed -E 's/cnonce="[^"]*"/cnonce="C"/; s/response="[^"]*"/response="R"/'
+}
+
+@test "curl --digest as a peer: the same Authorization fields, in the same order, for the same challenge" {
+	local c bad=() mine theirs
+	for c in 'Digest realm="r", nonce="n1", qop="auth"' \
+		'Digest realm="r", nonce="n1", qop="auth", opaque="o", algorithm=MD5-sess' \
+		'Digest realm="r", nonce="n1", qop="auth", algorithm=SHA-256, opaque="o", userhash=true' \
+		'Digest realm="a \"b\"", nonce="n1", qop="auth-int, auth", algorithm=SHA-256-sess'; do
+		raw_challenges "$c"
+		hrun --digest -u alice:s3cret "$RAW_URL/x?y=1"
+		mine=$(masked "$(raw_req 0 1)")
+		python3 "$CHECK" "$(raw_req 0 1)" alice s3cret >/dev/null || bad+=("$c: hcli's response is wrong")
+		raw_stop
+		raw_challenges "$c"
+		curl -s --digest -u alice:s3cret "$RAW_URL/x?y=1" >/dev/null
+		theirs=$(masked "$(raw_req 0 1)")
+		python3 "$CHECK" "$(raw_req 0 1)" alice s3cret >/dev/null || bad+=("$c: curl's response does not check")
+		raw_stop
+		[[ $mine == "$theirs" ]] || bad+=("$c: hcli '$mine', curl '$theirs'")
+	done
+	((${#bad[@]} == 0)) || fail "$(printf '%s\n' "${bad[@]}")"
+}
+
 # --- Apache mod_auth_digest, and curl as a peer -----------------------------------------
 
 # Apache with Digest (MD5) over /private: static files, and /private/echo

@@ -241,6 +241,7 @@ static bool take_param(struct candidate *k, const struct dg_item *it)
 		for (int a = DG_MD5; a <= DG_SHA256_SESS; a++)
 			if (strcasecmp(v, alg_names[a]) == 0) {
 				k->c.alg = (enum dg_alg)a;
+				k->c.alg_set = true;
 				return true;
 			}
 		return false; /* SHA-512-256 and others: not answered */
@@ -440,8 +441,10 @@ char *dg_response(const struct dg_challenge *c, const char *user, const char *pa
 	put_quoted(&b, ", ", "response", resp);
 	if (c->opaque_set)
 		put_quoted(&b, ", ", "opaque", c->opaque);
-	put(&b, ", algorithm=");
-	put(&b, alg_names[c->alg]);
+	if (c->alg_set) {
+		put(&b, ", algorithm=");
+		put(&b, alg_names[c->alg]);
+	}
 	if (c->userhash)
 		put(&b, ", userhash=true");
 	return b.p;

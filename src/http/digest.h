@@ -38,6 +38,7 @@ enum dg_alg { DG_MD5, DG_MD5_SESS, DG_SHA256, DG_SHA256_SESS };
 
 struct dg_challenge {
 	enum dg_alg alg;
+	bool alg_set;  /* the challenge named it (else MD5, and the answer names none, as curl) */
 	bool qop;      /* qop offered "auth"; false: no qop at all (RFC 2069's form) */
 	bool userhash; /* the server takes H(user:realm) for the user name */
 	bool stale;    /* the nonce of the credentials sent had expired */

@@ -212,13 +212,14 @@ static void response_cases(void)
 	     "cnonce=\"" RFC_CNONCE "\", nc=00000001, qop=auth, "
 	     "response=\"753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1\", "
 	     "opaque=\"" RFC_OPAQUE "\", algorithm=SHA-256, userhash=true"},
-	    {"MD5 without qop (RFC 2069)", DG_MD5, false, false, 1,
+	    {"MD5 without qop (RFC 2069), no algorithm named", DG_MD5, false, false, 1,
 	     "Digest username=\"Mufasa\", realm=\"http-auth@example.org\", nonce=\"" RFC_NONCE
 	     "\", uri=\"/dir/index.html\", response=\"7b2cc3b30e75b4777ea31027084363fd\", "
-	     "opaque=\"" RFC_OPAQUE "\", algorithm=MD5"},
+	     "opaque=\"" RFC_OPAQUE "\""},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct dg_challenge c = {.alg = cases[i].alg,
+					 .alg_set = cases[i].qop, /* the RFC 2069 case names none */
 					 .qop = cases[i].qop,
 					 .userhash = cases[i].userhash,
 					 .opaque_set = true,
