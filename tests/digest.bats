@@ -175,6 +175,32 @@ EOF
 	[[ ! -e $(raw_req 1 1) ]] || fail "the other origin's challenge was answered"
 }
 
+@test "a string or file body is simply sent again with the credentials" {
+	raw_challenges 'Digest realm="r", nonce="n1", qop="auth"'
+	printf 'from a file' >"$T/body"
+	hrun --digest -u alice:s3cret -d 'a=1' "$RAW_URL/s" "$RAW_URL/f"
+	assert_equal "$status" 0
+	[[ $(tail -c 3 "$(raw_req 0 0)") == a=1 && $(tail -c 3 "$(raw_req 0 1)") == a=1 ]] ||
+		fail "$(cat -A "$(raw_req 0 0)" "$(raw_req 0 1)")"
+	digest_ok 1 alice s3cret "algorithm=MD5 nc=00000001"
+	raw_stop
+	raw_challenges 'Digest realm="r", nonce="n1", qop="auth"'
+	hrun --digest -u alice:s3cret -d @"$T/body" "$RAW_URL/f"
+	assert_equal "$status" 0
+	grep -q 'from a file' "$(raw_req 0 0)" && grep -q 'from a file' "$(raw_req 0 1)" ||
+		fail "$(cat -A "$(raw_req 0 0)" "$(raw_req 0 1)")"
+	digest_ok 1 alice s3cret "algorithm=MD5 nc=00000001"
+}
+
+@test "an Authorization item wins: with --digest its 401 is the answer, nothing is computed" {
+	raw_challenges 'Digest realm="r", nonce="n1", qop="auth"'
+	hrun --digest -u alice:s3cret "$RAW_URL/x" 'Authorization:Digest mine'
+	assert_equal "$status" 0
+	assert_equal "$(cat "$T/out")" denied
+	assert_equal "$(auth_of 0)" "Digest mine"
+	[[ ! -e $(raw_req 0 1) ]] || fail "a second request was sent"
+}
+
 @test "a body from a pipe goes once, complete, with the credentials (Content-Length: 0 first)" {
 	raw_challenges 'Digest realm="r", nonce="n1", qop="auth"'
 	hrun_pipe 'the streamed body' --digest -u alice:s3cret -d @- "$RAW_URL/up"
