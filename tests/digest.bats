@@ -213,11 +213,17 @@ EOF
 	grep -q 'the streamed body' "$(raw_req 0 1)" || fail "no body: $(cat -A "$(raw_req 0 1)")"
 }
 
-@test "a body from a pipe held back for a server that asks for nothing: a warning says it was not sent" {
+@test "a body from a pipe held back, and no Digest challenge came: a warning says it was not sent" {
 	raw_challenges
 	hrun_pipe 'data' --digest -u alice:s3cret -d @- "$RAW_URL/up"
 	assert_equal "$status" 0
-	assert_line_re "$T/err" '^hcli: warning: the server asked for no credentials: the streamed body was not sent$'
+	assert_line_re "$T/err" '^hcli: warning: the streamed body was not sent: the server asked for no Digest credentials$'
+	raw_stop
+	raw_challenges 'Basic realm="r"'
+	hrun_pipe 'data' -f --digest -u alice:s3cret -d @- "$RAW_URL/up"
+	assert_equal "$status" 22
+	assert_line_re "$T/err" '^hcli: warning: the streamed body was not sent: the server asked for no Digest credentials$'
+	[[ ! -e $(raw_req 0 1) ]] || fail "a second request was sent"
 }
 
 # The Authorization field with its cnonce and response values masked.

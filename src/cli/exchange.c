@@ -478,7 +478,7 @@ int exchange(struct run *R, struct hop *h)
 	}
 	if (o.held && resp.status && !h->out.auth_retry)
 		out_warn(&R->out,
-			 "the server asked for no credentials: the streamed body was not sent");
+			 "the streamed body was not sent: the server asked for no Digest credentials");
 	if (code || !c->reusable)
 		conn_close(c);
 	if (resp.status) { /* -w reports the last response received, as curl */
