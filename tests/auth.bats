@@ -338,6 +338,8 @@ EOF
 	usage_fails "--auth-type bearer takes its token from -a, not -u" --auth-type bearer -u tok
 	usage_fails "--auth-type bearer needs -a TOKEN" --auth-type bearer
 	usage_fails "--auth-type takes basic, digest or bearer, not 'ntlm'" --auth-type ntlm
+	usage_fails "the bearer token has CR, LF or NUL" --oauth2-bearer $'a\r\nEvil: 1'
+	usage_fails "the bearer token has CR, LF or NUL" --auth-type bearer -a $'a\nEvil: 1'
 	usage_fails "-a USER has no password and there is no terminal to ask for it" -a alice
 	usage_fails "-a USER has no password and there is no terminal to ask for it" --digest -a alice
 }

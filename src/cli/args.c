@@ -1429,12 +1429,18 @@ static enum hc_err check_auth(const struct cli *cli, char *err, size_t errlen)
 		return usage(err, errlen, "--oauth2-bearer and %s both give credentials; give one",
 			     cli->user ? "-u" : "-a");
 	if (cli->bearer && cli->auth_type != AUTH_UNSET && cli->auth_type != AUTH_BEARER)
-		return usage(err, errlen, "--oauth2-bearer sends a bearer token, not %s credentials",
+		return usage(err, errlen,
+			     "--oauth2-bearer sends a bearer token, not %s credentials",
 			     cli->auth_type == AUTH_DIGEST ? "Digest" : "Basic");
 	if (cli->auth_type == AUTH_BEARER && cli->user)
 		return usage(err, errlen, "--auth-type bearer takes its token from -a, not -u");
 	if (cli->auth_type == AUTH_BEARER && !cli->auth && !cli->bearer)
 		return usage(err, errlen, "--auth-type bearer needs -a TOKEN");
+	const char *token = cli->bearer			    ? cli->bearer
+			    : cli->auth_type == AUTH_BEARER ? cli->auth
+							    : NULL;
+	if (token && !hdr_valid_value(token, strlen(token)))
+		return usage(err, errlen, "the bearer token has CR, LF or NUL");
 	return HC_OK;
 }
 
