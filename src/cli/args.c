@@ -1060,7 +1060,7 @@ static enum hc_err config_read(struct cli *cli, const char *path, char *err, siz
 {
 	char *text, shown[300], e[HC_ERRBUF];
 	size_t len, lineno = 0;
-	enum hc_err rc = data_read_file(path, HC_HEADER_FILE_MAX, &text, &len, e, sizeof(e));
+	enum hc_err rc = data_read_file(path, HC_CONFIG_FILE_MAX, &text, &len, e, sizeof(e));
 	if (rc)
 		return rc == HC_ENOMEM ? rc : usage(err, errlen, "config file: %s", e);
 	for (char *line = text, *next; rc == HC_OK && line < text + len; line = next) {

@@ -10,6 +10,7 @@
 #define HC_REQ_HEAD_MAX (1 << 20)    /* request head we are willing to build */
 #define HC_DATA_MAX (64 << 20)	     /* -d/--data-urlencode data joined in memory */
 #define HC_HEADER_FILE_MAX (1 << 20) /* -H @FILE */
+#define HC_CONFIG_FILE_MAX (1 << 20) /* -K FILE and the default config file */
 #define HC_MAX_INTERIM 1000	     /* interim (1xx) responses before the final one, per request */
 #define HC_ERRBUF 512		     /* detail text of one error */
 #define HC_SPLICE_MIN (64 * 1024)    /* chunk data worth splicing rather than reading */
