@@ -85,13 +85,14 @@ sent_head() {
 		'max-time = soon|line 1: --max-time takes seconds, 0 to 2000000, not '\''soon'\'''
 		'auth-type = ntlm|line 1: --auth-type takes basic, digest or bearer, not '\''ntlm'\'''
 		'# one\n\nsilent\nbad line|line 4: unknown option '\''--bad'\'''
+		'silent\n-H X-A:\0b|line 2: a NUL byte'
 	)
 	local row bad=() want
 	raw_start_silent
 	for row in "${rows[@]}"; do
 		printf -- "${row%%|*}\n" >"$T/cfg"
 		want="hcli: Usage: config file $T/cfg ${row#*|}"
-		run --separate-stderr "$HCLI" -K "$T/cfg" "$RAW_URL/x" </dev/null
+		run --separate-stderr timeout 20 "$HCLI" -K "$T/cfg" "$RAW_URL/x" </dev/null
 		if [[ $status -ne 2 || $output != "" || ${stderr%%$'\n'*} != "$want" ]]; then
 			bad+=("${row%%|*}: status $status, stderr: $stderr")
 		fi

@@ -82,6 +82,11 @@ body() { # N: the bytes after the head, into a file of that name under $T
 	assert_equal "$(field 1 X-F3 | tr -d ' ')" "$(field 0 X-F3 | tr -d ' ')"
 }
 
+@test "-H @FILE with a NUL byte: exit 2 naming the line, never a hang" {
+	printf 'X-A: 1\nX-B: a\0b\n' >"$T/h"
+	usage_fails "-H @$T/h: line 2 has a NUL byte" -H @"$T/h"
+}
+
 @test "-H: bad headers are usage errors and nothing is sent" {
 	usage_fails "-H 'X-A': a header is 'Name: value', 'Name:' or 'Name;'" -H X-A
 	usage_fails "-H 'X-A; v': use Name; alone for an empty header" -H 'X-A; v'

@@ -289,8 +289,10 @@ static enum hc_err header_file(struct cli *cli, const char *path, char *err, siz
 	if ((rc = data_read_file(path, HC_HEADER_FILE_MAX, &text, &len, shown, sizeof(shown))))
 		return rc == HC_ENOMEM ? rc : usage(err, errlen, "-H: %s", shown);
 	for (char *line = text, *next; rc == HC_OK && line < text + len; line = next) {
-		size_t n = strcspn(line, "\n");
-		next = line + n + (line[n] == '\n');
+		/* not strcspn, which a NUL byte would stop for good */
+		char *nl = memchr(line, '\n', (size_t)(text + len - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(text + len - line);
+		next = line + n + (nl != NULL);
 		lineno++;
 		if (n && line[n - 1] == '\r')
 			n--;
@@ -1064,9 +1066,11 @@ static enum hc_err config_read(struct cli *cli, const char *path, char *err, siz
 	if (rc)
 		return rc == HC_ENOMEM ? rc : usage(err, errlen, "config file: %s", e);
 	for (char *line = text, *next; rc == HC_OK && line < text + len; line = next) {
-		size_t n = strcspn(line, "\n");
+		/* not strcspn: a NUL byte must not end the line (cfg_parse_line refuses it) */
+		char *nl = memchr(line, '\n', (size_t)(text + len - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(text + len - line);
 		struct cfg_line l;
-		next = line + n + (line[n] == '\n');
+		next = line + n + (nl != NULL);
 		lineno++;
 		if (n && line[n - 1] == '\r')
 			n--;
