@@ -32,7 +32,7 @@ CLI_OBJ = $(CLI_SRC:src/%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
-DEBIAN_PKGS = build-essential pkg-config libbsd-dev libidn2-dev libgnutls28-dev \
+DEBIAN_PKGS = build-essential pkg-config libbsd-dev libmd-dev libidn2-dev libgnutls28-dev \
 	zlib1g-dev libbrotli-dev libzstd-dev libjson-c-dev bats bats-support bats-assert python3 \
 	nginx-light tinyproxy gnutls-bin clang libclang-rt-14-dev mandoc curl wrk \
 	zstd brotli gzip bash-completion zsh fish tmux util-linux strace httpie \
