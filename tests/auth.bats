@@ -349,13 +349,13 @@ EOF
 	grep -qF -- '-a alice:********* ' "$T/cmdline" || fail "cmdline: $(cat "$T/cmdline")"
 	sent_field Authorization "$(basic 'alice:s3cret-pw')"
 	raw_stop
-	rm "$T/body" # cmdline_during_transfer waits for it to come again
+	rm -f "$T/body" "$T/body.part" # cmdline_during_transfer waits for it to come again
 	cmdline_during_transfer --oauth2-bearer 'T0ken-s3cret' http://HOSTPORT/x
 	grep -qF -- '--oauth2-bearer ************ ' "$T/cmdline" || fail "cmdline: $(cat "$T/cmdline")"
 	! grep -q 's3cret' "$T/cmdline" || fail "token in cmdline: $(cat "$T/cmdline")"
 	sent_field Authorization "Bearer T0ken-s3cret"
 	raw_stop
-	rm "$T/body"
+	rm -f "$T/body" "$T/body.part"
 	cmdline_during_transfer --auth-type bearer -a 'T0ken-s3cret' http://HOSTPORT/x
 	grep -qF -- '-a ************ ' "$T/cmdline" || fail "cmdline: $(cat "$T/cmdline")"
 	sent_field Authorization "Bearer T0ken-s3cret"
