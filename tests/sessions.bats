@@ -73,6 +73,27 @@ print(sorted((c["name"], c["value"], c["domain"], c["path"], c["expires"] is Non
 	assert_equal "$(field 2 Authorization)" "Basic $(basic bob:two)"
 }
 
+@test "the session keeps the scheme: a bearer token is sent again, Digest credentials wait for a challenge" {
+	serve
+	hrun --session "$T/b.json" --oauth2-bearer tok123 "$RAW_URL/"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	hrun --session "$T/d.json" --digest -u ann:pw "$RAW_URL/"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	run -0 python3 -c 'import json, sys; [print(json.load(open(f))["auth"]) for f in sys.argv[1:]]' \
+		"$T/b.json" "$T/d.json"
+	assert_line -n 0 "{'raw_auth': 'tok123', 'type': 'bearer'}"
+	assert_line -n 1 "{'raw_auth': 'ann:pw', 'type': 'digest'}"
+	hrun --session "$T/b.json" "$RAW_URL/"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(field 2 Authorization)" "Bearer tok123"
+	# read back as Basic, the password would go unasked; Digest sends nothing before a 401
+	hrun --session "$T/d.json" "$RAW_URL/"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(field 3 Authorization)" ""
+	run -0 python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["auth"])' "$T/d.json"
+	assert_output "{'raw_auth': 'ann:pw', 'type': 'digest'}"
+}
+
 @test "--session-read-only uses the file and leaves it as it was" {
 	serve
 	hrun --session "$T/s.json" "$RAW_URL/" X-Team:blue
@@ -92,7 +113,7 @@ print(sorted((c["name"], c["value"], c["domain"], c["path"], c["expires"] is Non
 	local bad
 	raw_start_silent
 	for bad in 'not json' '[1, 2]' '{"headers": 3}' '{"headers": [{"name": "X-A", "value": "1\r\nX-B: 2"}]}' \
-		'{"auth": {"type": "digest", "raw_auth": "u:p"}}' '{"cookies": "a=1"}' '{} {}' \
+		'{"auth": {"type": "ntlm", "raw_auth": "u:p"}}' '{"cookies": "a=1"}' '{} {}' \
 		'{"headers": [{"value": "1"}]}' '{"cookies": [{"name": "a", "expires": "soon"}]}'; do
 		printf '%s' "$bad" >"$T/s.json"
 		chmod 644 "$T/s.json"

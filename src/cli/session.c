@@ -1,8 +1,9 @@
 /*
  * --session and --session-read-only: HTTPie 3's session files. A JSON
  * object holding the custom headers (a list of {name, value}; not Content-*
- * or If-*), the credentials ({type: "basic", raw_auth: "USER:PASS"}) and the
- * cookies ({name, value, domain, path, secure, expires}), read before the
+ * or If-*), the credentials ({type: "basic", raw_auth: "USER:PASS"}, or
+ * "digest", or "bearer" with the token) and the cookies ({name, value,
+ * domain, path, secure, expires}), read before the
  * first request and, for --session, written back after the last one like a
  * jar: atomically, mode 0600. A file that is not such an object is damaged:
  * exit 2 naming it, nothing sent, the file left as it was.
@@ -204,7 +205,12 @@ static bool read_headers(struct cli *cli, struct json_object *h, char *err, size
 	return true;
 }
 
-/* {type: "basic", raw_auth: "USER:PASS"} (HTTPie 3), or {username, password} (before). */
+/*
+ * {type: "basic"|"digest", raw_auth: "USER:PASS"} or {type: "bearer", raw_auth:
+ * TOKEN} (HTTPie 3 and its bearer plugin), or {username, password} (before).
+ * Credentials from the command line win; an --auth-type given there wins over
+ * the file's type.
+ */
 static bool read_auth(struct run *R, struct json_object *a, char *err, size_t errlen)
 {
 	if (J(json_object_get_type)(a) == json_type_null)
@@ -213,10 +219,25 @@ static bool read_auth(struct run *R, struct json_object *a, char *err, size_t er
 		return damaged(err, errlen, "\"auth\" is not an object");
 	const char *type = str_of(a, "type"), *raw = str_of(a, "raw_auth");
 	const char *user = str_of(a, "username"), *pass = str_of(a, "password");
-	if (type && strcasecmp(type, "basic") != 0)
+	enum auth_type t = AUTH_BASIC;
+	if (type && strcasecmp(type, "digest") == 0)
+		t = AUTH_DIGEST;
+	else if (type && strcasecmp(type, "bearer") == 0)
+		t = AUTH_BEARER;
+	else if (type && strcasecmp(type, "basic") != 0)
 		return damaged(err, errlen, "auth type '%.40s' is not supported", type);
-	if (R->user || (!raw && !user))
-		return true; /* -u wins */
+	if (R->user || R->token || (!raw && !user))
+		return true; /* the command line's credentials win */
+	if (R->cli->auth_type == AUTH_UNSET)
+		R->auth = t;
+	if (R->auth == AUTH_BEARER) {
+		if (t != AUTH_BEARER)
+			return true; /* a bearer scheme asked for, and the file has a password */
+		R->token = strdup(raw ? raw : user);
+		return R->token ? true : damaged(err, errlen, "out of memory");
+	}
+	if (t == AUTH_BEARER)
+		return true; /* a token, and another scheme asked for */
 	if (raw) {
 		const char *colon = strchr(raw, ':');
 		R->user = colon ? strndup(raw, (size_t)(colon - raw)) : strdup(raw);
@@ -421,10 +442,15 @@ int session_save(struct run *R)
 	J(json_object_object_add)(meta, "httpie", J(json_object_new_string)("3.2.1"));
 	J(json_object_object_add)(root, "__meta__", meta);
 	char *raw = NULL;
-	if (R->user && asprintf(&raw, "%s:%s", R->user, R->pass ? R->pass : "") < 0)
+	const char *scheme = R->auth == AUTH_DIGEST ? "digest" : "basic";
+	if (R->auth == AUTH_BEARER) {
+		raw = R->token ? strdup(R->token) : NULL;
+		scheme = "bearer";
+	} else if (R->user && asprintf(&raw, "%s:%s", R->user, R->pass ? R->pass : "") < 0) {
 		raw = NULL;
+	}
 	J(json_object_object_add)(auth, "raw_auth", raw ? J(json_object_new_string)(raw) : NULL);
-	J(json_object_object_add)(auth, "type", raw ? J(json_object_new_string)("basic") : NULL);
+	J(json_object_object_add)(auth, "type", raw ? J(json_object_new_string)(scheme) : NULL);
 	if (raw)
 		freezero(raw, strlen(raw));
 	J(json_object_object_add)(root, "auth", auth);
