@@ -796,6 +796,251 @@ static size_t feed_raw(const char *in, size_t n, char **op, char *oend)
 	return k;
 }
 
+/*
+ * The fast path of --pretty=format (no colour, no keep_ws) for compact JSON
+ * inside containers: whole tokens only, the state in locals and the place in
+ * the grammar in the code, written back to p when it leaves. It leaves before
+ * anything it does not take whole (whitespace, a token cut by the end of in or
+ * of out's room, a level the stack has no room for, a bad byte, the end of the
+ * outermost value), writing nothing for it: the byte-wise steps take it from
+ * there with the same state, so the output is theirs byte for byte.
+ */
+static const char spaces32[32] = "                                ";
+
+/* "\n" and n spaces at w, or NULL when they and 32 bytes of margin do not fit before lim. */
+static inline char *fast_nl(char *restrict w, const char *lim, uint64_t n)
+{
+	if (n + 33 > (uint64_t)(lim - w))
+		return NULL;
+	*w++ = '\n';
+	memcpy(w, spaces32, 32);
+	for (uint64_t k = 32; k < n; k += 32)
+		memcpy(w + k, spaces32, 32);
+	return w + n;
+}
+
+/* A whole string at s[i] (its '"') copied to *wp: the index after it, or 0. */
+static inline size_t fast_str(const unsigned char *restrict s, size_t i, size_t n,
+			      char *restrict *wp, const char *lim)
+{
+	char *w = *wp;
+	size_t room = (size_t)(lim - w);
+	size_t end = n - i < room ? n : i + room;
+	*w++ = '"';
+	i++;
+	for (;;) {
+		size_t q;
+		i = str_run(s, i, end, &w);
+		if (i >= end)
+			return 0;
+		if (s[i] == '"') {
+			*w++ = '"';
+			*wp = w;
+			return i + 1;
+		}
+		if ((q = str_seq(s, i, end, &w)) == 0)
+			return 0;
+		i += q;
+	}
+}
+
+static inline bool digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A whole number at s[i] (RFC 8259 §6) with the byte after it in s[..n): that byte's index, or 0.
+ */
+static inline size_t fast_num(const unsigned char *restrict s, size_t i, size_t n)
+{
+	size_t j = i + (s[i] == '-');
+	if (j >= n || !digit(s[j]))
+		return 0;
+	if (s[j++] != '0')
+		while (j < n && digit(s[j]))
+			j++;
+	if (j < n && s[j] == '.') {
+		if (++j >= n || !digit(s[j]))
+			return 0;
+		while (++j < n && digit(s[j]))
+			;
+	}
+	if (j < n && (s[j] | 0x20) == 'e') {
+		if (++j < n && (s[j] == '+' || s[j] == '-'))
+			j++;
+		if (j >= n || !digit(s[j]))
+			return 0;
+		while (++j < n && digit(s[j]))
+			;
+	}
+	return j < n ? j : 0;
+}
+
+static size_t fast_compact(struct pretty *restrict p, const unsigned char *restrict s, size_t i,
+			   size_t n, char **op, char *oend)
+{
+	char *o = *op, *w;
+	const char *lim = oend - EV_TAIL;
+	uint64_t d = p->depth, ind = p->indent;
+	uint64_t cap = (uint64_t)(p->heap ? p->heap_cap : sizeof(p->stack0)) * 8;
+	unsigned char *lv = levels(p);
+	bool obj = p->obj;
+	unsigned ctx = p->ctx;
+	size_t j;
+	unsigned char c;
+
+	if (i >= n)
+		return i;
+	switch (ctx) {
+	case C_OBJVAL:
+		goto objval;
+	case C_ARRVAL:
+	case C_FIRST_ARR:
+		goto arrval;
+	case C_FIRST_OBJ:
+	case C_KEY:
+		goto key;
+	case C_COLON:
+		goto colon;
+	case C_AFTER:
+		goto after;
+	default:
+		goto out;
+	}
+key: /* C_FIRST_OBJ or C_KEY */
+	if (s[i] != '"') {
+		if (s[i] == '}' && ctx == C_FIRST_OBJ && o < lim) {
+			w = o;
+			goto close;
+		}
+		goto out;
+	}
+	if ((w = fast_nl(o, lim, d * ind)) == NULL || (j = fast_str(s, i, n, &w, lim)) == 0)
+		goto out;
+	o = w;
+	i = j;
+	ctx = C_COLON;
+	if (i >= n)
+		goto out;
+colon:
+	if (s[i] != ':')
+		goto out;
+	*o++ = ':'; /* lim keeps EV_TAIL bytes */
+	i++;
+	ctx = C_OBJVAL;
+	if (i >= n)
+		goto out;
+objval:
+	w = o;
+	*w++ = ' ';
+	goto value;
+arrval: /* C_ARRVAL or C_FIRST_ARR */
+	if (s[i] == ']' && ctx == C_FIRST_ARR && o < lim) {
+		w = o;
+		goto close;
+	}
+	if ((w = fast_nl(o, lim, d * ind)) == NULL)
+		goto out;
+value:
+	c = s[i];
+	switch (c) {
+	case '"':
+		if ((j = fast_str(s, i, n, &w, lim)) == 0)
+			goto out;
+		break;
+	case '-':
+	case '0' ... '9':
+		j = fast_num(s, i, n);
+		if (j == 0 || j - i > (size_t)(lim - w))
+			goto out;
+		memcpy(w, s + i, j - i);
+		w += j - i;
+		break;
+	case 't':
+	case 'n':
+		if (n - i < 4 || !same4(s + i, c == 't' ? lit_true : lit_null) || w + 4 > lim)
+			goto out;
+		memcpy(w, s + i, 4);
+		w += 4;
+		j = i + 4;
+		break;
+	case 'f':
+		if (n - i < 5 || !same4(s + i + 1, lit_false + 1) || w + 5 > lim)
+			goto out;
+		memcpy(w, s + i, 5);
+		w += 5;
+		j = i + 5;
+		break;
+	case '{':
+	case '[':
+		if (d >= cap || w >= lim)
+			goto out;
+		obj = c == '{';
+		*w++ = (char)c;
+		lv[d / 8] =
+		    (unsigned char)(obj ? lv[d / 8] | 1u << (d % 8) : lv[d / 8] & ~(1u << (d % 8)));
+		d++;
+		o = w;
+		i++;
+		if (i >= n) {
+			ctx = obj ? C_FIRST_OBJ : C_FIRST_ARR;
+			goto out;
+		}
+		if (obj) {
+			ctx = C_FIRST_OBJ;
+			goto key;
+		}
+		ctx = C_FIRST_ARR;
+		goto arrval;
+	default:
+		goto out;
+	}
+	o = w;
+	i = j;
+	ctx = C_AFTER;
+	if (i >= n)
+		goto out;
+after: /* C_AFTER: ',' or the close of the container */
+	c = s[i];
+	if (c == ',') {
+		*o++ = ',';
+		i++;
+		if (i >= n) {
+			ctx = obj ? C_KEY : C_ARRVAL;
+			goto out;
+		}
+		if (obj) {
+			ctx = C_KEY;
+			goto key;
+		}
+		ctx = C_ARRVAL;
+		goto arrval;
+	}
+	if (c != (obj ? '}' : ']') || (w = fast_nl(o, lim, (d - 1) * ind)) == NULL)
+		goto out;
+close: /* s[i] closes the innermost container; w is after the layout before it */
+	*w++ = (char)s[i];
+	i++;
+	d--;
+	o = w;
+	ctx = C_AFTER;
+	if (d == 0) { /* the end of a top-level value: the byte-wise steps go on */
+		*o++ = '\n';
+		obj = false;
+		ctx = C_END;
+		goto out;
+	}
+	obj = (lv[(d - 1) / 8] >> ((d - 1) % 8)) & 1;
+	if (i < n)
+		goto after;
+out:
+	p->depth = d;
+	p->obj = obj;
+	p->ctx = (uint8_t)ctx;
+	*op = o;
+	return i;
+}
+
 static inline __attribute__((always_inline)) size_t
 feed_mode(struct pretty *restrict p, unsigned m, const char *in, size_t n, struct pretty_out *out)
 {
@@ -897,6 +1142,13 @@ feed_mode(struct pretty *restrict p, unsigned m, const char *in, size_t n, struc
 			break;
 		}
 	gap:
+		if (m == 0 && p->depth > 0 && p->ws_n == 0 && !p->owing) {
+			size_t j = fast_compact(p, s, i, n, &o, oend);
+			if (j != i) {
+				i = j;
+				continue;
+			}
+		}
 		if (c <= ' ' && ((UINT64_C(1) << c) & WS_MASK)) {
 			if (ws_add(p, c) < 0)
 				goto bad;

@@ -307,6 +307,85 @@ static void test_deep(void)
 	unit_buf_free(&want);
 }
 
+/*
+ * Compact JSON goes through pretty.c's fast path when whole tokens are at hand,
+ * and through the byte-wise steps at every cut (end of a feed, out's room, the
+ * nesting stack's growth at 512 levels, a bad byte). Fed whole and in pieces
+ * of 1 to 41 bytes into outputs of several sizes, the output and the raw tail
+ * are the same as fed one byte at a time.
+ */
+static void test_fast_cuts(void)
+{
+	static const char doc[] =
+	    "{\"a\":[1,-0.5e+10,0,-0,1E3,12.25,-7,true,false,null,\"\",{},[],"
+	    "\"\\u00e9\\\"\\\\ \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\",{\"k\":{\"l\":[[]]}}],"
+	    "\"b\":\"x\",\"c\":";
+	static const char *const tails[] = {
+	    "{\"z\":0}}",
+	    "[tru]}",
+	    "01}",
+	    "1.e5}",
+	    "\"a\x01\"}",
+	    "[1,]}",
+	    "{\"z\"1}}",
+	    "[1]]",
+	    "\"\xc3\x28\"}",
+	    "{\"z\":0}}{}",
+	    "{\"z\":0}}\n[]\n",
+	    "-}",
+	    "[1 , 2]}",
+	    "{\"z\":0}} x",
+	};
+	static const unsigned indents[] = {0, 4, 40};
+	static const size_t feeds[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 16, 23, 41};
+	static const size_t caps[] = {PRETTY_OUT_MIN, PRETTY_OUT_MIN + 7, 200, 65536};
+	struct unit_buf in = {0};
+	struct run want = {0}, r = {0};
+	unit_begin("fast path: cut at every place, the same bytes as fed byte by byte");
+	for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]) + 1; t++) {
+		unit_buf_reset(&in);
+		if (t == sizeof(tails) / sizeof(tails[0])) { /* the stack grows midway */
+			unit_buf_fill(&in, '[', 600);
+			unit_buf_adds(&in, doc);
+			unit_buf_adds(&in, "[]}");
+			unit_buf_fill(&in, ']', 600);
+		} else {
+			unit_buf_adds(&in, doc);
+			unit_buf_adds(&in, tails[t]);
+		}
+		for (size_t k = 0; k < sizeof(indents) / sizeof(indents[0]); k++) {
+			struct pretty_opts o = {.indent = indents[k], .ndjson = t == 10};
+			if (!format(in.p, in.len, &o, 1, PRETTY_OUT_MIN, &want))
+				goto done;
+			for (size_t f = 0; f < sizeof(feeds) / sizeof(feeds[0]); f++) {
+				for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+					size_t feed = feeds[f];
+					if (!format(in.p, in.len, &o, feed, caps[c], &r))
+						goto done;
+					bool same = r.out.len == want.out.len &&
+						    memcmp(r.out.p, want.out.p, r.out.len) == 0 &&
+						    r.ok == want.ok && r.raw == want.raw &&
+						    r.raw_at == want.raw_at;
+					if (same && raw_tail_ok(in.p, in.len, &r))
+						continue;
+					unit_note("tail %zu, indent %u, feed %zu, out %zu", t,
+						  indents[k], feed, caps[c]);
+					CHECK_EQ_MEM(r.out.p, r.out.len, want.out.p, want.out.len);
+					CHECK_EQ_INT(r.ok, want.ok);
+					CHECK_EQ_INT(r.raw, want.raw);
+					CHECK_EQ_UINT(r.raw_at, want.raw_at);
+					goto done;
+				}
+			}
+		}
+	}
+done:
+	unit_end();
+	unit_buf_free(&in);
+	unit_buf_free(&want.out);
+	unit_buf_free(&r.out);
+}
+
 /* Output comes as input arrives, and whitespace is held in counted runs, not bytes. */
 static void test_streaming(void)
 {
@@ -521,6 +600,7 @@ int main(void)
 {
 	test_table();
 	test_deep();
+	test_fast_cuts();
 	test_streaming();
 	test_cases();
 	test_colors();
