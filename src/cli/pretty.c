@@ -807,10 +807,19 @@ static size_t feed_raw(const char *in, size_t n, char **op, char *oend)
  */
 static const char spaces32[32] = "                                ";
 
+/*
+ * Room at w before lim. A ',', ':' or ' ' is written without a look (EV_TAIL
+ * is kept past lim for them), so w may be a few bytes past lim.
+ */
+static inline size_t fast_left(const char *w, const char *lim)
+{
+	return w < lim ? (size_t)(lim - w) : 0;
+}
+
 /* "\n" and n spaces at w, or NULL when they and 32 bytes of margin do not fit before lim. */
 static inline char *fast_nl(char *restrict w, const char *lim, uint64_t n)
 {
-	if (n + 33 > (uint64_t)(lim - w))
+	if (n + 33 > fast_left(w, lim))
 		return NULL;
 	*w++ = '\n';
 	memcpy(w, spaces32, 32);
@@ -824,8 +833,10 @@ static inline size_t fast_str(const unsigned char *restrict s, size_t i, size_t 
 			      char *restrict *wp, const char *lim)
 {
 	char *w = *wp;
-	size_t room = (size_t)(lim - w);
+	size_t room = fast_left(w, lim);
 	size_t end = n - i < room ? n : i + room;
+	if (room < 2)
+		return 0;
 	*w++ = '"';
 	i++;
 	for (;;) {
@@ -951,9 +962,12 @@ value:
 	case '-':
 	case '0' ... '9':
 		j = fast_num(s, i, n);
-		if (j == 0 || j - i > (size_t)(lim - w))
+		if (j == 0 || j - i > fast_left(w, lim))
 			goto out;
-		memcpy(w, s + i, j - i);
+		if (j - i <= 16 && n - i >= 16)
+			memcpy(w, s + i, 16); /* in in; in out before oend, past lim by < 16 */
+		else
+			memcpy(w, s + i, j - i);
 		w += j - i;
 		break;
 	case 't':

@@ -38,11 +38,12 @@ struct run {
 static struct unit_guard guard;
 
 /*
- * Formats in[0..len) given feed bytes at a time (0: all at once) into an
- * output buffer of cap bytes, drained into r->out whenever a call leaves input.
+ * Formats in[0..len), the first split bytes first, then feed bytes at a time
+ * (0: all at once), into an output buffer of cap bytes, drained into r->out
+ * whenever a call leaves input.
  */
-static bool format(const char *in, size_t len, const struct pretty_opts *opts, size_t feed,
-		   size_t cap, struct run *r)
+static bool format_split(const char *in, size_t len, const struct pretty_opts *opts, size_t split,
+			 size_t feed, size_t cap, struct run *r)
 {
 	struct pretty p;
 	char *obuf = malloc(cap);
@@ -57,7 +58,7 @@ static bool format(const char *in, size_t len, const struct pretty_opts *opts, s
 	}
 	size_t at = 0, stuck = 0;
 	while (at < len && good) {
-		size_t n = feed == 0 || feed > len - at ? len - at : feed;
+		size_t n = at < split ? split - at : feed == 0 || feed > len - at ? len - at : feed;
 		const char *piece = unit_guard_put(&guard, in + at, n, false);
 		size_t used_piece = 0;
 		while (used_piece < n) {
@@ -99,6 +100,12 @@ static bool format(const char *in, size_t len, const struct pretty_opts *opts, s
 	pretty_free(&p);
 	free(obuf);
 	return good;
+}
+
+static bool format(const char *in, size_t len, const struct pretty_opts *opts, size_t feed,
+		   size_t cap, struct run *r)
+{
+	return format_split(in, len, opts, 0, feed, cap, r);
 }
 
 /* Colour codes taken out. */
@@ -307,12 +314,28 @@ static void test_deep(void)
 	unit_buf_free(&want);
 }
 
+/* r is want's output, end and raw tail; a note and the differences otherwise. */
+static bool same_run(const struct run *r, const struct run *want, const char *in, size_t len,
+		     const char *what)
+{
+	if (r->out.len == want->out.len && memcmp(r->out.p, want->out.p, r->out.len) == 0 &&
+	    r->ok == want->ok && r->raw == want->raw && r->raw_at == want->raw_at &&
+	    raw_tail_ok(in, len, r))
+		return true;
+	unit_note("%s", what);
+	CHECK_EQ_MEM(r->out.p, r->out.len, want->out.p, want->out.len);
+	CHECK_EQ_INT(r->ok, want->ok);
+	CHECK_EQ_INT(r->raw, want->raw);
+	CHECK_EQ_UINT(r->raw_at, want->raw_at);
+	return false;
+}
+
 /*
  * Compact JSON goes through pretty.c's fast path when whole tokens are at hand,
  * and through the byte-wise steps at every cut (end of a feed, out's room, the
- * nesting stack's growth at 512 levels, a bad byte). Fed whole and in pieces
- * of 1 to 41 bytes into outputs of several sizes, the output and the raw tail
- * are the same as fed one byte at a time.
+ * nesting stack's growth at 512 levels, a bad byte). Split in two at every
+ * place, and fed in pieces of 1 to 41 bytes, into outputs of several sizes, the
+ * output and the raw tail are the same as fed one byte at a time.
  */
 static void test_fast_cuts(void)
 {
@@ -331,16 +354,29 @@ static void test_fast_cuts(void)
 	    "[1]]",
 	    "\"\xc3\x28\"}",
 	    "{\"z\":0}}{}",
-	    "{\"z\":0}}\n[]\n",
+	    "{\"z\":0}}\n[]\n", /* NDJSON */
 	    "-}",
 	    "[1 , 2]}",
 	    "{\"z\":0}} x",
+	    /* found by fuzz_pretty: out's room ending right after a number */
+	    ("[0,-1e400,12345678901234345678023456789012343056711,\"abcdefghijklmnopqrstuvwxyz\","
+	     "{\"k\":\"v\"},1.,-]}"),
 	};
 	static const unsigned indents[] = {0, 4, 40};
 	static const size_t feeds[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 16, 23, 41};
-	static const size_t caps[] = {PRETTY_OUT_MIN, PRETTY_OUT_MIN + 7, 200, 65536};
+	/* out's room ends at every place of a token for one cut or another */
+	static const size_t caps[] = {PRETTY_OUT_MIN,
+				      PRETTY_OUT_MIN + 1,
+				      PRETTY_OUT_MIN + 3,
+				      PRETTY_OUT_MIN + 7,
+				      PRETTY_OUT_MIN + 14,
+				      PRETTY_OUT_MIN + 21,
+				      PRETTY_OUT_MIN + 28,
+				      200,
+				      65536};
 	struct unit_buf in = {0};
 	struct run want = {0}, r = {0};
+	char what[96];
 	unit_begin("fast path: cut at every place, the same bytes as fed byte by byte");
 	for (size_t t = 0; t < sizeof(tails) / sizeof(tails[0]) + 1; t++) {
 		unit_buf_reset(&in);
@@ -353,28 +389,33 @@ static void test_fast_cuts(void)
 			unit_buf_adds(&in, doc);
 			unit_buf_adds(&in, tails[t]);
 		}
+		bool deep = t == sizeof(tails) / sizeof(tails[0]);
 		for (size_t k = 0; k < sizeof(indents) / sizeof(indents[0]); k++) {
-			struct pretty_opts o = {.indent = indents[k], .ndjson = t == 10};
+			/* 600 levels: indent 0 and 1 keep the output small */
+			struct pretty_opts o = {.indent = deep ? (unsigned)k : indents[k],
+						.ndjson = t == 10};
+			if (deep && k == 2)
+				break;
 			if (!format(in.p, in.len, &o, 1, PRETTY_OUT_MIN, &want))
 				goto done;
-			for (size_t f = 0; f < sizeof(feeds) / sizeof(feeds[0]); f++) {
-				for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
-					size_t feed = feeds[f];
-					if (!format(in.p, in.len, &o, feed, caps[c], &r))
+			for (size_t c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
+				for (size_t f = 0; f < sizeof(feeds) / sizeof(feeds[0]); f++) {
+					snprintf(what, sizeof(what),
+						 "tail %zu, indent %u, feed %zu, out %zu", t,
+						 o.indent, feeds[f], caps[c]);
+					if (!format(in.p, in.len, &o, feeds[f], caps[c], &r) ||
+					    !same_run(&r, &want, in.p, in.len, what))
 						goto done;
-					bool same = r.out.len == want.out.len &&
-						    memcmp(r.out.p, want.out.p, r.out.len) == 0 &&
-						    r.ok == want.ok && r.raw == want.raw &&
-						    r.raw_at == want.raw_at;
-					if (same && raw_tail_ok(in.p, in.len, &r))
-						continue;
-					unit_note("tail %zu, indent %u, feed %zu, out %zu", t,
-						  indents[k], feed, caps[c]);
-					CHECK_EQ_MEM(r.out.p, r.out.len, want.out.p, want.out.len);
-					CHECK_EQ_INT(r.ok, want.ok);
-					CHECK_EQ_INT(r.raw, want.raw);
-					CHECK_EQ_UINT(r.raw_at, want.raw_at);
-					goto done;
+				}
+				for (size_t split = 1; split < in.len && !deep && caps[c] < 200;
+				     split++) {
+					snprintf(what, sizeof(what),
+						 "tail %zu, indent %u, split %zu, out %zu", t,
+						 o.indent, split, caps[c]);
+					if (!format_split(in.p, in.len, &o, split, 0, caps[c],
+							  &r) ||
+					    !same_run(&r, &want, in.p, in.len, what))
+						goto done;
 				}
 			}
 		}
