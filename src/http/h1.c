@@ -10,7 +10,16 @@
 #include "http.h"
 #include "tls.h"
 
-enum h1_state { H1_CONNECT, H1_DIAL, H1_TLS, H1_SEND, H1_EXPECT, H1_EXPECT_HEAD, H1_HEAD };
+enum h1_state {
+	H1_CONNECT,
+	H1_DIAL,
+	H1_TLS,
+	H1_SEND,
+	H1_SEND_OUT,
+	H1_EXPECT,
+	H1_EXPECT_HEAD,
+	H1_HEAD
+};
 
 static struct hc_xfer *xfer_of(struct hc_task *t)
 {
@@ -152,6 +161,80 @@ static void expect_wait(struct hc_xfer *x)
 	x->task.deadline = ms >= 0 ? hc_now_ns() + (int64_t)ms * 1000000 : 0;
 }
 
+/* The first send failed: the server may have answered before it stopped reading. */
+static enum hc_err send_failed(struct hc_xfer *x, enum hc_err rc)
+{
+	struct hc_conn *c = x->c;
+	if (rc != HC_ESEND)
+		return failed(x, rc);
+	char saved[HC_ERRBUF];
+	memcpy(saved, c->err, sizeof(saved));
+	if (resp_begin(x->resp, x->req->method) == HC_OK)
+		return early_answer(x);
+	memcpy(c->err, saved, sizeof(saved));
+	return failed(x, rc);
+}
+
+/* The request is out (its body held for 100 Continue when expected): wait for the answer. */
+static enum hc_err sent(struct hc_xfer *x)
+{
+	const struct hc_request *r = x->req;
+	x->c->tm.pretransfer = hc_now_ns() - x->c->tm.t0;
+	if (r->expect100 && req_body_expected(r, &x->h1.f))
+		expect_wait(x);
+	else
+		go(x, H1_HEAD);
+	return HC_OK;
+}
+
+/*
+ * The send as far as the socket takes it: what the cursor holds, then the
+ * body after the head (memory bodies in the cursor, other kinds by
+ * req_send_body). A full socket waits in the loop for POLLOUT, timed as
+ * tr_wait times its waits, and the send goes on from where it stopped.
+ */
+static enum hc_err send_out(struct hc_xfer *x)
+{
+	struct hc_conn *c = x->c;
+	struct hc_out *o = &x->h1.out;
+	enum hc_err rc = HC_OK;
+	x->state = H1_SEND_OUT;
+	for (;;) {
+		if (o->left == 0 && o->last_chunk) {
+			o->iov[0] = (struct iovec){"0\r\n\r\n", 5};
+			o->cur = o->iov;
+			o->left = 1;
+			o->last_chunk = false;
+		}
+		if (o->left > 0) {
+			short again;
+			if ((rc = tr_writev_nowait(c, &o->cur, &o->left, &again)))
+				break;
+			if (again) {
+				arm(x, again);
+				return HC_OK;
+			}
+			continue;
+		}
+		if (!x->h1.body_next)
+			break;
+		x->h1.body_next = false;
+		const struct hc_body *b = x->req->body;
+		bool mem;
+		if ((rc = req_out_body(c, b, x->h1.f.chunked, x->h1.f.length, o, &mem)))
+			break;
+		if (!mem && (rc = req_send_body(c, b, x->h1.f.chunked, x->h1.f.length)))
+			break;
+	}
+	if (x->h1.held) {
+		if (rc)
+			return failed(x, rc);
+		go(x, H1_HEAD);
+		return HC_OK;
+	}
+	return rc ? send_failed(x, rc) : sent(x);
+}
+
 static enum hc_err do_send(struct hc_xfer *x)
 {
 	struct hc_conn *c = x->c;
@@ -162,27 +245,28 @@ static enum hc_err do_send(struct hc_xfer *x)
 	c->reusable = false;
 	c->rx = 0;
 	c->tx_body = 0;
-	if ((rc = req_send(c, r, &x->h1.f, &x->h1.hb, expect))) {
-		if (rc != HC_ESEND)
-			return failed(x, rc);
-		/* the server may have answered before it stopped reading */
-		char saved[HC_ERRBUF];
-		memcpy(saved, c->err, sizeof(saved));
-		if (resp_begin(x->resp, r->method) == HC_OK)
-			return early_answer(x);
-		memcpy(c->err, saved, sizeof(saved));
-		return failed(x, rc);
+	x->h1.held = false;
+	if (c->tls_session == NULL) {
+		bool with_body;
+		req_out_head(c, r, &x->h1.f, &x->h1.hb, expect, &x->h1.out, &with_body);
+		x->h1.body_next = !expect && !with_body;
+		return send_out(x);
 	}
-	c->tm.pretransfer = hc_now_ns() - c->tm.t0;
-	if (expect)
-		expect_wait(x);
-	else
-		go(x, H1_HEAD);
-	return HC_OK;
+	/* TLS: still blocking underneath (tr_wait) */
+	if ((rc = req_send(c, r, &x->h1.f, &x->h1.hb, expect)))
+		return send_failed(x, rc);
+	return sent(x);
 }
 
 static enum hc_err send_held_body(struct hc_xfer *x)
 {
+	x->h1.held = true;
+	if (x->c->tls_session == NULL) {
+		x->h1.out.left = 0;
+		x->h1.out.last_chunk = false;
+		x->h1.body_next = true;
+		return send_out(x);
+	}
 	enum hc_err rc = req_send_body(x->c, x->req->body, x->h1.f.chunked, x->h1.f.length);
 	if (rc)
 		return failed(x, rc);
@@ -266,6 +350,8 @@ static enum hc_err h1_step(struct hc_task *t, short revents)
 		return handshake(x);
 	case H1_SEND:
 		return do_send(x);
+	case H1_SEND_OUT:
+		return send_out(x);
 	case H1_EXPECT:
 		return expect_ready(x, revents);
 	case H1_EXPECT_HEAD:

@@ -230,6 +230,11 @@ enum hc_err tr_read(struct hc_conn *c, char *buf, size_t len, size_t *got);
 /* One read that never waits: *again is POLLIN or POLLOUT (what to wait for) when nothing came. */
 enum hc_err tr_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got, short *again);
 enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
+/*
+ * Plain TCP: write what the socket takes now, moving the cursor (*iov, *iovcnt)
+ * past it; *again is POLLOUT when the socket is full before the end.
+ */
+enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, short *again);
 enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_write_more(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent);
@@ -265,6 +270,25 @@ enum hc_err req_send(struct hc_conn *c, const struct hc_request *r, const struct
 		     const struct hc_headbuf *hb, bool hold_body);
 enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunked,
 			  int64_t length);
+/*
+ * A resumable send (h1.c, plain TCP): pieces of memory as a cursor the socket
+ * takes as it can, then the last chunk when last_chunk.
+ */
+struct hc_out {
+	struct iovec iov[3];
+	struct iovec *cur; /* the first piece not wholly written */
+	int left;	   /* pieces from cur on */
+	bool last_chunk;   /* "0\r\n\r\n" follows them */
+	char size[24];	   /* a chunk's size line */
+};
+/* The head as a cursor, traced and counted as req_send does; *with_body: a small memory body
+ * went into it (one writev, as req_send). */
+void req_out_head(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
+		  const struct hc_headbuf *hb, bool hold_body, struct hc_out *o, bool *with_body);
+/* A memory body (or none) as a cursor, as req_send_body sends it; *mem false: another kind,
+ * which req_send_body sends. */
+enum hc_err req_out_body(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
+			 struct hc_out *o, bool *mem);
 /* Does the request carry a body (and so may wait for 100 Continue)? */
 bool req_body_expected(const struct hc_request *r, const struct hc_framing *f);
 
@@ -294,6 +318,9 @@ struct hc_xfer {
 		struct hc_headbuf hb;
 		struct hc_dial dial;
 		bool reused, retried;
+		struct hc_out out; /* the send in progress (plain TCP) */
+		bool body_next;	   /* the body follows what out holds */
+		bool held;	   /* sending the body held for 100 Continue */
 		bool by_limit;	   /* the armed deadline is the transfer's, not the operation's */
 		int64_t tls_limit; /* the TLS handshake ends by then (0: no limit) */
 	} h1;

@@ -14,14 +14,22 @@
  *      the expect timeout), the response head (non-blocking reads). Each
  *      wait's deadline is the operation's timeout within the transfer's
  *      deadline (or the connect limit), re-armed after each step, as tr_wait
- *      times its waits. Still blocking on EAGAIN underneath (tr_wait): the
- *      CONNECT tunnel (conn_dial_finish), sending the head and body
- *      (req_send: writev, sendfile, splice), and the body, which the caller
- *      pulls (resp_read, resp_readv, resp_splice): the fast paths are the
- *      same code as before.
- *  Next, to finish (b): the send side as a resumable state (the head and
- *      memory bodies as an iovec cursor; sendfile and splice resume from
- *      their offsets; chunked pipe uploads poll the pipe as the source), the
+ *      times its waits. Sending on plain TCP is resumable: the head and
+ *      memory bodies (as-is or one chunk and the last) are an iovec cursor
+ *      (struct hc_out) written as the socket takes it; a full socket is a
+ *      POLLOUT wait in the loop (the operation's timeout, re-armed after
+ *      each step) and the send goes on where it stopped, the held body
+ *      after 100 Continue too. The writev that puts a small body with the
+ *      head stays one call. Still blocking on EAGAIN underneath (tr_wait):
+ *      every send over TLS (req_send), file bodies (sendfile, reads), pipe
+ *      bodies (splice, chunked reads), multipart, the CONNECT tunnel
+ *      (conn_dial_finish), and the body, which the caller pulls (resp_read,
+ *      resp_readv, resp_splice): the fast paths are the same code as before.
+ *  Next, to finish (b): sendfile and splice resuming from their offsets
+ *      (the cursor's state grows a file offset and a pipe as the source,
+ *      polled for POLLIN when empty), TLS sends resumable (GnuTLS keeps the
+ *      record on GNUTLS_E_AGAIN: the cursor stays put until it is taken;
+ *      the corked writev wants gnutls_record_uncork without WAIT), the
  *      tunnel as states of its own (send CONNECT, read its head with
  *      resp_begin_step), then the body phase as a state with a sink (its fd
  *      polled for POLLOUT when a write would block: one transfer owns an h1

@@ -398,6 +398,72 @@ static enum hc_err build_head(struct hc_conn *c, const struct hc_request *r,
 	return hb_add(hb, "\r\n", 2); /* endheaders */
 }
 
+static void out_set(struct hc_out *o, int n, bool last_chunk)
+{
+	o->cur = o->iov;
+	o->left = n;
+	o->last_chunk = last_chunk;
+}
+
+/* The same pieces as req_send_body writes for a memory body, in a cursor. */
+enum hc_err req_out_body(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
+			 struct hc_out *o, bool *mem)
+{
+	*mem = true;
+	if (b == NULL || b->kind == HC_BODY_NONE) {
+		out_set(o, 0, chunked);
+		return HC_OK;
+	}
+	if (b->kind != HC_BODY_MEM) {
+		*mem = false;
+		return HC_OK;
+	}
+	if (chunked) {
+		if (b->len == 0) {
+			out_set(o, 0, true);
+			return HC_OK;
+		}
+		int sl = snprintf(o->size, sizeof(o->size), "%zx\r\n", b->len);
+		o->iov[0] = (struct iovec){o->size, (size_t)sl};
+		o->iov[1] = (struct iovec){(void *)b->mem, b->len};
+		o->iov[2] = (struct iovec){"\r\n", 2};
+		trace_body(c, b->mem, b->len);
+		out_set(o, 3, true);
+		return HC_OK;
+	}
+	if ((uint64_t)length != b->len)
+		return conn_seterr(c, HC_EREAD,
+				   "the body has %zu bytes but Content-Length says %" PRId64,
+				   b->len, length);
+	trace_body(c, b->mem, b->len);
+	o->iov[0] = (struct iovec){(void *)b->mem, b->len};
+	out_set(o, 1, false);
+	return HC_OK;
+}
+
+/* A small body in memory goes out with the head, in one packet. */
+static bool with_head(const struct hc_body *b, const struct hc_framing *f, bool hold_body)
+{
+	return !hold_body && !f->chunked && b && b->kind == HC_BODY_MEM && b->len <= 65536 &&
+	       (int64_t)b->len == f->length;
+}
+
+void req_out_head(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
+		  const struct hc_headbuf *hb, bool hold_body, struct hc_out *o, bool *with_body)
+{
+	const struct hc_body *b = r->body;
+	if (c->cfg->trace)
+		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_HEAD, hb->p, hb->len);
+	c->nrequests++;
+	o->iov[0] = (struct iovec){hb->p, hb->len};
+	*with_body = with_head(b, f, hold_body);
+	if (*with_body) {
+		o->iov[1] = (struct iovec){(void *)b->mem, b->len};
+		trace_body(c, b->mem, b->len);
+	}
+	out_set(o, *with_body ? 2 : 1, false);
+}
+
 /* Send the head, and the body unless it must wait for 100 Continue. */
 enum hc_err req_send(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
 		     const struct hc_headbuf *hb, bool hold_body)
@@ -406,9 +472,7 @@ enum hc_err req_send(struct hc_conn *c, const struct hc_request *r, const struct
 	if (c->cfg->trace)
 		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_HEAD, hb->p, hb->len);
 	c->nrequests++;
-	/* a small body in memory goes out with the head, in one packet */
-	if (!hold_body && !f->chunked && b && b->kind == HC_BODY_MEM && b->len <= 65536 &&
-	    (int64_t)b->len == f->length) {
+	if (with_head(b, f, hold_body)) {
 		struct iovec iov[2] = {{hb->p, hb->len}, {(void *)b->mem, b->len}};
 		trace_body(c, b->mem, b->len);
 		return tr_writev(c, iov, 2);

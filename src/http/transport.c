@@ -199,10 +199,14 @@ enum hc_err tr_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
 	return rc;
 }
 
-static enum hc_err send_iov(struct hc_conn *c, struct iovec *iov, int iovcnt, int flags)
+/* sendmsg(2) until the cursor is through or the socket is full (*full). */
+static enum hc_err send_some(struct hc_conn *c, struct iovec **iovp, int *iovcntp, int flags,
+			     bool *full)
 {
-	if (c->tls_session)
-		return tls_writev(c, iov, iovcnt);
+	struct iovec *iov = *iovp;
+	int iovcnt = *iovcntp;
+	enum hc_err rc = HC_OK;
+	*full = false;
 	while (iovcnt > 0) {
 		struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
 		ssize_t n = sendmsg(c->fd, &m, MSG_NOSIGNAL | flags);
@@ -210,11 +214,10 @@ static enum hc_err send_iov(struct hc_conn *c, struct iovec *iov, int iovcnt, in
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return send_error(c, errno);
-			enum hc_err rc = io_wait(c, POLLOUT, c->cfg->timeout_ms);
-			if (rc)
-				return rc;
-			continue;
+				rc = send_error(c, errno);
+			else
+				*full = true;
+			break;
 		}
 		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
 			n -= (ssize_t)iov->iov_len;
@@ -226,7 +229,31 @@ static enum hc_err send_iov(struct hc_conn *c, struct iovec *iov, int iovcnt, in
 			iov->iov_len -= (size_t)n;
 		}
 	}
-	return HC_OK;
+	*iovp = iov;
+	*iovcntp = iovcnt;
+	return rc;
+}
+
+static enum hc_err send_iov(struct hc_conn *c, struct iovec *iov, int iovcnt, int flags)
+{
+	if (c->tls_session)
+		return tls_writev(c, iov, iovcnt);
+	for (;;) {
+		bool full;
+		enum hc_err rc = send_some(c, &iov, &iovcnt, flags, &full);
+		if (rc || !full)
+			return rc;
+		if ((rc = io_wait(c, POLLOUT, c->cfg->timeout_ms)))
+			return rc;
+	}
+}
+
+enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, short *again)
+{
+	bool full;
+	enum hc_err rc = send_some(c, iov, iovcnt, 0, &full);
+	*again = full ? POLLOUT : 0;
+	return rc;
 }
 
 enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)

@@ -2,7 +2,8 @@
  * Unit tests for the loop's scheduling: fake tasks over pipes and socket
  * pairs (readiness order, run-again, deadlines, one task ending while others
  * wait, errors that end one task only), then two HTTP/1.1 transfers on one
- * loop, one waiting for 100 Continue while the other gets its head.
+ * loop, one waiting for 100 Continue while the other gets its head, and sends
+ * that meet a full socket (a slow reader, a peer that stops reading).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -736,6 +737,187 @@ static void h1_connect_and_server_on_one_loop(void)
 	unit_end();
 }
 
+/* A slow reader on the same loop: a little per wake; once want bytes are in, it answers. */
+struct reader {
+	struct hc_task t; /* first */
+	char *got;
+	size_t len, want;
+	int steps;
+};
+
+static enum hc_err reader_step(struct hc_task *t, short revents)
+{
+	struct reader *rd = (struct reader *)t;
+	(void)revents;
+	rd->steps++;
+	size_t room = rd->want - rd->len;
+	ssize_t n = read(t->fd, rd->got + rd->len, room < 3000 ? room : 3000);
+	if (n < 0 && errno == EAGAIN)
+		return HC_OK;
+	if (n <= 0)
+		return HC_ERESET;
+	rd->len += (size_t)n;
+	if (rd->len < rd->want)
+		return HC_OK;
+	static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	if (write(t->fd, reply, sizeof(reply) - 1) != (ssize_t)sizeof(reply) - 1)
+		return HC_ESEND;
+	t->paused = true;
+	return HC_OK;
+}
+
+static const struct hc_task_ops reader_ops = {.step = reader_step, .expire = server_expire};
+
+/* A sender whose socket takes a few KiB at a time. */
+static bool small_pair(struct hc_conn *c, int sv[2])
+{
+	if (!pair_conn(c, sv))
+		return false;
+	int sz = 4096;
+	return CHECK(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)) == 0);
+}
+
+static void h1_send_resumes(void)
+{
+	unit_begin("h1: a send that meets a full socket waits in the loop and resumes where it "
+		   "stopped while another transfer gets its head; a slow reader gets every byte");
+	static const struct {
+		bool chunked, expect;
+	} cases[] = {{false, false}, {true, false}, {false, true}, {true, true}};
+	enum { BODY = 300000 };
+	char *data = malloc(BODY);
+	size_t cap = BODY + 4096;
+	char *want = malloc(cap), *got = malloc(cap);
+	if (!CHECK(data && want && got))
+		goto out;
+	for (size_t i = 0; i < BODY; i++)
+		data[i] = (char)('a' + i % 23);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		int s1[2] = {-1, -1}, s2[2] = {-1, -1};
+		struct hc_conn c1, c2;
+		struct hc_response r1, r2;
+		struct hc_xfer x1, x2;
+		struct hc_loop L;
+		struct hc_body body = {.kind = HC_BODY_MEM, .mem = data, .len = BODY};
+		struct hc_request q1 = {.method = "PUT",
+					.target = "/up",
+					.body = &body,
+					.chunked = cases[k].chunked,
+					.expect100 = cases[k].expect,
+					.expect100_timeout_ms = 0};
+		struct hc_request q2 = {.method = "GET", .target = "/get"};
+		static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+		unit_note("chunked %d, expect %d", cases[k].chunked, cases[k].expect);
+		loop_init(&L);
+		if (small_pair(&c1, s1) && pair_conn(&c2, s2)) {
+			resp_init(&r1, &c1);
+			resp_init(&r2, &c2);
+			h1_xfer_init(&x1, &c1, &q1, &r1);
+			h1_xfer_init(&x2, &c2, &q2, &r2);
+			CHECK(write(s2[1], ok, sizeof(ok) - 1) == (ssize_t)sizeof(ok) - 1);
+			CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
+			CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
+			CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
+			CHECK(x2.task.paused);
+			CHECK_EQ_INT(r2.status, 200);
+			if (!cases[k].expect) {
+				/* x1 stopped at a full socket and waits for it, polled */
+				CHECK(!x1.task.paused && !x1.task.done);
+				CHECK_EQ_INT(x1.task.events, POLLOUT);
+			}
+			/* the bytes the old blocking send wrote */
+			size_t wl = x1.h1.hb.len;
+			memcpy(want, x1.h1.hb.p, wl);
+			if (cases[k].chunked)
+				wl += (size_t)snprintf(want + wl, cap - wl, "%x\r\n", BODY);
+			memcpy(want + wl, data, BODY);
+			wl += BODY;
+			if (cases[k].chunked) {
+				memcpy(want + wl, "\r\n0\r\n\r\n", 7);
+				wl += 7;
+			}
+			struct reader rd = {
+			    .t = {.ops = &reader_ops, .fd = s1[1], .events = POLLIN},
+			    .got = got,
+			    .want = wl};
+			loop_add(&L, &rd.t);
+			CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
+			unit_note("x1: result %d, %s; reader steps %d", x1.task.result, c1.err,
+				  rd.steps);
+			CHECK(x1.task.paused);
+			CHECK_EQ_INT(r1.status, 200);
+			CHECK(rd.steps > 10);
+			CHECK_EQ_MEM(got, rd.len, want, wl);
+			CHECK_EQ_INT((int)c1.tx_body, BODY);
+			loop_remove(&L, &rd.t);
+			x1.proto->finish(&x1, &L);
+			x2.proto->finish(&x2, &L);
+			resp_free(&r1);
+			resp_free(&r2);
+		}
+		loop_free(&L);
+		conn_free(&c1);
+		conn_free(&c2);
+		close(s1[1]);
+		close(s2[1]);
+	}
+out:
+	free(data);
+	free(want);
+	free(got);
+	unit_end();
+}
+
+static void h1_send_stalls(void)
+{
+	unit_begin("h1: a peer that stops reading: the send waits in the loop, other tasks run, "
+		   "and it times out as a blocking send did");
+	int sv[2] = {-1, -1};
+	struct hc_conn c;
+	struct hc_response r;
+	struct hc_xfer x;
+	struct hc_loop L;
+	enum { BODY = 300000 };
+	char *data = calloc(1, BODY);
+	struct hc_body body = {.kind = HC_BODY_MEM, .mem = data, .len = BODY};
+	struct hc_request q = {.method = "POST", .target = "/up", .body = &body};
+	loop_init(&L);
+	if (CHECK(data != NULL) && small_pair(&c, sv)) {
+		resp_init(&r, &c);
+		h1_xfer_init(&x, &c, &q, &r);
+		CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
+		struct fake f;
+		int p[1][2];
+		if (pipes(p, 1)) {
+			fake_init(&f, 'F', p[0][0], POLLIN);
+			add_waiting(&L, &f);
+			f.t.deadline = hc_now_ns() + 10 * 1000000000LL; /* a bound when broken */
+			/* the first round opens (the connection is up): the send is next */
+			CHECK_EQ_INT(loop_round(&L), HC_OK);
+			CHECK(x.task.run_again && c.nrequests == 0);
+			poke(p[0][1]);
+			/* the send stops at a full socket; the poll after it wakes the other */
+			CHECK_EQ_INT(loop_round(&L), HC_OK);
+			CHECK_EQ_INT(x.task.events, POLLOUT);
+			CHECK(!x.task.done);
+			CHECK_EQ_INT(f.steps, 1);
+			CHECK_EQ_INT(loop_run_until(&L, &x.task), HC_OK);
+			CHECK(x.task.done);
+			CHECK_EQ_INT(x.task.result, HC_ETIMEOUT);
+			CHECK_EQ_STR(c.err, "no progress for 0.300 s while sending");
+			loop_remove(&L, &f.t);
+			close_pipes(p, 1);
+		}
+		x.proto->finish(&x, &L);
+		resp_free(&r);
+	}
+	loop_free(&L);
+	conn_free(&c);
+	close(sv[1]);
+	free(data);
+	unit_end();
+}
+
 int main(void)
 {
 	readiness_order();
@@ -752,5 +934,7 @@ int main(void)
 	h1_connect_waits_in_loop();
 	h1_connect_and_server_on_one_loop();
 	h1_handshake_waits_in_loop();
+	h1_send_resumes();
+	h1_send_stalls();
 	return unit_done();
 }
