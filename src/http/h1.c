@@ -216,14 +216,29 @@ static enum hc_err send_out(struct hc_xfer *x)
 			}
 			continue;
 		}
+		if (o->fsent < o->flen) {
+			short again;
+			rc = tr_sendfile_nowait(c, o->fd, o->start, o->flen, &o->fsent, &again);
+			if (rc == HC_OK && again) {
+				arm(x, again);
+				return HC_OK;
+			}
+			c->tx_body += o->fsent;
+			o->flen = o->fsent = 0;
+			if (rc)
+				break;
+			continue;
+		}
 		if (!x->h1.body_next)
 			break;
 		x->h1.body_next = false;
 		const struct hc_body *b = x->req->body;
-		bool mem;
+		bool mem, file = false;
 		if ((rc = req_out_body(c, b, x->h1.f.chunked, x->h1.f.length, o, &mem)))
 			break;
-		if (!mem && (rc = req_send_body(c, b, x->h1.f.chunked, x->h1.f.length)))
+		if (!mem && (rc = req_out_file(c, b, x->h1.f.chunked, x->h1.f.length, o, &file)))
+			break;
+		if (!mem && !file && (rc = req_send_body(c, b, x->h1.f.chunked, x->h1.f.length)))
 			break;
 	}
 	if (x->h1.held) {
@@ -249,6 +264,7 @@ static enum hc_err do_send(struct hc_xfer *x)
 	if (c->tls_session == NULL) {
 		bool with_body;
 		req_out_head(c, r, &x->h1.f, &x->h1.hb, expect, &x->h1.out, &with_body);
+		x->h1.out.flen = x->h1.out.fsent = 0;
 		x->h1.body_next = !expect && !with_body;
 		return send_out(x);
 	}
@@ -264,6 +280,7 @@ static enum hc_err send_held_body(struct hc_xfer *x)
 	if (x->c->tls_session == NULL) {
 		x->h1.out.left = 0;
 		x->h1.out.last_chunk = false;
+		x->h1.out.flen = x->h1.out.fsent = 0;
 		x->h1.body_next = true;
 		return send_out(x);
 	}

@@ -238,6 +238,10 @@ enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt,
 enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_write_more(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent);
+/* Plain TCP: sendfile(2) from off + *sent while the socket takes it (*sent moves on); *again is
+ * POLLOUT when it is full before len. */
+enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent,
+			       short *again);
 enum hc_err tr_splice_from(struct hc_conn *c, int pipe_fd, size_t len);
 struct pollfd;
 int tr_poll(struct hc_conn *c, struct pollfd *p, int ms);
@@ -280,6 +284,9 @@ struct hc_out {
 	int left;	   /* pieces from cur on */
 	bool last_chunk;   /* "0\r\n\r\n" follows them */
 	char size[24];	   /* a chunk's size line */
+	int fd;		   /* a regular file sendfile(2) takes from, when flen > 0 */
+	off_t start;
+	uint64_t flen, fsent;
 };
 /* The head as a cursor, traced and counted as req_send does; *with_body: a small memory body
  * went into it (one writev, as req_send). */
@@ -289,6 +296,10 @@ void req_out_head(struct hc_conn *c, const struct hc_request *r, const struct hc
  * which req_send_body sends. */
 enum hc_err req_out_body(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
 			 struct hc_out *o, bool *mem);
+/* A regular file body that sendfile(2) sends as is (req_send_body's case), in o's file
+ * cursor; *file false: req_send_body sends it. */
+enum hc_err req_out_file(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
+			 struct hc_out *o, bool *file);
 /* Does the request carry a body (and so may wait for 100 Continue)? */
 bool req_body_expected(const struct hc_request *r, const struct hc_framing *f);
 

@@ -441,6 +441,24 @@ enum hc_err req_out_body(struct hc_conn *c, const struct hc_body *b, bool chunke
 	return HC_OK;
 }
 
+enum hc_err req_out_file(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
+			 struct hc_out *o, bool *file)
+{
+	*file = false;
+	if (b == NULL || b->kind != HC_BODY_FD || chunked || b->size < 0 || c->cfg->trace_body)
+		return HC_OK;
+	if ((int64_t)b->size != length)
+		return conn_seterr(c, HC_EREAD,
+				   "the body file has %lld bytes but Content-Length says %" PRId64,
+				   (long long)b->size, length);
+	o->fd = b->fd;
+	o->start = b->start;
+	o->flen = (uint64_t)length;
+	o->fsent = 0;
+	*file = o->flen > 0;
+	return HC_OK;
+}
+
 /* A small body in memory goes out with the head, in one packet. */
 static bool with_head(const struct hc_body *b, const struct hc_framing *f, bool hold_body)
 {

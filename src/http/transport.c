@@ -323,6 +323,40 @@ enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint
 	return HC_OK;
 }
 
+enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent,
+			       short *again)
+{
+	*again = 0;
+	while (*sent < len) {
+		uint64_t want = len - *sent;
+		uint64_t piece = c->cfg->progress ? (8u << 20) : (1u << 30);
+		if (want > piece)
+			want = piece;
+		off_t at = off + (off_t)*sent;
+		ssize_t n = sendfile(c->fd, fd, &at, (size_t)want);
+		if (n < 0) {
+			int e = errno;
+			if (e == EINTR)
+				continue;
+			if (e == EAGAIN) {
+				*again = POLLOUT;
+				return HC_OK;
+			}
+			if (e == EPIPE || e == ECONNRESET)
+				return send_error(c, e);
+			return conn_seterr(c, HC_EREAD, "sending the body file: %s", strerror(e));
+		}
+		if (n == 0)
+			return conn_seterr(c, HC_EREAD,
+					   "the body file ended after %llu of %llu bytes",
+					   (unsigned long long)*sent, (unsigned long long)len);
+		*sent += (uint64_t)n;
+		if (c->cfg->progress)
+			c->cfg->progress(c->cfg->progress_ud, c->tx_body + *sent);
+	}
+	return HC_OK;
+}
+
 /*
  * len bytes already waiting in a pipe straight to the socket with splice(2):
  * no copy through user space. Plain TCP only. EINVAL (a pipe splice cannot

@@ -780,18 +780,24 @@ static bool small_pair(struct hc_conn *c, int sv[2])
 static void h1_send_resumes(void)
 {
 	unit_begin("h1: a send that meets a full socket waits in the loop and resumes where it "
-		   "stopped while another transfer gets its head; a slow reader gets every byte");
+		   "stopped (memory, chunks, sendfile's offset) while another transfer gets its "
+		   "head; a slow reader gets every byte");
 	static const struct {
-		bool chunked, expect;
-	} cases[] = {{false, false}, {true, false}, {false, true}, {true, true}};
+		bool chunked, expect, file;
+	} cases[] = {{false, false, false}, {true, false, false}, {false, true, false},
+		     {true, true, false},   {false, false, true}, {false, true, true}};
 	enum { BODY = 300000 };
 	char *data = malloc(BODY);
 	size_t cap = BODY + 4096;
 	char *want = malloc(cap), *got = malloc(cap);
-	if (!CHECK(data && want && got))
+	FILE *tmp = tmpfile();
+	if (!CHECK(data && want && got && tmp))
 		goto out;
 	for (size_t i = 0; i < BODY; i++)
 		data[i] = (char)('a' + i % 23);
+	/* the file body starts 7 bytes in, as a body taken from a file's middle */
+	CHECK(fwrite("skipped", 1, 7, tmp) == 7 && fwrite(data, 1, BODY, tmp) == BODY &&
+	      fflush(tmp) == 0);
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		int s1[2] = {-1, -1}, s2[2] = {-1, -1};
 		struct hc_conn c1, c2;
@@ -799,6 +805,9 @@ static void h1_send_resumes(void)
 		struct hc_xfer x1, x2;
 		struct hc_loop L;
 		struct hc_body body = {.kind = HC_BODY_MEM, .mem = data, .len = BODY};
+		if (cases[k].file)
+			body = (struct hc_body){
+			    .kind = HC_BODY_FD, .fd = fileno(tmp), .start = 7, .size = BODY};
 		struct hc_request q1 = {.method = "PUT",
 					.target = "/up",
 					.body = &body,
@@ -807,7 +816,8 @@ static void h1_send_resumes(void)
 					.expect100_timeout_ms = 0};
 		struct hc_request q2 = {.method = "GET", .target = "/get"};
 		static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-		unit_note("chunked %d, expect %d", cases[k].chunked, cases[k].expect);
+		unit_note("chunked %d, expect %d, file %d", cases[k].chunked, cases[k].expect,
+			  cases[k].file);
 		loop_init(&L);
 		if (small_pair(&c1, s1) && pair_conn(&c2, s2)) {
 			resp_init(&r1, &c1);
@@ -862,6 +872,8 @@ static void h1_send_resumes(void)
 		close(s2[1]);
 	}
 out:
+	if (tmp)
+		fclose(tmp);
 	free(data);
 	free(want);
 	free(got);
