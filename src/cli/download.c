@@ -412,12 +412,10 @@ void dl_written(struct run *R, uint64_t nread)
 	}
 }
 
-/* RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms; UTC. */
-static bool http_date(const char *s, time_t *t)
+/* s whole in the first of the n strptime(3) forms that takes it, as a UTC time. */
+static bool date_in_forms(const char *s, const char *const *forms, size_t n, time_t *t)
 {
-	static const char *const forms[] = {"%a, %d %b %Y %H:%M:%S GMT",
-					    "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"};
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct tm tm = {0};
 		const char *r = strptime(s, forms[i], &tm);
 		if (r && *r == '\0') {
@@ -426,6 +424,14 @@ static bool http_date(const char *s, time_t *t)
 		}
 	}
 	return false;
+}
+
+/* RFC 9110 §5.6.7: IMF-fixdate, and the obsolete RFC 850 and asctime forms; UTC. */
+static bool http_date(const char *s, time_t *t)
+{
+	static const char *const forms[] = {"%a, %d %b %Y %H:%M:%S GMT",
+					    "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"};
+	return date_in_forms(s, forms, sizeof(forms) / sizeof(forms[0]), t);
 }
 
 /* Into place: NAME replaced, or with --no-clobber the first free of NAME, NAME.1 ... */
@@ -557,17 +563,7 @@ static bool cond_date(const char *s, time_t *t)
 {
 	static const char *const forms[] = {"%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d",
 					    "%b %d, %Y", "%d %b %Y"};
-	if (http_date(s, t))
-		return true;
-	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
-		struct tm tm = {0};
-		const char *r = strptime(s, forms[i], &tm);
-		if (r && *r == '\0') {
-			*t = timegm(&tm);
-			return *t != (time_t)-1;
-		}
-	}
-	return false;
+	return http_date(s, t) || date_in_forms(s, forms, sizeof(forms) / sizeof(forms[0]), t);
 }
 
 enum hc_err dl_time_cond(const char *arg, const char **name, char *value, size_t vlen, char *err,
