@@ -48,43 +48,21 @@ CONF
 	sed "s|@DIR@|$dir|g" "$snippet"
 }
 
-# A socket listening on PORT of 127.0.0.1 (state 0A in /proc/net/tcp), or the process gone.
-_apache_ready() { # PORT PID
-	local hex
-	printf -v hex '%04X' "$1"
-	grep -qs "^ *[0-9]*: 0100007F:$hex 00000000:0000 0A " /proc/net/tcp || ! _harness_alive "$2"
-}
-
 apache_start() {
-	local dir=${1:?usage: apache_start DIR [MODULE...] <SNIPPET} port pid=''
+	local dir=${1:?usage: apache_start DIR [MODULE...] <SNIPPET}
 	shift
+	local -a modules=("$@")
 	mkdir -p "$dir/www"
 	dir=$(cd "$dir" && pwd)
 	cat >"$dir/snippet.conf"
-	for _ in 1 2 3 4 5; do
-		port=$(harness_free_port 127.0.0.1)
-		_apache_conf "$dir" "$port" "$dir/snippet.conf" "$@" >"$dir/apache2.conf"
+	_apache_try() { # PORT (dir and modules: apache_start's)
+		_apache_conf "$dir" "$1" "$dir/snippet.conf" "${modules[@]}" >"$dir/apache2.conf"
 		: >"$dir/access.log"
-		# fd 3 closed: bats waits for whatever still holds it open.
-		timeout -k 5 "${APACHE_LIFETIME:-$HARNESS_LIFETIME}" \
-			"$APACHE_BIN" -d "$dir" -f "$dir/apache2.conf" -X \
-			</dev/null >"$dir/stdout" 2>"$dir/stderr" 3>&- &
-		pid=$!
-		harness_wait_for "$HARNESS_START_TIMEOUT" _apache_ready "$port" "$pid" || true
-		_harness_alive "$pid" && break
-		harness_kill "$pid"
-		pid=
-		grep -qsi 'address already in use' "$dir/error.log" "$dir/stderr" || break
-	done
-	if [[ -z $pid ]] || ! _apache_ready "$port" "$pid"; then
-		echo "apache_start: apache2 did not start:" >&2
-		cat "$dir/stderr" >&2
-		tail -n 5 "$dir/error.log" >&2 2>/dev/null
-		[[ -n $pid ]] && harness_kill "$pid"
-		return 1
-	fi
-	_harness_register apache "$pid" "$dir"
-	APACHE_PORT=$port APACHE_DIR=$dir APACHE_PID=$pid APACHE_URL="http://127.0.0.1:$port"
+	}
+	harness_daemon apache "$dir" "$dir/error.log" "${APACHE_LIFETIME:-$HARNESS_LIFETIME}" \
+		_apache_try -- "$APACHE_BIN" -d "$dir" -f "$dir/apache2.conf" -X || return 1
+	APACHE_PORT=$HARNESS_PORT APACHE_DIR=$dir APACHE_PID=$HARNESS_PID
+	APACHE_URL="http://127.0.0.1:$APACHE_PORT"
 	export APACHE_PORT APACHE_DIR APACHE_PID APACHE_URL
 }
 

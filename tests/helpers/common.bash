@@ -136,6 +136,46 @@ s.bind((sys.argv[1], 0))
 print(s.getsockname()[1])' "${1:-127.0.0.1}"
 }
 
+# A socket listening on PORT of 127.0.0.1 (state 0A in /proc/net/tcp), or the process gone.
+harness_listening() { # PORT PID
+	local hex
+	printf -v hex '%04X' "$1"
+	grep -qs "^ *[0-9]*: 0100007F:$hex 00000000:0000 0A " /proc/net/tcp || ! _harness_alive "$2"
+}
+
+# Start a server that runs in the foreground and listens on 127.0.0.1:PORT of
+# a free port, under timeout(1) for LIFETIME seconds, its standard output and
+# error in DIR/stdout and DIR/stderr.  CONF PORT is called before each try to
+# write its configuration and empty its LOG; a try whose port was taken in
+# between ("address already in use" in LOG or stderr) is made again on
+# another port, at most 5 times.  Sets HARNESS_PORT and HARNESS_PID and
+# registers it as KIND; prints why and returns 1 when it did not start.
+harness_daemon() { # KIND DIR LOG LIFETIME CONF -- CMD...
+	local kind=$1 dir=$2 log=$3 lifetime=$4 conf=$5 port pid=''
+	shift 6
+	for _ in 1 2 3 4 5; do
+		port=$(harness_free_port 127.0.0.1)
+		"$conf" "$port"
+		# fd 3 closed: bats waits for whatever still holds it open.
+		timeout -k 5 "$lifetime" "$@" </dev/null >"$dir/stdout" 2>"$dir/stderr" 3>&- &
+		pid=$!
+		harness_wait_for "$HARNESS_START_TIMEOUT" harness_listening "$port" "$pid" || true
+		_harness_alive "$pid" && break
+		harness_kill "$pid"
+		pid=
+		grep -qsi 'address already in use' "$log" "$dir/stderr" || break
+	done
+	if [[ -z $pid ]] || ! harness_listening "$port" "$pid"; then
+		echo "${kind}_start: $kind did not start:" >&2
+		cat "$dir/stderr" >&2
+		tail -n 5 "$log" >&2 2>/dev/null
+		[[ -n $pid ]] && harness_kill "$pid"
+		return 1
+	fi
+	_harness_register "$kind" "$pid" "$dir"
+	HARNESS_PORT=$port HARNESS_PID=$pid
+}
+
 # A URL on 127.0.0.1 where nothing listens (a port free a moment ago): connecting is refused.
 refused_url() {
 	echo "http://127.0.0.1:$(harness_free_port)/refused"

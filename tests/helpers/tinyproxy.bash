@@ -37,43 +37,19 @@ EOF
 	(($# == 0)) || printf '%s\n' "$@"
 }
 
-# A socket listening on PORT of 127.0.0.1 (state 0A in /proc/net/tcp), or
-# the process gone.
-_tinyproxy_ready() { # PORT PID
-	local hex
-	printf -v hex '%04X' "$1"
-	grep -qs "^ *[0-9]*: 0100007F:$hex 00000000:0000 0A " /proc/net/tcp || ! _harness_alive "$2"
-}
-
 tinyproxy_start() {
-	local dir=${1:?usage: tinyproxy_start DIR [CONFIG-LINE...]} port pid=''
+	local dir=${1:?usage: tinyproxy_start DIR [CONFIG-LINE...]}
 	shift
+	local -a lines=("$@")
 	mkdir -p "$dir"
 	dir=$(cd "$dir" && pwd)
-	for _ in 1 2 3 4 5; do
-		port=$(harness_free_port 127.0.0.1)
-		_tinyproxy_conf "$dir" "$port" "$@" >"$dir/tinyproxy.conf"
+	_tinyproxy_try() { # PORT (dir and lines: tinyproxy_start's)
+		_tinyproxy_conf "$dir" "$1" "${lines[@]}" >"$dir/tinyproxy.conf"
 		: >"$dir/log"
-		# fd 3 closed: bats waits for whatever still holds it open.
-		timeout -k 5 "${TINYPROXY_LIFETIME:-$HARNESS_LIFETIME}" \
-			"$TINYPROXY_BIN" -d -c "$dir/tinyproxy.conf" \
-			</dev/null >"$dir/stdout" 2>"$dir/stderr" 3>&- &
-		pid=$!
-		harness_wait_for "$HARNESS_START_TIMEOUT" _tinyproxy_ready "$port" "$pid" || true
-		_harness_alive "$pid" && break
-		harness_kill "$pid"
-		pid=
-		grep -qsi 'address already in use' "$dir/log" "$dir/stderr" || break
-	done
-	if [[ -z $pid ]] || ! _tinyproxy_ready "$port" "$pid"; then
-		echo "tinyproxy_start: tinyproxy did not start:" >&2
-		cat "$dir/stderr" >&2
-		tail -n 5 "$dir/log" >&2 2>/dev/null
-		[[ -n $pid ]] && harness_kill "$pid"
-		return 1
-	fi
-	_harness_register tinyproxy "$pid" "$dir"
-	TP_PORT=$port TP_DIR=$dir TP_PID=$pid TP_URL="http://127.0.0.1:$port"
+	}
+	harness_daemon tinyproxy "$dir" "$dir/log" "${TINYPROXY_LIFETIME:-$HARNESS_LIFETIME}" \
+		_tinyproxy_try -- "$TINYPROXY_BIN" -d -c "$dir/tinyproxy.conf" || return 1
+	TP_PORT=$HARNESS_PORT TP_DIR=$dir TP_PID=$HARNESS_PID TP_URL="http://127.0.0.1:$HARNESS_PORT"
 	export TP_PORT TP_DIR TP_PID TP_URL
 }
 
