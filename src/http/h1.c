@@ -189,9 +189,10 @@ static enum hc_err sent(struct hc_xfer *x)
 
 /*
  * The send as far as the socket takes it: what the cursor holds, then the
- * body after the head (memory bodies in the cursor, other kinds by
- * req_send_body). A full socket waits in the loop for POLLOUT, timed as
- * tr_wait times its waits, and the send goes on from where it stopped.
+ * body after the head (memory bodies and regular files in the cursor, other
+ * kinds by req_send_body). A full socket waits in the loop (POLLOUT, or the
+ * direction TLS wants), timed as tr_wait times its waits, and the send goes
+ * on from where it stopped.
  */
 static enum hc_err send_out(struct hc_xfer *x)
 {
@@ -200,34 +201,12 @@ static enum hc_err send_out(struct hc_xfer *x)
 	enum hc_err rc = HC_OK;
 	x->state = H1_SEND_OUT;
 	for (;;) {
-		if (o->left == 0 && o->last_chunk) {
-			o->iov[0] = (struct iovec){"0\r\n\r\n", 5};
-			o->cur = o->iov;
-			o->left = 1;
-			o->last_chunk = false;
-		}
-		if (o->left > 0) {
-			short again;
-			if ((rc = tr_writev_nowait(c, &o->cur, &o->left, &again)))
-				break;
-			if (again) {
-				arm(x, again);
-				return HC_OK;
-			}
-			continue;
-		}
-		if (o->fsent < o->flen) {
-			short again;
-			rc = tr_sendfile_nowait(c, o->fd, o->start, o->flen, &o->fsent, &again);
-			if (rc == HC_OK && again) {
-				arm(x, again);
-				return HC_OK;
-			}
-			c->tx_body += o->fsent;
-			o->flen = o->fsent = 0;
-			if (rc)
-				break;
-			continue;
+		short again;
+		if ((rc = req_out_send(c, o, &again)))
+			break;
+		if (again) {
+			arm(x, again);
+			return HC_OK;
 		}
 		if (!x->h1.body_next)
 			break;
@@ -255,40 +234,26 @@ static enum hc_err do_send(struct hc_xfer *x)
 	struct hc_conn *c = x->c;
 	const struct hc_request *r = x->req;
 	bool expect = r->expect100 && req_body_expected(r, &x->h1.f);
-	enum hc_err rc;
+	bool with_body;
 
 	c->reusable = false;
 	c->rx = 0;
 	c->tx_body = 0;
 	x->h1.held = false;
-	if (c->tls_session == NULL) {
-		bool with_body;
-		req_out_head(c, r, &x->h1.f, &x->h1.hb, expect, &x->h1.out, &with_body);
-		x->h1.out.flen = x->h1.out.fsent = 0;
-		x->h1.body_next = !expect && !with_body;
-		return send_out(x);
-	}
-	/* TLS: still blocking underneath (tr_wait) */
-	if ((rc = req_send(c, r, &x->h1.f, &x->h1.hb, expect)))
-		return send_failed(x, rc);
-	return sent(x);
+	req_out_head(c, r, &x->h1.f, &x->h1.hb, expect, &x->h1.out, &with_body);
+	x->h1.out.flen = x->h1.out.fsent = x->h1.out.fblock = 0;
+	x->h1.body_next = !expect && !with_body;
+	return send_out(x);
 }
 
 static enum hc_err send_held_body(struct hc_xfer *x)
 {
 	x->h1.held = true;
-	if (x->c->tls_session == NULL) {
-		x->h1.out.left = 0;
-		x->h1.out.last_chunk = false;
-		x->h1.out.flen = x->h1.out.fsent = 0;
-		x->h1.body_next = true;
-		return send_out(x);
-	}
-	enum hc_err rc = req_send_body(x->c, x->req->body, x->h1.f.chunked, x->h1.f.length);
-	if (rc)
-		return failed(x, rc);
-	go(x, H1_HEAD);
-	return HC_OK;
+	x->h1.out.left = 0;
+	x->h1.out.last_chunk = false;
+	x->h1.out.flen = x->h1.out.fsent = x->h1.out.fblock = 0;
+	x->h1.body_next = true;
+	return send_out(x);
 }
 
 /*
@@ -388,6 +353,8 @@ static enum hc_err h1_expire(struct hc_task *t)
 	}
 	if (x->state == H1_TLS)
 		return conn_tls_timed_out(x->c);
+	if (x->state == H1_SEND_OUT && x->c->tls_session)
+		return failed(x, conn_seterr(x->c, HC_ETIMEOUT, "TLS send timed out"));
 	if (x->state != H1_EXPECT)
 		return failed(x,
 			      tr_timed_out(x->c, t->events, x->c->cfg->timeout_ms, x->h1.by_limit));

@@ -231,10 +231,13 @@ enum hc_err tr_read(struct hc_conn *c, char *buf, size_t len, size_t *got);
 enum hc_err tr_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got, short *again);
 enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
 /*
- * Plain TCP: write what the socket takes now, moving the cursor (*iov, *iovcnt)
- * past it; *again is POLLOUT when the socket is full before the end.
+ * Write what the socket takes now, moving the cursor (*iov, *iovcnt) past it
+ * (flags: sendmsg's, on plain TCP); *again is what to wait for (POLLOUT, or
+ * POLLIN when TLS wants it) when the socket is full before the end. Over TLS
+ * the cursor waits where it is until GnuTLS has taken the record it holds.
  */
-enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, short *again);
+enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, int flags,
+			     short *again);
 enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_write_more(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent);
@@ -275,19 +278,23 @@ enum hc_err req_send(struct hc_conn *c, const struct hc_request *r, const struct
 enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunked,
 			  int64_t length);
 /*
- * A resumable send (h1.c, plain TCP): pieces of memory as a cursor the socket
- * takes as it can, then the last chunk when last_chunk.
+ * A resumable send (h1.c): pieces of memory as a cursor the socket takes as
+ * it can, then the last chunk when last_chunk, then a regular file's range.
  */
 struct hc_out {
 	struct iovec iov[3];
 	struct iovec *cur; /* the first piece not wholly written */
 	int left;	   /* pieces from cur on */
+	int flags;	   /* sendmsg(2) flags for them (MSG_MORE) */
 	bool last_chunk;   /* "0\r\n\r\n" follows them */
 	char size[24];	   /* a chunk's size line */
 	int fd;		   /* a regular file sendfile(2) takes from, when flen > 0 */
 	off_t start;
 	uint64_t flen, fsent;
+	size_t fblock; /* over TLS: the file's block read into sbuf, in the pieces */
 };
+/* Send what o holds as far as the socket takes it; *again: what to wait for (0: all out). */
+enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again);
 /* The head as a cursor, traced and counted as req_send does; *with_body: a small memory body
  * went into it (one writev, as req_send). */
 void req_out_head(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
@@ -329,7 +336,7 @@ struct hc_xfer {
 		struct hc_headbuf hb;
 		struct hc_dial dial;
 		bool reused, retried;
-		struct hc_out out; /* the send in progress (plain TCP) */
+		struct hc_out out; /* the send in progress */
 		bool body_next;	   /* the body follows what out holds */
 		bool held;	   /* sending the body held for 100 Continue */
 		bool by_limit;	   /* the armed deadline is the transfer's, not the operation's */

@@ -14,29 +14,31 @@
  *      the expect timeout), the response head (non-blocking reads). Each
  *      wait's deadline is the operation's timeout within the transfer's
  *      deadline (or the connect limit), re-armed after each step, as tr_wait
- *      times its waits. Sending on plain TCP is resumable: the head and
- *      memory bodies (as-is or one chunk and the last) are an iovec cursor
- *      (struct hc_out) written as the socket takes it, and a regular file
- *      with Content-Length goes by sendfile(2) from its offset in the same
- *      cursor; a full socket is a POLLOUT wait in the loop (the operation's
- *      timeout, re-armed after each step) and the send goes on where it
- *      stopped, the held body after 100 Continue too. The writev that puts a
- *      small body with the head stays one call; sendfile's pieces are as
- *      before. Still blocking on EAGAIN underneath (tr_wait): every send
- *      over TLS (req_send), files that -p B reads, pipe bodies (splice,
- *      chunked reads), multipart, the CONNECT tunnel (conn_dial_finish), and
- *      the body, which the caller pulls (resp_read, resp_readv, resp_splice):
- *      the fast paths are the same code as before.
+ *      times its waits. Sending is resumable: the head and memory bodies
+ *      (as-is or one chunk and the last) are an iovec cursor (struct
+ *      hc_out) written as the socket takes it, and a regular file with
+ *      Content-Length goes from its offset in the same cursor (sendfile(2)
+ *      on plain TCP, blocks read into sbuf over TLS); a full socket is a
+ *      wait in the loop (POLLOUT, or the direction GnuTLS wants; the
+ *      operation's timeout, re-armed after each step) and the send goes on
+ *      where it stopped, the held body after 100 Continue too. Over TLS the
+ *      cursor stays put while GnuTLS holds a record it could not send
+ *      (GNUTLS_E_AGAIN: the same bytes are offered again), and the pieces
+ *      of one chunk are corked and flushed by gnutls_record_uncork without
+ *      GNUTLS_RECORD_WAIT (what the socket did not take stays corked for
+ *      the next step). The writev that puts a small body with the head
+ *      stays one call; sendfile's pieces are as before. Still blocking on
+ *      EAGAIN underneath (tr_wait): files that -p B reads, pipe bodies
+ *      (splice, chunked reads), multipart, the CONNECT tunnel
+ *      (conn_dial_finish), and the body, which the caller pulls (resp_read,
+ *      resp_readv, resp_splice): the fast paths are the same code as before.
  *  Next, to finish (b): pipes as the source (splice resuming, the pipe
  *      polled for POLLIN when empty; chunked reads the same way), files read
- *      into sbuf, multipart segments as a cursor over those, TLS sends
- *      resumable (GnuTLS keeps the record on GNUTLS_E_AGAIN: the cursor
- *      stays put until it is taken; the corked writev wants
- *      gnutls_record_uncork without WAIT), the tunnel as states of its own
- *      (send CONNECT, read its head with resp_begin_step), then the body
- *      phase as a state with a sink (its fd polled for POLLOUT when a write
- *      would block: one transfer owns an h1 connection, so the socket is
- *      simply not read meanwhile).
+ *      into sbuf, multipart segments as a cursor over those, the tunnel as
+ *      states of its own (send CONNECT, read its head with resp_begin_step),
+ *      then the body phase as a state with a sink (its fd polled for POLLOUT
+ *      when a write would block: one transfer owns an h1 connection, so the
+ *      socket is simply not read meanwhile).
  *  (c) then: tr_wait and the waits in tls.c go away; the http.client-shaped
  *      calls stay as loop_run_until() wrappers.
  * HTTP/2 attaches as a second handler: its connection is the task (one fd,

@@ -402,6 +402,7 @@ static void out_set(struct hc_out *o, int n, bool last_chunk)
 {
 	o->cur = o->iov;
 	o->left = n;
+	o->flags = 0;
 	o->last_chunk = last_chunk;
 }
 
@@ -451,12 +452,84 @@ enum hc_err req_out_file(struct hc_conn *c, const struct hc_body *b, bool chunke
 		return conn_seterr(c, HC_EREAD,
 				   "the body file has %lld bytes but Content-Length says %" PRId64,
 				   (long long)b->size, length);
+	/* over TLS the file goes in blocks read into the send buffer */
+	if (c->tls_session && c->sbuf == NULL && (c->sbuf = malloc(c->cfg->blocksize)) == NULL)
+		return HC_ENOMEM;
 	o->fd = b->fd;
 	o->start = b->start;
 	o->flen = (uint64_t)length;
-	o->fsent = 0;
+	o->fsent = o->fblock = 0;
 	*file = o->flen > 0;
 	return HC_OK;
+}
+
+/* Over TLS: the file's next block into the send buffer, as the pieces (tr_sendfile's reads). */
+static enum hc_err out_file_block(struct hc_conn *c, struct hc_out *o)
+{
+	uint64_t want = o->flen - o->fsent;
+	uint64_t piece = c->cfg->progress ? (8u << 20) : (1u << 30);
+	if (want > piece)
+		want = piece;
+	if (want > c->cfg->blocksize)
+		want = c->cfg->blocksize;
+	ssize_t n;
+	while ((n = pread(o->fd, c->sbuf, (size_t)want, o->start + (off_t)o->fsent)) < 0 &&
+	       errno == EINTR)
+		;
+	if (n < 0)
+		return conn_seterr(c, HC_EREAD, "reading the body: %s", strerror(errno));
+	if (n == 0)
+		return conn_seterr(c, HC_EREAD, "the body file ended after %llu of %llu bytes",
+				   (unsigned long long)o->fsent, (unsigned long long)o->flen);
+	o->iov[0] = (struct iovec){c->sbuf, (size_t)n};
+	o->fblock = (size_t)n;
+	out_set(o, 1, false);
+	return HC_OK;
+}
+
+/* The file's range is through (or failed): its bytes are counted as tr_sendfile's callers did. */
+static void out_file_done(struct hc_conn *c, struct hc_out *o)
+{
+	c->tx_body += o->fsent;
+	o->flen = o->fsent = 0;
+}
+
+enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again)
+{
+	enum hc_err rc;
+	*again = 0;
+	for (;;) {
+		if (o->left > 0) {
+			if ((rc = tr_writev_nowait(c, &o->cur, &o->left, o->flags, again)) || *again)
+				return rc;
+			continue;
+		}
+		if (o->fblock) {
+			o->fsent += o->fblock;
+			o->fblock = 0;
+			if (c->cfg->progress)
+				c->cfg->progress(c->cfg->progress_ud, c->tx_body + o->fsent);
+		}
+		if (o->last_chunk) {
+			o->iov[0] = (struct iovec){"0\r\n\r\n", 5};
+			out_set(o, 1, false);
+			continue;
+		}
+		if (o->fsent < o->flen) {
+			if (c->tls_session)
+				rc = out_file_block(c, o);
+			else
+				rc = tr_sendfile_nowait(c, o->fd, o->start, o->flen, &o->fsent, again);
+			if (rc)
+				out_file_done(c, o);
+			if (rc || *again)
+				return rc;
+			continue;
+		}
+		if (o->flen)
+			out_file_done(c, o);
+		return HC_OK;
+	}
 }
 
 /* A small body in memory goes out with the head, in one packet. */

@@ -44,6 +44,7 @@
 	X(gnutls_record_send)                                                                      \
 	X(gnutls_record_cork)                                                                      \
 	X(gnutls_record_uncork)                                                                    \
+	X(gnutls_record_check_corked)                                                              \
 	X(gnutls_record_get_direction)                                                             \
 	X(gnutls_record_check_pending)                                                             \
 	X(gnutls_reauth)                                                                           \
@@ -761,6 +762,65 @@ enum hc_err tls_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)
 		}
 		return alert_error(c, rc, HC_ESEND, "send");
 	}
+}
+
+/*
+ * The cursor as records, never waiting. GnuTLS keeps a record it has built
+ * when the socket is full (GNUTLS_E_AGAIN) and wants the same bytes offered
+ * again: the cursor moves only past what it took. Several pieces (a chunk's
+ * size, data and CRLF) are corked into few records; an uncork without
+ * GNUTLS_RECORD_WAIT that meets a full socket leaves the rest corked, and
+ * the next call flushes it before the cursor moves past the pieces.
+ */
+enum hc_err tls_writev_nowait(struct hc_conn *c, struct iovec **iovp, int *iovcntp, short *again)
+{
+	gnutls_session_t s = c->tls_session;
+	struct iovec *iov = *iovp;
+	*again = 0;
+	if (*iovcntp > 1 || G(gnutls_record_check_corked)(s) > 0) {
+		if (G(gnutls_record_check_corked)(s) == 0) {
+			G(gnutls_record_cork)(s);
+			for (int i = 0; i < *iovcntp; i++) {
+				ssize_t w = G(gnutls_record_send)(s, iov[i].iov_base, iov[i].iov_len);
+				if (w < 0)
+					return alert_error(c, (int)w, HC_ESEND, "send");
+			}
+		}
+		for (;;) {
+			int rc = G(gnutls_record_uncork)(s, 0);
+			if (rc >= 0)
+				break;
+			if (rc == GNUTLS_E_INTERRUPTED)
+				continue;
+			if (rc == GNUTLS_E_AGAIN) {
+				*again = tls_direction(c);
+				return HC_OK;
+			}
+			return alert_error(c, rc, HC_ESEND, "send");
+		}
+		*iovp += *iovcntp;
+		*iovcntp = 0;
+		return HC_OK;
+	}
+	while (*iovcntp > 0) {
+		ssize_t w = G(gnutls_record_send)(s, iov->iov_base, iov->iov_len);
+		if (w == GNUTLS_E_INTERRUPTED)
+			continue;
+		if (w == GNUTLS_E_AGAIN) {
+			*again = tls_direction(c);
+			return HC_OK;
+		}
+		if (w < 0)
+			return alert_error(c, (int)w, HC_ESEND, "send");
+		iov->iov_base = (char *)iov->iov_base + w;
+		iov->iov_len -= (size_t)w;
+		if (iov->iov_len == 0) {
+			iov++;
+			(*iovcntp)--;
+			*iovp = iov;
+		}
+	}
+	return HC_OK;
 }
 
 bool tls_pending(struct hc_conn *c)

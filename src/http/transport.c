@@ -248,10 +248,13 @@ static enum hc_err send_iov(struct hc_conn *c, struct iovec *iov, int iovcnt, in
 	}
 }
 
-enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, short *again)
+enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, int flags,
+			     short *again)
 {
+	if (c->tls_session)
+		return tls_writev_nowait(c, iov, iovcnt, again);
 	bool full;
-	enum hc_err rc = send_some(c, iov, iovcnt, 0, &full);
+	enum hc_err rc = send_some(c, iov, iovcnt, flags, &full);
 	*again = full ? POLLOUT : 0;
 	return rc;
 }

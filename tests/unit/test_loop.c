@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <gnutls/gnutls.h>
 
 #include "http.h"
 #include "tls.h"
@@ -880,6 +881,248 @@ out:
 	unit_end();
 }
 
+/* ---- TLS: a server on the far end of a socket pair, driven on the same loop ---- */
+
+/* A throwaway self-signed key and certificate (the client runs with -k's settings). */
+static const char test_key[] =
+	"-----BEGIN EC PRIVATE KEY-----\n"
+	"MHcCAQEEIFc7grB8VwDVpT5mO4F/W1P1PgVzLS15MxXq5e+pmlGKoAoGCCqGSM49\n"
+	"AwEHoUQDQgAEelVVDGW5EODphBwvergTp/ZrkmV+zXhG7NJYF5MhOhrv4wh68RQH\n"
+	"gp2NLI3BPjzHYvIsAIZfmfaeJ9xtn0hbmg==\n"
+	"-----END EC PRIVATE KEY-----\n";
+static const char test_cert[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIBozCCAUmgAwIBAgIUHgOGcmNv7EnDnAbs6nKtsTwh6/QwCgYIKoZIzj0EAwIw\n"
+	"GTEXMBUGA1UEAxMOaGNsaSB1bml0IHRlc3QwIBcNMjYxMjA2MTIxNjQ5WhgPOTk5\n"
+	"OTEyMzEyMzU5NTlaMBkxFzAVBgNVBAMTDmhjbGkgdW5pdCB0ZXN0MFkwEwYHKoZI\n"
+	"zj0CAQYIKoZIzj0DAQcDQgAEelVVDGW5EODphBwvergTp/ZrkmV+zXhG7NJYF5Mh\n"
+	"Ohrv4wh68RQHgp2NLI3BPjzHYvIsAIZfmfaeJ9xtn0hbmqNtMGswDAYDVR0TAQH/\n"
+	"BAIwADAXBgNVHREEEDAOggxleGFtcGxlLnRlc3QwEwYDVR0lBAwwCgYIKwYBBQUH\n"
+	"AwEwDgYDVR0PAQH/BAQDAgeAMB0GA1UdDgQWBBSNtgWLFt6IRamPDjXSXv8E+J3O\n"
+	"czAKBggqhkjOPQQDAgNIADBFAiBQZ9GNAgJwvDLVkiBg6wsFW2Ann/kzSmYm2j7D\n"
+	"b9uDmgIhAOiEoWUuAo4f+ZMnFoHFjPWIsziMszemGLgPoWNLjaOj\n"
+	"-----END CERTIFICATE-----\n";
+
+struct tls_peer {
+	struct hc_task t; /* first */
+	gnutls_session_t s;
+	gnutls_certificate_credentials_t cred;
+	char *got;
+	size_t len, want;
+	int steps;
+};
+
+static bool tls_peer_init(struct tls_peer *p, int fd)
+{
+	gnutls_datum_t k = {(unsigned char *)test_key, sizeof(test_key) - 1};
+	gnutls_datum_t cert = {(unsigned char *)test_cert, sizeof(test_cert) - 1};
+	memset(p, 0, sizeof(*p));
+	return CHECK(gnutls_certificate_allocate_credentials(&p->cred) == 0) &&
+	       CHECK(gnutls_certificate_set_x509_key_mem(p->cred, &cert, &k, GNUTLS_X509_FMT_PEM) ==
+		     0) &&
+	       CHECK(gnutls_init(&p->s, GNUTLS_SERVER | GNUTLS_NONBLOCK) == 0) &&
+	       CHECK(gnutls_set_default_priority(p->s) == 0) &&
+	       CHECK(gnutls_credentials_set(p->s, GNUTLS_CRD_CERTIFICATE, p->cred) == 0) &&
+	       (gnutls_transport_set_int(p->s, fd), true);
+}
+
+static void tls_peer_free(struct tls_peer *p)
+{
+	if (p->s)
+		gnutls_deinit(p->s);
+	if (p->cred)
+		gnutls_certificate_free_credentials(p->cred);
+}
+
+/* Both ends of the handshake, in turns (nothing waits: the pair holds what each side wrote). */
+static bool tls_pair_up(struct hc_conn *c, struct tls_peer *p)
+{
+	if (!CHECK_EQ_INT(tls_start(c), HC_OK))
+		return false;
+	short wait = POLLOUT;
+	int srv = GNUTLS_E_AGAIN;
+	for (int i = 0; i < 100 && (wait || srv < 0); i++) {
+		if (wait && !CHECK_EQ_INT(tls_handshake_step(c, &wait), HC_OK))
+			return false;
+		if (srv < 0 && (srv = gnutls_handshake(p->s)) < 0 && srv != GNUTLS_E_AGAIN &&
+		    !CHECK(gnutls_error_is_fatal(srv) == 0))
+			return false;
+	}
+	return CHECK(wait == 0 && srv == 0);
+}
+
+/* A slow TLS reader: one small record read per wake; once want bytes are in, it answers. */
+static enum hc_err tls_peer_step(struct hc_task *t, short revents)
+{
+	struct tls_peer *p = (struct tls_peer *)t;
+	(void)revents;
+	p->steps++;
+	size_t room = p->want - p->len;
+	ssize_t n = gnutls_record_recv(p->s, p->got + p->len, room < 3000 ? room : 3000);
+	t->run_again = gnutls_record_check_pending(p->s) > 0; /* bytes poll will not see */
+	if (n == GNUTLS_E_AGAIN)
+		return HC_OK;
+	if (n <= 0)
+		return HC_ERESET;
+	p->len += (size_t)n;
+	if (p->len < p->want)
+		return HC_OK;
+	static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	if (gnutls_record_send(p->s, reply, sizeof(reply) - 1) != (ssize_t)sizeof(reply) - 1)
+		return HC_ESEND;
+	t->run_again = false;
+	t->paused = true;
+	return HC_OK;
+}
+
+static const struct hc_task_ops tls_peer_ops = {.step = tls_peer_step, .expire = server_expire};
+
+static void h1_tls_send_resumes(void)
+{
+	unit_begin("h1: a TLS send that meets a full socket keeps its record, waits in the loop "
+		   "while another transfer gets its head, and resumes (memory, chunks, a file's "
+		   "blocks, after 100 Continue)");
+	static const struct {
+		bool chunked, expect, file;
+	} cases[] = {{false, false, false}, {true, false, false}, {false, false, true},
+		     {true, true, false}};
+	static const struct hc_tls_cfg tls = {.insecure = true};
+	struct hc_conn_cfg tc = cfg;
+	tc.tls = &tls;
+	enum { BODY = 300000 };
+	char *data = malloc(BODY);
+	size_t cap = BODY + 4096;
+	char *want = malloc(cap), *got = malloc(cap);
+	FILE *tmp = tmpfile();
+	if (!CHECK(data && want && got && tmp))
+		goto out;
+	for (size_t i = 0; i < BODY; i++)
+		data[i] = (char)('a' + i % 23);
+	CHECK(fwrite("skipped", 1, 7, tmp) == 7 && fwrite(data, 1, BODY, tmp) == BODY &&
+	      fflush(tmp) == 0);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		int s1[2] = {-1, -1}, s2[2] = {-1, -1};
+		struct hc_conn c1, c2;
+		struct hc_response r1, r2;
+		struct hc_xfer x1, x2;
+		struct hc_loop L;
+		struct tls_peer peer = {0};
+		struct hc_body body = {.kind = HC_BODY_MEM, .mem = data, .len = BODY};
+		if (cases[k].file)
+			body = (struct hc_body){
+			    .kind = HC_BODY_FD, .fd = fileno(tmp), .start = 7, .size = BODY};
+		struct hc_request q1 = {.method = "PUT",
+					.target = "/up",
+					.body = &body,
+					.chunked = cases[k].chunked,
+					.expect100 = cases[k].expect,
+					.expect100_timeout_ms = 0};
+		struct hc_request q2 = {.method = "GET", .target = "/get"};
+		static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+		unit_note("chunked %d, expect %d, file %d", cases[k].chunked, cases[k].expect,
+			  cases[k].file);
+		loop_init(&L);
+		if (small_pair(&c1, s1) && pair_conn(&c2, s2) && tls_peer_init(&peer, s1[1])) {
+			c1.cfg = &tc;
+			c1.tls = true;
+			if (!tls_pair_up(&c1, &peer))
+				goto next;
+			resp_init(&r1, &c1);
+			resp_init(&r2, &c2);
+			h1_xfer_init(&x1, &c1, &q1, &r1);
+			h1_xfer_init(&x2, &c2, &q2, &r2);
+			CHECK(write(s2[1], ok, sizeof(ok) - 1) == (ssize_t)sizeof(ok) - 1);
+			CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
+			CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
+			CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
+			CHECK(x2.task.paused);
+			CHECK_EQ_INT(r2.status, 200);
+			if (!cases[k].expect) {
+				/* x1 holds a record the full socket did not take, and waits */
+				CHECK(!x1.task.paused && !x1.task.done);
+				CHECK_EQ_INT(x1.task.events, POLLOUT);
+			}
+			size_t wl = x1.h1.hb.len;
+			memcpy(want, x1.h1.hb.p, wl);
+			if (cases[k].chunked)
+				wl += (size_t)snprintf(want + wl, cap - wl, "%x\r\n", BODY);
+			memcpy(want + wl, data, BODY);
+			wl += BODY;
+			if (cases[k].chunked) {
+				memcpy(want + wl, "\r\n0\r\n\r\n", 7);
+				wl += 7;
+			}
+			peer.t = (struct hc_task){.ops = &tls_peer_ops, .fd = s1[1], .events = POLLIN};
+			peer.got = got;
+			peer.want = wl;
+			loop_add(&L, &peer.t);
+			CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
+			unit_note("x1: result %d, %s; peer steps %d", x1.task.result, c1.err,
+				  peer.steps);
+			CHECK(x1.task.paused);
+			CHECK_EQ_INT(r1.status, 200);
+			CHECK(peer.steps > 10);
+			CHECK_EQ_MEM(got, peer.len, want, wl);
+			CHECK_EQ_INT((int)c1.tx_body, BODY);
+			loop_remove(&L, &peer.t);
+			x1.proto->finish(&x1, &L);
+			x2.proto->finish(&x2, &L);
+			resp_free(&r1);
+			resp_free(&r2);
+		}
+	next:
+		loop_free(&L);
+		conn_free(&c1);
+		conn_free(&c2);
+		tls_peer_free(&peer);
+		close(s1[1]);
+		close(s2[1]);
+	}
+out:
+	if (tmp)
+		fclose(tmp);
+	free(data);
+	free(want);
+	free(got);
+	tls_global_free();
+	unit_end();
+}
+
+static void h1_tls_send_stalls(void)
+{
+	unit_begin("h1: a TLS peer that stops reading: the send waits in the loop and times out "
+		   "with the blocking send's message");
+	static const struct hc_tls_cfg tls = {.insecure = true};
+	struct hc_conn_cfg tc = cfg;
+	tc.tls = &tls;
+	int sv[2] = {-1, -1};
+	struct hc_conn c;
+	struct hc_response r;
+	struct tls_peer peer = {0};
+	enum { BODY = 300000 };
+	char *data = calloc(1, BODY);
+	struct hc_body body = {.kind = HC_BODY_MEM, .mem = data, .len = BODY};
+	struct hc_request q = {.method = "POST", .target = "/up", .body = &body, .chunked = true};
+	if (CHECK(data != NULL) && small_pair(&c, sv) && tls_peer_init(&peer, sv[1])) {
+		c.cfg = &tc;
+		c.tls = true;
+		if (tls_pair_up(&c, &peer)) {
+			resp_init(&r, &c);
+			int64_t t0 = hc_now_ns();
+			CHECK_EQ_INT(http_request(&c, &q, &r), HC_ETIMEOUT);
+			CHECK_EQ_STR(c.err, "TLS send timed out");
+			CHECK(hc_now_ns() - t0 >= 300 * INT64_C(1000000)); /* never early */
+			resp_free(&r);
+		}
+	}
+	conn_free(&c);
+	tls_peer_free(&peer);
+	close(sv[1]);
+	free(data);
+	tls_global_free();
+	unit_end();
+}
+
 static void h1_send_stalls(void)
 {
 	unit_begin("h1: a peer that stops reading: the send waits in the loop, other tasks run, "
@@ -948,5 +1191,7 @@ int main(void)
 	h1_handshake_waits_in_loop();
 	h1_send_resumes();
 	h1_send_stalls();
+	h1_tls_send_resumes();
+	h1_tls_send_stalls();
 	return unit_done();
 }
