@@ -187,11 +187,21 @@ static enum hc_err sent(struct hc_xfer *x)
 	return HC_OK;
 }
 
+/* Wait in the loop for the body's source (a stream with nothing yet): as long as a blocking
+ * read would have waited, with no timeout of its own. */
+static void arm_source(struct hc_xfer *x, int fd)
+{
+	x->task.run_again = false;
+	x->task.fd = fd;
+	x->task.events = POLLIN;
+	x->task.deadline = 0;
+}
+
 /*
- * The send as far as the socket takes it: what the cursor holds, then the
- * body after the head (memory bodies and regular files in the cursor, other
- * kinds by req_send_body). A full socket waits in the loop (POLLOUT, or the
- * direction TLS wants), timed as tr_wait times its waits, and the send goes
+ * The send as far as the socket and the body's source allow: the head in
+ * the cursor, then the body (req_out_start, req_out_step). A full socket
+ * waits in the loop (POLLOUT, or the direction TLS wants), timed as tr_wait
+ * times its waits; a source with nothing yet waits for POLLIN; the send goes
  * on from where it stopped.
  */
 static enum hc_err send_out(struct hc_xfer *x)
@@ -202,22 +212,19 @@ static enum hc_err send_out(struct hc_xfer *x)
 	x->state = H1_SEND_OUT;
 	for (;;) {
 		short again;
-		if ((rc = req_out_send(c, o, &again)))
+		int fd;
+		if ((rc = req_out_step(c, o, &again, &fd)))
 			break;
-		if (again) {
+		if (again && fd == c->fd)
 			arm(x, again);
+		else if (again)
+			arm_source(x, fd);
+		if (again)
 			return HC_OK;
-		}
 		if (!x->h1.body_next)
 			break;
 		x->h1.body_next = false;
-		const struct hc_body *b = x->req->body;
-		bool mem, file = false;
-		if ((rc = req_out_body(c, b, x->h1.f.chunked, x->h1.f.length, o, &mem)))
-			break;
-		if (!mem && (rc = req_out_file(c, b, x->h1.f.chunked, x->h1.f.length, o, &file)))
-			break;
-		if (!mem && !file && (rc = req_send_body(c, b, x->h1.f.chunked, x->h1.f.length)))
+		if ((rc = req_out_start(c, x->req->body, x->h1.f.chunked, x->h1.f.length, o)))
 			break;
 	}
 	if (x->h1.held) {
@@ -241,7 +248,6 @@ static enum hc_err do_send(struct hc_xfer *x)
 	c->tx_body = 0;
 	x->h1.held = false;
 	req_out_head(c, r, &x->h1.f, &x->h1.hb, expect, &x->h1.out, &with_body);
-	x->h1.out.flen = x->h1.out.fsent = x->h1.out.fblock = 0;
 	x->h1.body_next = !expect && !with_body;
 	return send_out(x);
 }
@@ -249,9 +255,6 @@ static enum hc_err do_send(struct hc_xfer *x)
 static enum hc_err send_held_body(struct hc_xfer *x)
 {
 	x->h1.held = true;
-	x->h1.out.left = 0;
-	x->h1.out.last_chunk = false;
-	x->h1.out.flen = x->h1.out.fsent = x->h1.out.fblock = 0;
 	x->h1.body_next = true;
 	return send_out(x);
 }

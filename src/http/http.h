@@ -239,13 +239,15 @@ enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
 enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, int flags,
 			     short *again);
 enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len);
-enum hc_err tr_write_more(struct hc_conn *c, const void *buf, size_t len);
 enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent);
 /* Plain TCP: sendfile(2) from off + *sent while the socket takes it (*sent moves on); *again is
  * POLLOUT when it is full before len. */
 enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent,
 			       short *again);
-enum hc_err tr_splice_from(struct hc_conn *c, int pipe_fd, size_t len);
+/* Plain TCP: splice(2) from a pipe holding len bytes, from *moved on (*moved moves on); *again
+ * is POLLOUT when the socket is full; HC_EUSAGE: splice cannot read the pipe, nothing moved. */
+enum hc_err tr_splice_nowait(struct hc_conn *c, int pipe_fd, size_t len, size_t *moved,
+			     short *again);
 struct pollfd;
 int tr_poll(struct hc_conn *c, struct pollfd *p, int ms);
 /* Wait for POLLIN/POLLOUT within op_ms (-1: none) and before limit (0: none). */
@@ -272,14 +274,10 @@ enum hc_err req_putheader(struct hc_conn *c, struct hc_headbuf *hb, const char *
 /* Framing and the whole head (endheaders), before anything is sent. */
 enum hc_err req_prepare(struct hc_conn *c, const struct hc_request *r, struct hc_framing *f,
 			struct hc_headbuf *hb);
-/* The head, and the body unless hold_body (it waits for 100 Continue). */
-enum hc_err req_send(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
-		     const struct hc_headbuf *hb, bool hold_body);
-enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunked,
-			  int64_t length);
 /*
  * A resumable send (h1.c): pieces of memory as a cursor the socket takes as
- * it can, then the last chunk when last_chunk, then a regular file's range.
+ * it can, then the last chunk when last_chunk, then a regular file's range
+ * or a pipe's bytes; then what the body's source gives next (req_out_step).
  */
 struct hc_out {
 	struct iovec iov[3];
@@ -288,25 +286,39 @@ struct hc_out {
 	int flags;	   /* sendmsg(2) flags for them (MSG_MORE) */
 	bool last_chunk;   /* "0\r\n\r\n" follows them */
 	char size[24];	   /* a chunk's size line */
+	uint64_t count;	   /* body bytes they carry, counted once they are out */
 	int fd;		   /* a regular file sendfile(2) takes from, when flen > 0 */
 	off_t start;
 	uint64_t flen, fsent;
 	size_t fblock; /* over TLS: the file's block read into sbuf, in the pieces */
+	int pipe;      /* a pipe splice(2) takes plen bytes from (plain TCP) */
+	size_t plen, pmoved;
+	/* the body's source (request.c) */
+	const struct hc_body *src;
+	int phase;
+	bool chunked;
+	uint64_t length; /* Content-Length to hold to */
+	uint64_t taken;	 /* bytes taken from the source */
+	size_t held;	 /* the last piece, held until the source is known to end */
 };
-/* Send what o holds as far as the socket takes it; *again: what to wait for (0: all out). */
-enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again);
-/* The head as a cursor, traced and counted as req_send does; *with_body: a small memory body
- * went into it (one writev, as req_send). */
+/* The head as a cursor, traced and counted; *with_body: a small memory body went into it (one
+ * writev with the head). */
 void req_out_head(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
 		  const struct hc_headbuf *hb, bool hold_body, struct hc_out *o, bool *with_body);
-/* A memory body (or none) as a cursor, as req_send_body sends it; *mem false: another kind,
- * which req_send_body sends. */
-enum hc_err req_out_body(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
-			 struct hc_out *o, bool *mem);
-/* A regular file body that sendfile(2) sends as is (req_send_body's case), in o's file
- * cursor; *file false: req_send_body sends it. */
-enum hc_err req_out_file(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
-			 struct hc_out *o, bool *file);
+/* The body after the head: its first pieces, and its source for req_out_step. */
+enum hc_err req_out_start(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
+			  struct hc_out *o);
+/* Send what o holds as far as the socket takes it; *again: what to wait for (0: all out). */
+enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again);
+/*
+ * The send as far as it goes now: the pieces, then what the source gives.
+ * *again 0: all of it is out; else what to poll *fd for (the socket, or a
+ * stream source that has nothing yet: POLLIN).
+ */
+enum hc_err req_out_step(struct hc_conn *c, struct hc_out *o, short *again, int *fd);
+/* One piece (flags: MSG_MORE when more follows at once), or one chunk (size line, p, CRLF). */
+void req_out_piece(struct hc_out *o, const void *p, size_t n, int flags);
+void req_out_chunk(struct hc_out *o, const void *p, size_t n);
 /* Does the request carry a body (and so may wait for 100 Continue)? */
 bool req_body_expected(const struct hc_request *r, const struct hc_framing *f);
 

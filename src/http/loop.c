@@ -26,19 +26,24 @@
  *      (GNUTLS_E_AGAIN: the same bytes are offered again), and the pieces
  *      of one chunk are corked and flushed by gnutls_record_uncork without
  *      GNUTLS_RECORD_WAIT (what the socket did not take stays corked for
- *      the next step). The writev that puts a small body with the head
- *      stays one call; sendfile's pieces are as before. Still blocking on
- *      EAGAIN underneath (tr_wait): files that -p B reads, pipe bodies
- *      (splice, chunked reads), multipart, the CONNECT tunnel
- *      (conn_dial_finish), and the body, which the caller pulls (resp_read,
- *      resp_readv, resp_splice): the fast paths are the same code as before.
- *  Next, to finish (b): pipes as the source (splice resuming, the pipe
- *      polled for POLLIN when empty; chunked reads the same way), files read
- *      into sbuf, multipart segments as a cursor over those, the tunnel as
- *      states of its own (send CONNECT, read its head with resp_begin_step),
- *      then the body phase as a state with a sink (its fd polled for POLLOUT
- *      when a write would block: one transfer owns an h1 connection, so the
- *      socket is simply not read meanwhile).
+ *      the next step). Streamed bodies are the cursor's source
+ *      (req_out_step): a pipe's chunks are spliced (size line with
+ *      MSG_MORE, splice(2) of what waits in it, CRLF), reads for -p B, TLS
+ *      or other streams go into sbuf as chunks, or as Content-Length with
+ *      the last piece held for the probe; a stream is read only when poll
+ *      says a read will not block, else the task waits on the source's fd
+ *      for POLLIN (the task's one fd is the source then, not the socket;
+ *      no timeout, as a blocking read had none: a slow writer is not a
+ *      timeout). The writev that puts a small body with the head stays
+ *      one call; sendfile's and splice's pieces are as before. Still
+ *      blocking on EAGAIN underneath (tr_wait): multipart, the CONNECT
+ *      tunnel (conn_dial_finish), and the body, which the caller pulls
+ *      (resp_read, resp_readv, resp_splice).
+ *  Next, to finish (b): multipart segments as a cursor over those pieces,
+ *      the tunnel as states of its own (send CONNECT, read its head with
+ *      resp_begin_step), then the body phase as a state with a sink (its
+ *      fd polled for POLLOUT when a write would block: one transfer owns an
+ *      h1 connection, so the socket is simply not read meanwhile).
  *  (c) then: tr_wait and the waits in tls.c go away; the http.client-shaped
  *      calls stay as loop_run_until() wrappers.
  * HTTP/2 attaches as a second handler: its connection is the task (one fd,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,230 +149,6 @@ static enum hc_err decide_framing(struct hc_conn *c, const struct hc_request *r,
 	return HC_OK;
 }
 
-/* Body bytes on their way out: counted for -w, shown for -p B. */
-static void trace_body(struct hc_conn *c, const char *p, size_t n)
-{
-	c->tx_body += n;
-	if (c->cfg->progress)
-		c->cfg->progress(c->cfg->progress_ud, c->tx_body);
-	if (c->cfg->trace_body && n)
-		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_BODY, p, n);
-}
-
-static enum hc_err send_chunk(struct hc_conn *c, const char *p, size_t n)
-{
-	char size[24];
-	int sl = snprintf(size, sizeof(size), "%zx\r\n", n);
-	struct iovec iov[3] = {{size, (size_t)sl}, {(void *)p, n}, {"\r\n", 2}};
-	trace_body(c, p, n);
-	return tr_writev(c, iov, 3);
-}
-
-/* Read into the send buffer: regular files by offset (replayable), others as they come. */
-static enum hc_err body_read(struct hc_conn *c, const struct hc_body *b, off_t off, size_t want,
-			     size_t *got)
-{
-	for (;;) {
-		ssize_t n = b->size >= 0 ? pread(b->fd, c->sbuf, want, b->start + off)
-					 : read(b->fd, c->sbuf, want);
-		if (n >= 0) {
-			*got = (size_t)n;
-			return HC_OK;
-		}
-		if (errno != EINTR)
-			return conn_seterr(c, HC_EREAD, "reading the request body: %s",
-					   strerror(errno));
-	}
-}
-
-/* A stream with a declared length: exactly that many bytes, and not one more at the source. */
-static enum hc_err send_fd_length(struct hc_conn *c, const struct hc_body *b, uint64_t length)
-{
-	uint64_t sent = 0;
-	size_t got;
-	enum hc_err rc;
-	for (;;) {
-		uint64_t left = length - sent;
-		size_t want = left < c->cfg->blocksize ? (size_t)left : c->cfg->blocksize;
-		if (want == 0)
-			want = 1; /* probe: the source must end here */
-		if ((rc = body_read(c, b, (off_t)sent, want, &got)))
-			return rc;
-		if (left == 0) {
-			if (got)
-				return conn_seterr(c, HC_EREAD,
-						   "the body source has more than the %" PRIu64
-						   " bytes of Content-Length",
-						   length);
-			return HC_OK;
-		}
-		if (got == 0)
-			return conn_seterr(c, HC_EREAD,
-					   "the body source ended after %" PRIu64 " of %" PRIu64
-					   " bytes of Content-Length",
-					   sent, length);
-		/* hold back the last piece until the source is known to end with it */
-		if (got == left) {
-			char one;
-			ssize_t n;
-			if (b->size >= 0)
-				n = pread(b->fd, &one, 1, b->start + (off_t)length);
-			else
-				while ((n = read(b->fd, &one, 1)) < 0 && errno == EINTR)
-					;
-			if (n < 0)
-				return conn_seterr(c, HC_EREAD, "reading the request body: %s",
-						   strerror(errno));
-			if (n > 0)
-				return conn_seterr(c, HC_EREAD,
-						   "the body source has more than the %" PRIu64
-						   " bytes of Content-Length",
-						   length);
-			trace_body(c, c->sbuf, got);
-			return tr_write(c, c->sbuf, got);
-		}
-		trace_body(c, c->sbuf, got);
-		if ((rc = tr_write(c, c->sbuf, got)))
-			return rc;
-		sent += got;
-	}
-}
-
-/* How many bytes wait in the pipe now. */
-static enum hc_err pipe_avail(struct hc_conn *c, int fd, size_t *avail)
-{
-	int n = 0;
-	if (ioctl(fd, FIONREAD, &n) < 0)
-		return conn_seterr(c, HC_EREAD, "reading the request body: %s", strerror(errno));
-	*avail = n > 0 ? (size_t)n : 0;
-	return HC_OK;
-}
-
-/* Wait until the empty pipe has bytes, or *end: no writer is left. */
-static enum hc_err pipe_wait(struct hc_conn *c, int fd, bool *end)
-{
-	/* as a blocking read: a slow writer is not a timeout */
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	int r;
-	while ((r = poll(&p, 1, -1)) < 0)
-		if (errno != EINTR)
-			return conn_seterr(c, HC_EREAD, "waiting for the request body: %s",
-					   strerror(errno));
-	*end = !(p.revents & POLLIN);
-	return HC_OK;
-}
-
-/*
- * A pipe as chunks, each of bytes already waiting in it (at most blocksize),
- * spliced to the socket between its size line and CRLF: no copy through user
- * space. Each chunk leaves whole at once, as with reads (a CRLF held back for
- * the next size line cost more CPU here). HC_EUSAGE: splice cannot read this
- * pipe; the chunk begun has been finished by reads, and the caller goes on
- * with reads.
- */
-static enum hc_err send_pipe_chunked(struct hc_conn *c, const struct hc_body *b)
-{
-	/* room for a writer's large writes: fewer switches between it and us (best effort) */
-	if (fcntl(b->fd, F_GETPIPE_SZ) < HC_PIPE_SIZE)
-		(void)fcntl(b->fd, F_SETPIPE_SZ, HC_PIPE_SIZE);
-	for (;;) {
-		enum hc_err rc;
-		size_t avail = 0;
-		bool end = false;
-		if ((rc = pipe_avail(c, b->fd, &avail)))
-			return rc;
-		if (avail == 0) {
-			if ((rc = pipe_wait(c, b->fd, &end)))
-				return rc;
-			if (end)
-				return tr_write(c, "0\r\n\r\n", 5);
-			continue;
-		}
-		size_t n = avail < c->cfg->blocksize ? avail : c->cfg->blocksize;
-		char size[24];
-		int sl = snprintf(size, sizeof(size), "%zx\r\n", n);
-		if ((rc = tr_write_more(c, size, (size_t)sl)))
-			return rc;
-		rc = tr_splice_from(c, b->fd, n);
-		if (rc == HC_EUSAGE) {
-			size_t got;
-			for (size_t left = n; left > 0; left -= got) {
-				if ((rc = body_read(c, b, 0, left, &got)) ||
-				    (rc = got ? tr_write(c, c->sbuf, got)
-					      : conn_seterr(c, HC_EREAD,
-							    "the request body's pipe ended early")))
-					return rc;
-				trace_body(c, c->sbuf, got);
-			}
-			return (rc = tr_write(c, "\r\n", 2)) ? rc : HC_EUSAGE;
-		}
-		if (rc)
-			return rc;
-		c->tx_body += n;
-		if (c->cfg->progress)
-			c->cfg->progress(c->cfg->progress_ud, c->tx_body);
-		if ((rc = tr_write(c, "\r\n", 2)))
-			return rc;
-	}
-}
-
-static bool is_pipe(int fd)
-{
-	struct stat st;
-	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
-}
-
-enum hc_err req_send_body(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length)
-{
-	enum hc_err rc;
-	if (b == NULL || b->kind == HC_BODY_NONE)
-		return chunked ? tr_write(c, "0\r\n\r\n", 5) : HC_OK;
-	if (b->kind == HC_BODY_MEM) {
-		if (chunked) {
-			if (b->len && (rc = send_chunk(c, b->mem, b->len)))
-				return rc;
-			return tr_write(c, "0\r\n\r\n", 5);
-		}
-		if ((uint64_t)length != b->len)
-			return conn_seterr(c, HC_EREAD,
-					   "the body has %zu bytes but Content-Length says %" PRId64,
-					   b->len, length);
-		trace_body(c, b->mem, b->len);
-		return tr_write(c, b->mem, b->len);
-	}
-	if (b->kind == HC_BODY_PARTS)
-		return mp_send(c, b->parts, chunked, length);
-	if (c->sbuf == NULL && (c->sbuf = malloc(c->cfg->blocksize)) == NULL)
-		return HC_ENOMEM;
-	if (!chunked) {
-		if (b->size >= 0 && (int64_t)b->size != length)
-			return conn_seterr(c, HC_EREAD,
-					   "the body file has %lld bytes but Content-Length says %" PRId64,
-					   (long long)b->size, length);
-		if (b->size >= 0 && !c->cfg->trace_body) {
-			uint64_t sent;
-			rc = tr_sendfile(c, b->fd, b->start, (uint64_t)length, &sent);
-			c->tx_body += sent;
-			return rc;
-		}
-		return send_fd_length(c, b, (uint64_t)length);
-	}
-	/* plain TCP, and no -p B that must see the bytes */
-	if (b->size < 0 && c->tls_session == NULL && !c->cfg->trace_body && is_pipe(b->fd) &&
-	    (rc = send_pipe_chunked(c, b)) != HC_EUSAGE)
-		return rc;
-	for (off_t off = 0;;) {
-		size_t got;
-		if ((rc = body_read(c, b, off, c->cfg->blocksize, &got)))
-			return rc;
-		if (got == 0) /* never an empty chunk before the last */
-			return tr_write(c, "0\r\n\r\n", 5);
-		if ((rc = send_chunk(c, c->sbuf, got)))
-			return rc;
-		off += (off_t)got;
-	}
-}
-
 static enum hc_err build_head(struct hc_conn *c, const struct hc_request *r,
 			      const struct hc_framing *f, struct hc_headbuf *hb)
 {
@@ -398,6 +175,24 @@ static enum hc_err build_head(struct hc_conn *c, const struct hc_request *r,
 	return hb_add(hb, "\r\n", 2); /* endheaders */
 }
 
+/* --- the send cursor ---------------------------------------------------- */
+
+/* Body bytes on their way out: counted for -w and the progress line. */
+static void counted(struct hc_conn *c, size_t n)
+{
+	c->tx_body += n;
+	if (c->cfg->progress)
+		c->cfg->progress(c->cfg->progress_ud, c->tx_body);
+}
+
+/* The same, shown for -p B too. */
+static void trace_body(struct hc_conn *c, const char *p, size_t n)
+{
+	counted(c, n);
+	if (c->cfg->trace_body && n)
+		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_BODY, p, n);
+}
+
 static void out_set(struct hc_out *o, int n, bool last_chunk)
 {
 	o->cur = o->iov;
@@ -406,61 +201,20 @@ static void out_set(struct hc_out *o, int n, bool last_chunk)
 	o->last_chunk = last_chunk;
 }
 
-/* The same pieces as req_send_body writes for a memory body, in a cursor. */
-enum hc_err req_out_body(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
-			 struct hc_out *o, bool *mem)
+void req_out_piece(struct hc_out *o, const void *p, size_t n, int flags)
 {
-	*mem = true;
-	if (b == NULL || b->kind == HC_BODY_NONE) {
-		out_set(o, 0, chunked);
-		return HC_OK;
-	}
-	if (b->kind != HC_BODY_MEM) {
-		*mem = false;
-		return HC_OK;
-	}
-	if (chunked) {
-		if (b->len == 0) {
-			out_set(o, 0, true);
-			return HC_OK;
-		}
-		int sl = snprintf(o->size, sizeof(o->size), "%zx\r\n", b->len);
-		o->iov[0] = (struct iovec){o->size, (size_t)sl};
-		o->iov[1] = (struct iovec){(void *)b->mem, b->len};
-		o->iov[2] = (struct iovec){"\r\n", 2};
-		trace_body(c, b->mem, b->len);
-		out_set(o, 3, true);
-		return HC_OK;
-	}
-	if ((uint64_t)length != b->len)
-		return conn_seterr(c, HC_EREAD,
-				   "the body has %zu bytes but Content-Length says %" PRId64,
-				   b->len, length);
-	trace_body(c, b->mem, b->len);
-	o->iov[0] = (struct iovec){(void *)b->mem, b->len};
+	o->iov[0] = (struct iovec){(void *)p, n};
 	out_set(o, 1, false);
-	return HC_OK;
+	o->flags = flags;
 }
 
-enum hc_err req_out_file(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
-			 struct hc_out *o, bool *file)
+void req_out_chunk(struct hc_out *o, const void *p, size_t n)
 {
-	*file = false;
-	if (b == NULL || b->kind != HC_BODY_FD || chunked || b->size < 0 || c->cfg->trace_body)
-		return HC_OK;
-	if ((int64_t)b->size != length)
-		return conn_seterr(c, HC_EREAD,
-				   "the body file has %lld bytes but Content-Length says %" PRId64,
-				   (long long)b->size, length);
-	/* over TLS the file goes in blocks read into the send buffer */
-	if (c->tls_session && c->sbuf == NULL && (c->sbuf = malloc(c->cfg->blocksize)) == NULL)
-		return HC_ENOMEM;
-	o->fd = b->fd;
-	o->start = b->start;
-	o->flen = (uint64_t)length;
-	o->fsent = o->fblock = 0;
-	*file = o->flen > 0;
-	return HC_OK;
+	int sl = snprintf(o->size, sizeof(o->size), "%zx\r\n", n);
+	o->iov[0] = (struct iovec){o->size, (size_t)sl};
+	o->iov[1] = (struct iovec){(void *)p, n};
+	o->iov[2] = (struct iovec){"\r\n", 2};
+	out_set(o, 3, false);
 }
 
 /* Over TLS: the file's next block into the send buffer, as the pieces (tr_sendfile's reads). */
@@ -504,6 +258,10 @@ enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again)
 				return rc;
 			continue;
 		}
+		if (o->count) {
+			counted(c, o->count);
+			o->count = 0;
+		}
 		if (o->fblock) {
 			o->fsent += o->fblock;
 			o->fblock = 0;
@@ -511,8 +269,7 @@ enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again)
 				c->cfg->progress(c->cfg->progress_ud, c->tx_body + o->fsent);
 		}
 		if (o->last_chunk) {
-			o->iov[0] = (struct iovec){"0\r\n\r\n", 5};
-			out_set(o, 1, false);
+			req_out_piece(o, "0\r\n\r\n", 5, 0);
 			continue;
 		}
 		if (o->fsent < o->flen) {
@@ -528,7 +285,357 @@ enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again)
 		}
 		if (o->flen)
 			out_file_done(c, o);
+		if (o->pmoved < o->plen)
+			return tr_splice_nowait(c, o->pipe, o->plen, &o->pmoved, again);
 		return HC_OK;
+	}
+}
+
+/* --- the body's source ----------------------------------------------------- */
+
+/*
+ * What comes after the pieces, taken from the source as the socket takes
+ * them. A stream is read only when poll says a read will not block (else the
+ * loop waits for it, POLLIN, as long as it takes: a slow writer is not a
+ * timeout, as with a blocking read); regular files are read by offset.
+ */
+enum out_phase {
+	OUT_DONE,
+	OUT_LENGTH,    /* Content-Length by reads, the last piece held for the probe */
+	OUT_PROBE,     /* one byte more must not be there */
+	OUT_CHUNKS,    /* chunks of what each read brings */
+	OUT_PIPE,      /* chunks of what waits in the pipe, spliced */
+	OUT_PIPE_SENT, /* a chunk's bytes spliced: its CRLF next */
+	OUT_PIPE_READ, /* splice refused this pipe: the chunk begun is finished by reads */
+	OUT_PARTS,     /* multipart (mp_send) */
+};
+
+/* poll(2) the source without waiting: *revents 0 when a read would block. */
+static enum hc_err src_poll(struct hc_conn *c, int fd, short *revents)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int r;
+	while ((r = poll(&p, 1, 0)) < 0)
+		if (errno != EINTR)
+			return conn_seterr(c, HC_EREAD, "waiting for the request body: %s",
+					   strerror(errno));
+	*revents = r > 0 ? p.revents : 0;
+	return HC_OK;
+}
+
+/* Read into the send buffer: regular files by offset (replayable), others as they come. */
+static enum hc_err body_read(struct hc_conn *c, const struct hc_body *b, off_t off, size_t want,
+			     size_t *got)
+{
+	for (;;) {
+		ssize_t n = b->size >= 0 ? pread(b->fd, c->sbuf, want, b->start + off)
+					 : read(b->fd, c->sbuf, want);
+		if (n >= 0) {
+			*got = (size_t)n;
+			return HC_OK;
+		}
+		if (errno != EINTR)
+			return conn_seterr(c, HC_EREAD, "reading the request body: %s",
+					   strerror(errno));
+	}
+}
+
+/* A stream's read would block: *again and *fd say what the loop waits for. */
+static enum hc_err src_wait(struct hc_conn *c, const struct hc_body *b, bool *wait, short *again,
+			    int *fd)
+{
+	short rev = POLLIN;
+	enum hc_err rc = HC_OK;
+	*wait = false;
+	if (b->size < 0 && (rc = src_poll(c, b->fd, &rev)) == HC_OK && rev == 0) {
+		*wait = true;
+		*again = POLLIN;
+		*fd = b->fd;
+	}
+	return rc;
+}
+
+/* How many bytes wait in the pipe now. */
+static enum hc_err pipe_avail(struct hc_conn *c, int fd, size_t *avail)
+{
+	int n = 0;
+	if (ioctl(fd, FIONREAD, &n) < 0)
+		return conn_seterr(c, HC_EREAD, "reading the request body: %s", strerror(errno));
+	*avail = n > 0 ? (size_t)n : 0;
+	return HC_OK;
+}
+
+static bool is_pipe(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+static enum hc_err too_long(struct hc_conn *c, uint64_t length)
+{
+	return conn_seterr(c, HC_EREAD,
+			   "the body source has more than the %" PRIu64 " bytes of Content-Length",
+			   length);
+}
+
+/* A stream with a declared length: exactly that many bytes, and not one more at the source. */
+static enum hc_err out_length(struct hc_conn *c, struct hc_out *o, short *again, int *fd)
+{
+	const struct hc_body *b = o->src;
+	uint64_t left = o->length - o->taken;
+	size_t want = left < c->cfg->blocksize ? (size_t)left : c->cfg->blocksize;
+	size_t got;
+	bool wait;
+	enum hc_err rc;
+	if (want == 0)
+		want = 1; /* probe: the source must end here */
+	if ((rc = src_wait(c, b, &wait, again, fd)) || wait)
+		return rc;
+	if ((rc = body_read(c, b, (off_t)o->taken, want, &got)))
+		return rc;
+	if (left == 0) {
+		o->phase = OUT_DONE;
+		return got ? too_long(c, o->length) : HC_OK;
+	}
+	if (got == 0)
+		return conn_seterr(c, HC_EREAD,
+				   "the body source ended after %" PRIu64 " of %" PRIu64
+				   " bytes of Content-Length",
+				   o->taken, o->length);
+	if (got == left) {
+		/* hold back the last piece until the source is known to end with it */
+		o->held = got;
+		o->phase = OUT_PROBE;
+		return HC_OK;
+	}
+	trace_body(c, c->sbuf, got);
+	req_out_piece(o, c->sbuf, got, 0);
+	o->taken += got;
+	return HC_OK;
+}
+
+static enum hc_err out_probe(struct hc_conn *c, struct hc_out *o, short *again, int *fd)
+{
+	const struct hc_body *b = o->src;
+	char one;
+	ssize_t n;
+	bool wait;
+	enum hc_err rc;
+	if ((rc = src_wait(c, b, &wait, again, fd)) || wait)
+		return rc;
+	if (b->size >= 0)
+		n = pread(b->fd, &one, 1, b->start + (off_t)o->length);
+	else
+		while ((n = read(b->fd, &one, 1)) < 0 && errno == EINTR)
+			;
+	if (n < 0)
+		return conn_seterr(c, HC_EREAD, "reading the request body: %s", strerror(errno));
+	if (n > 0)
+		return too_long(c, o->length);
+	trace_body(c, c->sbuf, o->held);
+	req_out_piece(o, c->sbuf, o->held, 0);
+	o->phase = OUT_DONE;
+	return HC_OK;
+}
+
+/* A stream as chunks, each of what one read brings (never an empty chunk before the last). */
+static enum hc_err out_chunks(struct hc_conn *c, struct hc_out *o, short *again, int *fd)
+{
+	const struct hc_body *b = o->src;
+	size_t got;
+	bool wait;
+	enum hc_err rc;
+	if ((rc = src_wait(c, b, &wait, again, fd)) || wait)
+		return rc;
+	if ((rc = body_read(c, b, (off_t)o->taken, c->cfg->blocksize, &got)))
+		return rc;
+	if (got == 0) {
+		req_out_piece(o, "0\r\n\r\n", 5, 0);
+		o->phase = OUT_DONE;
+		return HC_OK;
+	}
+	trace_body(c, c->sbuf, got);
+	req_out_chunk(o, c->sbuf, got);
+	o->taken += got;
+	return HC_OK;
+}
+
+/*
+ * A pipe as chunks, each of bytes already waiting in it (at most blocksize),
+ * spliced to the socket between its size line and CRLF: no copy through user
+ * space. Each chunk leaves whole at once, as with reads (a CRLF held back for
+ * the next size line cost more CPU here). An empty pipe is a wait for POLLIN;
+ * a hang-up with nothing in it is the end.
+ */
+static enum hc_err out_pipe(struct hc_conn *c, struct hc_out *o, short *again, int *fd)
+{
+	const struct hc_body *b = o->src;
+	size_t avail = 0;
+	enum hc_err rc;
+	if ((rc = pipe_avail(c, b->fd, &avail)))
+		return rc;
+	if (avail == 0) {
+		short rev;
+		if ((rc = src_poll(c, b->fd, &rev)))
+			return rc;
+		if (rev == 0) {
+			*again = POLLIN;
+			*fd = b->fd;
+		} else if (!(rev & POLLIN)) {
+			req_out_piece(o, "0\r\n\r\n", 5, 0);
+			o->phase = OUT_DONE;
+		}
+		return HC_OK;
+	}
+	size_t n = avail < c->cfg->blocksize ? avail : c->cfg->blocksize;
+	int sl = snprintf(o->size, sizeof(o->size), "%zx\r\n", n);
+	req_out_piece(o, o->size, (size_t)sl, MSG_MORE);
+	o->pipe = b->fd;
+	o->plen = n;
+	o->pmoved = 0;
+	o->phase = OUT_PIPE_SENT;
+	return HC_OK;
+}
+
+static void out_pipe_sent(struct hc_conn *c, struct hc_out *o)
+{
+	counted(c, o->plen);
+	o->plen = o->pmoved = 0;
+	req_out_piece(o, "\r\n", 2, 0);
+	o->phase = OUT_PIPE;
+}
+
+/* splice(2) cannot read this pipe: the chunk begun goes on by reads, and reads go on after it. */
+static enum hc_err out_pipe_read(struct hc_conn *c, struct hc_out *o, short *again, int *fd)
+{
+	size_t got;
+	bool wait;
+	enum hc_err rc;
+	if (o->held == 0) {
+		req_out_piece(o, "\r\n", 2, 0);
+		o->phase = OUT_CHUNKS;
+		return HC_OK;
+	}
+	if ((rc = src_wait(c, o->src, &wait, again, fd)) || wait)
+		return rc;
+	if ((rc = body_read(c, o->src, 0, o->held, &got)))
+		return rc;
+	if (got == 0)
+		return conn_seterr(c, HC_EREAD, "the request body's pipe ended early");
+	req_out_piece(o, c->sbuf, got, 0);
+	o->count = got;
+	o->held -= got;
+	return HC_OK;
+}
+
+enum hc_err req_out_start(struct hc_conn *c, const struct hc_body *b, bool chunked, int64_t length,
+			  struct hc_out *o)
+{
+	o->src = b;
+	o->phase = OUT_DONE;
+	o->chunked = chunked;
+	o->length = length >= 0 ? (uint64_t)length : 0;
+	o->taken = 0;
+	o->held = 0;
+	o->plen = o->pmoved = 0;
+	o->count = 0;
+	if (b == NULL || b->kind == HC_BODY_NONE) {
+		out_set(o, 0, chunked);
+		return HC_OK;
+	}
+	if (b->kind == HC_BODY_MEM) {
+		if (chunked && b->len == 0) {
+			out_set(o, 0, true);
+		} else if (chunked) {
+			trace_body(c, b->mem, b->len);
+			req_out_chunk(o, b->mem, b->len);
+			o->last_chunk = true;
+		}
+		if (chunked)
+			return HC_OK;
+		if ((uint64_t)length != b->len)
+			return conn_seterr(c, HC_EREAD,
+					   "the body has %zu bytes but Content-Length says %" PRId64,
+					   b->len, length);
+		trace_body(c, b->mem, b->len);
+		req_out_piece(o, b->mem, b->len, 0);
+		return HC_OK;
+	}
+	if (c->sbuf == NULL && (c->sbuf = malloc(c->cfg->blocksize)) == NULL)
+		return HC_ENOMEM;
+	if (b->kind == HC_BODY_PARTS) {
+		o->phase = OUT_PARTS;
+		return HC_OK;
+	}
+	if (!chunked) {
+		if (b->size >= 0 && (int64_t)b->size != length)
+			return conn_seterr(c, HC_EREAD,
+					   "the body file has %lld bytes but Content-Length says %" PRId64,
+					   (long long)b->size, length);
+		if (b->size >= 0 && !c->cfg->trace_body) {
+			/* the file's range in the cursor: sendfile(2), or blocks over TLS */
+			o->fd = b->fd;
+			o->start = b->start;
+			o->flen = (uint64_t)length;
+			o->fsent = o->fblock = 0;
+			return HC_OK;
+		}
+		o->phase = OUT_LENGTH;
+		return HC_OK;
+	}
+	o->phase = OUT_CHUNKS;
+	/* plain TCP, and no -p B that must see the bytes */
+	if (b->size < 0 && c->tls_session == NULL && !c->cfg->trace_body && is_pipe(b->fd)) {
+		/* room for a writer's large writes: fewer switches between it and us (best effort) */
+		if (fcntl(b->fd, F_GETPIPE_SZ) < HC_PIPE_SIZE)
+			(void)fcntl(b->fd, F_SETPIPE_SZ, HC_PIPE_SIZE);
+		o->phase = OUT_PIPE;
+	}
+	return HC_OK;
+}
+
+/* The next pieces from the source, or a wait for it (*again, *fd). */
+static enum hc_err out_next(struct hc_conn *c, struct hc_out *o, short *again, int *fd)
+{
+	switch ((enum out_phase)o->phase) {
+	case OUT_DONE:
+		return HC_OK;
+	case OUT_LENGTH:
+		return out_length(c, o, again, fd);
+	case OUT_PROBE:
+		return out_probe(c, o, again, fd);
+	case OUT_CHUNKS:
+		return out_chunks(c, o, again, fd);
+	case OUT_PIPE:
+		return out_pipe(c, o, again, fd);
+	case OUT_PIPE_SENT:
+		out_pipe_sent(c, o);
+		return HC_OK;
+	case OUT_PIPE_READ:
+		return out_pipe_read(c, o, again, fd);
+	case OUT_PARTS:
+		o->phase = OUT_DONE;
+		return mp_send(c, o->src->parts, o->chunked, (int64_t)o->length);
+	}
+	return HC_EINTERNAL;
+}
+
+enum hc_err req_out_step(struct hc_conn *c, struct hc_out *o, short *again, int *fd)
+{
+	for (;;) {
+		*fd = c->fd;
+		enum hc_err rc = req_out_send(c, o, again);
+		if (rc == HC_EUSAGE && o->phase == OUT_PIPE_SENT) {
+			/* splice cannot read this pipe: nothing of the chunk has moved */
+			o->held = o->plen;
+			o->plen = o->pmoved = 0;
+			o->phase = OUT_PIPE_READ;
+			continue;
+		}
+		if (rc || *again || o->phase == OUT_DONE)
+			return rc;
+		if ((rc = out_next(c, o, again, fd)) || *again)
+			return rc;
 	}
 }
 
@@ -546,6 +653,7 @@ void req_out_head(struct hc_conn *c, const struct hc_request *r, const struct hc
 	if (c->cfg->trace)
 		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_HEAD, hb->p, hb->len);
 	c->nrequests++;
+	*o = (struct hc_out){.phase = OUT_DONE, .fd = -1, .pipe = -1};
 	o->iov[0] = (struct iovec){hb->p, hb->len};
 	*with_body = with_head(b, f, hold_body);
 	if (*with_body) {
@@ -553,25 +661,6 @@ void req_out_head(struct hc_conn *c, const struct hc_request *r, const struct hc
 		trace_body(c, b->mem, b->len);
 	}
 	out_set(o, *with_body ? 2 : 1, false);
-}
-
-/* Send the head, and the body unless it must wait for 100 Continue. */
-enum hc_err req_send(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
-		     const struct hc_headbuf *hb, bool hold_body)
-{
-	const struct hc_body *b = r->body;
-	if (c->cfg->trace)
-		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_HEAD, hb->p, hb->len);
-	c->nrequests++;
-	if (with_head(b, f, hold_body)) {
-		struct iovec iov[2] = {{hb->p, hb->len}, {(void *)b->mem, b->len}};
-		trace_body(c, b->mem, b->len);
-		return tr_writev(c, iov, 2);
-	}
-	enum hc_err rc = tr_write(c, hb->p, hb->len);
-	if (rc || hold_body)
-		return rc;
-	return req_send_body(c, b, f->chunked, f->length);
 }
 
 bool req_body_expected(const struct hc_request *r, const struct hc_framing *f)

@@ -270,13 +270,6 @@ enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len)
 	return send_iov(c, &iov, 1, 0);
 }
 
-/* Bytes that more will follow at once (MSG_MORE): they leave in the same segments. */
-enum hc_err tr_write_more(struct hc_conn *c, const void *buf, size_t len)
-{
-	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-	return send_iov(c, &iov, 1, MSG_MORE);
-}
-
 /* A regular file straight to the socket: sendfile(2), or reads for TLS. */
 enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent)
 {
@@ -361,29 +354,35 @@ enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t le
 }
 
 /*
- * len bytes already waiting in a pipe straight to the socket with splice(2):
- * no copy through user space. Plain TCP only. EINVAL (a pipe splice cannot
- * read) comes back as HC_EUSAGE with nothing moved, for the caller to fall back.
+ * Bytes already waiting in a pipe straight to the socket with splice(2) from
+ * *moved on, while the socket takes them: no copy through user space. Plain
+ * TCP only. *again is POLLOUT when the socket is full before len. EINVAL (a
+ * pipe splice cannot read) with nothing moved comes back as HC_EUSAGE, for
+ * the caller to fall back.
  */
-enum hc_err tr_splice_from(struct hc_conn *c, int pipe_fd, size_t len)
+enum hc_err tr_splice_nowait(struct hc_conn *c, int pipe_fd, size_t len, size_t *moved,
+			     short *again)
 {
-	size_t moved = 0;
-	while (moved < len) {
-		ssize_t n = splice(pipe_fd, NULL, c->fd, NULL, len - moved,
+	*again = 0;
+	while (*moved < len) {
+		ssize_t n = splice(pipe_fd, NULL, c->fd, NULL, len - *moved,
 				   SPLICE_F_MOVE | SPLICE_F_MORE);
 		if (n > 0) {
-			moved += (size_t)n;
+			*moved += (size_t)n;
 			continue;
 		}
 		if (n == 0)
 			return conn_seterr(c, HC_EREAD, "the request body's pipe ended early");
 		int e = errno;
-		enum hc_err rc;
-		if (send_again(c, e, &rc))
+		if (e == EINTR)
 			continue;
-		if (rc)
-			return rc;
-		if (e == EINVAL && moved == 0)
+		if (e == EAGAIN) {
+			*again = POLLOUT;
+			return HC_OK;
+		}
+		if (e == EPIPE || e == ECONNRESET)
+			return send_error(c, e);
+		if (e == EINVAL && *moved == 0)
 			return HC_EUSAGE;
 		return conn_seterr(c, HC_EREAD, "sending the request body: %s", strerror(e));
 	}

@@ -2,8 +2,9 @@
  * Unit tests for the loop's scheduling: fake tasks over pipes and socket
  * pairs (readiness order, run-again, deadlines, one task ending while others
  * wait, errors that end one task only), then two HTTP/1.1 transfers on one
- * loop, one waiting for 100 Continue while the other gets its head, and sends
- * that meet a full socket (a slow reader, a peer that stops reading).
+ * loop, one waiting for 100 Continue while the other gets its head, sends
+ * that meet a full socket (a slow reader, a peer that stops reading; plain
+ * TCP and TLS), and a body source that has nothing yet (a pipe).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1123,6 +1124,114 @@ static void h1_tls_send_stalls(void)
 	unit_end();
 }
 
+/* -p B's view of the body: what the engine handed to the trace. */
+static char traced[256];
+static size_t ntraced;
+
+static void trace_to_buf(void *ud, enum hc_trace kind, const char *data, size_t len)
+{
+	(void)ud;
+	if (kind == HC_TR_REQ_BODY && ntraced + len < sizeof(traced)) {
+		memcpy(traced + ntraced, data, len);
+		ntraced += len;
+	}
+}
+
+/* Rounds until x waits for its body's pipe again (none blocks: the other task has a byte). */
+static void until_waiting_on(struct hc_loop *L, struct hc_xfer *x, int fd, struct fake *other,
+			     int poke_fd)
+{
+	for (int i = 0; i < 20 && !x->task.done &&
+			!(x->task.fd == fd && x->task.events == POLLIN && !x->task.run_again);
+	     i++) {
+		poke(poke_fd);
+		CHECK_EQ_INT(loop_round(L), HC_OK);
+	}
+	CHECK(!x->task.done && !x->task.paused);
+	CHECK_EQ_INT(x->task.fd, fd);
+	CHECK_EQ_INT(x->task.events, POLLIN);
+	CHECK(x->task.deadline == 0); /* a slow writer is not a timeout, as with a blocking read */
+	/* the loop moves on while it waits */
+	int steps = other->steps;
+	poke(poke_fd);
+	CHECK_EQ_INT(loop_round(L), HC_OK);
+	CHECK_EQ_INT(other->steps, steps + 1);
+	CHECK_EQ_INT(x->task.fd, fd);
+}
+
+static void h1_pipe_source_waits(void)
+{
+	unit_begin("h1: a pipe body that is empty waits in the loop for POLLIN and goes on as it "
+		   "fills (splice, reads for -p B, Content-Length with its probe)");
+	static const struct {
+		bool trace, length;
+		const char *want; /* after the head */
+	} cases[] = {
+	    {false, false, "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"},
+	    {true, false, "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"},
+	    {false, true, "hello world"},
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		int sv[2] = {-1, -1}, src[1][2] = {{-1, -1}}, side[1][2] = {{-1, -1}};
+		struct hc_conn c;
+		struct hc_response r;
+		struct hc_xfer x;
+		struct hc_loop L;
+		struct fake other;
+		struct hc_conn_cfg pc = cfg;
+		pc.trace = trace_to_buf;
+		pc.trace_body = cases[k].trace;
+		ntraced = 0;
+		static const struct hc_field cl[] = {{"Content-Length", "11"}};
+		unit_note("trace %d, length %d", cases[k].trace, cases[k].length);
+		loop_init(&L);
+		if (pair_conn(&c, sv) && CHECK(pipe2(src[0], O_CLOEXEC) == 0) && pipes(side, 1)) {
+			c.cfg = &pc;
+			struct hc_body body = {.kind = HC_BODY_FD, .fd = src[0][0], .size = -1};
+			struct hc_request q = {.method = "PUT", .target = "/up", .body = &body};
+			if (cases[k].length) {
+				q.headers = cl;
+				q.nheaders = 1;
+			}
+			resp_init(&r, &c);
+			h1_xfer_init(&x, &c, &q, &r);
+			fake_init(&other, 'O', side[0][0], POLLIN);
+			add_waiting(&L, &other);
+			CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
+			until_waiting_on(&L, &x, src[0][0], &other, side[0][1]);
+			CHECK(write(src[0][1], "hello", 5) == 5);
+			until_waiting_on(&L, &x, src[0][0], &other, side[0][1]);
+			CHECK(write(src[0][1], " world", 6) == 6);
+			/* with Content-Length: the probe for one byte more waits too */
+			until_waiting_on(&L, &x, src[0][0], &other, side[0][1]);
+			close(src[0][1]);
+			src[0][1] = -1;
+			static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+			CHECK(write(sv[1], ok, sizeof(ok) - 1) == (ssize_t)sizeof(ok) - 1);
+			CHECK_EQ_INT(loop_run_until(&L, &x.task), HC_OK);
+			unit_note("x: result %d, %s", x.task.result, c.err);
+			CHECK(x.task.paused);
+			CHECK_EQ_INT(r.status, 200);
+			char got[4096], want[4096];
+			snprintf(want, sizeof(want), "%.*s%s", (int)x.h1.hb.len, x.h1.hb.p,
+				 cases[k].want);
+			drain_peer(sv[1], got, sizeof(got));
+			CHECK_EQ_STR(got, want);
+			CHECK_EQ_INT((int)c.tx_body, 11);
+			CHECK_EQ_MEM(traced, ntraced, cases[k].trace ? "hello world" : "",
+				     cases[k].trace ? 11u : 0u);
+			x.proto->finish(&x, &L);
+			resp_free(&r);
+		}
+		loop_free(&L);
+		conn_free(&c);
+		close(sv[1]);
+		close_pipes(src, 1);
+		close_pipes(side, 1);
+	}
+	unit_end();
+}
+
 static void h1_send_stalls(void)
 {
 	unit_begin("h1: a peer that stops reading: the send waits in the loop, other tasks run, "
@@ -1191,6 +1300,7 @@ int main(void)
 	h1_handshake_waits_in_loop();
 	h1_send_resumes();
 	h1_send_stalls();
+	h1_pipe_source_waits();
 	h1_tls_send_resumes();
 	h1_tls_send_stalls();
 	return unit_done();
