@@ -239,7 +239,6 @@ enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
 enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, int flags,
 			     short *again);
 enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len);
-enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent);
 /* Plain TCP: sendfile(2) from off + *sent while the socket takes it (*sent moves on); *again is
  * POLLOUT when it is full before len. */
 enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent,
@@ -300,6 +299,8 @@ struct hc_out {
 	uint64_t length; /* Content-Length to hold to */
 	uint64_t taken;	 /* bytes taken from the source */
 	size_t held;	 /* the last piece, held until the source is known to end */
+	size_t seg;	 /* multipart: the segment being sent */
+	int part;	 /* multipart: where in it (multipart.c) */
 };
 /* The head as a cursor, traced and counted; *with_body: a small memory body went into it (one
  * writev with the head). */
@@ -316,6 +317,8 @@ enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again);
  * stream source that has nothing yet: POLLIN).
  */
 enum hc_err req_out_step(struct hc_conn *c, struct hc_out *o, short *again, int *fd);
+/* poll(2) a stream source without waiting: *revents 0 when a read would block. */
+enum hc_err req_src_poll(struct hc_conn *c, int fd, short *revents);
 /* One piece (flags: MSG_MORE when more follows at once), or one chunk (size line, p, CRLF). */
 void req_out_piece(struct hc_out *o, const void *p, size_t n, int flags);
 void req_out_chunk(struct hc_out *o, const void *p, size_t n);
@@ -411,8 +414,15 @@ enum hc_err mp_add_fd(struct hc_multipart *mp, const char *name, const char *fil
 /* The closing delimiter; sets mp->size. */
 enum hc_err mp_finish(struct hc_multipart *mp);
 void mp_free(struct hc_multipart *mp);
-enum hc_err mp_send(struct hc_conn *c, const struct hc_multipart *mp, bool chunked,
-		    int64_t length);
+/* The body as the send cursor's source (request.c): checks and first state. */
+struct hc_out;
+enum hc_err mp_out_start(struct hc_conn *c, const struct hc_multipart *mp, struct hc_out *o);
+/* The next segment's pieces into o, or a wait for a stream part (*again, *fd), or *end. */
+enum hc_err mp_out_next(struct hc_conn *c, const struct hc_multipart *mp, struct hc_out *o,
+			short *again, int *fd, bool *end);
+/* A send of o's pieces failed with rc: a file part that changed size says so. */
+enum hc_err mp_out_failed(struct hc_conn *c, const struct hc_multipart *mp, const struct hc_out *o,
+			  enum hc_err rc);
 
 /* response.c: getresponse() and read() */
 void resp_init(struct hc_response *resp, struct hc_conn *c);

@@ -34,16 +34,20 @@
  *      says a read will not block, else the task waits on the source's fd
  *      for POLLIN (the task's one fd is the source then, not the socket;
  *      no timeout, as a blocking read had none: a slow writer is not a
- *      timeout). The writev that puts a small body with the head stays
- *      one call; sendfile's and splice's pieces are as before. Still
- *      blocking on EAGAIN underneath (tr_wait): multipart, the CONNECT
- *      tunnel (conn_dial_finish), and the body, which the caller pulls
- *      (resp_read, resp_readv, resp_splice).
- *  Next, to finish (b): multipart segments as a cursor over those pieces,
- *      the tunnel as states of its own (send CONNECT, read its head with
- *      resp_begin_step), then the body phase as a state with a sink (its
- *      fd polled for POLLOUT when a write would block: one transfer owns an
- *      h1 connection, so the socket is simply not read meanwhile).
+ *      timeout). Multipart bodies are a source too (multipart.c): each
+ *      segment in turn (part heads and values from memory, a file's range
+ *      as above, -p B's reads, a pipe part's chunks as its bytes come),
+ *      its size checked before and after as the blocking mp_send did. The
+ *      writev that puts a small body with the head stays one call;
+ *      sendfile's and splice's pieces are as before. Still blocking on
+ *      EAGAIN underneath (tr_wait): the CONNECT tunnel (conn_dial_finish),
+ *      and the body, which the caller pulls (resp_read, resp_readv,
+ *      resp_splice).
+ *  Next, to finish (b): the tunnel as states of its own (send CONNECT,
+ *      read its head with resp_begin_step), then the body phase as a state
+ *      with a sink (its fd polled for POLLOUT when a write would block: one
+ *      transfer owns an h1 connection, so the socket is simply not read
+ *      meanwhile).
  *  (c) then: tr_wait and the waits in tls.c go away; the http.client-shaped
  *      calls stay as loop_run_until() wrappers.
  * HTTP/2 attaches as a second handler: its connection is the task (one fd,

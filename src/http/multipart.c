@@ -2,7 +2,9 @@
  * multipart/form-data request bodies (RFC 7578, RFC 2046 §5.1): parts made
  * of a head in memory and a value in memory or in a file. Files are read as
  * they are sent (sendfile(2) over plain TCP), so memory does not grow with
- * their size; a file that changes size while it is sent is an error.
+ * their size; a file that changes size while it is sent is an error. The
+ * body is a source of the send cursor (request.c): segments go as the
+ * socket takes them, and a pipe part with nothing yet is a wait in the loop.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -213,6 +215,17 @@ void mp_free(struct hc_multipart *mp)
 
 /* --- sending ------------------------------------------------------------ */
 
+/*
+ * The body as the send cursor's source (req_out_step): each segment's
+ * pieces in turn, as the socket takes them. Where a segment is in o->part.
+ */
+enum mp_part {
+	MP_SEG,	      /* segment o->seg begins (or the end, after the last) */
+	MP_FILE_READ, /* a file read into sbuf for -p B, o->taken bytes so far */
+	MP_FILE_SENT, /* a file's range (or reads) through: its size checked again */
+	MP_STREAM,    /* a pipe's chunks as its bytes come */
+};
+
 /* Body bytes on their way out: counted for -w and the progress line, shown for -p B. */
 static void mp_trace(struct hc_conn *c, const char *p, size_t n)
 {
@@ -223,24 +236,13 @@ static void mp_trace(struct hc_conn *c, const char *p, size_t n)
 		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_BODY, p, n);
 }
 
-static enum hc_err chunk_line(struct hc_conn *c, uint64_t n)
+static void out_mem(struct hc_conn *c, struct hc_out *o, const char *p, size_t n, bool chunked)
 {
-	char size[24];
-	int sl = snprintf(size, sizeof(size), "%" PRIx64 "\r\n", n);
-	return tr_write(c, size, (size_t)sl);
-}
-
-static enum hc_err send_mem(struct hc_conn *c, const char *p, size_t n, bool chunked)
-{
-	if (n == 0)
-		return HC_OK; /* never an empty chunk before the last */
 	mp_trace(c, p, n);
-	if (!chunked)
-		return tr_write(c, p, n);
-	char size[24];
-	int sl = snprintf(size, sizeof(size), "%zx\r\n", n);
-	struct iovec iov[3] = {{size, (size_t)sl}, {(void *)p, n}, {"\r\n", 2}};
-	return tr_writev(c, iov, 3);
+	if (chunked)
+		req_out_chunk(o, p, n);
+	else
+		req_out_piece(o, p, n, 0);
 }
 
 static enum hc_err changed(struct hc_conn *c, const struct hc_mp_seg *g, off_t now)
@@ -262,91 +264,154 @@ static enum hc_err check_size(struct hc_conn *c, const struct hc_mp_seg *g)
 	return HC_OK;
 }
 
-/* A regular file: sendfile(2) (reads over TLS), or reads that -p B can see (off a terminal). */
-static enum hc_err send_file(struct hc_conn *c, const struct hc_mp_seg *g, bool chunked)
+/*
+ * A regular file: its range in the cursor (sendfile(2), blocks over TLS), or
+ * reads that -p B can see (off a terminal).
+ */
+static enum hc_err file_begin(struct hc_conn *c, struct hc_out *o, const struct hc_mp_seg *g)
 {
 	enum hc_err rc;
 	bool named = c->cfg->trace_body && c->cfg->trace_file;
 	if (named) /* the file is named to the trace, its bytes are not shown */
 		c->cfg->trace_file(c->cfg->trace_ud, g->filename, g->size);
-	if (g->size == 0)
+	if (g->size == 0) {
+		o->seg++;
 		return check_size(c, g);
-	if ((rc = check_size(c, g)) || (chunked && (rc = chunk_line(c, (uint64_t)g->size))))
-		return rc;
-	if (c->cfg->trace_body && !named) {
-		for (off_t off = 0; off < g->size;) {
-			size_t want = c->cfg->blocksize;
-			if ((off_t)want > g->size - off)
-				want = (size_t)(g->size - off);
-			ssize_t n = pread(g->fd, c->sbuf, want, g->start + off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return conn_seterr(c, HC_EREAD, "reading the file of part '%s': %s",
-						   g->name, strerror(errno));
-			if (n == 0)
-				return changed(c, g, off);
-			mp_trace(c, c->sbuf, (size_t)n);
-			if ((rc = tr_write(c, c->sbuf, (size_t)n)))
-				return rc;
-			off += n;
-		}
-	} else {
-		uint64_t sent = 0;
-		rc = tr_sendfile(c, g->fd, g->start, (uint64_t)g->size, &sent);
-		c->tx_body += sent;
-		if (rc == HC_EREAD && sent < (uint64_t)g->size) {
-			struct stat st;
-			if (fstat(g->fd, &st) == 0 && st.st_size != g->start + g->size)
-				return changed(c, g, st.st_size - g->start);
-		}
-		if (rc)
-			return rc;
 	}
-	/* grown while it was sent: the bytes declared went, but the part is not the file */
 	if ((rc = check_size(c, g)))
 		return rc;
-	return chunked ? tr_write(c, "\r\n", 2) : HC_OK;
-}
-
-/* A pipe or other stream: chunks as its bytes come. */
-static enum hc_err send_stream(struct hc_conn *c, const struct hc_mp_seg *g)
-{
-	for (;;) {
-		ssize_t n = read(g->fd, c->sbuf, c->cfg->blocksize);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return conn_seterr(c, HC_EREAD, "reading part '%s': %s", g->name,
-					   strerror(errno));
-		if (n == 0)
-			return HC_OK;
-		enum hc_err rc = send_mem(c, c->sbuf, (size_t)n, true);
-		if (rc)
-			return rc;
+	if (o->chunked) {
+		int sl = snprintf(o->size, sizeof(o->size), "%" PRIx64 "\r\n", (uint64_t)g->size);
+		req_out_piece(o, o->size, (size_t)sl, 0);
 	}
+	if (c->cfg->trace_body && !named) {
+		o->taken = 0;
+		o->part = MP_FILE_READ;
+		return HC_OK;
+	}
+	o->fd = g->fd;
+	o->start = g->start;
+	o->flen = (uint64_t)g->size;
+	o->fsent = o->fblock = 0;
+	o->part = MP_FILE_SENT;
+	return HC_OK;
 }
 
-enum hc_err mp_send(struct hc_conn *c, const struct hc_multipart *mp, bool chunked,
-		    int64_t length)
+static enum hc_err file_read(struct hc_conn *c, struct hc_out *o, const struct hc_mp_seg *g)
 {
-	enum hc_err rc;
-	if (!chunked && (mp->size < 0 || mp->size != length))
+	off_t off = (off_t)o->taken;
+	if (off == g->size) {
+		o->part = MP_FILE_SENT;
+		return HC_OK;
+	}
+	size_t want = c->cfg->blocksize;
+	if ((off_t)want > g->size - off)
+		want = (size_t)(g->size - off);
+	ssize_t n;
+	while ((n = pread(g->fd, c->sbuf, want, g->start + off)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return conn_seterr(c, HC_EREAD, "reading the file of part '%s': %s", g->name,
+				   strerror(errno));
+	if (n == 0)
+		return changed(c, g, off);
+	out_mem(c, o, c->sbuf, (size_t)n, false);
+	o->taken += (uint64_t)n;
+	return HC_OK;
+}
+
+/* Grown while it was sent: the bytes declared went, but the part is not the file. */
+static enum hc_err file_end(struct hc_conn *c, struct hc_out *o, const struct hc_mp_seg *g)
+{
+	enum hc_err rc = check_size(c, g);
+	if (rc)
+		return rc;
+	if (o->chunked)
+		req_out_piece(o, "\r\n", 2, 0);
+	o->seg++;
+	o->part = MP_SEG;
+	return HC_OK;
+}
+
+/* A pipe or other stream: chunks as its bytes come; nothing yet is a wait for POLLIN. */
+static enum hc_err stream_read(struct hc_conn *c, struct hc_out *o, const struct hc_mp_seg *g,
+			       short *again, int *fd)
+{
+	short rev;
+	enum hc_err rc = req_src_poll(c, g->fd, &rev);
+	if (rc || rev == 0) {
+		*again = rc ? 0 : POLLIN;
+		*fd = g->fd;
+		return rc;
+	}
+	ssize_t n;
+	while ((n = read(g->fd, c->sbuf, c->cfg->blocksize)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return conn_seterr(c, HC_EREAD, "reading part '%s': %s", g->name, strerror(errno));
+	if (n == 0) {
+		o->seg++;
+		o->part = MP_SEG;
+		return HC_OK;
+	}
+	out_mem(c, o, c->sbuf, (size_t)n, true);
+	return HC_OK;
+}
+
+enum hc_err mp_out_start(struct hc_conn *c, const struct hc_multipart *mp, struct hc_out *o)
+{
+	if (!o->chunked && (mp->size < 0 || (uint64_t)mp->size != o->length))
 		return conn_seterr(c, HC_EREAD,
-				   "the multipart body has %lld bytes but Content-Length says %" PRId64,
-				   (long long)mp->size, length);
-	if (c->sbuf == NULL && (c->sbuf = malloc(c->cfg->blocksize)) == NULL)
-		return HC_ENOMEM;
-	for (size_t i = 0; i < mp->nsegs; i++) {
-		const struct hc_mp_seg *g = &mp->segs[i];
-		if (g->mem)
-			rc = send_mem(c, g->mem, g->len, chunked);
-		else if (g->size >= 0)
-			rc = send_file(c, g, chunked);
-		else
-			rc = send_stream(c, g);
-		if (rc)
-			return rc;
+				   "the multipart body has %lld bytes but Content-Length says %" PRIu64,
+				   (long long)mp->size, o->length);
+	o->seg = 0;
+	o->part = MP_SEG;
+	return HC_OK;
+}
+
+enum hc_err mp_out_next(struct hc_conn *c, const struct hc_multipart *mp, struct hc_out *o,
+			short *again, int *fd, bool *end)
+{
+	*end = false;
+	if (o->part == MP_SEG && o->seg == mp->nsegs) {
+		if (o->chunked)
+			req_out_piece(o, "0\r\n\r\n", 5, 0);
+		*end = true;
+		return HC_OK;
 	}
-	return chunked ? tr_write(c, "0\r\n\r\n", 5) : HC_OK;
+	const struct hc_mp_seg *g = &mp->segs[o->seg];
+	switch ((enum mp_part)o->part) {
+	case MP_SEG:
+		if (g->mem) {
+			o->seg++;
+			if (g->len) /* never an empty chunk before the last */
+				out_mem(c, o, g->mem, g->len, o->chunked);
+			return HC_OK;
+		}
+		if (g->size < 0) {
+			o->part = MP_STREAM;
+			return HC_OK;
+		}
+		return file_begin(c, o, g);
+	case MP_FILE_READ:
+		return file_read(c, o, g);
+	case MP_FILE_SENT:
+		return file_end(c, o, g);
+	case MP_STREAM:
+		return stream_read(c, o, g, again, fd);
+	}
+	return HC_EINTERNAL;
+}
+
+enum hc_err mp_out_failed(struct hc_conn *c, const struct hc_multipart *mp, const struct hc_out *o,
+			  enum hc_err rc)
+{
+	/* a file that ended early while it was sent: shrunk, most likely */
+	if (rc != HC_EREAD || o->part != MP_FILE_SENT || o->seg >= mp->nsegs)
+		return rc;
+	const struct hc_mp_seg *g = &mp->segs[o->seg];
+	struct stat st;
+	if (fstat(g->fd, &st) == 0 && st.st_size != g->start + g->size)
+		return changed(c, g, st.st_size - g->start);
+	return rc;
 }

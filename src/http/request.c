@@ -307,11 +307,10 @@ enum out_phase {
 	OUT_PIPE,      /* chunks of what waits in the pipe, spliced */
 	OUT_PIPE_SENT, /* a chunk's bytes spliced: its CRLF next */
 	OUT_PIPE_READ, /* splice refused this pipe: the chunk begun is finished by reads */
-	OUT_PARTS,     /* multipart (mp_send) */
+	OUT_PARTS,     /* multipart segments (multipart.c) */
 };
 
-/* poll(2) the source without waiting: *revents 0 when a read would block. */
-static enum hc_err src_poll(struct hc_conn *c, int fd, short *revents)
+enum hc_err req_src_poll(struct hc_conn *c, int fd, short *revents)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	int r;
@@ -347,7 +346,7 @@ static enum hc_err src_wait(struct hc_conn *c, const struct hc_body *b, bool *wa
 	short rev = POLLIN;
 	enum hc_err rc = HC_OK;
 	*wait = false;
-	if (b->size < 0 && (rc = src_poll(c, b->fd, &rev)) == HC_OK && rev == 0) {
+	if (b->size < 0 && (rc = req_src_poll(c, b->fd, &rev)) == HC_OK && rev == 0) {
 		*wait = true;
 		*again = POLLIN;
 		*fd = b->fd;
@@ -476,7 +475,7 @@ static enum hc_err out_pipe(struct hc_conn *c, struct hc_out *o, short *again, i
 		return rc;
 	if (avail == 0) {
 		short rev;
-		if ((rc = src_poll(c, b->fd, &rev)))
+		if ((rc = req_src_poll(c, b->fd, &rev)))
 			return rc;
 		if (rev == 0) {
 			*again = POLLIN;
@@ -565,7 +564,7 @@ enum hc_err req_out_start(struct hc_conn *c, const struct hc_body *b, bool chunk
 		return HC_ENOMEM;
 	if (b->kind == HC_BODY_PARTS) {
 		o->phase = OUT_PARTS;
-		return HC_OK;
+		return mp_out_start(c, b->parts, o);
 	}
 	if (!chunked) {
 		if (b->size >= 0 && (int64_t)b->size != length)
@@ -613,9 +612,13 @@ static enum hc_err out_next(struct hc_conn *c, struct hc_out *o, short *again, i
 		return HC_OK;
 	case OUT_PIPE_READ:
 		return out_pipe_read(c, o, again, fd);
-	case OUT_PARTS:
-		o->phase = OUT_DONE;
-		return mp_send(c, o->src->parts, o->chunked, (int64_t)o->length);
+	case OUT_PARTS: {
+		bool end;
+		enum hc_err rc = mp_out_next(c, o->src->parts, o, again, fd, &end);
+		if (end)
+			o->phase = OUT_DONE;
+		return rc;
+	}
 	}
 	return HC_EINTERNAL;
 }
@@ -632,6 +635,8 @@ enum hc_err req_out_step(struct hc_conn *c, struct hc_out *o, short *again, int 
 			o->phase = OUT_PIPE_READ;
 			continue;
 		}
+		if (rc && o->phase == OUT_PARTS)
+			rc = mp_out_failed(c, o->src->parts, o, rc);
 		if (rc || *again || o->phase == OUT_DONE)
 			return rc;
 		if ((rc = out_next(c, o, again, fd)) || *again)

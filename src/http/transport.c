@@ -122,26 +122,6 @@ static enum hc_err send_error(struct hc_conn *c, int e)
 	return conn_seterr(c, HC_ESEND, "send failed: %s", strerror(e));
 }
 
-/*
- * After a failed sendfile or splice to the socket: true when it is worth
- * trying again (EINTR, or EAGAIN and the socket turned writable). Otherwise
- * *rc is the error (a wait that failed, the server gone), or HC_OK when errno
- * is not about the socket and the caller names it.
- */
-static bool send_again(struct hc_conn *c, int e, enum hc_err *rc)
-{
-	*rc = HC_OK;
-	if (e == EINTR)
-		return true;
-	if (e == EAGAIN) {
-		*rc = io_wait(c, POLLOUT, c->cfg->timeout_ms);
-		return *rc == HC_OK;
-	}
-	if (e == EPIPE || e == ECONNRESET)
-		*rc = send_error(c, e);
-	return false;
-}
-
 static enum hc_err plain_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
 {
 	for (;;) {
@@ -268,55 +248,6 @@ enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len)
 {
 	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	return send_iov(c, &iov, 1, 0);
-}
-
-/* A regular file straight to the socket: sendfile(2), or reads for TLS. */
-enum hc_err tr_sendfile(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent)
-{
-	*sent = 0;
-	while (*sent < len) {
-		uint64_t want = len - *sent;
-		/* with a progress line, pieces small enough to show it moving */
-		uint64_t piece = c->cfg->progress ? (8u << 20) : (1u << 30);
-		if (want > piece)
-			want = piece;
-		ssize_t n;
-		if (c->tls_session) {
-			size_t bs = c->cfg->blocksize;
-			n = pread(fd, c->sbuf, want < bs ? (size_t)want : bs, off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return conn_seterr(c, HC_EREAD, "reading the body: %s", strerror(errno));
-			if (n > 0) {
-				enum hc_err rc = tr_write(c, c->sbuf, (size_t)n);
-				if (rc)
-					return rc;
-			}
-		} else {
-			n = sendfile(c->fd, fd, &off, (size_t)want);
-			if (n < 0) {
-				int e = errno;
-				enum hc_err rc;
-				if (send_again(c, e, &rc))
-					continue;
-				if (rc)
-					return rc;
-				return conn_seterr(c, HC_EREAD, "sending the body file: %s",
-						   strerror(e));
-			}
-			off -= n; /* sendfile advanced it */
-		}
-		if (n == 0)
-			return conn_seterr(c, HC_EREAD,
-					   "the body file ended after %llu of %llu bytes",
-					   (unsigned long long)*sent, (unsigned long long)len);
-		*sent += (uint64_t)n;
-		off += n;
-		if (c->cfg->progress)
-			c->cfg->progress(c->cfg->progress_ud, c->tx_body + *sent);
-	}
-	return HC_OK;
 }
 
 enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent,

@@ -1232,6 +1232,132 @@ static void h1_pipe_source_waits(void)
 	unit_end();
 }
 
+static void h1_multipart_cursor(void)
+{
+	unit_begin("h1: a multipart body is a cursor over its segments: memory, a file's range "
+		   "through a full socket (sendfile, or blocks over TLS), a pipe part that is empty "
+		   "then fills, the closing delimiter");
+	enum { BODY = 300000 };
+	static const struct hc_tls_cfg tls = {.insecure = true};
+	struct hc_conn_cfg tc = cfg;
+	tc.tls = &tls;
+	char *data = malloc(BODY);
+	size_t cap = BODY + 8192;
+	char *want = malloc(cap), *got = malloc(cap);
+	FILE *tmp = tmpfile();
+	if (!CHECK(data && want && got && tmp))
+		goto out;
+	for (size_t i = 0; i < BODY; i++)
+		data[i] = (char)('a' + i % 23);
+	CHECK(fwrite("skipped", 1, 7, tmp) == 7 && fwrite(data, 1, BODY, tmp) == BODY &&
+	      fflush(tmp) == 0);
+	for (int use_tls = 0; use_tls < 2; use_tls++) {
+		int sv[2] = {-1, -1}, src[1][2] = {{-1, -1}};
+		struct hc_conn c;
+		struct hc_response r;
+		struct hc_xfer x;
+		struct hc_loop L;
+		struct hc_multipart mp = {0};
+		struct tls_peer peer = {0};
+		struct reader rd = {0};
+		unit_note("tls %d", use_tls);
+		loop_init(&L);
+		if (!small_pair(&c, sv) || !CHECK(pipe2(src[0], O_CLOEXEC) == 0) ||
+		    !CHECK_EQ_INT(mp_init(&mp, "b0undary"), HC_OK) ||
+		    !CHECK_EQ_INT(mp_add_mem(&mp, "a", NULL, NULL, "1", 1), HC_OK) ||
+		    !CHECK_EQ_INT(mp_add_fd(&mp, "f", "f.bin", NULL, fileno(tmp), 7, BODY, false),
+				  HC_OK) ||
+		    !CHECK_EQ_INT(mp_add_fd(&mp, "p", "p.txt", "text/plain", src[0][0], 0, -1, false),
+				  HC_OK) ||
+		    !CHECK_EQ_INT(mp_finish(&mp), HC_OK))
+			goto next;
+		if (use_tls) {
+			c.cfg = &tc;
+			c.tls = true;
+			if (!tls_peer_init(&peer, sv[1]) || !tls_pair_up(&c, &peer))
+				goto next;
+		}
+		struct hc_body body = {.kind = HC_BODY_PARTS, .parts = &mp, .size = mp.size};
+		struct hc_request q = {.method = "POST", .target = "/form", .body = &body};
+		resp_init(&r, &c);
+		h1_xfer_init(&x, &c, &q, &r);
+		CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
+		/* the bytes the blocking mp_send wrote: chunks of each segment, the pipe's one read */
+		size_t wl = 0;
+		for (size_t i = 0; i < mp.nsegs; i++) {
+			const struct hc_mp_seg *g = &mp.segs[i];
+			if (g->mem && g->len) {
+				wl += (size_t)snprintf(want + wl, cap - wl, "%zx\r\n", g->len);
+				memcpy(want + wl, g->mem, g->len);
+				wl += g->len;
+			} else if (g->size > 0) {
+				wl += (size_t)snprintf(want + wl, cap - wl, "%x\r\n", BODY);
+				memcpy(want + wl, data, BODY);
+				wl += BODY;
+			} else if (g->size < 0) {
+				wl += (size_t)snprintf(want + wl, cap - wl, "9\r\npipe data");
+			}
+			if ((g->mem && g->len) || g->size)
+				wl += (size_t)snprintf(want + wl, cap - wl, "\r\n");
+		}
+		wl += (size_t)snprintf(want + wl, cap - wl, "0\r\n\r\n");
+		size_t hl = x.h1.hb.len;
+		memmove(want + hl, want, wl);
+		memcpy(want, x.h1.hb.p, hl);
+		wl += hl;
+		struct hc_task *t = &rd.t;
+		if (use_tls) {
+			peer.t = (struct hc_task){.ops = &tls_peer_ops, .fd = sv[1], .events = POLLIN};
+			peer.got = got;
+			peer.want = wl;
+			t = &peer.t;
+		} else {
+			rd = (struct reader){.t = {.ops = &reader_ops, .fd = sv[1], .events = POLLIN},
+					     .got = got,
+					     .want = wl};
+		}
+		loop_add(&L, t);
+		/* the reader drains the file part; then the transfer waits for the empty pipe */
+		bool waited_out = false;
+		for (int i = 0; i < 100000 && !x.task.done &&
+				!(x.task.fd == src[0][0] && x.task.events == POLLIN && !x.task.run_again);
+		     i++) {
+			waited_out |= x.task.fd == c.fd && x.task.events == POLLOUT;
+			CHECK_EQ_INT(loop_round(&L), HC_OK);
+		}
+		CHECK(waited_out);
+		CHECK(!x.task.done);
+		CHECK_EQ_INT(x.task.fd, src[0][0]);
+		CHECK(write(src[0][1], "pipe data", 9) == 9);
+		close(src[0][1]);
+		src[0][1] = -1;
+		CHECK_EQ_INT(loop_run_until(&L, &x.task), HC_OK);
+		unit_note("x: result %d, %s", x.task.result, c.err);
+		CHECK(x.task.paused);
+		CHECK_EQ_INT(r.status, 200);
+		size_t n = use_tls ? peer.len : rd.len;
+		CHECK_EQ_MEM(got, n, want, wl);
+		loop_remove(&L, t);
+		x.proto->finish(&x, &L);
+		resp_free(&r);
+	next:
+		loop_free(&L);
+		mp_free(&mp);
+		conn_free(&c);
+		tls_peer_free(&peer);
+		close(sv[1]);
+		close_pipes(src, 1);
+	}
+out:
+	if (tmp)
+		fclose(tmp);
+	free(data);
+	free(want);
+	free(got);
+	tls_global_free();
+	unit_end();
+}
+
 static void h1_send_stalls(void)
 {
 	unit_begin("h1: a peer that stops reading: the send waits in the loop, other tasks run, "
@@ -1303,5 +1429,6 @@ int main(void)
 	h1_pipe_source_waits();
 	h1_tls_send_resumes();
 	h1_tls_send_stalls();
+	h1_multipart_cursor();
 	return unit_done();
 }
