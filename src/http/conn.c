@@ -92,55 +92,57 @@ enum hc_err conn_target(struct hc_conn *c, const char *host, unsigned port, bool
 	return c->host ? HC_OK : HC_ENOMEM;
 }
 
-/* The seed's _tunnel(): CONNECT host:port, then the proxy's answer through the same parser. */
-static enum hc_err tunnel(struct hc_conn *c)
+bool conn_needs_tunnel(const struct hc_conn *c)
 {
-	struct hc_headbuf hb = {.max = HC_REQ_HEAD_MAX};
+	return c->proxy && c->tls;
+}
+
+/* The seed's _tunnel(): CONNECT host:port, then the proxy's answer through the same parser. */
+enum hc_err conn_tunnel_head(struct hc_conn *c, struct hc_headbuf *hb)
+{
 	enum hc_err rc;
 	/* authority-form needs the port even when it is the default; the host goes whole */
 	char *target = NULL;
 	if (asprintf(&target, strchr(c->host, ':') ? "[%s]:%u" : "%s:%u", c->host, c->port) < 0)
 		return HC_ENOMEM;
-	if ((rc = hb_adds(&hb, "CONNECT ")) || (rc = hb_adds(&hb, target)) ||
-	    (rc = hb_adds(&hb, " HTTP/1.1\r\n")) || (rc = req_putheader(c, &hb, "Host", target)))
+	if ((rc = hb_adds(hb, "CONNECT ")) || (rc = hb_adds(hb, target)) ||
+	    (rc = hb_adds(hb, " HTTP/1.1\r\n")) || (rc = req_putheader(c, hb, "Host", target)))
 		goto out;
 	if (c->proxy->auth)
-		rc = req_putheader(c, &hb, "Proxy-Authorization", c->proxy->auth);
+		rc = req_putheader(c, hb, "Proxy-Authorization", c->proxy->auth);
 	for (size_t i = 0; rc == HC_OK && i < c->proxy->nheaders; i++)
-		rc = req_putheader(c, &hb, c->proxy->headers[i].name, c->proxy->headers[i].value);
+		rc = req_putheader(c, hb, c->proxy->headers[i].name, c->proxy->headers[i].value);
 	if (rc == HC_OK)
-		rc = hb_add(&hb, "\r\n", 2);
-	if (rc)
-		goto out;
-	if (c->cfg->trace)
-		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_HEAD, hb.p, hb.len);
-	if ((rc = tr_write(c, hb.p, hb.len)))
-		goto out;
-	struct hc_response r;
-	resp_init(&r, c);
-	rc = resp_begin(&r, "CONNECT");
-	if (rc == HC_OK && (r.status < 200 || r.status > 299)) {
+		rc = hb_add(hb, "\r\n", 2);
+	if (rc == HC_OK && c->cfg->trace)
+		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_HEAD, hb->p, hb->len);
+out:
+	free(target);
+	return rc;
+}
+
+enum hc_err conn_tunnel_answer(struct hc_conn *c, const struct hc_response *r, enum hc_err rc)
+{
+	if (rc == HC_OK && (r->status < 200 || r->status > 299)) {
 		rc = conn_seterr(c, HC_EPROXY, "the proxy refused CONNECT to %s port %u: %s", c->host,
-				 c->port, r.status_line);
+				 c->port, r->status_line);
 	} else if (rc == HC_OK && c->start != c->end) {
 		/* the origin's TLS starts on a clean stream: the proxy cannot speak for it */
 		rc = conn_seterr(c, HC_EPROXY,
 				 "the proxy sent %zu bytes after its %d reply to CONNECT, before the "
 				 "tunnel was up",
-				 c->end - c->start, r.status);
+				 c->end - c->start, r->status);
 	} else if (rc == HC_OK) {
 		conn_info(c, "Tunnel to %s port %u through the proxy: %s", c->host, c->port,
-			  r.status_line);
+			  r->status_line);
 		c->tunnel = true;
 	} else if (rc != HC_ETIMEOUT && rc != HC_ENOMEM) {
 		char msg[HC_ERRBUF];
 		snprintf(msg, sizeof(msg), "%s", c->err);
 		rc = conn_seterr(c, HC_EPROXY, "bad reply from the proxy to CONNECT: %s", msg);
 	}
-	resp_free(&r);
-out:
-	hb_free(&hb);
-	free(target);
+	if (rc)
+		conn_close(c);
 	return rc;
 }
 
@@ -279,6 +281,7 @@ enum hc_err conn_dial_start(struct hc_conn *c, struct hc_dial *d)
 {
 	*d = (struct hc_dial){.fd = -1, .last = ECONNREFUSED};
 	d->until = tr_connect_deadline(c);
+	c->tunnel = false;
 	c->start = c->end = 0;
 	c->eof = false;
 	c->tls_unclean = false;
@@ -377,11 +380,6 @@ enum hc_err conn_dial_step(struct hc_conn *c, struct hc_dial *d, short revents)
 enum hc_err conn_dial_finish(struct hc_conn *c)
 {
 	enum hc_err rc;
-	c->tunnel = false;
-	if (c->proxy && c->tls && (rc = tunnel(c))) {
-		conn_close(c);
-		return rc;
-	}
 	if (c->tls && (rc = tls_start(c))) {
 		conn_close(c);
 		return rc;

@@ -1,6 +1,7 @@
 /*
  * HTTP/1.1 as a protocol handler: one transfer owns its connection, and its
- * task walks connect (a connect(2) in progress waits in the loop) → send
+ * task walks connect (a connect(2) in progress waits in the loop; through a
+ * proxy to TLS, CONNECT sent and its answer read) → TLS handshake → send
  * (→ wait for 100 Continue) → response head (read without blocking), then
  * pauses for the caller to read the body (resp_read, resp_splice). The bytes
  * are the seed's: request.c composes and sends, response.c parses.
@@ -13,6 +14,8 @@
 enum h1_state {
 	H1_CONNECT,
 	H1_DIAL,
+	H1_TUNNEL_SEND,
+	H1_TUNNEL_HEAD,
 	H1_TLS,
 	H1_SEND,
 	H1_SEND_OUT,
@@ -100,6 +103,72 @@ static enum hc_err opened(struct hc_xfer *x)
 	return HC_OK;
 }
 
+/* The socket (and tunnel) up: TLS begins, or the request goes. */
+static enum hc_err dial_finish(struct hc_xfer *x, enum hc_err rc)
+{
+	if (rc == HC_OK)
+		rc = conn_dial_finish(x->c);
+	if (rc || !x->c->tls)
+		return rc ? rc : opened(x);
+	x->h1.tls_limit = tr_connect_deadline(x->c);
+	go(x, H1_TLS);
+	return HC_OK;
+}
+
+/* The tunnel failed before its answer was read: the connection goes, as conn_dial_finish's. */
+static enum hc_err tunnel_failed(struct hc_xfer *x, enum hc_err rc)
+{
+	conn_close(x->c);
+	return rc;
+}
+
+/* CONNECT goes as the socket takes it; each wait timed as tr_wait times its waits. */
+static enum hc_err tunnel_send(struct hc_xfer *x)
+{
+	short again;
+	enum hc_err rc = req_out_send(x->c, &x->h1.out, &again);
+	if (rc)
+		return tunnel_failed(x, rc);
+	if (again) {
+		arm(x, again);
+		return HC_OK;
+	}
+	go(x, H1_TUNNEL_HEAD);
+	return HC_OK;
+}
+
+static enum hc_err tunnel_start(struct hc_xfer *x)
+{
+	struct hc_conn *c = x->c;
+	hb_free(&x->h1.thb);
+	x->h1.thb = (struct hc_headbuf){.max = HC_REQ_HEAD_MAX};
+	enum hc_err rc = conn_tunnel_head(c, &x->h1.thb);
+	if (rc)
+		return tunnel_failed(x, rc);
+	x->h1.out = (struct hc_out){.fd = -1, .pipe = -1};
+	req_out_piece(&x->h1.out, x->h1.thb.p, x->h1.thb.len, 0);
+	resp_free(&x->h1.tresp);
+	resp_init(&x->h1.tresp, c);
+	x->state = H1_TUNNEL_SEND;
+	return tunnel_send(x);
+}
+
+/* The proxy's answer, read without blocking through the same parser; then TLS on the tunnel. */
+static enum hc_err tunnel_head(struct hc_xfer *x)
+{
+	bool got100 = false;
+	short wait;
+	enum hc_err rc = resp_begin_step(&x->h1.tresp, "CONNECT", false, &got100, &wait);
+	if (rc == HC_OK && wait) {
+		arm(x, wait);
+		return HC_OK;
+	}
+	rc = conn_tunnel_answer(x->c, &x->h1.tresp, rc);
+	resp_free(&x->h1.tresp);
+	hb_free(&x->h1.thb);
+	return dial_finish(x, rc);
+}
+
 /* After a connect step: wait for the socket in progress, or finish (tunnel, TLS) and go on. */
 static enum hc_err dialed(struct hc_xfer *x, enum hc_err rc)
 {
@@ -113,13 +182,9 @@ static enum hc_err dialed(struct hc_xfer *x, enum hc_err rc)
 		return HC_OK;
 	}
 	conn_dial_free(d);
-	if (rc == HC_OK)
-		rc = conn_dial_finish(x->c);
-	if (rc || !x->c->tls)
-		return rc ? rc : opened(x);
-	x->h1.tls_limit = tr_connect_deadline(x->c);
-	go(x, H1_TLS);
-	return HC_OK;
+	if (rc == HC_OK && conn_needs_tunnel(x->c))
+		return tunnel_start(x);
+	return dial_finish(x, rc);
 }
 
 /* The TLS handshake, as far as it goes: each wait timed as tr_wait's, within the connect limit. */
@@ -331,6 +396,10 @@ static enum hc_err h1_step(struct hc_task *t, short revents)
 		return do_connect(x);
 	case H1_DIAL:
 		return dialed(x, conn_dial_step(x->c, &x->h1.dial, revents));
+	case H1_TUNNEL_SEND:
+		return tunnel_send(x);
+	case H1_TUNNEL_HEAD:
+		return tunnel_head(x);
 	case H1_TLS:
 		return handshake(x);
 	case H1_SEND:
@@ -356,6 +425,9 @@ static enum hc_err h1_expire(struct hc_task *t)
 	}
 	if (x->state == H1_TLS)
 		return conn_tls_timed_out(x->c);
+	if (x->state == H1_TUNNEL_SEND || x->state == H1_TUNNEL_HEAD)
+		return tunnel_failed(
+		    x, tr_timed_out(x->c, t->events, x->c->cfg->timeout_ms, x->h1.by_limit));
 	if (x->state == H1_SEND_OUT && x->c->tls_session)
 		return failed(x, conn_seterr(x->c, HC_ETIMEOUT, "TLS send timed out"));
 	if (x->state != H1_EXPECT)
@@ -382,6 +454,8 @@ static void h1_finish(struct hc_xfer *x, struct hc_loop *L)
 	loop_remove(L, &x->task);
 	conn_dial_free(&x->h1.dial);
 	hb_free(&x->h1.hb);
+	hb_free(&x->h1.thb);
+	resp_free(&x->h1.tresp);
 }
 
 const struct hc_proto h1_proto = {.alpn = "http/1.1", .start = h1_start, .finish = h1_finish};

@@ -202,12 +202,23 @@ bool conn_matches(const struct hc_conn *c, const char *host, unsigned port, bool
  * The seed's connect(), in steps: resolve (blocking), then connect. While d->fd >= 0 a connect
  * is in progress: poll it for POLLOUT until d->until and call conn_dial_step
  * (with d->expired set when the time ran out). With d->fd < 0 and HC_OK the
- * socket is up: conn_dial_finish adds the tunnel and starts TLS. conn_dial_free
- * always.
+ * socket is up: the tunnel (below) when one is needed, then conn_dial_finish
+ * starts TLS. conn_dial_free always.
  */
 enum hc_err conn_dial_start(struct hc_conn *c, struct hc_dial *d);
 enum hc_err conn_dial_step(struct hc_conn *c, struct hc_dial *d, short revents);
 enum hc_err conn_dial_finish(struct hc_conn *c);
+/*
+ * TLS through a proxy wants a CONNECT tunnel first, between conn_dial_step
+ * and conn_dial_finish: its head (traced) goes out, the answer is read with
+ * resp_begin_step(r, "CONNECT", ...), and conn_tunnel_answer says whether
+ * the tunnel is up (rc: how reading it went; on an error the connection is
+ * closed).
+ */
+bool conn_needs_tunnel(const struct hc_conn *c);
+enum hc_err conn_tunnel_head(struct hc_conn *c, struct hc_headbuf *hb);
+struct hc_response;
+enum hc_err conn_tunnel_answer(struct hc_conn *c, const struct hc_response *r, enum hc_err rc);
 /* With c->tls, after conn_dial_finish: the handshake step by step (*wait: what to poll for, 0: up). */
 enum hc_err conn_tls_step(struct hc_conn *c, short *wait);
 enum hc_err conn_tls_timed_out(struct hc_conn *c);
@@ -229,16 +240,16 @@ int64_t hc_now_ns(void);
 enum hc_err tr_read(struct hc_conn *c, char *buf, size_t len, size_t *got);
 /* One read that never waits: *again is POLLIN or POLLOUT (what to wait for) when nothing came. */
 enum hc_err tr_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got, short *again);
-enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
 /*
- * Write what the socket takes now, moving the cursor (*iov, *iovcnt) past it
- * (flags: sendmsg's, on plain TCP); *again is what to wait for (POLLOUT, or
- * POLLIN when TLS wants it) when the socket is full before the end. Over TLS
- * the cursor waits where it is until GnuTLS has taken the record it holds.
+ * Write what the socket takes now, moving the cursor (*iov, *iovcnt) past it;
+ * *again is what to wait for (POLLOUT, or POLLIN when TLS wants it) when the
+ * socket is full before the end. Over TLS the cursor waits where it is until
+ * GnuTLS has taken the record it holds.
  */
-enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, int flags,
-			     short *again);
-enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len);
+enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, short *again);
+/* The same with sendmsg(2) flags on plain TCP (MSG_MORE: more follows at once). */
+enum hc_err tr_sendv_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, int flags,
+			    short *again);
 /* Plain TCP: sendfile(2) from off + *sent while the socket takes it (*sent moves on); *again is
  * POLLOUT when it is full before len. */
 enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent,
@@ -356,6 +367,8 @@ struct hc_xfer {
 		bool held;	   /* sending the body held for 100 Continue */
 		bool by_limit;	   /* the armed deadline is the transfer's, not the operation's */
 		int64_t tls_limit; /* the TLS handshake ends by then (0: no limit) */
+		struct hc_headbuf thb;	  /* CONNECT's head, while the tunnel is built */
+		struct hc_response tresp; /* the proxy's answer to it */
 	} h1;
 };
 

@@ -8,46 +8,46 @@
  *  (a) done: this loop and the task interface; HTTP/1.1 is a handler (h1.c)
  *      whose transfer is a task; http_request() runs the loop for that one
  *      transfer until its response head is in.
- *  (b) in part: the waits that lead to the head are loop waits: connect(2)
- *      in progress (POLLOUT, the connect timeout), the TLS handshake
- *      (GNUTLS_E_AGAIN, the direction GnuTLS wants), 100 Continue (POLLIN,
- *      the expect timeout), the response head (non-blocking reads). Each
- *      wait's deadline is the operation's timeout within the transfer's
- *      deadline (or the connect limit), re-armed after each step, as tr_wait
- *      times its waits. Sending is resumable: the head and memory bodies
- *      (as-is or one chunk and the last) are an iovec cursor (struct
- *      hc_out) written as the socket takes it, and a regular file with
- *      Content-Length goes from its offset in the same cursor (sendfile(2)
- *      on plain TCP, blocks read into sbuf over TLS); a full socket is a
- *      wait in the loop (POLLOUT, or the direction GnuTLS wants; the
- *      operation's timeout, re-armed after each step) and the send goes on
- *      where it stopped, the held body after 100 Continue too. Over TLS the
- *      cursor stays put while GnuTLS holds a record it could not send
- *      (GNUTLS_E_AGAIN: the same bytes are offered again), and the pieces
- *      of one chunk are corked and flushed by gnutls_record_uncork without
- *      GNUTLS_RECORD_WAIT (what the socket did not take stays corked for
- *      the next step). Streamed bodies are the cursor's source
- *      (req_out_step): a pipe's chunks are spliced (size line with
- *      MSG_MORE, splice(2) of what waits in it, CRLF), reads for -p B, TLS
- *      or other streams go into sbuf as chunks, or as Content-Length with
- *      the last piece held for the probe; a stream is read only when poll
- *      says a read will not block, else the task waits on the source's fd
- *      for POLLIN (the task's one fd is the source then, not the socket;
- *      no timeout, as a blocking read had none: a slow writer is not a
- *      timeout). Multipart bodies are a source too (multipart.c): each
- *      segment in turn (part heads and values from memory, a file's range
- *      as above, -p B's reads, a pipe part's chunks as its bytes come),
- *      its size checked before and after as the blocking mp_send did. The
- *      writev that puts a small body with the head stays one call;
- *      sendfile's and splice's pieces are as before. Still blocking on
- *      EAGAIN underneath (tr_wait): the CONNECT tunnel (conn_dial_finish),
- *      and the body, which the caller pulls (resp_read, resp_readv,
- *      resp_splice).
- *  Next, to finish (b): the tunnel as states of its own (send CONNECT,
- *      read its head with resp_begin_step), then the body phase as a state
- *      with a sink (its fd polled for POLLOUT when a write would block: one
- *      transfer owns an h1 connection, so the socket is simply not read
- *      meanwhile).
+ *  (b) in part: everything up to the response head waits in the loop.
+ *      Each wait's deadline is the operation's timeout within the
+ *      transfer's deadline (or the connect limit), re-armed after each
+ *      step, as tr_wait times its waits.
+ *      - connect(2) in progress: POLLOUT, the connect timeout.
+ *      - the CONNECT tunnel (TLS through a proxy): states of its own in
+ *        h1.c, CONNECT sent from the cursor, the answer read with
+ *        resp_begin_step and judged by conn_tunnel_answer (issue 8: bytes
+ *        after a 2xx are 56, before any TLS byte is sent).
+ *      - the TLS handshake: GNUTLS_E_AGAIN, the direction GnuTLS wants.
+ *      - the send: an iovec cursor (struct hc_out) the socket takes as it
+ *        can, a full socket a wait for POLLOUT (or the direction TLS
+ *        wants), and the send goes on where it stopped. The head and memory
+ *        bodies are its pieces (a small body in the head's one writev); a
+ *        regular file with Content-Length is a range in it (sendfile(2) on
+ *        plain TCP, blocks read into sbuf over TLS). Over TLS the cursor
+ *        stays put while GnuTLS holds a record the socket did not take
+ *        (GNUTLS_E_AGAIN: the same bytes are offered again), and a chunk's
+ *        pieces are corked and flushed by gnutls_record_uncork without
+ *        GNUTLS_RECORD_WAIT (what is left stays corked for the next step).
+ *      - the body's source (req_out_step): a pipe's chunks spliced (size
+ *        line with MSG_MORE, splice(2) of what waits in it, CRLF); chunked
+ *        reads into sbuf for -p B, TLS and other streams; Content-Length
+ *        reads with the last piece held for the one-byte probe; multipart
+ *        segments in turn (multipart.c: heads and values from memory, files
+ *        as ranges or -p B's reads, pipe parts as chunks). A stream is read
+ *        only when poll says a read will not block; else the task waits on
+ *        the source's fd for POLLIN. struct hc_task was not widened: a
+ *        transfer waits on one fd at a time, the socket or the source (the
+ *        source only when the cursor is empty), and that wait has no
+ *        deadline, as the blocking read had none (a slow writer is not a
+ *        timeout). Same pieces and syscalls as the blocking senders.
+ *      - 100 Continue: POLLIN, the expect timeout; the response head:
+ *        non-blocking reads.
+ *      Still blocking on EAGAIN underneath (tr_wait): the body, which the
+ *      caller pulls (resp_read, resp_readv, resp_splice), and TLS
+ *      post-handshake authentication inside a read.
+ *  Next, to finish (b): the body phase as a state with a sink (its fd polled
+ *      for POLLOUT when a write would block: one transfer owns an h1
+ *      connection, so the socket is simply not read meanwhile).
  *  (c) then: tr_wait and the waits in tls.c go away; the http.client-shaped
  *      calls stay as loop_run_until() wrappers.
  * HTTP/2 attaches as a second handler: its connection is the task (one fd,

@@ -254,7 +254,7 @@ enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again)
 	*again = 0;
 	for (;;) {
 		if (o->left > 0) {
-			if ((rc = tr_writev_nowait(c, &o->cur, &o->left, o->flags, again)) || *again)
+			if ((rc = tr_sendv_nowait(c, &o->cur, &o->left, o->flags, again)) || *again)
 				return rc;
 			continue;
 		}

@@ -720,50 +720,6 @@ enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
 	}
 }
 
-static enum hc_err send_one(struct hc_conn *c, const char *p, size_t n)
-{
-	gnutls_session_t s = c->tls_session;
-	while (n > 0) {
-		ssize_t w = G(gnutls_record_send)(s, p, n);
-		if (w == GNUTLS_E_AGAIN || w == GNUTLS_E_INTERRUPTED) {
-			/* GnuTLS keeps the record: call again with the same data */
-			if (tls_wait(c, c->cfg->deadline_ns, c->cfg->timeout_ms))
-				return conn_seterr(c, HC_ETIMEOUT, "TLS send timed out");
-			continue;
-		}
-		if (w < 0)
-			return alert_error(c, (int)w, HC_ESEND, "send");
-		p += w;
-		n -= (size_t)w;
-	}
-	return HC_OK;
-}
-
-enum hc_err tls_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)
-{
-	gnutls_session_t s = c->tls_session;
-	if (iovcnt == 1)
-		return send_one(c, iov[0].iov_base, iov[0].iov_len);
-	/* pieces of one message (a chunk's size, data and CRLF) go out as few records */
-	G(gnutls_record_cork)(s);
-	for (int i = 0; i < iovcnt; i++) {
-		ssize_t w = G(gnutls_record_send)(s, iov[i].iov_base, iov[i].iov_len);
-		if (w < 0)
-			return alert_error(c, (int)w, HC_ESEND, "send");
-	}
-	for (;;) {
-		int rc = G(gnutls_record_uncork)(s, GNUTLS_RECORD_WAIT);
-		if (rc >= 0)
-			return HC_OK;
-		if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
-			if (tls_wait(c, c->cfg->deadline_ns, c->cfg->timeout_ms))
-				return conn_seterr(c, HC_ETIMEOUT, "TLS send timed out");
-			continue;
-		}
-		return alert_error(c, rc, HC_ESEND, "send");
-	}
-}
-
 /*
  * The cursor as records, never waiting. GnuTLS keeps a record it has built
  * when the socket is full (GNUTLS_E_AGAIN) and wants the same bytes offered

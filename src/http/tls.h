@@ -24,7 +24,6 @@ enum hc_err tls_read(struct hc_conn *c, char *buf, size_t len, size_t *got);
 enum hc_err tls_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got, bool *again);
 /* What the last GnuTLS call that returned GNUTLS_E_AGAIN waits for: POLLIN or POLLOUT. */
 short tls_direction(struct hc_conn *c);
-enum hc_err tls_writev(struct hc_conn *c, struct iovec *iov, int iovcnt);
 /* What the socket takes now, the cursor moved past it; *again: the direction to wait for. */
 enum hc_err tls_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, short *again);
 bool tls_pending(struct hc_conn *c);

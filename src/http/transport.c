@@ -214,22 +214,8 @@ static enum hc_err send_some(struct hc_conn *c, struct iovec **iovp, int *iovcnt
 	return rc;
 }
 
-static enum hc_err send_iov(struct hc_conn *c, struct iovec *iov, int iovcnt, int flags)
-{
-	if (c->tls_session)
-		return tls_writev(c, iov, iovcnt);
-	for (;;) {
-		bool full;
-		enum hc_err rc = send_some(c, &iov, &iovcnt, flags, &full);
-		if (rc || !full)
-			return rc;
-		if ((rc = io_wait(c, POLLOUT, c->cfg->timeout_ms)))
-			return rc;
-	}
-}
-
-enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, int flags,
-			     short *again)
+enum hc_err tr_sendv_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, int flags,
+			    short *again)
 {
 	if (c->tls_session)
 		return tls_writev_nowait(c, iov, iovcnt, again);
@@ -239,15 +225,9 @@ enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt,
 	return rc;
 }
 
-enum hc_err tr_writev(struct hc_conn *c, struct iovec *iov, int iovcnt)
+enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, short *again)
 {
-	return send_iov(c, iov, iovcnt, 0);
-}
-
-enum hc_err tr_write(struct hc_conn *c, const void *buf, size_t len)
-{
-	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-	return send_iov(c, &iov, 1, 0);
+	return tr_sendv_nowait(c, iov, iovcnt, 0, again);
 }
 
 enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent,

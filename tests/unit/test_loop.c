@@ -4,7 +4,8 @@
  * wait, errors that end one task only), then two HTTP/1.1 transfers on one
  * loop, one waiting for 100 Continue while the other gets its head, sends
  * that meet a full socket (a slow reader, a peer that stops reading; plain
- * TCP and TLS), and a body source that has nothing yet (a pipe).
+ * TCP and TLS), a body source that has nothing yet (a pipe), and a CONNECT
+ * tunnel through a slow proxy.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1358,6 +1359,144 @@ out:
 	unit_end();
 }
 
+/* A proxy on the same loop: accept, read CONNECT's head, then pause; the test answers. */
+struct proxy {
+	struct hc_task t; /* first */
+	int ls, fd;
+	char req[1024];
+	size_t len;
+};
+
+static enum hc_err proxy_step(struct hc_task *t, short revents)
+{
+	struct proxy *p = (struct proxy *)t;
+	(void)revents;
+	if (p->fd < 0) {
+		p->fd = accept4(p->ls, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (p->fd >= 0)
+			t->fd = p->fd;
+		return HC_OK;
+	}
+	ssize_t n = read(p->fd, p->req + p->len, sizeof(p->req) - 1 - p->len);
+	if (n <= 0)
+		return HC_ERESET;
+	p->len += (size_t)n;
+	p->req[p->len] = '\0';
+	if (strstr(p->req, "\r\n\r\n"))
+		t->paused = true;
+	return HC_OK;
+}
+
+static const struct hc_task_ops proxy_ops = {.step = proxy_step, .expire = server_expire};
+
+static void h1_tunnel_states(void)
+{
+	unit_begin("h1: CONNECT through a slow proxy: the request and the answer's pieces wait in "
+		   "the loop while another task runs; bytes after a 2xx, a refusal and silence end "
+		   "it as before");
+	static const struct {
+		const char *part1, *part2; /* part2 NULL: the proxy says no more */
+		enum hc_err rc;
+		const char *err; /* %u: the port */
+		bool tunnel;
+	} cases[] = {
+	    {"HTTP/1.1 200 Connection established\r\n", "\r\n", HC_ETIMEOUT,
+	     "TLS handshake with example.test timed out", true},
+	    {"HTTP/1.1 200 Connection established\r\n", "\r\nhello", HC_EPROXY,
+	     "the proxy sent 5 bytes after its 200 reply to CONNECT, before the tunnel was up",
+	     false},
+	    {"HTTP/1.1 407 Proxy Authentication Required\r\n", "Content-Length: 0\r\n\r\n",
+	     HC_EPROXY,
+	     "the proxy refused CONNECT to example.test port 443: HTTP/1.1 407 Proxy "
+	     "Authentication Required",
+	     false},
+	    {"HTTP/1.1 200 Connection", NULL, HC_ETIMEOUT, "no progress for 0.300 s while receiving",
+	     false},
+	    {"HTTP/1.1 200 Connection established\r\nX: y\r\n", "junk\r\n\r\n", HC_EPROXY,
+	     "bad reply from the proxy to CONNECT: ", false},
+	};
+	static const struct hc_tls_cfg tls = {.insecure = true};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		unsigned port = 0;
+		int filler, ls = listener(&port, false, &filler);
+		int side[1][2] = {{-1, -1}};
+		struct hc_loop L;
+		unit_note("case %zu", k);
+		loop_init(&L);
+		if (CHECK(ls >= 0) && pipes(side, 1)) {
+			struct hc_conn_cfg qc = cfg;
+			qc.tls = &tls;
+			struct hc_proxy px = {.host = "127.0.0.1", .port = port};
+			struct hc_conn c;
+			struct hc_response r;
+			struct hc_request q = {.method = "GET", .target = "/"};
+			struct hc_xfer x;
+			struct fake other;
+			struct proxy pr = {.t = {.ops = &proxy_ops, .fd = ls, .events = POLLIN},
+					   .ls = ls,
+					   .fd = -1};
+			conn_init(&c, &qc);
+			CHECK_EQ_INT(conn_target(&c, "example.test", 443, true, &px), HC_OK);
+			resp_init(&r, &c);
+			h1_xfer_init(&x, &c, &q, &r);
+			loop_add(&L, &pr.t);
+			pr.t.run_again = false;
+			fake_init(&other, 'O', side[0][0], POLLIN);
+			add_waiting(&L, &other);
+			CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
+			CHECK_EQ_INT(loop_run_until(&L, &pr.t), HC_OK);
+			CHECK_EQ_STR(pr.req,
+				     "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n");
+			/* the answer's first piece: the transfer takes it and waits for the rest */
+			CHECK(write(pr.fd, cases[k].part1, strlen(cases[k].part1)) ==
+			      (ssize_t)strlen(cases[k].part1));
+			for (int i = 0; i < 20 && !x.task.done && (x.task.events != POLLIN ||
+								    x.task.run_again || i < 2);
+			     i++) {
+				poke(side[0][1]); /* no round blocks */
+				CHECK_EQ_INT(loop_round(&L), HC_OK);
+			}
+			CHECK(!x.task.done && !c.tunnel);
+			CHECK_EQ_INT(x.task.fd, c.fd);
+			CHECK_EQ_INT(x.task.events, POLLIN);
+			CHECK(x.task.deadline != 0);
+			int steps = other.steps;
+			poke(side[0][1]);
+			CHECK_EQ_INT(loop_round(&L), HC_OK);
+			CHECK_EQ_INT(other.steps, steps + 1); /* the loop moves on meanwhile */
+			CHECK(!x.task.done);
+			if (cases[k].part2)
+				CHECK(write(pr.fd, cases[k].part2, strlen(cases[k].part2)) ==
+				      (ssize_t)strlen(cases[k].part2));
+			/* up: the tunnel's TLS handshake waits for a ServerHello until its timeout */
+			CHECK_EQ_INT(loop_run_until(&L, &x.task), HC_OK);
+			CHECK(x.task.done);
+			CHECK_EQ_INT(x.task.result, cases[k].rc);
+			CHECK(strncmp(c.err, cases[k].err, strlen(cases[k].err)) == 0);
+			unit_note("%s", c.err);
+			CHECK(c.tunnel == cases[k].tunnel);
+			CHECK(!conn_is_open(&c));
+			if (cases[k].tunnel) {
+				/* the ClientHello went into the tunnel, after CONNECT */
+				unsigned char hello = 0;
+				CHECK(read(pr.fd, &hello, 1) == 1 && hello == 0x16);
+			}
+			loop_remove(&L, &pr.t);
+			loop_remove(&L, &other.t);
+			x.proto->finish(&x, &L);
+			resp_free(&r);
+			conn_free(&c);
+			if (pr.fd >= 0)
+				close(pr.fd);
+			close_pipes(side, 1);
+		}
+		loop_free(&L);
+		close(ls);
+	}
+	tls_global_free();
+	unit_end();
+}
+
 static void h1_send_stalls(void)
 {
 	unit_begin("h1: a peer that stops reading: the send waits in the loop, other tasks run, "
@@ -1430,5 +1569,6 @@ int main(void)
 	h1_tls_send_resumes();
 	h1_tls_send_stalls();
 	h1_multipart_cursor();
+	h1_tunnel_states();
 	return unit_done();
 }
