@@ -21,6 +21,7 @@ enum h1_state {
 	H1_SEND_OUT,
 	H1_EXPECT,
 	H1_EXPECT_HEAD,
+	H1_EARLY,
 	H1_HEAD
 };
 
@@ -226,18 +227,24 @@ static void expect_wait(struct hc_xfer *x)
 	x->task.deadline = ms >= 0 ? hc_now_ns() + (int64_t)ms * 1000000 : 0;
 }
 
-/* The first send failed: the server may have answered before it stopped reading. */
+/*
+ * The first send failed: the server may have answered before it stopped
+ * reading. Its head is read in the loop (H1_EARLY); without one, the send's
+ * error stands.
+ */
 static enum hc_err send_failed(struct hc_xfer *x, enum hc_err rc)
 {
-	struct hc_conn *c = x->c;
 	if (rc != HC_ESEND)
 		return failed(x, rc);
-	char saved[HC_ERRBUF];
-	memcpy(saved, c->err, sizeof(saved));
-	if (resp_begin(x->resp, x->req->method) == HC_OK)
-		return early_answer(x);
-	memcpy(c->err, saved, sizeof(saved));
-	return failed(x, rc);
+	memcpy(x->h1.send_err, x->c->err, sizeof(x->h1.send_err));
+	go(x, H1_EARLY);
+	return HC_OK;
+}
+
+static enum hc_err no_early_answer(struct hc_xfer *x)
+{
+	memcpy(x->c->err, x->h1.send_err, sizeof(x->h1.send_err));
+	return failed(x, HC_ESEND);
 }
 
 /* The request is out (its body held for 100 Continue when expected): wait for the answer. */
@@ -379,6 +386,15 @@ static enum hc_err expect_head(struct hc_xfer *x)
 	return send_held_body(x);
 }
 
+static enum hc_err early_head(struct hc_xfer *x)
+{
+	bool got100 = false, in;
+	enum hc_err rc = head_step(x, false, &got100, &in);
+	if (rc)
+		return no_early_answer(x);
+	return in ? early_answer(x) : HC_OK;
+}
+
 static enum hc_err final_head(struct hc_xfer *x)
 {
 	bool got100 = false, in;
@@ -410,6 +426,8 @@ static enum hc_err h1_step(struct hc_task *t, short revents)
 		return expect_ready(x, revents);
 	case H1_EXPECT_HEAD:
 		return expect_head(x);
+	case H1_EARLY:
+		return early_head(x);
 	case H1_HEAD:
 		return final_head(x);
 	}
@@ -428,6 +446,10 @@ static enum hc_err h1_expire(struct hc_task *t)
 	if (x->state == H1_TUNNEL_SEND || x->state == H1_TUNNEL_HEAD)
 		return tunnel_failed(
 		    x, tr_timed_out(x->c, t->events, x->c->cfg->timeout_ms, x->h1.by_limit));
+	if (x->state == H1_EARLY) {
+		tr_timed_out(x->c, t->events, x->c->cfg->timeout_ms, x->h1.by_limit);
+		return no_early_answer(x);
+	}
 	if (x->state == H1_SEND_OUT && x->c->tls_session)
 		return failed(x, conn_seterr(x->c, HC_ETIMEOUT, "TLS send timed out"));
 	if (x->state != H1_EXPECT)

@@ -369,6 +369,7 @@ struct hc_xfer {
 		int64_t tls_limit; /* the TLS handshake ends by then (0: no limit) */
 		struct hc_headbuf thb;	  /* CONNECT's head, while the tunnel is built */
 		struct hc_response tresp; /* the proxy's answer to it */
+		char send_err[HC_ERRBUF]; /* why the send failed, while an early answer is read */
 	} h1;
 };
 

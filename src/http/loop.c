@@ -40,7 +40,8 @@
  *        source only when the cursor is empty), and that wait has no
  *        deadline, as the blocking read had none (a slow writer is not a
  *        timeout). Same pieces and syscalls as the blocking senders.
- *      - 100 Continue: POLLIN, the expect timeout; the response head:
+ *      - 100 Continue: POLLIN, the expect timeout; the response head, and
+ *        an early answer after a send the server stopped reading (H1_EARLY):
  *        non-blocking reads.
  *      Still blocking on EAGAIN underneath (tr_wait): the body, which the
  *      caller pulls (resp_read, resp_readv, resp_splice), and TLS

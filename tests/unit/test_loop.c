@@ -1497,6 +1497,83 @@ static void h1_tunnel_states(void)
 	unit_end();
 }
 
+static void h1_early_answer_waits(void)
+{
+	unit_begin("h1: a server that stops reading mid-body: its answer is waited for in the loop "
+		   "and taken as an early answer; none in time keeps the send's error");
+	static const struct {
+		bool answer;
+		enum hc_err rc;
+		const char *err;
+	} cases[] = {
+	    {true, HC_OK, ""},
+	    {false, HC_ESEND, "the server closed the connection while hcli was sending"},
+	};
+	enum { BODY = 300000 };
+	char *data = calloc(1, BODY);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]) && CHECK(data != NULL); k++) {
+		int sv[2] = {-1, -1}, side[1][2] = {{-1, -1}};
+		struct hc_conn c;
+		struct hc_response r;
+		struct hc_xfer x;
+		struct hc_loop L;
+		struct fake other;
+		struct hc_body body = {.kind = HC_BODY_MEM, .mem = data, .len = BODY};
+		struct hc_request q = {.method = "PUT", .target = "/up", .body = &body};
+		loop_init(&L);
+		if (small_pair(&c, sv) && pipes(side, 1)) {
+			resp_init(&r, &c);
+			h1_xfer_init(&x, &c, &q, &r);
+			fake_init(&other, 'O', side[0][0], POLLIN);
+			add_waiting(&L, &other);
+			CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
+			/* the send stops at the full socket; then the server stops reading */
+			for (int i = 0; i < 20 && x.task.events != POLLOUT; i++) {
+				poke(side[0][1]);
+				CHECK_EQ_INT(loop_round(&L), HC_OK);
+			}
+			CHECK_EQ_INT(x.task.events, POLLOUT);
+			CHECK(shutdown(sv[1], SHUT_RD) == 0);
+			char sink[65536]; /* room again: the next send meets the shut side, EPIPE */
+			while (read(sv[1], sink, sizeof(sink)) > 0)
+				;
+			for (int i = 0; i < 20 && x.task.events != POLLIN; i++) {
+				poke(side[0][1]);
+				CHECK_EQ_INT(loop_round(&L), HC_OK);
+			}
+			/* no answer yet: it waits for one, polled, while the loop moves on */
+			CHECK(!x.task.done && !x.task.paused);
+			CHECK_EQ_INT(x.task.fd, c.fd);
+			CHECK_EQ_INT(x.task.events, POLLIN);
+			int steps = other.steps;
+			poke(side[0][1]);
+			CHECK_EQ_INT(loop_round(&L), HC_OK);
+			CHECK_EQ_INT(other.steps, steps + 1);
+			if (cases[k].answer) {
+				static const char no[] =
+				    "HTTP/1.1 413 Too Large\r\nContent-Length: 0\r\n\r\n";
+				CHECK(write(sv[1], no, sizeof(no) - 1) == (ssize_t)sizeof(no) - 1);
+			}
+			CHECK_EQ_INT(loop_run_until(&L, &x.task), HC_OK);
+			CHECK_EQ_INT(x.task.done ? x.task.result : HC_OK, cases[k].rc);
+			CHECK_EQ_STR(cases[k].rc ? c.err : "", cases[k].err);
+			if (cases[k].answer) {
+				CHECK(x.task.paused);
+				CHECK_EQ_INT(r.status, 413);
+				CHECK(r.early);
+			}
+			x.proto->finish(&x, &L);
+			resp_free(&r);
+		}
+		loop_free(&L);
+		conn_free(&c);
+		close(sv[1]);
+		close_pipes(side, 1);
+	}
+	free(data);
+	unit_end();
+}
+
 static void h1_send_stalls(void)
 {
 	unit_begin("h1: a peer that stops reading: the send waits in the loop, other tasks run, "
@@ -1570,5 +1647,6 @@ int main(void)
 	h1_tls_send_stalls();
 	h1_multipart_cursor();
 	h1_tunnel_states();
+	h1_early_answer_waits();
 	return unit_done();
 }
