@@ -124,14 +124,15 @@ out:
 enum hc_err conn_tunnel_answer(struct hc_conn *c, const struct hc_response *r, enum hc_err rc)
 {
 	if (rc == HC_OK && (r->status < 200 || r->status > 299)) {
-		rc = conn_seterr(c, HC_EPROXY, "the proxy refused CONNECT to %s port %u: %s", c->host,
-				 c->port, r->status_line);
+		rc = conn_seterr(c, HC_EPROXY, "the proxy refused CONNECT to %s port %u: %s",
+				 c->host, c->port, r->status_line);
 	} else if (rc == HC_OK && c->start != c->end) {
 		/* the origin's TLS starts on a clean stream: the proxy cannot speak for it */
-		rc = conn_seterr(c, HC_EPROXY,
-				 "the proxy sent %zu bytes after its %d reply to CONNECT, before the "
-				 "tunnel was up",
-				 c->end - c->start, r->status);
+		rc = conn_seterr(
+		    c, HC_EPROXY,
+		    "the proxy sent %zu bytes after its %d reply to CONNECT, before the "
+		    "tunnel was up",
+		    c->end - c->start, r->status);
 	} else if (rc == HC_OK) {
 		conn_info(c, "Tunnel to %s port %u through the proxy: %s", c->host, c->port,
 			  r->status_line);

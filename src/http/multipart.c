@@ -361,9 +361,10 @@ static enum hc_err stream_read(struct hc_conn *c, struct hc_out *o, const struct
 enum hc_err mp_out_start(struct hc_conn *c, const struct hc_multipart *mp, struct hc_out *o)
 {
 	if (!o->chunked && (mp->size < 0 || (uint64_t)mp->size != o->length))
-		return conn_seterr(c, HC_EREAD,
-				   "the multipart body has %lld bytes but Content-Length says %" PRIu64,
-				   (long long)mp->size, o->length);
+		return conn_seterr(
+		    c, HC_EREAD,
+		    "the multipart body has %lld bytes but Content-Length says %" PRIu64,
+		    (long long)mp->size, o->length);
 	o->seg = 0;
 	o->part = MP_SEG;
 	return HC_OK;

@@ -276,7 +276,8 @@ enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again)
 			if (c->tls_session)
 				rc = out_file_block(c, o);
 			else
-				rc = tr_sendfile_nowait(c, o->fd, o->start, o->flen, &o->fsent, again);
+				rc = tr_sendfile_nowait(c, o->fd, o->start, o->flen, &o->fsent,
+							again);
 			if (rc)
 				out_file_done(c, o);
 			if (rc || *again)
@@ -585,7 +586,8 @@ enum hc_err req_out_start(struct hc_conn *c, const struct hc_body *b, bool chunk
 	o->phase = OUT_CHUNKS;
 	/* plain TCP, and no -p B that must see the bytes */
 	if (b->size < 0 && c->tls_session == NULL && !c->cfg->trace_body && is_pipe(b->fd)) {
-		/* room for a writer's large writes: fewer switches between it and us (best effort) */
+		/* room for a writer's large writes: fewer switches between it and us (best effort)
+		 */
 		if (fcntl(b->fd, F_GETPIPE_SZ) < HC_PIPE_SIZE)
 			(void)fcntl(b->fd, F_SETPIPE_SZ, HC_PIPE_SIZE);
 		o->phase = OUT_PIPE;

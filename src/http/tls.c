@@ -71,7 +71,7 @@
 	X(gnutls_pubkey_import_x509)                                                               \
 	X(gnutls_pubkey_export2)                                                                   \
 	X(gnutls_hash_fast)                                                                        \
-	X(gnutls_certificate_client_get_request_status)                                           \
+	X(gnutls_certificate_client_get_request_status)                                            \
 	X(gnutls_x509_crt_get_raw_issuer_dn)                                                       \
 	X(gnutls_x509_trust_list_init)                                                             \
 	X(gnutls_x509_trust_list_deinit)                                                           \
@@ -737,7 +737,8 @@ enum hc_err tls_writev_nowait(struct hc_conn *c, struct iovec **iovp, int *iovcn
 		if (G(gnutls_record_check_corked)(s) == 0) {
 			G(gnutls_record_cork)(s);
 			for (int i = 0; i < *iovcntp; i++) {
-				ssize_t w = G(gnutls_record_send)(s, iov[i].iov_base, iov[i].iov_len);
+				ssize_t w =
+				    G(gnutls_record_send)(s, iov[i].iov_base, iov[i].iov_len);
 				if (w < 0)
 					return alert_error(c, (int)w, HC_ESEND, "send");
 			}

@@ -276,8 +276,8 @@ enum hc_err tr_splice_nowait(struct hc_conn *c, int pipe_fd, size_t len, size_t 
 {
 	*again = 0;
 	while (*moved < len) {
-		ssize_t n = splice(pipe_fd, NULL, c->fd, NULL, len - *moved,
-				   SPLICE_F_MOVE | SPLICE_F_MORE);
+		ssize_t n =
+		    splice(pipe_fd, NULL, c->fd, NULL, len - *moved, SPLICE_F_MOVE | SPLICE_F_MORE);
 		if (n > 0) {
 			*moved += (size_t)n;
 			continue;

@@ -886,24 +886,22 @@ out:
 /* ---- TLS: a server on the far end of a socket pair, driven on the same loop ---- */
 
 /* A throwaway self-signed key and certificate (the client runs with -k's settings). */
-static const char test_key[] =
-	"-----BEGIN EC PRIVATE KEY-----\n"
-	"MHcCAQEEIFc7grB8VwDVpT5mO4F/W1P1PgVzLS15MxXq5e+pmlGKoAoGCCqGSM49\n"
-	"AwEHoUQDQgAEelVVDGW5EODphBwvergTp/ZrkmV+zXhG7NJYF5MhOhrv4wh68RQH\n"
-	"gp2NLI3BPjzHYvIsAIZfmfaeJ9xtn0hbmg==\n"
-	"-----END EC PRIVATE KEY-----\n";
-static const char test_cert[] =
-	"-----BEGIN CERTIFICATE-----\n"
-	"MIIBozCCAUmgAwIBAgIUHgOGcmNv7EnDnAbs6nKtsTwh6/QwCgYIKoZIzj0EAwIw\n"
-	"GTEXMBUGA1UEAxMOaGNsaSB1bml0IHRlc3QwIBcNMjYxMjA2MTIxNjQ5WhgPOTk5\n"
-	"OTEyMzEyMzU5NTlaMBkxFzAVBgNVBAMTDmhjbGkgdW5pdCB0ZXN0MFkwEwYHKoZI\n"
-	"zj0CAQYIKoZIzj0DAQcDQgAEelVVDGW5EODphBwvergTp/ZrkmV+zXhG7NJYF5Mh\n"
-	"Ohrv4wh68RQHgp2NLI3BPjzHYvIsAIZfmfaeJ9xtn0hbmqNtMGswDAYDVR0TAQH/\n"
-	"BAIwADAXBgNVHREEEDAOggxleGFtcGxlLnRlc3QwEwYDVR0lBAwwCgYIKwYBBQUH\n"
-	"AwEwDgYDVR0PAQH/BAQDAgeAMB0GA1UdDgQWBBSNtgWLFt6IRamPDjXSXv8E+J3O\n"
-	"czAKBggqhkjOPQQDAgNIADBFAiBQZ9GNAgJwvDLVkiBg6wsFW2Ann/kzSmYm2j7D\n"
-	"b9uDmgIhAOiEoWUuAo4f+ZMnFoHFjPWIsziMszemGLgPoWNLjaOj\n"
-	"-----END CERTIFICATE-----\n";
+static const char test_key[] = "-----BEGIN EC PRIVATE KEY-----\n"
+			       "MHcCAQEEIFc7grB8VwDVpT5mO4F/W1P1PgVzLS15MxXq5e+pmlGKoAoGCCqGSM49\n"
+			       "AwEHoUQDQgAEelVVDGW5EODphBwvergTp/ZrkmV+zXhG7NJYF5MhOhrv4wh68RQH\n"
+			       "gp2NLI3BPjzHYvIsAIZfmfaeJ9xtn0hbmg==\n"
+			       "-----END EC PRIVATE KEY-----\n";
+static const char test_cert[] = "-----BEGIN CERTIFICATE-----\n"
+				"MIIBozCCAUmgAwIBAgIUHgOGcmNv7EnDnAbs6nKtsTwh6/QwCgYIKoZIzj0EAwIw\n"
+				"GTEXMBUGA1UEAxMOaGNsaSB1bml0IHRlc3QwIBcNMjYxMjA2MTIxNjQ5WhgPOTk5\n"
+				"OTEyMzEyMzU5NTlaMBkxFzAVBgNVBAMTDmhjbGkgdW5pdCB0ZXN0MFkwEwYHKoZI\n"
+				"zj0CAQYIKoZIzj0DAQcDQgAEelVVDGW5EODphBwvergTp/ZrkmV+zXhG7NJYF5Mh\n"
+				"Ohrv4wh68RQHgp2NLI3BPjzHYvIsAIZfmfaeJ9xtn0hbmqNtMGswDAYDVR0TAQH/\n"
+				"BAIwADAXBgNVHREEEDAOggxleGFtcGxlLnRlc3QwEwYDVR0lBAwwCgYIKwYBBQUH\n"
+				"AwEwDgYDVR0PAQH/BAQDAgeAMB0GA1UdDgQWBBSNtgWLFt6IRamPDjXSXv8E+J3O\n"
+				"czAKBggqhkjOPQQDAgNIADBFAiBQZ9GNAgJwvDLVkiBg6wsFW2Ann/kzSmYm2j7D\n"
+				"b9uDmgIhAOiEoWUuAo4f+ZMnFoHFjPWIsziMszemGLgPoWNLjaOj\n"
+				"-----END CERTIFICATE-----\n";
 
 struct tls_peer {
 	struct hc_task t; /* first */
@@ -986,8 +984,8 @@ static void h1_tls_send_resumes(void)
 		   "blocks, after 100 Continue)");
 	static const struct {
 		bool chunked, expect, file;
-	} cases[] = {{false, false, false}, {true, false, false}, {false, false, true},
-		     {true, true, false}};
+	} cases[] = {
+	    {false, false, false}, {true, false, false}, {false, false, true}, {true, true, false}};
 	static const struct hc_tls_cfg tls = {.insecure = true};
 	struct hc_conn_cfg tc = cfg;
 	tc.tls = &tls;
@@ -1054,7 +1052,8 @@ static void h1_tls_send_resumes(void)
 				memcpy(want + wl, "\r\n0\r\n\r\n", 7);
 				wl += 7;
 			}
-			peer.t = (struct hc_task){.ops = &tls_peer_ops, .fd = s1[1], .events = POLLIN};
+			peer.t =
+			    (struct hc_task){.ops = &tls_peer_ops, .fd = s1[1], .events = POLLIN};
 			peer.got = got;
 			peer.want = wl;
 			loop_add(&L, &peer.t);
@@ -1235,9 +1234,10 @@ static void h1_pipe_source_waits(void)
 
 static void h1_multipart_cursor(void)
 {
-	unit_begin("h1: a multipart body is a cursor over its segments: memory, a file's range "
-		   "through a full socket (sendfile, or blocks over TLS), a pipe part that is empty "
-		   "then fills, the closing delimiter");
+	unit_begin(
+	    "h1: a multipart body is a cursor over its segments: memory, a file's range "
+	    "through a full socket (sendfile, or blocks over TLS), a pipe part that is empty "
+	    "then fills, the closing delimiter");
 	enum { BODY = 300000 };
 	static const struct hc_tls_cfg tls = {.insecure = true};
 	struct hc_conn_cfg tc = cfg;
@@ -1268,8 +1268,9 @@ static void h1_multipart_cursor(void)
 		    !CHECK_EQ_INT(mp_add_mem(&mp, "a", NULL, NULL, "1", 1), HC_OK) ||
 		    !CHECK_EQ_INT(mp_add_fd(&mp, "f", "f.bin", NULL, fileno(tmp), 7, BODY, false),
 				  HC_OK) ||
-		    !CHECK_EQ_INT(mp_add_fd(&mp, "p", "p.txt", "text/plain", src[0][0], 0, -1, false),
-				  HC_OK) ||
+		    !CHECK_EQ_INT(
+			mp_add_fd(&mp, "p", "p.txt", "text/plain", src[0][0], 0, -1, false),
+			HC_OK) ||
 		    !CHECK_EQ_INT(mp_finish(&mp), HC_OK))
 			goto next;
 		if (use_tls) {
@@ -1283,7 +1284,8 @@ static void h1_multipart_cursor(void)
 		resp_init(&r, &c);
 		h1_xfer_init(&x, &c, &q, &r);
 		CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
-		/* the bytes the blocking mp_send wrote: chunks of each segment, the pipe's one read */
+		/* the bytes the blocking mp_send wrote: chunks of each segment, the pipe's one read
+		 */
 		size_t wl = 0;
 		for (size_t i = 0; i < mp.nsegs; i++) {
 			const struct hc_mp_seg *g = &mp.segs[i];
@@ -1308,20 +1310,23 @@ static void h1_multipart_cursor(void)
 		wl += hl;
 		struct hc_task *t = &rd.t;
 		if (use_tls) {
-			peer.t = (struct hc_task){.ops = &tls_peer_ops, .fd = sv[1], .events = POLLIN};
+			peer.t =
+			    (struct hc_task){.ops = &tls_peer_ops, .fd = sv[1], .events = POLLIN};
 			peer.got = got;
 			peer.want = wl;
 			t = &peer.t;
 		} else {
-			rd = (struct reader){.t = {.ops = &reader_ops, .fd = sv[1], .events = POLLIN},
-					     .got = got,
-					     .want = wl};
+			rd = (struct reader){
+			    .t = {.ops = &reader_ops, .fd = sv[1], .events = POLLIN},
+			    .got = got,
+			    .want = wl};
 		}
 		loop_add(&L, t);
 		/* the reader drains the file part; then the transfer waits for the empty pipe */
 		bool waited_out = false;
-		for (int i = 0; i < 100000 && !x.task.done &&
-				!(x.task.fd == src[0][0] && x.task.events == POLLIN && !x.task.run_again);
+		for (int i = 0;
+		     i < 100000 && !x.task.done &&
+		     !(x.task.fd == src[0][0] && x.task.events == POLLIN && !x.task.run_again);
 		     i++) {
 			waited_out |= x.task.fd == c.fd && x.task.events == POLLOUT;
 			CHECK_EQ_INT(loop_round(&L), HC_OK);
@@ -1410,8 +1415,8 @@ static void h1_tunnel_states(void)
 	     "the proxy refused CONNECT to example.test port 443: HTTP/1.1 407 Proxy "
 	     "Authentication Required",
 	     false},
-	    {"HTTP/1.1 200 Connection", NULL, HC_ETIMEOUT, "no progress for 0.300 s while receiving",
-	     false},
+	    {"HTTP/1.1 200 Connection", NULL, HC_ETIMEOUT,
+	     "no progress for 0.300 s while receiving", false},
 	    {"HTTP/1.1 200 Connection established\r\nX: y\r\n", "junk\r\n\r\n", HC_EPROXY,
 	     "bad reply from the proxy to CONNECT: ", false},
 	};
@@ -1445,13 +1450,14 @@ static void h1_tunnel_states(void)
 			add_waiting(&L, &other);
 			CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
 			CHECK_EQ_INT(loop_run_until(&L, &pr.t), HC_OK);
-			CHECK_EQ_STR(pr.req,
-				     "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n");
+			CHECK_EQ_STR(
+			    pr.req,
+			    "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n");
 			/* the answer's first piece: the transfer takes it and waits for the rest */
 			CHECK(write(pr.fd, cases[k].part1, strlen(cases[k].part1)) ==
 			      (ssize_t)strlen(cases[k].part1));
-			for (int i = 0; i < 20 && !x.task.done && (x.task.events != POLLIN ||
-								    x.task.run_again || i < 2);
+			for (int i = 0; i < 20 && !x.task.done &&
+					(x.task.events != POLLIN || x.task.run_again || i < 2);
 			     i++) {
 				poke(side[0][1]); /* no round blocks */
 				CHECK_EQ_INT(loop_round(&L), HC_OK);
@@ -1468,7 +1474,8 @@ static void h1_tunnel_states(void)
 			if (cases[k].part2)
 				CHECK(write(pr.fd, cases[k].part2, strlen(cases[k].part2)) ==
 				      (ssize_t)strlen(cases[k].part2));
-			/* up: the tunnel's TLS handshake waits for a ServerHello until its timeout */
+			/* up: the tunnel's TLS handshake waits for a ServerHello until its timeout
+			 */
 			CHECK_EQ_INT(loop_run_until(&L, &x.task), HC_OK);
 			CHECK(x.task.done);
 			CHECK_EQ_INT(x.task.result, cases[k].rc);
