@@ -12,10 +12,10 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wformat=2 -Wno-format-nonliteral -Wstrict-prototypes -Wmissing-prototypes
 # libmd (Digest hashes) is libbsd's own dependency, so it maps nothing new.
-# libidn2, GnuTLS, zlib, brotli, zstd, json-c and libpsl are loaded with dlopen(3) when a URL
+# libidn2, GnuTLS, zlib, brotli, zstd, json-c, libpsl and libnghttp2 are loaded with dlopen(3) when a URL
 # or an item needs them: only their headers here, so a plain request pays nothing for them.
 PKGS = libmd libbsd
-HDR_PKGS = libidn2 gnutls zlib libbrotlidec libzstd json-c libpsl
+HDR_PKGS = libidn2 gnutls zlib libbrotlidec libzstd json-c libpsl libnghttp2
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(CFLAGS)

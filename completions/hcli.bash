@@ -8,7 +8,7 @@ _hcli_long_opts='--request --data --data-urlencode --json --form --multipart --g
 --no-clobber --continue-at --remote-time --time-cond --etag-save --etag-compare --verbose --silent
 --fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
 --source-address --blocksize --max-headers --ipv4 --ipv6 --resolve --unix-socket
---http1.0 --chunked --form-field --boundary --expect100 --expect100-timeout -F --form-field --boundary --cacert --capath --insecure
+--http1.0 --http1.1 --http2 --http2-prior-knowledge --chunked --form-field --boundary --expect100 --expect100-timeout -F --form-field --boundary --cacert --capath --insecure
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
 --location --max-redirs --user --auth --auth-type --basic --digest --oauth2-bearer
 --netrc --netrc-file --retry --retry-delay

@@ -124,6 +124,7 @@ struct cli {
 	size_t nresolve;
 	const char *unix_socket;
 	bool http10, chunked, expect100;
+	int http; /* enum hc_http: --http1.1, --http2, --http2-prior-knowledge */
 	int expect100_timeout_ms;
 	struct hc_tls_cfg tls;
 

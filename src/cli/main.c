@@ -274,6 +274,7 @@ int main(int argc, char **argv)
 		.source_port = cli.source_port,
 		.blocksize = cli.blocksize,
 		.max_headers = cli.max_headers,
+		.http = cli.http10 ? HC_HTTP_1_1 : (enum hc_http)cli.http,
 		.unix_path = cli.unix_socket,
 		.resolve = cli.resolve,
 		.nresolve = cli.nresolve,

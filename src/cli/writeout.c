@@ -38,7 +38,7 @@ static bool lookup(const char *name, const struct wo_info *w, struct wo_value *v
 		v->i = r ? r->status : 0;
 	} else if (!strcmp(name, "http_version")) {
 		v->type = WO_STRING;
-		v->str = !r ? "0" : r->version == 10 ? "1.0" : "1.1";
+		v->str = !r ? "0" : r->version == 10 ? "1.0" : r->version == 20 ? "2" : "1.1";
 	} else if (!strcmp(name, "num_redirects")) {
 		v->i = w->redirects;
 	} else if (!strcmp(name, "remote_ip")) {

@@ -423,6 +423,8 @@ void conn_close(struct hc_conn *c)
 {
 	if (c->fd >= 0)
 		conn_info(c, "Closing connection to %s", c->host ? c->host : "?");
+	h2_conn_free(c);
+	c->alpn_h2 = false;
 	tr_close(c);
 	c->start = c->end = 0;
 	c->reusable = false;

@@ -38,6 +38,8 @@ static const struct {
 	[HC_ENOMEM] = {"OutOfMemory", 27},
 	[HC_EINTERNAL] = {"InternalError", 1},
 	[HC_ERANGE] = {"RangeError", 33},
+	[HC_EH2] = {"HTTP2", 16},
+	[HC_EH2STREAM] = {"HTTP2Stream", 92},
 };
 
 const char *hc_err_name(enum hc_err e)

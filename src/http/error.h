@@ -36,6 +36,8 @@ enum hc_err {
 	HC_ENOMEM,
 	HC_EINTERNAL,
 	HC_ERANGE,	  /* a range request not answered with its range */
+	HC_EH2,		  /* HTTP/2 connection error */
+	HC_EH2STREAM,	  /* HTTP/2 stream reset */
 	HC_ERR_COUNT
 };
 

@@ -100,6 +100,8 @@ static enum hc_err opened(struct hc_xfer *x)
 		if (x->h1.reused)
 			conn_info(c, "Reusing the connection to %s port %u", c->host, c->port);
 	}
+	if (h2_wanted(c))
+		return h2_attach(x); /* a stream of the connection's h2 session from now on */
 	go(x, H1_SEND);
 	return HC_OK;
 }
@@ -206,7 +208,10 @@ static enum hc_err handshake(struct hc_xfer *x)
 static enum hc_err do_connect(struct hc_xfer *x)
 {
 	struct hc_conn *c = x->c;
-	if (!x->h1.retried && c->nrequests > 0)
+	if (c->h2 && !h2_usable(c))
+		conn_close(c);
+	/* an h2 session reads what comes between requests (SETTINGS, PING) itself */
+	if (!x->h1.retried && c->nrequests > 0 && c->h2 == NULL)
 		conn_check_idle(c);
 	if (conn_is_open(c))
 		return opened(x);
@@ -495,6 +500,13 @@ void h1_xfer_init(struct hc_xfer *x, struct hc_conn *c, const struct hc_request 
 	x->state = H1_CONNECT;
 	x->h1.hb.max = HC_REQ_HEAD_MAX;
 	x->h1.dial.fd = -1;
+}
+
+void h1_restart(struct hc_xfer *x)
+{
+	x->task.ops = &h1_task_ops;
+	x->proto = &h1_proto;
+	go(x, H1_CONNECT);
 }
 
 enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct hc_response *resp)

@@ -62,6 +62,14 @@ struct hc_proxy {
 	size_t nheaders;
 };
 
+/* Which HTTP versions a connection may speak (--http1.1, --http2, --http2-prior-knowledge). */
+enum hc_http {
+	HC_HTTP_ANY,	 /* https offers h2 and http/1.1 by ALPN; http speaks HTTP/1.1 */
+	HC_HTTP_1_1,	 /* HTTP/1.1 only */
+	HC_HTTP_2,	 /* prefer h2: ALPN on https, prior knowledge on http */
+	HC_HTTP_2_PRIOR, /* h2 on http without asking (h2c); ALPN on https */
+};
+
 /* What does not change from one connection to the next. */
 struct hc_conn_cfg {
 	int family;		  /* AF_UNSPEC, AF_INET or AF_INET6 */
@@ -72,6 +80,7 @@ struct hc_conn_cfg {
 	unsigned source_port;	  /* 0: any */
 	size_t blocksize;	  /* bytes per read of a streamed request body */
 	size_t max_headers;	  /* response header fields accepted */
+	enum hc_http http;	  /* the versions to speak */
 	const char *unix_path;	  /* connect here instead of host:port */
 	const struct hc_resolve *resolve;
 	size_t nresolve;
@@ -88,6 +97,8 @@ struct hc_conn_cfg {
 };
 
 struct hc_transport;
+struct hc_h2;
+struct h2_stream;
 
 /* Timestamps of one exchange, in ns since conn->t0 (0: did not happen). */
 struct hc_timing {
@@ -106,6 +117,8 @@ struct hc_conn {
 	int fd;
 	struct hc_transport *tr;
 	void *tls_session;
+	bool alpn_h2;	   /* the TLS handshake chose h2 */
+	struct hc_h2 *h2;  /* the HTTP/2 session when the connection speaks h2 (h2.c) */
 
 	/* The one receive buffer: unread bytes are buf[start..end). */
 	char *buf;
@@ -158,7 +171,7 @@ enum hc_body_mode { HC_BM_NONE, HC_BM_LENGTH, HC_BM_CHUNKED, HC_BM_CLOSE };
 /* One response (the seed's HTTPResponse). */
 struct hc_response {
 	struct hc_conn *c;
-	int version; /* 10 or 11 */
+	int version; /* 10, 11 or 20 */
 	int status;
 	char *status_line; /* as received, without its line ending */
 	const char *reason;
@@ -173,6 +186,7 @@ struct hc_response {
 	bool done;
 	bool early; /* a final response arrived before the body was sent */
 	unsigned ninterim; /* 1xx responses read so far */
+	struct h2_stream *h2; /* an HTTP/2 response: its stream (h2.c), or NULL */
 };
 
 /* A connection being opened: one address at a time, each connect(2) in progress polled for POLLOUT. */
@@ -357,6 +371,8 @@ struct hc_xfer {
 	const struct hc_request *req;
 	struct hc_response *resp; /* paused with its head in: the caller reads the body */
 	int state;		  /* the handler's */
+	struct hc_loop *loop;	  /* the loop it runs on */
+	struct h2_stream *h2s;	  /* over h2: its stream */
 	struct {
 		struct hc_framing f;
 		struct hc_headbuf hb;
@@ -380,12 +396,34 @@ enum hc_err xfer_run(struct hc_xfer *x);
 extern const struct hc_proto h1_proto;
 void h1_xfer_init(struct hc_xfer *x, struct hc_conn *c, const struct hc_request *r,
 		  struct hc_response *resp);
-/* The seed's request(): one HTTP/1.1 transfer on a loop of its own, up to its response head. */
+/* Put x back to connecting (after its h2 stream was refused), on a new connection. */
+void h1_restart(struct hc_xfer *x);
+/* The seed's request(): one transfer on a loop of its own, up to its response head. */
 enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct hc_response *resp);
 bool req_body_replayable(const struct hc_body *b);
 bool req_method_idempotent(const char *method);
 /* Does a request Transfer-Encoding value end with chunked (the only one a request may have)? */
 bool req_te_chunked_last(const char *te);
+
+/*
+ * h2.c: HTTP/2 (RFC 9113) on libnghttp2, loaded with dlopen(3) when h2 is
+ * offered or asked for. The connection's session is a task on the loop; each
+ * request is a stream whose transfer its callbacks find by stream user data.
+ */
+extern const struct hc_proto h2_proto;
+/* Can h2 be offered (the library loads)? */
+bool h2_available(void);
+/* After connecting: does this connection speak h2 (ALPN chose it, or prior knowledge)? */
+bool h2_wanted(const struct hc_conn *c);
+/* Can the connection's session take another stream? */
+bool h2_usable(const struct hc_conn *c);
+/* From h1's connect: the connection speaks h2, x becomes a stream of its session. */
+enum hc_err h2_attach(struct hc_xfer *x);
+/* The session goes with the connection (conn_close). */
+void h2_conn_free(struct hc_conn *c);
+/* resp_read, resp_free for an h2 response. */
+enum hc_err h2_read(struct hc_response *resp, const char **data, size_t *len);
+void h2_resp_free(struct hc_response *resp);
 
 /*
  * multipart.c: a multipart/form-data body (RFC 7578) as segments sent in

@@ -23,6 +23,10 @@
 #define HC_COOKIES_SENT_MAX 150	     /* cookies in one request's Cookie field (curl's number) */
 #define HC_JAR_FILE_MAX (64 << 20)   /* a cookie file read with -b */
 #define HC_DIGEST_FIELD_MAX 1024     /* a Digest realm, nonce or opaque, unescaped, with its NUL */
+#define HC_H2_FIELD_MAX 65536	     /* SPEC Part 2: a decoded h2 field's name and value together */
+#define HC_H2_CONTINUATIONS 64	     /* CONTINUATION frames after one HEADERS (CVE-2024-28182) */
+#define HC_H2_STREAM_WINDOW (8 << 20) /* an h2 stream's receive window (64 KiB measured 1.7x slower) */
+#define HC_H2_CONN_WINDOW (64 << 20) /* the h2 connection's receive window */
 
 #if HC_RECV_BUF <= HC_MAX_LINE
 #error "the receive buffer must hold a whole line"

@@ -51,8 +51,12 @@
  *      connection, so the socket is simply not read meanwhile).
  *  (c) then: tr_wait and the waits in tls.c go away; the http.client-shaped
  *      calls stay as loop_run_until() wrappers.
- * HTTP/2 attaches as a second handler: its connection is the task (one fd,
- * the masks of its streams joined), its streams are transfers.
+ * HTTP/2 is a second handler (h2.c): h1's states connect, then a
+ * connection that speaks h2 takes the transfer as a stream. The session is a
+ * task of its own (one fd, read always, POLLOUT when its output is full);
+ * the transfer's task waits without an fd until the session's callbacks wake
+ * it with its head; body reads run a private loop with the session until the
+ * stream has bytes.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -280,6 +284,7 @@ enum hc_err xfer_run(struct hc_xfer *x)
 	loop_init(&L);
 	L.tick = x->c->cfg->tick;
 	L.tick_ud = x->c->cfg->progress_ud;
+	x->loop = &L;
 	enum hc_err rc = x->proto->start(x, &L);
 	if (rc == HC_OK)
 		rc = loop_run_until(&L, &x->task);
@@ -288,6 +293,7 @@ enum hc_err xfer_run(struct hc_xfer *x)
 	else if (rc == HC_OK && x->task.done)
 		rc = x->task.result;
 	x->proto->finish(x, &L);
+	x->loop = NULL;
 	loop_free(&L);
 	return rc;
 }

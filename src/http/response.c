@@ -22,6 +22,7 @@ void resp_init(struct hc_response *resp, struct hc_conn *c)
 
 void resp_free(struct hc_response *resp)
 {
+	h2_resp_free(resp);
 	hdr_free(&resp->hdrs);
 	hdr_free(&resp->trailers);
 	free(resp->status_line);
@@ -454,7 +455,7 @@ enum hc_err resp_readv(struct hc_response *resp, struct iovec *iov, int max, int
 	const char *p = NULL;
 	size_t n = 0;
 	*cnt = 0;
-	if (resp->mode == HC_BM_CHUNKED && !resp->done) {
+	if (resp->mode == HC_BM_CHUNKED && !resp->done && !resp->h2) {
 		/* the chunks already buffered go out together, in one writev */
 		int ev;
 		while (*cnt < max && (ev = chunk_next(resp, &p, &n)) == HC_CHUNK_DATA)
@@ -480,6 +481,8 @@ enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len)
 {
 	struct hc_conn *c = resp->c;
 	*len = 0;
+	if (resp->h2)
+		return h2_read(resp, data, len);
 	if (resp->done)
 		return HC_OK;
 	if (resp->mode == HC_BM_CHUNKED)
@@ -568,7 +571,7 @@ enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
 bool resp_can_splice(const struct hc_response *resp)
 {
 	const struct hc_conn *c = resp->c;
-	if (resp->done || c->tls_session != NULL || c->start != c->end)
+	if (resp->done || resp->h2 || c->tls_session != NULL || c->start != c->end)
 		return false;
 	/* inside a large chunk the data needs no decoding either, up to the chunk's end */
 	if (resp->mode == HC_BM_CHUNKED)

@@ -619,8 +619,14 @@ enum hc_err tls_start(struct hc_conn *c)
 	G(gnutls_credentials_set)(s, GNUTLS_CRD_CERTIFICATE, cred);
 	if (!url_is_ip_literal(c->host)) /* RFC 6066 §3: no SNI for IP literals */
 		G(gnutls_server_name_set)(s, GNUTLS_NAME_DNS, c->host, strlen(c->host));
-	gnutls_datum_t alpn = {(unsigned char *)"http/1.1", 8};
-	G(gnutls_alpn_set_protocols)(s, &alpn, 1, 0);
+	/* ALPN (RFC 7301): h2 first unless --http1.1, or when libnghttp2 cannot load */
+	gnutls_datum_t alpn[2];
+	unsigned nalpn = 0;
+	if (c->cfg->http != HC_HTTP_1_1 && h2_available())
+		alpn[nalpn++] = (gnutls_datum_t){(unsigned char *)"h2", 2};
+	alpn[nalpn++] = (gnutls_datum_t){(unsigned char *)"http/1.1", 8};
+	G(gnutls_alpn_set_protocols)(s, alpn, nalpn, 0);
+	c->alpn_h2 = false;
 	if (!t->insecure || t->pinned) {
 		G(gnutls_session_set_ptr)(s, c);
 		G(gnutls_session_set_verify_function)(s, verify_peer);
@@ -648,10 +654,11 @@ enum hc_err tls_handshake_step(struct hc_conn *c, short *wait)
 				    c->tls_verify_err ? c->tls_verify_err : handshake_error(c, rc));
 	}
 	G(gnutls_session_set_ptr)(s, NULL);
+	gnutls_datum_t sel = {0};
+	bool has_alpn = G(gnutls_alpn_get_selected_protocol)(s, &sel) == 0;
+	c->alpn_h2 = has_alpn && sel.size == 2 && memcmp(sel.data, "h2", 2) == 0;
 	if (c->cfg->debuglevel >= 1) {
 		char *desc = G(gnutls_session_get_desc)(s);
-		gnutls_datum_t sel = {0};
-		bool has_alpn = G(gnutls_alpn_get_selected_protocol)(s, &sel) == 0;
 		conn_info(c, "TLS %s, %s",
 			  G(gnutls_protocol_get_name)(G(gnutls_protocol_get_version)(s)),
 			  desc ? desc : "?");

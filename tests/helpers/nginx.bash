@@ -7,6 +7,12 @@
 #   nginx_log              print the access log
 #   nginx_wait_log N [S]   wait (bounded) until the access log has N lines
 #
+# With NGINX_H2_PKI=DIR (helpers/pki.bash's) set, the same server listens for
+# HTTP/2 too: over TLS (`ssl http2`, DIR/localhost.pem) at NGINX_H2_URL
+# (https://localhost:PORT) and in clear text with prior knowledge (`http2`,
+# h2c) at NGINX_H2C_URL (http://127.0.0.1:PORT). proto= in the log is
+# $server_protocol (HTTP/1.1, HTTP/2.0).
+#
 # Everything lives in DIR (config, pid, logs, temp files); /etc/nginx and
 # the system nginx are never used.  Locations, under http://127.0.0.1:PORT:
 #   /...               static files from DIR/www (GET, HEAD)
@@ -18,7 +24,7 @@
 #                      status NNN; 3xx redirect to /status/200
 #   /redirect/NNN/PATH NNN (301 302 303 307 308) to /PATH (relative Location)
 # Access log line (space separated, fixed order, key=value):
-#   conn= req= method= status= reqlen= sent= te="" cl="" uri="" args=""
+#   conn= req= method= status= reqlen= sent= proto= te="" cl="" uri="" args=""
 # conn is $connection (same number = same TCP connection), req is
 # $connection_requests (2 = second request on that connection).
 #
@@ -82,7 +88,7 @@ http {
 		application/json json;
 	}
 	log_format hcli 'conn=\$connection req=\$connection_requests method=\$request_method '
-		'status=\$status reqlen=\$request_length sent=\$body_bytes_sent '
+		'status=\$status reqlen=\$request_length sent=\$body_bytes_sent proto=\$server_protocol '
 		'te="\$http_transfer_encoding" cl="\$http_content_length" uri="\$uri" args="\$args"';
 	access_log "$dir/access.log" hcli;
 
@@ -92,6 +98,12 @@ $(_nginx_conf_http_common "$dir")
 	server {
 		listen 127.0.0.1:$port;
 		listen unix:$dir/nginx.sock;
+$(if [[ -n ${NGINX_H2_PKI:-} ]]; then
+		printf '\t\tlisten 127.0.0.1:%s ssl http2;\n' "$(cat "$dir/port_h2")"
+		printf '\t\tlisten 127.0.0.1:%s http2;\n' "$(cat "$dir/port_h2c")"
+		printf '\t\tssl_certificate "%s/localhost.pem";\n' "$NGINX_H2_PKI"
+		printf '\t\tssl_certificate_key "%s/localhost.key";\n' "$NGINX_H2_PKI"
+	fi)
 		server_name localhost;
 		root "$dir/www";
 
@@ -138,6 +150,10 @@ _nginx_write_conf() { # DIR [FILTER...]
 	shift
 	port=$(harness_free_port 127.0.0.1)
 	echo "$port" >"$dir/port"
+	if [[ -n ${NGINX_H2_PKI:-} ]]; then
+		harness_free_port 127.0.0.1 >"$dir/port_h2"
+		harness_free_port 127.0.0.1 >"$dir/port_h2c"
+	fi
 	if (($#)); then
 		_nginx_conf "$dir" "$port" | "$@"
 	else
@@ -188,6 +204,11 @@ nginx_start() {
 	NGINX_PORT=$(cat "$dir/port")
 	NGINX_URL="http://127.0.0.1:$NGINX_PORT"
 	export NGINX_PORT NGINX_URL
+	if [[ -n ${NGINX_H2_PKI:-} ]]; then
+		NGINX_H2_URL="https://localhost:$(cat "$dir/port_h2")"
+		NGINX_H2C_URL="http://127.0.0.1:$(cat "$dir/port_h2c")"
+		export NGINX_H2_URL NGINX_H2C_URL
+	fi
 }
 
 _nginx_started() { # DIR WRAPPER_PID

@@ -1,0 +1,1270 @@
+/*
+ * HTTP/2 (RFC 9113) as a second protocol handler, on libnghttp2.
+ *
+ * libnghttp2.so.14 is loaded with dlopen(3) the first time h2 is offered or
+ * asked for (the ssize_t API family: Debian 12 has 1.52). The connection's
+ * session is a task on the loop: it reads the socket into the session and
+ * writes what the session has to send, its fd polled for the mask its
+ * streams need. Each request is a stream; every callback finds the stream's
+ * state through the stream user data, never through "the current one".
+ *
+ * Flow control: automatic WINDOW_UPDATE is off. DATA goes into the stream's
+ * buffer (h2_deliver, the one place stream data comes in), and bytes are
+ * consumed (nghttp2_session_consume) when the caller takes them, so a
+ * stream's buffer never holds more than its window, whatever the body's size.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <nghttp2/nghttp2.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "h2.h"
+#include "tls.h"
+
+#define H2_FUNCS(X)                                                                                \
+	X(nghttp2_version)                                                                         \
+	X(nghttp2_session_callbacks_new)                                                           \
+	X(nghttp2_session_callbacks_del)                                                           \
+	X(nghttp2_session_callbacks_set_send_callback)                                             \
+	X(nghttp2_session_callbacks_set_on_frame_recv_callback)                                    \
+	X(nghttp2_session_callbacks_set_on_frame_send_callback)                                    \
+	X(nghttp2_session_callbacks_set_on_data_chunk_recv_callback)                               \
+	X(nghttp2_session_callbacks_set_on_stream_close_callback)                                  \
+	X(nghttp2_session_callbacks_set_on_header_callback)                                        \
+	X(nghttp2_session_callbacks_set_on_begin_headers_callback)                                 \
+	X(nghttp2_session_callbacks_set_on_begin_frame_callback)                                   \
+	X(nghttp2_session_callbacks_set_error_callback2)                                           \
+	X(nghttp2_option_new)                                                                      \
+	X(nghttp2_option_del)                                                                      \
+	X(nghttp2_option_set_no_auto_window_update)                                                \
+	X(nghttp2_session_client_new2)                                                             \
+	X(nghttp2_session_del)                                                                     \
+	X(nghttp2_submit_settings)                                                                 \
+	X(nghttp2_submit_request)                                                                  \
+	X(nghttp2_submit_rst_stream)                                                               \
+	X(nghttp2_session_set_local_window_size)                                                   \
+	X(nghttp2_session_mem_recv)                                                                \
+	X(nghttp2_session_send)                                                                    \
+	X(nghttp2_session_want_read)                                                               \
+	X(nghttp2_session_want_write)                                                              \
+	X(nghttp2_session_consume)                                                                 \
+	X(nghttp2_session_resume_data)                                                             \
+	X(nghttp2_session_get_stream_user_data)                                                    \
+	X(nghttp2_session_set_stream_user_data)                                                    \
+	X(nghttp2_strerror)                                                                        \
+	X(nghttp2_http2_strerror)
+
+#define H2_DECL(f) static __typeof__(f) *p_##f;
+H2_FUNCS(H2_DECL)
+#define N(f) (p_##f)
+
+static void *lib;
+static int lib_state; /* 0: not tried, 1: loaded, -1: failed */
+
+static bool load_library(void)
+{
+	if (lib_state)
+		return lib_state > 0;
+	lib_state = -1;
+	if ((lib = dlopen("libnghttp2.so.14", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return false;
+#define H2_LOAD(f)                                                                                 \
+	if ((p_##f = (__typeof__(f) *)dlsym(lib, #f)) == NULL)                                     \
+		return false;
+	H2_FUNCS(H2_LOAD)
+	/* the ssize_t calls and options used here are all in 1.52 */
+	if (N(nghttp2_version)(0x013400) == NULL)
+		return false;
+	lib_state = 1;
+	return true;
+}
+
+bool h2_available(void)
+{
+	return load_library();
+}
+
+/* One stream: owned by its response (resp_free), listed on its session while both live. */
+struct h2_stream {
+	struct hc_h2 *h;	/* NULL once the session is gone */
+	struct h2_stream *next; /* the session's list */
+	int32_t id;
+	struct hc_xfer *x; /* the transfer, while it waits for the head */
+	struct hc_response *resp;
+	struct hc_task *waiter; /* woken by what it waits for (head, data, the end) */
+	struct hc_task wait;	/* the caller's wait for body bytes */
+	char *buf;		/* DATA not yet taken: [start, end) */
+	size_t start, end, cap;
+	size_t nfields, continuations;
+	bool head_in, closed, trailers;
+	uint32_t rst; /* the error code that closed it */
+	enum hc_err err;
+	char msg[HC_ERRBUF];
+	/* the request body */
+	const struct hc_body *body;
+	bool up_done, up_deferred, up_stop;
+	uint64_t up_sent;
+	size_t seg; /* multipart: the segment being sent, and the offset in it */
+	uint64_t seg_off;
+	struct hc_task up;    /* a pipe body waits in the loop for its bytes */
+	struct hc_loop *loop; /* the loop the stream's waits are on, while there is one */
+	bool up_on;	      /* up is on loop */
+};
+
+struct hc_h2 {
+	struct hc_task task; /* first: the loop's view of the connection */
+	struct hc_conn *c;
+	nghttp2_session *s;
+	struct h2_stream *streams;
+	char *out; /* bytes the session gave to send: [ostart, oend) */
+	size_t ostart, oend;
+	short want; /* what a full socket waits for (TLS may want POLLIN to write) */
+	bool dead, goaway;
+	int32_t goaway_last;
+	size_t continuations;
+	enum hc_err err;
+};
+
+#define H2_OUT_BUF (128 * 1024)
+
+static struct hc_h2 *h2_of(struct hc_task *t)
+{
+	return (struct hc_h2 *)t;
+}
+
+static void trace_frame(struct hc_conn *c, const char *dir, const nghttp2_frame *f)
+{
+	switch (f->hd.type) {
+	case NGHTTP2_SETTINGS:
+		if (f->hd.flags & NGHTTP2_FLAG_ACK)
+			conn_info(c, "HTTP/2 %s SETTINGS ACK", dir);
+		else
+			conn_info(c, "HTTP/2 %s SETTINGS (%zu settings)", dir, f->settings.niv);
+		for (size_t i = 0; i < f->settings.niv && c->cfg->debuglevel >= 2; i++)
+			conn_info(c, "  setting 0x%x = %u", f->settings.iv[i].settings_id,
+				  f->settings.iv[i].value);
+		break;
+	case NGHTTP2_HEADERS:
+		conn_info(c, "HTTP/2 %s HEADERS on stream %" PRId32 "%s", dir, f->hd.stream_id,
+			  f->hd.flags & NGHTTP2_FLAG_END_STREAM ? " (END_STREAM)" : "");
+		break;
+	case NGHTTP2_RST_STREAM:
+		conn_info(c, "HTTP/2 %s RST_STREAM on stream %" PRId32 ": %s", dir, f->hd.stream_id,
+			  N(nghttp2_http2_strerror)(f->rst_stream.error_code));
+		break;
+	case NGHTTP2_GOAWAY:
+		conn_info(c, "HTTP/2 %s GOAWAY: last stream %" PRId32 ", %s", dir,
+			  f->goaway.last_stream_id,
+			  N(nghttp2_http2_strerror)(f->goaway.error_code));
+		break;
+	default:
+		break;
+	}
+}
+
+static struct h2_stream *stream_of(struct hc_h2 *h, int32_t id)
+{
+	return id > 0 ? N(nghttp2_session_get_stream_user_data)(h->s, id) : NULL;
+}
+
+/* Whoever waits on the stream goes on: a transfer waiting for its head, or a body read. */
+static void wake(struct h2_stream *st)
+{
+	struct hc_task *w = st->waiter;
+	if (w == NULL)
+		return;
+	if (w == &st->wait || st->head_in)
+		w->paused = true;
+	else if (st->closed)
+		w->run_again = true; /* its step reports the error or retries */
+}
+
+static void stream_fail(struct h2_stream *st, enum hc_err e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void stream_fail(struct h2_stream *st, enum hc_err e, const char *fmt, ...)
+{
+	if (st->err == HC_OK) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(st->msg, sizeof(st->msg), fmt, ap);
+		va_end(ap);
+		st->err = e;
+	}
+}
+
+/* The connection failed: every stream still open fails with it. */
+static void conn_fail(struct hc_h2 *h, enum hc_err e, const char *what)
+{
+	if (!h->dead)
+		conn_info(h->c, "HTTP/2 connection error: %s", what);
+	h->dead = true;
+	if (h->err == HC_OK)
+		h->err = e;
+	h->c->reusable = false;
+	for (struct h2_stream *st = h->streams; st; st = st->next) {
+		if (st->closed)
+			continue;
+		stream_fail(st, e, "HTTP/2 connection error: %s", what);
+		st->closed = true;
+		wake(st);
+	}
+}
+
+/* ---- the request as a name/value list ---- */
+
+static bool conn_specific(const char *name)
+{
+	/* RFC 9113 §8.2.2 */
+	static const char *const drop[] = {"Connection", "Keep-Alive", "Transfer-Encoding",
+					   "Upgrade", "Proxy-Connection"};
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		if (strcasecmp(name, drop[i]) == 0)
+			return true;
+	return false;
+}
+
+static void nv_set(nghttp2_nv *nv, const char *name, size_t nlen, const char *value)
+{
+	*nv = (nghttp2_nv){(uint8_t *)name, (uint8_t *)value, nlen, strlen(value),
+			   NGHTTP2_NV_FLAG_NONE};
+}
+
+void h2_nv_free(struct h2_nv *l)
+{
+	free(l->nv);
+	free(l->names);
+	free(l->authority);
+	*l = (struct h2_nv){0};
+}
+
+enum hc_err h2_nv_build(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
+			struct h2_nv *l)
+{
+	size_t room = 0;
+	for (size_t i = 0; i < r->nheaders; i++)
+		room += strlen(r->headers[i].name) + 1;
+	*l = (struct h2_nv){0};
+	l->nv = calloc(r->nheaders + 8, sizeof(*l->nv));
+	l->names = malloc(room + 1);
+	if (l->nv == NULL || l->names == NULL)
+		goto nomem;
+	const char *host = NULL;
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->headers[i].name, "Host") == 0 && host == NULL)
+			host = r->headers[i].value;
+	if (host == NULL && (l->authority = url_hostport(c->host, c->port, c->tls)) == NULL)
+		goto nomem;
+	/* RFC 9113 §8.3.1: the pseudo-header fields first */
+	nv_set(&l->nv[l->n++], ":method", 7, r->method);
+	nv_set(&l->nv[l->n++], ":scheme", 7, c->tls ? "https" : "http");
+	nv_set(&l->nv[l->n++], ":authority", 10, host ? host : l->authority);
+	nv_set(&l->nv[l->n++], ":path", 5, r->target);
+	char *p = l->names;
+	bool has_ae = false;
+	for (size_t i = 0; i < r->nheaders; i++) {
+		const char *name = r->headers[i].name, *value = r->headers[i].value;
+		if (strcasecmp(name, "Host") == 0)
+			continue; /* it is :authority */
+		/* RFC 9113 §8.2.2: TE only as "trailers" */
+		if (conn_specific(name) ||
+		    (strcasecmp(name, "TE") == 0 && strcasecmp(value, "trailers") != 0)) {
+			conn_info(c, "Not sent over HTTP/2: %s (connection-specific)", name);
+			continue;
+		}
+		size_t n = strlen(name);
+		for (size_t k = 0; k < n; k++) /* RFC 9113 §8.2.1: lower case */
+			p[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
+		p[n] = '\0';
+		has_ae = has_ae || strcmp(p, "accept-encoding") == 0;
+		nv_set(&l->nv[l->n++], p, n, value);
+		p += n + 1;
+	}
+	if (!r->skip_accept_encoding && !has_ae)
+		nv_set(&l->nv[l->n++], "accept-encoding", 15, "identity");
+	if (f->add_cl) {
+		snprintf(l->length, sizeof(l->length), "%" PRId64, f->length);
+		nv_set(&l->nv[l->n++], "content-length", 14, l->length);
+	}
+	return HC_OK;
+nomem:
+	h2_nv_free(l);
+	return HC_ENOMEM;
+}
+
+/* -v and -p H: the request as curl shows an h2 request, a request line and its fields. */
+static void trace_request(struct hc_conn *c, const struct h2_nv *l)
+{
+	if (c->cfg->trace == NULL)
+		return;
+	struct hc_headbuf hb = {.max = HC_REQ_HEAD_MAX};
+	const nghttp2_nv *nv = l->nv;
+	enum hc_err rc = HC_OK;
+	if ((rc = hb_add(&hb, (char *)nv[0].value, nv[0].valuelen)) == HC_OK &&
+	    (rc = hb_add(&hb, " ", 1)) == HC_OK &&
+	    (rc = hb_add(&hb, (char *)nv[3].value, nv[3].valuelen)) == HC_OK &&
+	    (rc = hb_adds(&hb, " HTTP/2\r\nhost: ")) == HC_OK &&
+	    (rc = hb_add(&hb, (char *)nv[2].value, nv[2].valuelen)) == HC_OK)
+		rc = hb_add(&hb, "\r\n", 2);
+	for (size_t i = 4; i < l->n && rc == HC_OK; i++)
+		if ((rc = hb_add(&hb, (char *)nv[i].name, nv[i].namelen)) == HC_OK &&
+		    (rc = hb_add(&hb, ": ", 2)) == HC_OK &&
+		    (rc = hb_add(&hb, (char *)nv[i].value, nv[i].valuelen)) == HC_OK)
+			rc = hb_add(&hb, "\r\n", 2);
+	if (rc == HC_OK && hb_add(&hb, "\r\n", 2) == HC_OK)
+		c->cfg->trace(c->cfg->trace_ud, HC_TR_REQ_HEAD, hb.p, hb.len);
+	hb_free(&hb);
+}
+
+/* -v: the response head as received, in the form HTTP/1 shows it. */
+static void trace_response(struct hc_conn *c, const struct hc_response *resp)
+{
+	if (c->cfg->trace == NULL || c->cfg->debuglevel < 1)
+		return;
+	struct hc_headbuf hb = {.max = 64 << 20};
+	enum hc_err rc = hb_adds(&hb, resp->status_line);
+	for (size_t i = 0; i < resp->hdrs.n && rc == HC_OK; i++)
+		if ((rc = hb_add(&hb, "\r\n", 2)) == HC_OK &&
+		    (rc = hb_adds(&hb, resp->hdrs.v[i].name)) == HC_OK &&
+		    (rc = hb_add(&hb, ": ", 2)) == HC_OK)
+			rc = hb_adds(&hb, resp->hdrs.v[i].value);
+	if (rc == HC_OK && hb_adds(&hb, "\r\n\r\n") == HC_OK)
+		c->cfg->trace(c->cfg->trace_ud, HC_TR_RESP_HEAD, hb.p, hb.len);
+	hb_free(&hb);
+}
+
+/* ---- the header limits (SPEC Part 2: Part 1's limits on decoded lists) ---- */
+
+enum hc_err h2_field_check(size_t *nfields, size_t max_fields, size_t nlen, size_t vlen,
+			   bool pseudo)
+{
+	if (nlen + vlen > HC_H2_FIELD_MAX)
+		return HC_ELINE;
+	if (!pseudo && ++*nfields > max_fields)
+		return HC_EHEADERS;
+	return HC_OK;
+}
+
+/* ---- callbacks ---- */
+
+static ssize_t on_send(nghttp2_session *s, const uint8_t *data, size_t len, int flags, void *ud)
+{
+	(void)s;
+	(void)flags;
+	struct hc_h2 *h = ud;
+	if (h->ostart == h->oend)
+		h->ostart = h->oend = 0;
+	size_t room = H2_OUT_BUF - h->oend;
+	if (room == 0)
+		return NGHTTP2_ERR_WOULDBLOCK;
+	if (len > room)
+		len = room;
+	memcpy(h->out + h->oend, data, len);
+	h->oend += len;
+	return (ssize_t)len;
+}
+
+static int on_begin_frame(nghttp2_session *s, const nghttp2_frame_hd *hd, void *ud)
+{
+	(void)s;
+	struct hc_h2 *h = ud;
+	/* CVE-2024-28182: nghttp2 1.52 takes any number of CONTINUATION frames */
+	if (hd->type == NGHTTP2_HEADERS)
+		h->continuations = 0;
+	else if (hd->type == NGHTTP2_CONTINUATION && ++h->continuations > HC_H2_CONTINUATIONS) {
+		conn_fail(h, HC_EH2, "too many CONTINUATION frames in one header block");
+		return NGHTTP2_ERR_CALLBACK_FAILURE;
+	}
+	return 0;
+}
+
+static int on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+{
+	(void)s;
+	struct h2_stream *st = stream_of(ud, f->hd.stream_id);
+	if (st == NULL)
+		return 0;
+	st->nfields = 0;
+	if (st->head_in)
+		st->trailers = true;
+	return 0;
+}
+
+/* Reset one stream for its own fault, leaving the session and the others alone (pitfall 7). */
+static int stream_refuse(struct hc_h2 *h, struct h2_stream *st)
+{
+	N(nghttp2_submit_rst_stream)(h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_PROTOCOL_ERROR);
+	return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+}
+
+static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nlen,
+		     const uint8_t *value, size_t vlen, uint8_t flags, void *ud)
+{
+	(void)s;
+	(void)flags;
+	struct hc_h2 *h = ud;
+	struct h2_stream *st = stream_of(h, f->hd.stream_id);
+	if (st == NULL || f->hd.type != NGHTTP2_HEADERS)
+		return 0;
+	struct hc_response *resp = st->resp;
+	bool pseudo = nlen > 0 && name[0] == ':';
+	enum hc_err e = h2_field_check(&st->nfields, h->c->cfg->max_headers, nlen, vlen, pseudo);
+	if (e == HC_ELINE) {
+		stream_fail(st, e, "a header field's name and value are longer than %d bytes",
+			    HC_H2_FIELD_MAX);
+		return stream_refuse(h, st);
+	}
+	if (e == HC_EHEADERS) {
+		stream_fail(st, e, "more than %zu header fields", h->c->cfg->max_headers);
+		return stream_refuse(h, st);
+	}
+	if (pseudo) {
+		if (nlen == 7 && memcmp(name, ":status", 7) == 0 && vlen == 3 && !st->trailers)
+			resp->status =
+			    (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0');
+		return 0;
+	}
+	struct hc_headers *to = st->trailers ? &resp->trailers : &resp->hdrs;
+	if (hdr_add(to, (const char *)name, nlen, (const char *)value, vlen)) {
+		stream_fail(st, HC_ENOMEM, "out of memory");
+		return stream_refuse(h, st);
+	}
+	return 0;
+}
+
+/* The length the response declares, or -1 (a HEAD's or a 304's is not the body's). */
+static void set_length(struct hc_response *resp)
+{
+	const char *cl = hdr_get(&resp->hdrs, "content-length");
+	char *end;
+	resp->mode = HC_BM_CLOSE;
+	if (cl == NULL || resp->status == 304 || resp->status == 204)
+		return;
+	errno = 0;
+	unsigned long long v = strtoull(cl, &end, 10);
+	if (errno || end == cl || *end || cl[0] == '-' || cl[0] == '+')
+		return;
+	resp->mode = HC_BM_LENGTH;
+	resp->length = resp->remaining = v;
+}
+
+/* A HEADERS frame ended: an interim head is dropped, a final one is the response's head. */
+static void headers_in(struct hc_h2 *h, struct h2_stream *st, const nghttp2_frame *f)
+{
+	struct hc_response *resp = st->resp;
+	struct hc_conn *c = h->c;
+	if (st->trailers || st->head_in)
+		return;
+	if (resp->status >= 100 && resp->status < 200) {
+		conn_info(c, "HTTP/2 %d (interim)", resp->status);
+		hdr_free(&resp->hdrs);
+		resp->status = 0;
+		resp->ninterim++;
+		return;
+	}
+	char line[16];
+	snprintf(line, sizeof(line), "HTTP/2 %d", resp->status);
+	free(resp->status_line);
+	resp->status_line = strdup(line);
+	resp->reason = "";
+	resp->version = 20;
+	if (resp->status_line == NULL) {
+		stream_fail(st, HC_ENOMEM, "out of memory");
+		return;
+	}
+	set_length(resp);
+	st->head_in = true;
+	c->tm.starttransfer = hc_now_ns() - c->tm.t0;
+	trace_response(c, resp);
+	/* an early final answer while uploading: the rest of the body is not sent */
+	if (!st->up_done && resp->status >= 300) {
+		conn_info(c, "The server answered before the body was sent");
+		resp->early = true;
+		st->up_stop = true;
+	}
+	(void)f;
+	wake(st);
+}
+
+static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+{
+	(void)s;
+	struct hc_h2 *h = ud;
+	trace_frame(h->c, "received", f);
+	if (f->hd.type == NGHTTP2_GOAWAY) {
+		h->goaway = true;
+		h->goaway_last = f->goaway.last_stream_id;
+		h->c->reusable = false;
+		if (f->goaway.error_code != NGHTTP2_NO_ERROR)
+			h->err = HC_EH2;
+		return 0;
+	}
+	struct h2_stream *st = stream_of(h, f->hd.stream_id);
+	if (st == NULL)
+		return 0;
+	if (f->hd.type == NGHTTP2_HEADERS)
+		headers_in(h, st, f);
+	else if (f->hd.type == NGHTTP2_WINDOW_UPDATE && st->up_deferred)
+		N(nghttp2_session_resume_data)(h->s, st->id);
+	return 0;
+}
+
+static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
+{
+	(void)s;
+	struct hc_h2 *h = ud;
+	trace_frame(h->c, "sent", f);
+	return 0;
+}
+
+/* Stream data in → the stream's buffer (the one place it comes in; a sink may take it later). */
+static int h2_deliver(struct hc_h2 *h, struct h2_stream *st, const uint8_t *data, size_t len)
+{
+	if (st->start == st->end)
+		st->start = st->end = 0;
+	if (st->end + len > st->cap) {
+		size_t cap = st->cap ? st->cap : 16384;
+		while (cap < st->end + len)
+			cap *= 2;
+		if (cap > (2 * HC_H2_STREAM_WINDOW)) {
+			/* the window bounds it; more means flow control was broken */
+			stream_fail(st, HC_EH2STREAM, "more DATA than the stream window allows");
+			return stream_refuse(h, st);
+		}
+		char *b = realloc(st->buf, cap);
+		if (b == NULL) {
+			stream_fail(st, HC_ENOMEM, "out of memory");
+			return stream_refuse(h, st);
+		}
+		st->buf = b;
+		st->cap = cap;
+	}
+	memcpy(st->buf + st->end, data, len);
+	st->end += len;
+	h->c->rx += len;
+	if (st->waiter == &st->wait)
+		wake(st);
+	return 0;
+}
+
+static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const uint8_t *data,
+			 size_t len, void *ud)
+{
+	(void)flags;
+	struct hc_h2 *h = ud;
+	struct h2_stream *st = stream_of(h, id);
+	if (st == NULL) {
+		/* a stream nobody reads any more: its bytes still count (pitfall 4) */
+		N(nghttp2_session_consume)(s, id, len);
+		return 0;
+	}
+	return h2_deliver(h, st, data, len);
+}
+
+static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t code, void *ud)
+{
+	struct hc_h2 *h = ud;
+	struct h2_stream *st = stream_of(h, id);
+	if (st == NULL)
+		return 0;
+	N(nghttp2_session_set_stream_user_data)(s, id, NULL);
+	st->closed = true;
+	st->rst = code;
+	st->up.events = 0;
+	if (code == NGHTTP2_REFUSED_STREAM || (h->goaway && id > h->goaway_last && !st->head_in)) {
+		stream_fail(st, HC_EH2,
+			    "the server did not process the request (stream %" PRId32 ")", id);
+	} else if (code != NGHTTP2_NO_ERROR && !(st->up_stop && st->resp->done)) {
+		stream_fail(st, h->err == HC_EH2 ? HC_EH2 : HC_EH2STREAM,
+			    "stream %" PRId32 " was reset: %s", id,
+			    N(nghttp2_http2_strerror)(code));
+	} else if (!st->head_in) {
+		stream_fail(st, HC_EH2STREAM, "stream %" PRId32 " ended without a response", id);
+	}
+	wake(st);
+	return 0;
+}
+
+static int on_error(nghttp2_session *s, int code, const char *msg, size_t len, void *ud)
+{
+	(void)s;
+	(void)code;
+	conn_info(((struct hc_h2 *)ud)->c, "HTTP/2: %.*s", (int)len, msg);
+	return 0;
+}
+
+/* ---- the request body as DATA frames ---- */
+
+static void trace_up(struct hc_conn *c, const uint8_t *p, size_t n)
+{
+	const struct hc_conn_cfg *cfg = c->cfg;
+	if (cfg->trace_body && cfg->trace && n)
+		cfg->trace(cfg->trace_ud, HC_TR_REQ_BODY, (const char *)p, n);
+}
+
+/* The pipe waits in the loop for its bytes; the session asks again then (up_step). */
+static ssize_t defer(struct h2_stream *st, int fd)
+{
+	st->up_deferred = true;
+	st->up.fd = fd;
+	st->up.events = POLLIN;
+	if (st->loop && !st->up_on) {
+		loop_add(st->loop, &st->up);
+		st->up.run_again = false;
+		st->up_on = true;
+	}
+	return NGHTTP2_ERR_DEFERRED;
+}
+
+/* A pipe: bytes now, or none yet (it is polled), or its end. */
+static ssize_t read_pipe(struct h2_stream *st, int fd, uint8_t *buf, size_t len, bool *eof)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	*eof = false;
+	if (poll(&p, 1, 0) == 0)
+		return defer(st, fd);
+	ssize_t n;
+	while ((n = read(fd, buf, len)) < 0 && errno == EINTR)
+		;
+	if (n < 0 && errno == EAGAIN)
+		return defer(st, fd);
+	*eof = n == 0; /* a 0-byte read still ends the stream (pitfall 5) */
+	return n;
+}
+
+/* Bytes of one source: memory, a file from an offset (size >= 0), or a pipe. */
+static ssize_t read_source(struct h2_stream *st, const char *mem, size_t mlen, int fd, off_t start,
+			   off_t size, uint64_t off, uint8_t *buf, size_t len, bool *eof)
+{
+	*eof = false;
+	if (mem || fd < 0) {
+		size_t left = mlen - (size_t)off;
+		size_t n = left < len ? left : len;
+		memcpy(buf, mem + off, n);
+		*eof = off + n == mlen;
+		return (ssize_t)n;
+	}
+	if (size < 0)
+		return read_pipe(st, fd, buf, len, eof);
+	uint64_t left = (uint64_t)size - off;
+	if (left < len)
+		len = (size_t)left;
+	if (len == 0) {
+		*eof = true;
+		return 0;
+	}
+	ssize_t n;
+	while ((n = pread(fd, buf, len, start + (off_t)off)) < 0 && errno == EINTR)
+		;
+	if (n == 0) /* the file shrank */
+		return -1;
+	*eof = n > 0 && off + (uint64_t)n == (uint64_t)size;
+	return n;
+}
+
+/* The next bytes of the body, whatever its kind; *eof at its end. */
+static ssize_t body_next(struct h2_stream *st, uint8_t *buf, size_t len, bool *eof)
+{
+	const struct hc_body *b = st->body;
+	*eof = false;
+	if (b == NULL || b->kind == HC_BODY_NONE) {
+		*eof = true;
+		return 0;
+	}
+	if (b->kind == HC_BODY_MEM)
+		return read_source(st, b->mem, b->len, -1, 0, 0, st->up_sent, buf, len, eof);
+	if (b->kind == HC_BODY_FD)
+		return read_source(st, NULL, 0, b->fd, b->start, b->size, st->up_sent, buf, len,
+				   eof);
+	const struct hc_multipart *mp = b->parts;
+	while (st->seg < mp->nsegs) {
+		const struct hc_mp_seg *g = &mp->segs[st->seg];
+		bool end;
+		ssize_t n = read_source(st, g->mem, g->len, g->fd, g->start, g->size, st->seg_off,
+					buf, len, &end);
+		if (n < 0)
+			return n;
+		st->seg_off += (uint64_t)n;
+		if (end) {
+			st->seg++;
+			st->seg_off = 0;
+		}
+		if (n > 0 || !end)
+			return n;
+	}
+	*eof = true;
+	return 0;
+}
+
+static ssize_t on_data_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len,
+			    uint32_t *flags, nghttp2_data_source *src, void *ud)
+{
+	(void)s;
+	(void)id;
+	struct hc_h2 *h = ud;
+	struct h2_stream *st = src->ptr;
+	struct hc_conn *c = h->c;
+	if (st->up_stop)
+		return NGHTTP2_ERR_DEFERRED;
+	st->up_deferred = false;
+	bool eof;
+	ssize_t n = body_next(st, buf, len, &eof);
+	if (n == NGHTTP2_ERR_DEFERRED)
+		return n;
+	if (n < 0) {
+		stream_fail(st, HC_EREAD, "could not read the request body: %s",
+			    errno ? strerror(errno) : "the file shrank");
+		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+	}
+	trace_up(c, buf, (size_t)n);
+	st->up_sent += (uint64_t)n;
+	c->tx_body += (uint64_t)n;
+	if (c->cfg->progress)
+		c->cfg->progress(c->cfg->progress_ud, c->tx_body);
+	if (eof) {
+		*flags |= NGHTTP2_DATA_FLAG_EOF;
+		st->up_done = true;
+	}
+	return n;
+}
+
+/* ---- the connection's task: read into the session, write what it has to send ---- */
+
+static enum hc_err write_out(struct hc_h2 *h, bool *full)
+{
+	struct hc_conn *c = h->c;
+	*full = false;
+	while (h->ostart < h->oend) {
+		/* over TLS a full socket leaves the record with GnuTLS: the same bytes go again */
+		struct iovec v = {h->out + h->ostart, h->oend - h->ostart}, *iov = &v;
+		int cnt = 1;
+		short again;
+		enum hc_err rc = tr_writev_nowait(c, &iov, &cnt, &again);
+		if (rc)
+			return rc;
+		h->ostart = h->oend - (cnt ? iov->iov_len : 0);
+		if (again) {
+			*full = true;
+			h->want = again;
+			return HC_OK;
+		}
+	}
+	return HC_OK;
+}
+
+/* What the session has to send, as far as the socket takes it. */
+static enum hc_err flush(struct hc_h2 *h, bool *full)
+{
+	for (;;) {
+		enum hc_err rc = write_out(h, full);
+		if (rc || *full)
+			return rc;
+		if (!N(nghttp2_session_want_write)(h->s))
+			return HC_OK;
+		int r = N(nghttp2_session_send)(h->s);
+		if (r != 0) {
+			conn_fail(h, HC_EH2, N(nghttp2_strerror)(r));
+			return HC_OK;
+		}
+		if (h->ostart == h->oend)
+			return HC_OK;
+	}
+}
+
+static enum hc_err read_in(struct hc_h2 *h, bool *more)
+{
+	struct hc_conn *c = h->c;
+	*more = false;
+	for (int i = 0; i < 4 && !h->dead; i++) {
+		size_t got;
+		short again;
+		enum hc_err rc = tr_read_nowait(c, c->buf, c->cap, &got, &again);
+		if (rc) {
+			conn_fail(h, rc, c->err);
+			return HC_OK;
+		}
+		if (again)
+			return HC_OK;
+		if (got == 0) {
+			c->eof = true;
+			conn_fail(h, h->goaway && h->err == HC_OK ? HC_EEMPTY : HC_EH2,
+				  "the server closed the connection");
+			return HC_OK;
+		}
+		ssize_t r = N(nghttp2_session_mem_recv)(h->s, (const uint8_t *)c->buf, got);
+		if (r < 0) {
+			conn_fail(h, HC_EH2, N(nghttp2_strerror)((int)r));
+			return HC_OK;
+		}
+	}
+	*more = true;
+	return HC_OK;
+}
+
+/* The socket's wait: read always (SETTINGS, PING, WINDOW_UPDATE must flow), write when full. */
+static void arm(struct hc_h2 *h, bool full, bool more)
+{
+	struct hc_conn *c = h->c;
+	const struct hc_conn_cfg *cfg = c->cfg;
+	bool by_limit;
+	h->task.fd = c->fd;
+	h->task.events = POLLIN | (full ? h->want : 0);
+	h->task.run_again = more || tls_pending(c);
+	h->task.deadline = tr_wait_deadline(cfg->timeout_ms, 0, &by_limit);
+}
+
+static enum hc_err h2_conn_step(struct hc_task *t, short revents)
+{
+	struct hc_h2 *h = h2_of(t);
+	(void)revents;
+	bool full = false, more = false;
+	enum hc_err rc;
+	if (h->dead) {
+		t->events = 0;
+		t->paused = true;
+		return HC_OK;
+	}
+	if ((rc = flush(h, &full)) == HC_OK && !h->dead)
+		rc = read_in(h, &more);
+	if (rc == HC_OK && !h->dead)
+		rc = flush(h, &full);
+	if (rc)
+		conn_fail(h, rc, h->c->err);
+	if (h->dead) {
+		t->events = 0;
+		t->paused = true;
+		return HC_OK;
+	}
+	if (!N(nghttp2_session_want_read)(h->s) && !N(nghttp2_session_want_write)(h->s) &&
+	    h->ostart == h->oend)
+		conn_fail(h, h->err ? h->err : HC_EH2, "the session ended");
+	arm(h, full, more);
+	return HC_OK;
+}
+
+static enum hc_err h2_conn_expire(struct hc_task *t)
+{
+	struct hc_h2 *h = h2_of(t);
+	struct hc_conn *c = h->c;
+	enum hc_err rc = tr_timed_out(c, t->events, c->cfg->timeout_ms, false);
+	conn_fail(h, rc, c->err);
+	t->events = 0;
+	t->paused = true;
+	return HC_OK;
+}
+
+static const struct hc_task_ops h2_conn_ops = {.step = h2_conn_step, .expire = h2_conn_expire};
+
+/* A pipe body's bytes came: the session asks for them again. */
+static enum hc_err up_step(struct hc_task *t, short revents)
+{
+	struct h2_stream *st = (struct h2_stream *)((char *)t - offsetof(struct h2_stream, up));
+	t->run_again = false;
+	if (revents == 0)
+		return HC_OK; /* added to a loop: it waits as it was */
+	t->events = 0;
+	if (st->h && !st->closed && st->up_deferred) {
+		st->up_deferred = false;
+		N(nghttp2_session_resume_data)(st->h->s, st->id);
+		st->h->task.run_again = true;
+	}
+	return HC_OK;
+}
+
+static enum hc_err up_expire(struct hc_task *t)
+{
+	(void)t;
+	return HC_OK;
+}
+
+static const struct hc_task_ops up_ops = {.step = up_step, .expire = up_expire};
+
+/* ---- the session ---- */
+
+/* Windows chosen by measurement (see the commit): the connection's larger than any stream's. */
+static enum hc_err session_new(struct hc_conn *c)
+{
+	if (!load_library())
+		return conn_seterr(c, HC_EH2, "HTTP/2 needs libnghttp2.so.14, which did not load");
+	struct hc_h2 *h = calloc(1, sizeof(*h));
+	nghttp2_session_callbacks *cb = NULL;
+	nghttp2_option *opt = NULL;
+	if (h == NULL || (h->out = malloc(H2_OUT_BUF)) == NULL)
+		goto nomem;
+	if (N(nghttp2_session_callbacks_new)(&cb) || N(nghttp2_option_new)(&opt))
+		goto nomem;
+	N(nghttp2_session_callbacks_set_send_callback)(cb, on_send);
+	N(nghttp2_session_callbacks_set_on_frame_recv_callback)(cb, on_frame_recv);
+	N(nghttp2_session_callbacks_set_on_frame_send_callback)(cb, on_frame_send);
+	N(nghttp2_session_callbacks_set_on_data_chunk_recv_callback)(cb, on_data_chunk);
+	N(nghttp2_session_callbacks_set_on_stream_close_callback)(cb, on_stream_close);
+	N(nghttp2_session_callbacks_set_on_header_callback)(cb, on_header);
+	N(nghttp2_session_callbacks_set_on_begin_headers_callback)(cb, on_begin_headers);
+	N(nghttp2_session_callbacks_set_on_begin_frame_callback)(cb, on_begin_frame);
+	N(nghttp2_session_callbacks_set_error_callback2)(cb, on_error);
+	N(nghttp2_option_set_no_auto_window_update)(opt, 1);
+	int r = N(nghttp2_session_client_new2)(&h->s, cb, h, opt);
+	N(nghttp2_session_callbacks_del)(cb);
+	N(nghttp2_option_del)(opt);
+	cb = NULL;
+	if (r)
+		goto nomem;
+	nghttp2_settings_entry iv[] = {
+	    {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+	    {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100},
+	    {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, HC_H2_STREAM_WINDOW},
+	};
+	if (N(nghttp2_submit_settings)(h->s, NGHTTP2_FLAG_NONE, iv, 3) ||
+	    N(nghttp2_session_set_local_window_size)(h->s, NGHTTP2_FLAG_NONE, 0, HC_H2_CONN_WINDOW))
+		goto nomem;
+	h->c = c;
+	h->task.ops = &h2_conn_ops;
+	h->task.fd = c->fd;
+	c->h2 = h;
+	conn_info(c, "Using HTTP/2 (%s)", c->tls ? "ALPN" : "prior knowledge");
+	return HC_OK;
+nomem:
+	if (cb)
+		N(nghttp2_session_callbacks_del)(cb);
+	if (opt)
+		N(nghttp2_option_del)(opt);
+	if (h && h->s)
+		N(nghttp2_session_del)(h->s);
+	if (h)
+		free(h->out);
+	free(h);
+	return HC_ENOMEM;
+}
+
+void h2_conn_free(struct hc_conn *c)
+{
+	struct hc_h2 *h = c->h2;
+	if (h == NULL)
+		return;
+	for (struct h2_stream *st = h->streams, *n; st; st = n) {
+		n = st->next;
+		if (!st->closed) {
+			stream_fail(st, HC_EH2, "the connection was closed");
+			st->closed = true;
+		}
+		st->h = NULL;
+		st->next = NULL;
+	}
+	N(nghttp2_session_del)(h->s);
+	free(h->out);
+	free(h);
+	c->h2 = NULL;
+}
+
+bool h2_wanted(const struct hc_conn *c)
+{
+	if (c->h2)
+		return true;
+	if (c->tls)
+		return c->alpn_h2;
+	return c->proxy == NULL && (c->cfg->http == HC_HTTP_2 || c->cfg->http == HC_HTTP_2_PRIOR);
+}
+
+bool h2_usable(const struct hc_conn *c)
+{
+	const struct hc_h2 *h = c->h2;
+	return h && !h->dead && !h->goaway && conn_is_open(c);
+}
+
+/* ---- a transfer as a stream ---- */
+
+static void unlink_stream(struct h2_stream *st)
+{
+	if (st->h == NULL)
+		return;
+	for (struct h2_stream **p = &st->h->streams; *p; p = &(*p)->next)
+		if (*p == st) {
+			*p = st->next;
+			break;
+		}
+	st->h = NULL;
+}
+
+/* The stream's state goes with its response; an open stream is reset first. */
+void h2_resp_free(struct hc_response *resp)
+{
+	struct h2_stream *st = resp->h2;
+	if (st == NULL)
+		return;
+	struct hc_h2 *h = st->h;
+	if (h && !st->closed) {
+		N(nghttp2_session_set_stream_user_data)(h->s, st->id, NULL);
+		N(nghttp2_submit_rst_stream)(h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_CANCEL);
+	}
+	if (h && st->end > st->start) /* bytes never taken still count against the windows */
+		N(nghttp2_session_consume)(h->s, st->id, st->end - st->start);
+	unlink_stream(st);
+	free(st->buf);
+	free(st);
+	resp->h2 = NULL;
+}
+
+static enum hc_err stream_step(struct hc_task *t, short revents);
+static enum hc_err stream_expire(struct hc_task *t);
+static const struct hc_task_ops stream_ops = {.step = stream_step, .expire = stream_expire};
+
+/* A body read's wait: no fd, woken by the stream's bytes or its end. */
+static enum hc_err wait_step(struct hc_task *t, short revents)
+{
+	(void)revents;
+	t->run_again = false;
+	t->events = 0;
+	return HC_OK;
+}
+
+static enum hc_err wait_expire(struct hc_task *t)
+{
+	struct h2_stream *st = (struct h2_stream *)((char *)t - offsetof(struct h2_stream, wait));
+	struct hc_conn *c = st->resp->c;
+	return tr_timed_out(c, POLLIN, c->cfg->timeout_ms, true);
+}
+
+static const struct hc_task_ops wait_ops = {.step = wait_step, .expire = wait_expire};
+
+/* Put the connection's task (and a pipe body's wait) on L, with w as the stream's waiter. */
+static void join(struct h2_stream *st, struct hc_loop *L, struct hc_task *w)
+{
+	struct hc_h2 *h = st->h;
+	st->waiter = w;
+	st->loop = L;
+	loop_add(L, &h->task);
+	if (st->up.events) {
+		loop_add(L, &st->up);
+		st->up.run_again = false;
+		st->up_on = true;
+	}
+}
+
+static void leave(struct h2_stream *st, struct hc_loop *L)
+{
+	if (st->h)
+		loop_remove(L, &st->h->task);
+	if (st->up_on)
+		loop_remove(L, &st->up);
+	st->up_on = false;
+	st->loop = NULL;
+	st->waiter = NULL;
+}
+
+/* The stream's error, its message now the connection's. */
+static enum hc_err stream_err(struct h2_stream *st, struct hc_conn *c)
+{
+	enum hc_err e = st->err ? st->err : HC_EH2STREAM;
+	if (st->err)
+		conn_seterr(c, e, "%s", st->msg);
+	else
+		conn_seterr(c, e, "stream %" PRId32 " failed", st->id);
+	return e;
+}
+
+/*
+ * The stream's own task is the transfer's: it waits (no fd) until the
+ * session's callbacks wake it with the head (paused) or an error (done). A
+ * request the server never processed (GOAWAY, REFUSED_STREAM) goes again,
+ * once, on a new connection when its body can be replayed.
+ */
+static enum hc_err stream_step(struct hc_task *t, short revents)
+{
+	(void)revents;
+	struct hc_xfer *x = (struct hc_xfer *)t;
+	struct h2_stream *st = x->h2s;
+	t->run_again = false;
+	t->events = 0;
+	if (st == NULL || !st->closed || st->head_in)
+		return HC_OK;
+	bool unprocessed = st->rst == NGHTTP2_REFUSED_STREAM ||
+			   (st->h && st->h->goaway && st->id > st->h->goaway_last);
+	if (!unprocessed || x->h1.retried || !req_body_replayable(x->req->body))
+		return stream_err(st, x->c);
+	conn_info(x->c,
+		  "The server did not process stream %" PRId32 "; retrying on a new connection",
+		  st->id);
+	leave(st, x->loop);
+	h2_resp_free(x->resp);
+	x->h2s = NULL;
+	conn_close(x->c);
+	resp_free(x->resp);
+	resp_init(x->resp, x->c);
+	x->h1.retried = true;
+	h1_restart(x);
+	return HC_OK;
+}
+
+static enum hc_err stream_expire(struct hc_task *t)
+{
+	struct hc_xfer *x = (struct hc_xfer *)t;
+	return tr_timed_out(x->c, POLLIN, x->c->cfg->timeout_ms, true);
+}
+
+enum hc_err h2_attach(struct hc_xfer *x)
+{
+	struct hc_conn *c = x->c;
+	enum hc_err rc;
+	if (c->h2 == NULL && (rc = session_new(c)))
+		return rc;
+	struct hc_h2 *h = c->h2;
+	struct h2_stream *st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return HC_ENOMEM;
+	struct h2_nv l;
+	if ((rc = h2_nv_build(c, x->req, &x->h1.f, &l))) {
+		free(st);
+		return rc;
+	}
+	st->resp = x->resp;
+	st->x = x;
+	st->body = x->req->body;
+	st->up.ops = &up_ops;
+	st->up.fd = -1;
+	st->wait.ops = &wait_ops;
+	nghttp2_data_provider prd = {.source.ptr = st, .read_callback = on_data_read};
+	bool has_body = st->body && st->body->kind != HC_BODY_NONE;
+	c->reusable = false;
+	c->rx = 0;
+	c->tx_body = 0;
+	trace_request(c, &l);
+	int32_t id = N(nghttp2_submit_request)(h->s, NULL, l.nv, l.n, has_body ? &prd : NULL, st);
+	h2_nv_free(&l);
+	if (id < 0) {
+		free(st);
+		return conn_seterr(c, HC_EH2, "HTTP/2 request: %s", N(nghttp2_strerror)(id));
+	}
+	st->id = id;
+	st->up_done = !has_body;
+	st->h = h;
+	st->next = h->streams;
+	h->streams = st;
+	x->resp->h2 = st;
+	x->h2s = st;
+	x->proto = &h2_proto;
+	c->nrequests++;
+	c->tm.pretransfer = hc_now_ns() - c->tm.t0;
+	/* the transfer's task now waits for the stream; the connection's runs the socket */
+	x->task.ops = &stream_ops;
+	x->task.events = 0;
+	x->task.run_again = false;
+	x->task.deadline = c->cfg->deadline_ns;
+	join(st, x->loop, &x->task);
+	return HC_OK;
+}
+
+static void h2_finish(struct hc_xfer *x, struct hc_loop *L)
+{
+	struct h2_stream *st = x->h2s;
+	if (st) {
+		leave(st, L);
+		st->x = NULL;
+	}
+	h1_proto.finish(x, L);
+}
+
+static enum hc_err h2_start(struct hc_xfer *x, struct hc_loop *L)
+{
+	return h1_proto.start(x, L);
+}
+
+const struct hc_proto h2_proto = {.alpn = "h2", .start = h2_start, .finish = h2_finish};
+
+/* The stream ended: the response is whole, or its error is the caller's. */
+static enum hc_err ended(struct hc_response *resp, struct h2_stream *st)
+{
+	struct hc_conn *c = resp->c;
+	if (st->err)
+		return stream_err(st, c);
+	resp->done = true;
+	resp->remaining = 0;
+	c->tm.total = hc_now_ns() - c->tm.t0;
+	c->reusable = h2_usable(c);
+	if (st->up_stop && !st->up_done && st->h) /* RFC 9113 §8.1: the rest is not wanted */
+		N(nghttp2_submit_rst_stream)(st->h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_NO_ERROR);
+	return HC_OK;
+}
+
+/* Run a private loop with the connection until the stream has bytes or ends. */
+static enum hc_err pump(struct hc_response *resp, struct h2_stream *st)
+{
+	struct hc_conn *c = resp->c;
+	struct hc_loop L;
+	loop_init(&L);
+	L.tick = c->cfg->tick;
+	L.tick_ud = c->cfg->progress_ud;
+	st->wait.deadline = c->cfg->deadline_ns;
+	join(st, &L, &st->wait);
+	loop_add(&L, &st->wait);
+	enum hc_err rc = loop_run_until(&L, &st->wait);
+	if (rc == HC_EINTERNAL)
+		rc = conn_seterr(c, rc, "poll: %s", strerror(L.err));
+	else if (rc == HC_OK && st->wait.done)
+		rc = st->wait.result;
+	loop_remove(&L, &st->wait);
+	leave(st, &L);
+	loop_free(&L);
+	return rc;
+}
+
+enum hc_err h2_read(struct hc_response *resp, const char **data, size_t *len)
+{
+	struct h2_stream *st = resp->h2;
+	*len = 0;
+	if (resp->done)
+		return HC_OK;
+	for (;;) {
+		if (st->start < st->end) {
+			size_t n = st->end - st->start;
+			*data = st->buf + st->start;
+			*len = n;
+			st->start = st->end;
+			resp->nread += n;
+			if (resp->mode == HC_BM_LENGTH)
+				resp->remaining = resp->remaining > n ? resp->remaining - n : 0;
+			if (st->h) /* taken: the windows open again by as much */
+				N(nghttp2_session_consume)(st->h->s, st->id, n);
+			return HC_OK;
+		}
+		if (st->closed)
+			return ended(resp, st);
+		if (st->h == NULL || st->h->dead) {
+			st->closed = true;
+			if (st->err == HC_OK)
+				stream_fail(st, HC_EH2, "the HTTP/2 connection is gone");
+			continue;
+		}
+		enum hc_err rc = pump(resp, st);
+		if (rc)
+			return rc;
+	}
+}
+
+/* Unused but for tests: the session's frames fed by hand (tests/fuzz/fuzz_h2.c). */
+enum hc_err h2_feed(struct hc_conn *c, const uint8_t *p, size_t n)
+{
+	if (c->h2 == NULL)
+		return HC_EINTERNAL;
+	ssize_t r = N(nghttp2_session_mem_recv)(c->h2->s, p, n);
+	c->h2->ostart = c->h2->oend = 0;
+	return r < 0 ? HC_EH2 : HC_OK;
+}
+
+enum hc_err h2_fuzz_session(struct hc_conn *c, struct hc_xfer *x)
+{
+	enum hc_err rc = session_new(c);
+	if (rc || x == NULL)
+		return rc;
+	rc = h2_attach(x);
+	N(nghttp2_session_send)(c->h2->s);
+	c->h2->ostart = c->h2->oend = 0;
+	return rc;
+}

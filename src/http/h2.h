@@ -1,0 +1,32 @@
+/* HTTP/2's pieces that tests reach (tests/unit/test_h2.c, tests/fuzz/fuzz_h2.c). */
+#ifndef HC_H2_H
+#define HC_H2_H
+
+#include <nghttp2/nghttp2.h>
+
+#include "http.h"
+
+/* The request's name/value list: pseudo-headers first, lower-case names (RFC 9113 §8.3.1). */
+struct h2_nv {
+	nghttp2_nv *nv;
+	size_t n;
+	char *names;	 /* the lower-case copies of the names */
+	char *authority; /* host[:port], when no Host item gives it */
+	char length[24]; /* content-length's value */
+};
+/* Connection-specific fields are left out (-v says so); TE only as "trailers". */
+enum hc_err h2_nv_build(struct hc_conn *c, const struct hc_request *r, const struct hc_framing *f,
+			struct h2_nv *l);
+void h2_nv_free(struct h2_nv *l);
+/*
+ * One decoded response field against Part 1's limits: HC_ELINE when name and
+ * value exceed HC_H2_FIELD_MAX, HC_EHEADERS past max_fields (pseudo-headers
+ * not counted in *nfields).
+ */
+enum hc_err h2_field_check(size_t *nfields, size_t max_fields, size_t nlen, size_t vlen,
+			   bool pseudo);
+/* The fuzz target: a session on c (and x as its stream), then server bytes fed to it. */
+enum hc_err h2_fuzz_session(struct hc_conn *c, struct hc_xfer *x);
+enum hc_err h2_feed(struct hc_conn *c, const uint8_t *p, size_t n);
+
+#endif

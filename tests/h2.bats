@@ -1,0 +1,186 @@
+#!/usr/bin/env bats
+# HTTP/2 (SPEC.md Part 2, "HTTP/2 and parallel transfers"): against nginx with
+# `ssl http2` (ALPN) and a plain `http2` listener (h2c, prior knowledge) on the
+# same server as its HTTP/1.1 port (helpers/nginx.bash with NGINX_H2_PKI), so
+# every location (static files, /echo, /status, /redirect) answers over h2;
+# the access log's proto= says which version nginx spoke and conn= on which
+# connection.
+
+load helpers/common
+load helpers/pki
+
+setup_file() {
+	export PKI=$BATS_FILE_TMPDIR/pki
+	pki_make "$PKI"
+	NGINX_H2_PKI=$PKI nginx_start "$BATS_FILE_TMPDIR/nginx"
+	printf 'hello\n' >"$NGINX_DIR/www/a.txt"
+	printf 'second\n' >"$NGINX_DIR/www/b.txt"
+	head -c 64M /dev/urandom >"$BATS_FILE_TMPDIR/big"
+	cp "$BATS_FILE_TMPDIR/big" "$NGINX_DIR/www/big"
+	sha256_of "$BATS_FILE_TMPDIR/big" >"$BATS_FILE_TMPDIR/big.sha256"
+}
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	CA=(--cacert "$PKI/ca.pem")
+	BIG=$BATS_FILE_TMPDIR/big
+	BIG_SHA=$(cat "$BATS_FILE_TMPDIR/big.sha256")
+}
+
+# shellcheck disable=SC2034 # read by helpers/run.bash
+HRUN_SETSID=1
+
+# The access log lines for URI (waits for N of them: nginx logs after replying).
+log_lines() { # URI [N]
+	harness_wait_for 5 _log_has "$1" "${2:-1}" || fail "no ${2:-1} log lines for $1"
+	grep "uri=\"$1\"" "$NGINX_DIR/access.log"
+}
+_log_has() { (($(grep -c "uri=\"$1\"" "$NGINX_DIR/access.log") >= $2)); }
+
+# --- which version is spoken ----------------------------------------------------
+
+@test "https: ALPN picks h2; the status line is HTTP/2 200, fields as received, -w http_version 2" {
+	hrun -i "${CA[@]}" -w '%{http_version}\n' "$NGINX_H2_URL/a.txt"
+	show
+	[ "$status" -eq 0 ]
+	run head -n 1 "$T/out"
+	assert_output 'HTTP/2 200'
+	grep -qx 'content-length: 6' "$T/out"
+	grep -qx 'hello' "$T/out"
+	run tail -n 1 "$T/out"
+	assert_output '2'
+	log_lines /a.txt | grep -q 'proto=HTTP/2.0'
+}
+
+@test "--http1.1: ALPN offers http/1.1 alone and the same server speaks HTTP/1.1" {
+	hrun "${CA[@]}" --http1.1 -w '%{http_version}\n' "$NGINX_H2_URL/b.txt"
+	show
+	[ "$status" -eq 0 ]
+	assert_bytes "$T/out" 'second\n1.1\n'
+	log_lines /b.txt | grep -q 'proto=HTTP/1.1'
+}
+
+@test "h2c: --http2-prior-knowledge and --http2 speak h2 on http://; without them http:// is HTTP/1.1" {
+	local url=$NGINX_H2C_URL/a.txt
+	: >"$NGINX_DIR/access.log"
+	for opt in --http2-prior-knowledge --http2; do
+		hrun "$opt" -w ' %{http_version}\n' "$url"
+		show
+		[ "$status" -eq 0 ]
+		assert_bytes "$T/out" 'hello\n 2\n'
+	done
+	log_lines /a.txt 2 | grep -c 'proto=HTTP/2.0' | grep -qx 2
+	hrun -w ' %{http_version}\n' "$NGINX_URL/a.txt"
+	assert_bytes "$T/out" 'hello\n 1.1\n'
+}
+
+@test "an h2c request to a server that speaks only HTTP/1.1 is a connection error (16)" {
+	hrun --http2-prior-knowledge "$NGINX_URL/a.txt"
+	show
+	[ "$status" -eq 16 ]
+	grep -q '^hcli: HTTP2: ' "$T/err"
+}
+
+@test "HEAD over h2: the head, no body" {
+	hrun -i "${CA[@]}" HEAD "$NGINX_H2_URL/a.txt"
+	show
+	[ "$status" -eq 0 ]
+	run head -n 1 "$T/out"
+	assert_output 'HTTP/2 200'
+	! grep -qx hello "$T/out"
+}
+
+# --- several URLs, one connection ---------------------------------------------
+
+@test "three URLs of one origin run as streams of one connection (nginx's conn= and req=)" {
+	: >"$NGINX_DIR/access.log"
+	hrun "${CA[@]}" "$NGINX_H2_URL/a.txt" "$NGINX_H2_URL/b.txt" "$NGINX_H2_URL/a.txt"
+	show
+	[ "$status" -eq 0 ]
+	assert_bytes "$T/out" 'hello\nsecond\nhello\n'
+	nginx_wait_log 3
+	run awk '{print $1}' "$NGINX_DIR/access.log"
+	[ "$(sort -u <<<"$output" | wc -l)" -eq 1 ]
+	grep -c 'proto=HTTP/2.0' "$NGINX_DIR/access.log" | grep -qx 3
+	grep -q ' req=3 ' "$NGINX_DIR/access.log"
+}
+
+# --- bodies both ways ---------------------------------------------------------
+
+@test "a 64 MiB download over h2 (TLS and h2c) arrives whole" {
+	hrun "${CA[@]}" -o "$T/got" "$NGINX_H2_URL/big"
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sha256_of "$T/got")" = "$BIG_SHA" ]
+	hrun --http2 "$NGINX_H2C_URL/big"
+	[ "$status" -eq 0 ]
+	[ "$(sha256_of "$T/out")" = "$BIG_SHA" ]
+}
+
+@test "POST 64 MiB from memory (-d @FILE), a file (@FILE) and a pipe (@-) as DATA frames: echoed whole" {
+	hrun "${CA[@]}" -d "@$BIG" "$NGINX_H2_URL/echo"
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sha256_of "$T/out")" = "$BIG_SHA" ]
+	hrun --http2 POST "$NGINX_H2C_URL/echo" "@$BIG"
+	show
+	[ "$status" -eq 0 ]
+	[ "$(sha256_of "$T/out")" = "$BIG_SHA" ]
+	# a pipe has no length: DATA frames as it is read
+	cat "$BIG" | "$HCLI" "${CA[@]}" POST "$NGINX_H2_URL/echo" @- >"$T/piped"
+	[ "$(sha256_of "$T/piped")" = "$BIG_SHA" ]
+	# Content-Length when the length is known, never chunked coding over h2
+	log_lines /echo 3 >"$T/log"
+	run grep -c 'cl="67108864"' "$T/log"
+	[ "$output" -ge 2 ]
+	tail -n 1 "$T/log" | grep -q 'proto=HTTP/2.0 te="-" cl="-"'
+}
+
+@test "a pipe that ends at once (0 bytes) still ends the stream" {
+	: | "$HCLI" "${CA[@]}" -w '%{http_code}' POST "$NGINX_H2_URL/echo" @- >"$T/out"
+	assert_bytes "$T/out" '200'
+}
+
+# --- what -v shows, what is not sent -------------------------------------------
+
+@test "-v: the request as GET /path HTTP/2, the frames that matter, connection-specific fields left out" {
+	hrun -v "${CA[@]}" "$NGINX_H2_URL/a.txt" 'Connection:close' 'Keep-Alive:1' 'Upgrade:x' \
+		'TE:trailers' 'X-Mixed-Case:Yes'
+	show
+	[ "$status" -eq 0 ]
+	grep -qx '> GET /a.txt HTTP/2' "$T/err"
+	grep -q '^> host: localhost:' "$T/err"
+	grep -qx '> te: trailers' "$T/err"
+	grep -qx '> x-mixed-case: Yes' "$T/err"
+	! grep -qi '^> \(connection\|keep-alive\|upgrade\):' "$T/err"
+	for f in Connection Keep-Alive Upgrade; do
+		grep -qx "\* Not sent over HTTP/2: $f (connection-specific)" "$T/err"
+	done
+	grep -q '^\* ALPN: server accepted h2$' "$T/err"
+	grep -q '^\* HTTP/2 sent SETTINGS' "$T/err"
+	grep -q '^\* HTTP/2 received SETTINGS' "$T/err"
+	grep -q '^\* HTTP/2 sent HEADERS on stream 1' "$T/err"
+	grep -q '^\* HTTP/2 received HEADERS on stream 1' "$T/err"
+	grep -qx '< HTTP/2 200' "$T/err"
+}
+
+# --- the CLI's features over h2 ------------------------------------------------
+
+@test "-L follows a redirect on the same h2 connection; -f fails a 404 with 22" {
+	: >"$NGINX_DIR/access.log"
+	hrun -L "${CA[@]}" -w '%{num_redirects} %{http_version}\n' "$NGINX_H2_URL/redirect/302/a.txt"
+	show
+	[ "$status" -eq 0 ]
+	assert_bytes "$T/out" 'hello\n1 2\n'
+	nginx_wait_log 2
+	[ "$(awk '{print $1}' "$NGINX_DIR/access.log" | sort -u | wc -l)" -eq 1 ]
+	hrun -f "${CA[@]}" "$NGINX_H2_URL/status/404"
+	[ "$status" -eq 22 ]
+}
+
+@test "--max-headers applies to the decoded h2 field list (8), the stream alone is reset" {
+	hrun "${CA[@]}" --max-headers 2 "$NGINX_H2_URL/a.txt"
+	show
+	[ "$status" -eq 8 ]
+	grep -q '^hcli: TooManyHeaders: more than 2 header fields' "$T/err"
+}
