@@ -184,3 +184,111 @@ _log_has() { (($(grep -c "uri=\"$1\"" "$NGINX_DIR/access.log") >= $2)); }
 	[ "$status" -eq 8 ]
 	grep -q '^hcli: TooManyHeaders: more than 2 header fields' "$T/err"
 }
+
+# --- scripted cases (helpers/h2mini.py, h2c) ----------------------------------
+
+# h2mini CASE...: the scripted server, connection N playing CASE N (the last for the rest).
+h2mini() {
+	H2M_DIR=$(mktemp -d "$BATS_TEST_TMPDIR/h2mini.XXXXXX")
+	# fd 3 closed: bats waits for whatever still holds it open.
+	timeout -k 5 "$HARNESS_LIFETIME" /usr/bin/python3 "$HELPERS_DIR/h2mini.py" "$H2M_DIR" "$@" \
+		</dev/null >"$H2M_DIR/stdout" 2>"$H2M_DIR/stderr" 3>&- &
+	_harness_register h2mini $! "$H2M_DIR"
+	harness_wait_for "$HARNESS_START_TIMEOUT" test -s "$H2M_DIR/port" ||
+		fail "h2mini did not start: $(cat "$H2M_DIR/stderr")"
+	H2M_URL=http://127.0.0.1:$(cat "$H2M_DIR/port")
+}
+
+# h2mini_log N: what connection N received, once it is closed.
+h2mini_log() {
+	harness_wait_for 5 grep -qx closed "$H2M_DIR/$1.log" || fail "connection $1 not closed"
+	cat "$H2M_DIR/$1.log"
+}
+
+@test "RST_STREAM on one stream: exit 92 (HTTP2Stream), the bytes before it written; the next URL still runs" {
+	h2mini rst
+	hrun --http2 "$H2M_URL/one" "$H2M_URL/two"
+	show
+	[ "$status" -eq 92 ]
+	assert_bytes "$T/out" 'part\nok 1\n'
+	grep -qx 'hcli: HTTP2Stream: stream 1 was reset: INTERNAL_ERROR' "$T/err"
+	# both on one connection: the reset took the stream, not the session
+	[ "$(cat "$H2M_DIR/conns")" -eq 1 ]
+}
+
+@test "GOAWAY with an error code while a body comes: exit 16 (HTTP2), the bytes before it written" {
+	h2mini goaway-err
+	hrun --http2 "$H2M_URL/x"
+	show
+	[ "$status" -eq 16 ]
+	assert_bytes "$T/out" 'part\n'
+	grep -q '^hcli: HTTP2: ' "$T/err"
+}
+
+@test "GOAWAY below an open stream: the request goes again once on a new connection" {
+	h2mini goaway-0 ok
+	hrun --http2 -v "$H2M_URL/x"
+	show
+	[ "$status" -eq 0 ]
+	assert_bytes "$T/out" 'ok 2\n'
+	grep -q 'HTTP/2 received GOAWAY: last stream 0, NO_ERROR' "$T/err"
+	grep -q 'retrying on a new connection' "$T/err"
+	# only once: two GOAWAYs in a row fail
+	h2mini goaway-0
+	hrun --http2 "$H2M_URL/x"
+	show
+	[ "$status" -eq 16 ]
+	[ "$(cat "$H2M_DIR/conns")" -eq 2 ]
+}
+
+@test "a PUSH_PROMISE after SETTINGS_ENABLE_PUSH 0 is a connection error (16)" {
+	h2mini push
+	hrun --http2 "$H2M_URL/x"
+	show
+	[ "$status" -eq 16 ]
+	grep -q '^hcli: HTTP2: ' "$T/err"
+	[ ! -s "$T/out" ]
+}
+
+@test "a response field over 65,536 bytes: exit 8, the stream alone is reset" {
+	h2mini bighdr
+	hrun --http2 "$H2M_URL/x"
+	show
+	[ "$status" -eq 8 ]
+	grep -q "^hcli: LineTooLong: a header field's name and value are longer than 65536 bytes" "$T/err"
+}
+
+@test "a flood of CONTINUATION frames is bounded: a connection error (16), no hang" {
+	h2mini flood
+	hrun --http2 "$H2M_URL/x"
+	show
+	[ "$status" -eq 16 ]
+	grep -q 'CONTINUATION' "$T/err"
+}
+
+@test "an early 413 during a pipe upload: the answer is shown, the upload stops, the stream is reset" {
+	h2mini early413
+	# a pipe that never ends: only the stop ends the transfer
+	HRUN_TIMEOUT=20 hcli_capture --http2 -w '%{http_code}' POST "$H2M_URL/up" @- < <(yes)
+	show
+	[ "$status" -eq 0 ]
+	assert_bytes "$T/out" 'big\n413'
+	h2mini_log 1 | grep -q '^reset 1 code=0 '
+}
+
+@test "uploads under a 1 KiB stream window: memory, file and pipe bodies wait for WINDOW_UPDATE and arrive whole" {
+	h2mini echo
+	head -c 300000 "$BIG" >"$T/in"
+	hrun --http2 POST "$H2M_URL/e" "@$T/in"
+	show
+	[ "$status" -eq 0 ]
+	cmp "$T/in" "$T/out"
+	hrun --http2 -d "@$T/in" "$H2M_URL/e"
+	cmp "$T/in" "$T/out"
+	HRUN_TIMEOUT=30 hcli_capture --http2 POST "$H2M_URL/e" @- < <(cat "$T/in")
+	[ "$status" -eq 0 ]
+	cmp "$T/in" "$T/out"
+	h2mini_log 1 | grep -q '^request 1 POST /e cl=300000$'
+	h2mini_log 3 | grep -q '^request 1 POST /e cl=-$'
+	h2mini_log 3 | grep -q '^ended 1 body=300000$'
+}

@@ -479,7 +479,8 @@ int exchange(struct run *R, struct hop *h)
 	if (o.held && resp.status && !h->out.auth_retry)
 		out_warn(&R->out,
 			 "the streamed body was not sent: the server asked for no Digest credentials");
-	if (code || !c->reusable)
+	/* an h2 stream's failure leaves its connection to the next URL when the session lives */
+	if (!c->reusable || (code && !h2_usable(c)))
 		conn_close(c);
 	if (resp.status) { /* -w reports the last response received, as curl */
 		resp_free(&h->out.last);

@@ -106,6 +106,7 @@ struct h2_stream {
 	size_t start, end, cap;
 	size_t nfields, continuations;
 	bool head_in, closed, trailers;
+	bool eos; /* the server's END_STREAM came (the stream may stay open while we upload) */
 	uint32_t rst; /* the error code that closed it */
 	enum hc_err err;
 	char msg[HC_ERRBUF];
@@ -512,6 +513,12 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 		return 0;
 	if (f->hd.type == NGHTTP2_HEADERS)
 		headers_in(h, st, f);
+	if ((f->hd.type == NGHTTP2_HEADERS || f->hd.type == NGHTTP2_DATA) &&
+	    (f->hd.flags & NGHTTP2_FLAG_END_STREAM) && st->head_in) {
+		st->eos = true;
+		if (st->waiter == &st->wait)
+			wake(st);
+	}
 	else if (f->hd.type == NGHTTP2_WINDOW_UPDATE && st->up_deferred)
 		N(nghttp2_session_resume_data)(h->s, st->id);
 	return 0;
@@ -788,7 +795,8 @@ static enum hc_err read_in(struct hc_h2 *h, bool *more)
 		short again;
 		enum hc_err rc = tr_read_nowait(c, c->buf, c->cap, &got, &again);
 		if (rc) {
-			conn_fail(h, rc, c->err);
+			/* after a GOAWAY with an error, the close that follows is that error */
+			conn_fail(h, h->err ? h->err : rc, c->err);
 			return HC_OK;
 		}
 		if (again)
@@ -1063,6 +1071,8 @@ static void leave(struct h2_stream *st, struct hc_loop *L)
 static enum hc_err stream_err(struct h2_stream *st, struct hc_conn *c)
 {
 	enum hc_err e = st->err ? st->err : HC_EH2STREAM;
+	/* a stream's own error leaves the session to the other streams */
+	c->reusable = e != HC_EH2 && h2_usable(c);
 	if (st->err)
 		conn_seterr(c, e, "%s", st->msg);
 	else
@@ -1188,8 +1198,14 @@ static enum hc_err ended(struct hc_response *resp, struct h2_stream *st)
 	resp->remaining = 0;
 	c->tm.total = hc_now_ns() - c->tm.t0;
 	c->reusable = h2_usable(c);
-	if (st->up_stop && !st->up_done && st->h) /* RFC 9113 §8.1: the rest is not wanted */
+	if (st->up_stop && !st->up_done && st->h && !st->closed) {
+		/* RFC 9113 §8.1: the rest is not wanted; the reset goes now, as far as the socket takes
+		 * it, in case no other request follows on this connection */
+		bool full;
 		N(nghttp2_submit_rst_stream)(st->h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_NO_ERROR);
+		if (flush(st->h, &full))
+			c->reusable = false;
+	}
 	return HC_OK;
 }
 
@@ -1234,7 +1250,7 @@ enum hc_err h2_read(struct hc_response *resp, const char **data, size_t *len)
 				N(nghttp2_session_consume)(st->h->s, st->id, n);
 			return HC_OK;
 		}
-		if (st->closed)
+		if (st->closed || st->eos)
 			return ended(resp, st);
 		if (st->h == NULL || st->h->dead) {
 			st->closed = true;
