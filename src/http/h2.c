@@ -106,7 +106,7 @@ struct h2_stream {
 	size_t start, end, cap;
 	size_t nfields, continuations;
 	bool head_in, closed, trailers;
-	bool eos; /* the server's END_STREAM came (the stream may stay open while we upload) */
+	bool eos;     /* the server's END_STREAM came (the stream may stay open while we upload) */
 	uint32_t rst; /* the error code that closed it */
 	enum hc_err err;
 	char msg[HC_ERRBUF];
@@ -406,6 +406,15 @@ static int stream_refuse(struct hc_h2 *h, struct h2_stream *st)
 	return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }
 
+/* A :status value: 100 to 999, or 0. */
+static int status_code(const uint8_t *v, size_t n)
+{
+	if (n != 3 || v[0] < '1' || v[0] > '9' || v[1] < '0' || v[1] > '9' || v[2] < '0' ||
+	    v[2] > '9')
+		return 0;
+	return (v[0] - '0') * 100 + (v[1] - '0') * 10 + (v[2] - '0');
+}
+
 static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nlen,
 		     const uint8_t *value, size_t vlen, uint8_t flags, void *ud)
 {
@@ -428,9 +437,13 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 		return stream_refuse(h, st);
 	}
 	if (pseudo) {
-		if (nlen == 7 && memcmp(name, ":status", 7) == 0 && vlen == 3 && !st->trailers)
-			resp->status =
-			    (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0');
+		if (nlen == 7 && memcmp(name, ":status", 7) == 0 && !st->trailers &&
+		    (resp->status = status_code(value, vlen)) == 0) {
+			/* RFC 9110 §15: three digits, 100 to 999 (found by fuzz_h2: "001") */
+			stream_fail(st, HC_EBADSTATUS, "not an HTTP status: ':status: %.*s'",
+				    vlen < 16 ? (int)vlen : 16, (const char *)value);
+			return stream_refuse(h, st);
+		}
 		return 0;
 	}
 	struct hc_headers *to = st->trailers ? &resp->trailers : &resp->hdrs;
@@ -518,8 +531,7 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 		st->eos = true;
 		if (st->waiter == &st->wait)
 			wake(st);
-	}
-	else if (f->hd.type == NGHTTP2_WINDOW_UPDATE && st->up_deferred)
+	} else if (f->hd.type == NGHTTP2_WINDOW_UPDATE && st->up_deferred)
 		N(nghttp2_session_resume_data)(h->s, st->id);
 	return 0;
 }
@@ -1199,8 +1211,8 @@ static enum hc_err ended(struct hc_response *resp, struct h2_stream *st)
 	c->tm.total = hc_now_ns() - c->tm.t0;
 	c->reusable = h2_usable(c);
 	if (st->up_stop && !st->up_done && st->h && !st->closed) {
-		/* RFC 9113 §8.1: the rest is not wanted; the reset goes now, as far as the socket takes
-		 * it, in case no other request follows on this connection */
+		/* RFC 9113 §8.1: the rest is not wanted; the reset goes now, as far as the socket
+		 * takes it, in case no other request follows on this connection */
 		bool full;
 		N(nghttp2_submit_rst_stream)(st->h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_NO_ERROR);
 		if (flush(st->h, &full))
@@ -1264,7 +1276,17 @@ enum hc_err h2_read(struct hc_response *resp, const char **data, size_t *len)
 	}
 }
 
-/* Unused but for tests: the session's frames fed by hand (tests/fuzz/fuzz_h2.c). */
+size_t h2_buffered(const struct hc_response *resp)
+{
+	const struct h2_stream *st = resp->h2;
+	if (st == NULL)
+		return 0;
+	if (st->start > st->end || st->end > st->cap)
+		abort();
+	return st->end - st->start;
+}
+
+/* For tests/fuzz/fuzz_h2.c: server bytes fed by hand, what the session sends dropped. */
 enum hc_err h2_feed(struct hc_conn *c, const uint8_t *p, size_t n)
 {
 	if (c->h2 == NULL)

@@ -28,5 +28,7 @@ enum hc_err h2_field_check(size_t *nfields, size_t max_fields, size_t nlen, size
 /* The fuzz target: a session on c (and x as its stream), then server bytes fed to it. */
 enum hc_err h2_fuzz_session(struct hc_conn *c, struct hc_xfer *x);
 enum hc_err h2_feed(struct hc_conn *c, const uint8_t *p, size_t n);
+/* Stream DATA not taken yet (checked against the window by the fuzz target). */
+size_t h2_buffered(const struct hc_response *resp);
 
 #endif

@@ -1,0 +1,144 @@
+/*
+ * Unit tables for HTTP/2's request side and limits: the name/value list
+ * built from a struct hc_request (pseudo-headers first, lower-case names,
+ * connection-specific fields left out, Host as :authority, TE only as
+ * trailers, content-length from the framing), and the decoded field limits
+ * (Part 1's --max-headers and 65,536 bytes per name and value).
+ */
+#include "h2.h"
+#include "unit.h"
+
+static const struct hc_conn_cfg cfg = {.connect_timeout_ms = -1,
+				       .timeout_ms = -1,
+				       .blocksize = HC_BLOCKSIZE,
+				       .max_headers = HC_MAX_HEADERS};
+
+/* The list as "name: value" lines, one string, to compare with a table's. */
+static void nv_text(const struct h2_nv *l, char *out, size_t cap)
+{
+	size_t o = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < l->n; i++) {
+		int w = snprintf(out + o, cap - o, "%.*s: %.*s\n", (int)l->nv[i].namelen,
+				 (const char *)l->nv[i].name, (int)l->nv[i].valuelen,
+				 (const char *)l->nv[i].value);
+		if (w < 0 || (size_t)w >= cap - o)
+			return;
+		o += (size_t)w;
+	}
+}
+
+struct nv_case {
+	const char *name;
+	const char *method, *target, *host;
+	unsigned port;
+	bool tls, skip_ae;
+	struct hc_field fields[6];
+	int64_t length; /* content-length from the framing, or -1 */
+	const char *want;
+};
+
+/* clang-format off */
+static const struct nv_case nv_cases[] = {
+    {"a GET: pseudo-headers in order, then fields, accept-encoding identity",
+     "GET", "/a?b=c", "example.org", 443, true, false,
+     {{"User-Agent", "hcli/0.1.0"}, {"Accept", "*/*"}}, -1,
+     ":method: GET\n:scheme: https\n:authority: example.org\n:path: /a?b=c\n"
+     "user-agent: hcli/0.1.0\naccept: */*\naccept-encoding: identity\n"},
+    {"http and a port that is not the default: in :authority",
+     "HEAD", "/", "127.0.0.1", 8080, false, false, {{NULL, NULL}}, -1,
+     ":method: HEAD\n:scheme: http\n:authority: 127.0.0.1:8080\n:path: /\n"
+     "accept-encoding: identity\n"},
+    {"an IPv6 literal is bracketed",
+     "GET", "/", "::1", 8443, true, true, {{NULL, NULL}}, -1,
+     ":method: GET\n:scheme: https\n:authority: [::1]:8443\n:path: /\n"},
+    {"a Host item is :authority, not a field",
+     "GET", "/", "127.0.0.1", 80, false, true, {{"Host", "virtual.test"}, {"X-A", "1"}}, -1,
+     ":method: GET\n:scheme: http\n:authority: virtual.test\n:path: /\nx-a: 1\n"},
+    {"connection-specific fields are left out (RFC 9113 §8.2.2)",
+     "GET", "/", "h", 443, true, true,
+     {{"Connection", "close"}, {"Keep-Alive", "5"}, {"Transfer-Encoding", "chunked"},
+      {"Upgrade", "h2c"}, {"Proxy-Connection", "keep-alive"}, {"X-Kept", "yes"}}, -1,
+     ":method: GET\n:scheme: https\n:authority: h\n:path: /\nx-kept: yes\n"},
+    {"TE: trailers is sent, another TE is not",
+     "GET", "/", "h", 443, true, true, {{"TE", "trailers"}, {"te", "gzip"}}, -1,
+     ":method: GET\n:scheme: https\n:authority: h\n:path: /\nte: trailers\n"},
+    {"names in lower case, values as given; the user's Accept-Encoding stays alone",
+     "POST", "/up", "h", 443, true, false,
+     {{"X-MiXeD-Case", "VaLue"}, {"Accept-Encoding", "gzip"}}, 5,
+     ":method: POST\n:scheme: https\n:authority: h\n:path: /up\nx-mixed-case: VaLue\n"
+     "accept-encoding: gzip\ncontent-length: 5\n"},
+    {"an empty body with a known length: content-length 0",
+     "PUT", "/x", "h", 80, false, true, {{NULL, NULL}}, 0,
+     ":method: PUT\n:scheme: http\n:authority: h\n:path: /x\ncontent-length: 0\n"},
+};
+/* clang-format on */
+
+static void nv_table(void)
+{
+	for (size_t i = 0; i < sizeof(nv_cases) / sizeof(nv_cases[0]); i++) {
+		const struct nv_case *t = &nv_cases[i];
+		unit_begin("h2_nv_build: %s", t->name);
+		struct hc_conn c;
+		conn_init(&c, &cfg);
+		c.host = strdup(t->host);
+		c.port = t->port;
+		c.tls = t->tls;
+		size_t nf = 0;
+		while (nf < 6 && t->fields[nf].name)
+			nf++;
+		struct hc_request r = {.method = t->method,
+				       .target = t->target,
+				       .headers = t->fields,
+				       .nheaders = nf,
+				       .skip_accept_encoding = t->skip_ae};
+		struct hc_framing f = {.length = t->length, .add_cl = t->length >= 0};
+		struct h2_nv l;
+		char got[2048];
+		CHECK_EQ_INT(h2_nv_build(&c, &r, &f, &l), HC_OK);
+		nv_text(&l, got, sizeof(got));
+		CHECK_EQ_STR(got, t->want);
+		h2_nv_free(&l);
+		conn_free(&c);
+		unit_end();
+	}
+}
+
+static const struct {
+	const char *name;
+	size_t nlen, vlen, max, before;
+	bool pseudo;
+	enum hc_err want;
+	size_t after;
+} limit_cases[] = {
+    {"a small field under the count", 4, 10, 100, 0, false, HC_OK, 1},
+    {"the 100th field is taken", 4, 10, 100, 99, false, HC_OK, 100},
+    {"the 101st field is refused", 4, 10, 100, 100, false, HC_EHEADERS, 101},
+    {"--max-headers 1: the second is refused", 1, 1, 1, 1, false, HC_EHEADERS, 2},
+    {"a pseudo-header does not count", 7, 3, 1, 1, true, HC_OK, 1},
+    {"name and value of exactly 65,536 bytes", 6, 65530, 100, 0, false, HC_OK, 1},
+    {"one byte more: LineTooLong", 6, 65531, 100, 0, false, HC_ELINE, 0},
+    {"a long pseudo-header is refused too", 7, 65536, 100, 0, true, HC_ELINE, 0},
+};
+
+static void limit_table(void)
+{
+	for (size_t i = 0; i < sizeof(limit_cases) / sizeof(limit_cases[0]); i++) {
+		unit_begin("h2_field_check: %s", limit_cases[i].name);
+		size_t n = limit_cases[i].before;
+		enum hc_err rc = h2_field_check(&n, limit_cases[i].max, limit_cases[i].nlen,
+						limit_cases[i].vlen, limit_cases[i].pseudo);
+		CHECK_EQ_INT(rc, limit_cases[i].want);
+		if (rc != HC_ELINE)
+			CHECK_EQ_INT(n, limit_cases[i].after);
+		unit_end();
+	}
+}
+
+int main(void)
+{
+	unit_init();
+	nv_table();
+	limit_table();
+	return unit_done();
+}
