@@ -292,3 +292,12 @@ h2mini_log() {
 	h2mini_log 3 | grep -q '^request 1 POST /e cl=-$'
 	h2mini_log 3 | grep -q '^ended 1 body=300000$'
 }
+
+@test "DATA after END_STREAM is a connection error (16), the body before it written" {
+	h2mini data-after
+	hrun --http2 "$H2M_URL/x"
+	show
+	[ "$status" -eq 16 ]
+	assert_bytes "$T/out" 'ok\n'
+	grep -q '^hcli: HTTP2: ' "$T/err"
+}

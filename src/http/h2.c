@@ -133,6 +133,7 @@ struct hc_h2 {
 	int32_t goaway_last;
 	size_t continuations;
 	enum hc_err err;
+	struct h2_scan scan;
 };
 
 #define H2_OUT_BUF (128 * 1024)
@@ -541,6 +542,13 @@ static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 	(void)s;
 	struct hc_h2 *h = ud;
 	trace_frame(h->c, "sent", f);
+	/* nghttp2 ends the session for the server's protocol error with a GOAWAY of ours */
+	if (f->hd.type == NGHTTP2_GOAWAY && f->goaway.error_code != NGHTTP2_NO_ERROR) {
+		char what[128];
+		snprintf(what, sizeof(what), "the server broke the protocol (%s)",
+			 N(nghttp2_http2_strerror)(f->goaway.error_code));
+		conn_fail(h, HC_EH2, what);
+	}
 	return 0;
 }
 
@@ -755,6 +763,40 @@ static ssize_t on_data_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t
 	return n;
 }
 
+/* ---- frames nghttp2 lets pass ---- */
+
+size_t h2_scan(struct h2_scan *sc, const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (sc->left > 0) {
+			size_t k = n - i < sc->left ? n - i : sc->left;
+			i += k;
+			sc->left -= (uint32_t)k;
+			continue;
+		}
+		sc->hdr[sc->have++] = p[i++];
+		if (sc->have < 9)
+			continue;
+		sc->have = 0;
+		const uint8_t *h = sc->hdr;
+		uint32_t len = (uint32_t)h[0] << 16 | (uint32_t)h[1] << 8 | h[2];
+		uint8_t type = h[3], flags = h[4];
+		int32_t id = (int32_t)(((uint32_t)h[5] << 24 | (uint32_t)h[6] << 16 |
+					(uint32_t)h[7] << 8 | h[8]) &
+				       0x7fffffff);
+		sc->left = len;
+		if (id == 0 || (type != NGHTTP2_DATA && type != NGHTTP2_HEADERS))
+			continue;
+		for (unsigned k = 0; k < 8; k++)
+			if (sc->ended[k] == id)
+				return i >= 9 ? i - 9 : 0; /* a header cut between calls: 0 */
+		if (flags & NGHTTP2_FLAG_END_STREAM)
+			sc->ended[sc->nended++ % 8] = id;
+	}
+	return n;
+}
+
 /* ---- the connection's task: read into the session, write what it has to send ---- */
 
 static enum hc_err write_out(struct hc_h2 *h, bool *full)
@@ -819,9 +861,16 @@ static enum hc_err read_in(struct hc_h2 *h, bool *more)
 				  "the server closed the connection");
 			return HC_OK;
 		}
-		ssize_t r = N(nghttp2_session_mem_recv)(h->s, (const uint8_t *)c->buf, got);
+		/* RFC 9113 §5.1: nothing after END_STREAM on a stream; what came before it counts
+		 */
+		size_t ok = h2_scan(&h->scan, (const uint8_t *)c->buf, got);
+		ssize_t r = N(nghttp2_session_mem_recv)(h->s, (const uint8_t *)c->buf, ok);
 		if (r < 0) {
 			conn_fail(h, HC_EH2, N(nghttp2_strerror)((int)r));
+			return HC_OK;
+		}
+		if (ok < got) {
+			conn_fail(h, HC_EH2, "DATA or HEADERS after the stream's END_STREAM");
 			return HC_OK;
 		}
 	}
@@ -1206,6 +1255,12 @@ static enum hc_err ended(struct hc_response *resp, struct h2_stream *st)
 	struct hc_conn *c = resp->c;
 	if (st->err)
 		return stream_err(st, c);
+	/* a connection error in the same input as the end (DATA after END_STREAM) is the
+	 * stream's too; its bytes were all handed out before */
+	if (st->h && st->h->dead && st->h->err == HC_EH2) {
+		stream_fail(st, HC_EH2, "HTTP/2 connection error after the stream ended");
+		return stream_err(st, c);
+	}
 	resp->done = true;
 	resp->remaining = 0;
 	c->tm.total = hc_now_ns() - c->tm.t0;
@@ -1291,9 +1346,10 @@ enum hc_err h2_feed(struct hc_conn *c, const uint8_t *p, size_t n)
 {
 	if (c->h2 == NULL)
 		return HC_EINTERNAL;
-	ssize_t r = N(nghttp2_session_mem_recv)(c->h2->s, p, n);
+	size_t ok = h2_scan(&c->h2->scan, p, n);
+	ssize_t r = N(nghttp2_session_mem_recv)(c->h2->s, p, ok);
 	c->h2->ostart = c->h2->oend = 0;
-	return r < 0 ? HC_EH2 : HC_OK;
+	return r < 0 || ok < n ? HC_EH2 : HC_OK;
 }
 
 enum hc_err h2_fuzz_session(struct hc_conn *c, struct hc_xfer *x)

@@ -25,6 +25,21 @@ void h2_nv_free(struct h2_nv *l);
  */
 enum hc_err h2_field_check(size_t *nfields, size_t max_fields, size_t nlen, size_t vlen,
 			   bool pseudo);
+/*
+ * A frame scanner beside nghttp2 over the server's bytes (which start with its
+ * SETTINGS frame): DATA or HEADERS on a stream after one of them carried
+ * END_STREAM (RFC 9113 §5.1; nghttp2 drops them silently once the stream is
+ * closed). Returns the offset in p where such a frame starts (a header cut
+ * between calls: 0), or n.
+ */
+struct h2_scan {
+	uint8_t hdr[9];
+	unsigned have;
+	uint32_t left;	  /* payload bytes of the current frame still to pass */
+	int32_t ended[8]; /* the last streams ended, newest at nended - 1 */
+	unsigned nended;
+};
+size_t h2_scan(struct h2_scan *sc, const uint8_t *p, size_t n);
 /* The fuzz target: a session on c (and x as its stream), then server bytes fed to it. */
 enum hc_err h2_fuzz_session(struct hc_conn *c, struct hc_xfer *x);
 enum hc_err h2_feed(struct hc_conn *c, const uint8_t *p, size_t n);

@@ -21,6 +21,8 @@ connection N received (one line per event). Cases:
   bighdr      a response field of 70,000 bytes (over the 65,536 limit)
   flood       a HEADERS frame without END_HEADERS, then 200 CONTINUATION
               frames of junk-free empty fragments
+  data-after  200, DATA "ok\n" with END_STREAM, then one more DATA frame on the
+              same stream, in one write
   echo        the request body back (200) after END_STREAM, with a tiny
               connection and stream window so the client's uploads wait
 """
@@ -100,6 +102,10 @@ def serve(sock, d, n, case):
                     conn.send_headers(sid, [(":status", "413"), ("content-length", "4")])
                     conn.send_data(sid, b"big\n", end_stream=True)
                     answered.add(sid)
+                elif case == "data-after":
+                    conn.send_headers(sid, [(":status", "200")])
+                    conn.send_data(sid, b"ok\n", end_stream=True)
+                    sock.sendall(conn.data_to_send() + frame(0, 0, sid, b"more\n"))
                 elif case == "bighdr":
                     conn.send_headers(sid, [(":status", "200"), ("x-big", "v" * 70000)],
                                       end_stream=True)

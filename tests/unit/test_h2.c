@@ -135,10 +135,95 @@ static void limit_table(void)
 	}
 }
 
+/* A frame header: length, type, flags, stream. */
+static size_t fh(uint8_t *o, uint32_t len, uint8_t type, uint8_t flags, uint32_t id)
+{
+	uint8_t h[9] = {len >> 16, len >> 8, len, type, flags, id >> 24, id >> 16, id >> 8, id};
+	memcpy(o, h, 9);
+	memset(o + 9, 'x', len);
+	return 9 + len;
+}
+
+static void scan_table(void)
+{
+	static const struct {
+		const char *name;
+		uint8_t type[4], flags[4];
+		uint32_t id[4], len[4];
+		int bad; /* index of the frame that must be refused, or -1 */
+	} cases[] = {
+	    {"SETTINGS, HEADERS, DATA with END_STREAM: all pass",
+	     {4, 1, 0, 0},
+	     {0, 4, 1, 0},
+	     {0, 1, 1, 0},
+	     {0, 3, 5, 0},
+	     -1},
+	    {"DATA after DATA with END_STREAM: refused",
+	     {1, 0, 0, 0},
+	     {4, 1, 0, 0},
+	     {1, 1, 1, 0},
+	     {3, 5, 5, 0},
+	     2},
+	    {"HEADERS after HEADERS with END_STREAM: refused",
+	     {1, 1, 4, 0},
+	     {5, 4, 0, 0},
+	     {3, 3, 0, 0},
+	     {2, 2, 0, 0},
+	     1},
+	    {"another stream after an ended one: passes",
+	     {1, 0, 1, 0},
+	     {4, 1, 5, 0},
+	     {1, 1, 3, 0},
+	     {2, 4, 2, 0},
+	     -1},
+	    {"trailers after DATA without END_STREAM: pass",
+	     {1, 0, 1, 0},
+	     {4, 0, 5, 0},
+	     {5, 5, 5, 0},
+	     {2, 4, 2, 0},
+	     -1},
+	    {"RST_STREAM after the end: passes (not DATA or HEADERS)",
+	     {0, 3, 0, 0},
+	     {1, 0, 0, 0},
+	     {1, 1, 0, 0},
+	     {0, 4, 0, 0},
+	     -1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (size_t cut = 0; cut < 40; cut += 7) {
+			unit_begin("h2_scan: %s (fed in two at %zu)", cases[i].name, cut);
+			uint8_t buf[256];
+			size_t n = 0, start[4] = {0};
+			for (int k = 0;
+			     k < 4 && cases[i].type[k] + cases[i].len[k] + cases[i].id[k]; k++) {
+				start[k] = n;
+				n += fh(buf + n, cases[i].len[k], cases[i].type[k],
+					cases[i].flags[k], cases[i].id[k]);
+			}
+			struct h2_scan sc = {0};
+			size_t c = cut < n ? cut : n;
+			size_t a = h2_scan(&sc, buf, c), b = c;
+			if (a == c)
+				b = c + h2_scan(&sc, buf + c, n - c);
+			size_t at = a < c ? a : b;
+			if (cases[i].bad < 0) {
+				CHECK_EQ_INT(at, n);
+			} else {
+				/* where the refused frame starts, or the start of the second piece
+				 * when its header was cut */
+				size_t want = start[cases[i].bad];
+				CHECK(at == want || (want < c && c < want + 9 && at == c));
+			}
+			unit_end();
+		}
+	}
+}
+
 int main(void)
 {
 	unit_init();
 	nv_table();
 	limit_table();
+	scan_table();
 	return unit_done();
 }
