@@ -8,11 +8,14 @@
 
 load helpers/common
 load helpers/pki
+load helpers/tinyproxy
 
 setup_file() {
 	export PKI=$BATS_FILE_TMPDIR/pki
 	pki_make "$PKI"
-	NGINX_H2_PKI=$PKI nginx_start "$BATS_FILE_TMPDIR/nginx"
+	# gzip for --compressed (hcli asks for identity otherwise)
+	NGINX_H2_PKI=$PKI nginx_start "$BATS_FILE_TMPDIR/nginx" \
+		sed 's/gzip off;/gzip on; gzip_types text\/plain; gzip_min_length 1;/'
 	printf 'hello\n' >"$NGINX_DIR/www/a.txt"
 	printf 'second\n' >"$NGINX_DIR/www/b.txt"
 	head -c 64M /dev/urandom >"$BATS_FILE_TMPDIR/big"
@@ -176,6 +179,38 @@ _log_has() { (($(grep -c "uri=\"$1\"" "$NGINX_DIR/access.log") >= $2)); }
 	[ "$(awk '{print $1}' "$NGINX_DIR/access.log" | sort -u | wc -l)" -eq 1 ]
 	hrun -f "${CA[@]}" "$NGINX_H2_URL/status/404"
 	[ "$status" -eq 22 ]
+}
+
+@test "--compressed over h2: gzip asked for and decoded" {
+	hrun -v --compressed "${CA[@]}" "$NGINX_H2_URL/a.txt"
+	show
+	[ "$status" -eq 0 ]
+	assert_bytes "$T/out" 'hello\n'
+	grep -qx '< content-encoding: gzip' "$T/err"
+}
+
+@test "--retry over h2: a 503 goes again on the same connection" {
+	: >"$NGINX_DIR/access.log"
+	hrun --retry 2 --retry-delay 0 -w '%{http_code} %{http_version}\n' "${CA[@]}" \
+		"$NGINX_H2_URL/status/503"
+	show
+	[ "$status" -eq 0 ]
+	tail -n 1 "$T/out" | grep -qx '503 2'
+	nginx_wait_log 3
+	[ "$(awk '{print $1}' "$NGINX_DIR/access.log" | sort -u | wc -l)" -eq 1 ]
+}
+
+@test "h2 inside a CONNECT tunnel: ALPN picks h2 through tinyproxy" {
+	tinyproxy_start "$T/proxy" "ConnectPort ${NGINX_H2_URL##*:}"
+	: >"$NGINX_DIR/access.log"
+	hrun -x "$TP_URL" "${CA[@]}" -w '%{http_version}\n' "$NGINX_H2_URL/a.txt" "$NGINX_H2_URL/b.txt"
+	show
+	[ "$status" -eq 0 ]
+	assert_bytes "$T/out" 'hello\n2\nsecond\n2\n'
+	nginx_wait_log 2
+	grep -c 'proto=HTTP/2.0' "$NGINX_DIR/access.log" | grep -qx 2
+	[ "$(awk '{print $1}' "$NGINX_DIR/access.log" | sort -u | wc -l)" -eq 1 ]
+	grep -c 'CONNECT localhost' "$T/proxy/log" | grep -qx 1
 }
 
 @test "--max-headers applies to the decoded h2 field list (8), the stream alone is reset" {
