@@ -336,3 +336,15 @@ h2mini_log() {
 	assert_bytes "$T/out" 'ok\n'
 	grep -q '^hcli: HTTP2: ' "$T/err"
 }
+
+@test "a server that never answers: --max-time and --timeout end the h2 transfer (28)" {
+	h2mini silent
+	hrun --http2 -m 1 "$H2M_URL/x"
+	show
+	[ "$status" -eq 28 ]
+	grep -q '^hcli: Timeout: the transfer took longer' "$T/err"
+	hrun --http2 --timeout 1 "$H2M_URL/x"
+	show
+	[ "$status" -eq 28 ]
+	grep -q '^hcli: Timeout: no progress for 1.000 s while receiving' "$T/err"
+}

@@ -215,7 +215,10 @@ static void conn_fail(struct hc_h2 *h, enum hc_err e, const char *what)
 	for (struct h2_stream *st = h->streams; st; st = st->next) {
 		if (st->closed)
 			continue;
-		stream_fail(st, e, "HTTP/2 connection error: %s", what);
+		if (e == HC_EH2)
+			stream_fail(st, e, "HTTP/2 connection error: %s", what);
+		else
+			stream_fail(st, e, "%s", what);
 		st->closed = true;
 		wake(st);
 	}

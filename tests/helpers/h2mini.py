@@ -23,6 +23,7 @@ connection N received (one line per event). Cases:
               frames of junk-free empty fragments
   data-after  200, DATA "ok\n" with END_STREAM, then one more DATA frame on the
               same stream, in one write
+  silent      reads what comes, never answers (not even SETTINGS)
   echo        the request body back (200) after END_STREAM, with a tiny
               connection and stream window so the client's uploads wait
 """
@@ -48,6 +49,10 @@ def frame(ftype, flags, stream, payload=b""):
 
 
 def serve(sock, d, n, case):
+    if case == "silent":
+        while sock.recv(65536):
+            pass
+        return
     cfg = h2.config.H2Configuration(client_side=False, header_encoding=None)
     conn = h2.connection.H2Connection(config=cfg)
     conn.initiate_connection()
