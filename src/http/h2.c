@@ -987,6 +987,7 @@ static enum hc_err session_new(struct hc_conn *c)
 	N(nghttp2_session_callbacks_del)(cb);
 	N(nghttp2_option_del)(opt);
 	cb = NULL;
+	opt = NULL;
 	if (r)
 		goto nomem;
 	nghttp2_settings_entry iv[] = {
