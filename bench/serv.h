@@ -1,6 +1,6 @@
 /* serv.h: the listen/accept/fork loop of the benchmark servers (chunkserv.c,
- * sinkserv.c), included by each; bench/run compiles every server from its one
- * .c file.
+ * sinkserv.c, slowserv.c), included by each; bench/run compiles every server
+ * from its one .c file.
  *
  * serv_main(NAME, argc, argv, handle) takes the command line "NAME PORTFILE",
  * listens on 127.0.0.1 (a free port, written to PORTFILE) and forks one child
