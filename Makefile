@@ -34,11 +34,13 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
 DEBIAN_PKGS = build-essential pkg-config libbsd-dev libmd-dev libidn2-dev libgnutls28-dev \
 	zlib1g-dev libbrotli-dev libzstd-dev libjson-c-dev bats bats-support bats-assert python3 \
-	nginx-light tinyproxy gnutls-bin clang libclang-rt-14-dev mandoc curl wrk \
+	nginx-light tinyproxy gnutls-bin clang libclang-rt-14-dev mandoc curl \
 	zstd brotli gzip bash-completion zsh fish tmux util-linux strace httpie \
 	libpsl-dev libnghttp2-dev apache2 nghttp2-server python3-h2
+# What only make bench uses, beyond DEBIAN_PKGS (make bench-deps): nghttp2-client for h2load
+BENCH_PKGS = hyperfine wrk time nghttp2-client
 
-.PHONY: all check unit sanitize fuzz bench deps install uninstall clean format
+.PHONY: all check unit sanitize fuzz bench deps bench-deps install uninstall clean format
 
 all: hcli
 
@@ -136,14 +138,16 @@ fuzz:
 bench: hcli
 	./bench/run
 
-deps:
-	@missing=""; for p in $(DEBIAN_PKGS); do \
+deps: PKGS = $(DEBIAN_PKGS)
+bench-deps: PKGS = $(BENCH_PKGS)
+deps bench-deps:
+	@missing=""; for p in $(PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
-	if [ -z "$$missing" ]; then echo "deps: all installed"; \
+	if [ -z "$$missing" ]; then echo "$@: all installed"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
-	else echo "deps: run as root: apt-get install$$missing"; exit 1; fi
+	else echo "$@: run as root: apt-get install$$missing"; exit 1; fi
 
 install: hcli
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR) \
