@@ -1,0 +1,1080 @@
+#!/usr/bin/python3
+"""Scripted HTTP/2 server for the hcli test suite (test harness only).
+
+    /usr/bin/python3 h2server.py --script FILE --dir DIR [--lifetime SECONDS]
+                 [--ready-fifo PATH] [--tls-cert PEM --tls-key PEM]
+                 [--alpn h2,http/1.1]
+
+Needs Debian's python3-h2 (run it with /usr/bin/python3).  Plain TCP speaks
+h2c with prior knowledge; with --tls-cert it speaks TLS and picks h2 by ALPN.
+A connection that does not start with the HTTP/2 preface (an HTTP/1.1
+request, or TLS without ALPN h2) gets one HTTP/1.1 answer, "http/1.1\\n",
+its request head recorded in h1-<conn>, and is closed.
+
+Normal answers go through python3-h2; what it refuses to send (huge header
+lists, CONTINUATION floods, PUSH_PROMISE after SETTINGS_ENABLE_PUSH 0, DATA
+after END_STREAM, GOAWAY below open streams) is written as raw frames.
+
+Script (JSON): a list of connection entries (accepted connection i uses entry
+i, the last one is reused), or {"connections": [...], "repeat": false} to
+close further connections at once.  A connection entry is an object:
+
+    settings     {"INITIAL_WINDOW_SIZE": 16, "MAX_CONCURRENT_STREAMS": 2,
+                  "MAX_FRAME_SIZE": N, "MAX_HEADER_LIST_SIZE": N,
+                  "HEADER_TABLE_SIZE": N}: the server's SETTINGS
+    preface_hex  bytes sent instead of the server's SETTINGS (a bad preface);
+                 the connection then only logs what the client sends
+    consume_delay_ms  WINDOW_UPDATE for request DATA this long after it came
+                 (default 0: at once, for exactly the bytes received)
+    goaway       {"after_requests": N, "last_stream_id": L, "error": E,
+                  "debug": "text"}: when the N-th request arrives, send
+                 GOAWAY (L defaults to the stream id of request N-1, or 0);
+                 streams above L are never answered; then the connection is
+                 closed once the streams up to L are answered (at once when
+                 E is not 0)
+    streams      {"1": ANSWER, ...}  answer by stream id
+    paths        {"/a": ANSWER, ...} answer by :path (exact, then without
+                 the query)
+    default      ANSWER for the rest (default: 200, body ":path\\n")
+    comment      ignored
+
+An ANSWER is an object:
+
+    status       default 200
+    headers      [["name", "value"], ...] after :status
+    body | body_b64 | body_file | body_repeat {"data": s, "count": N} | echo
+                 the body (echo: the request's body); default ":path\\n"
+    frame_size   largest DATA frame to send (default: the client's limit)
+    trailers     [["name", "value"], ...] sent after the body, END_STREAM
+    delay_ms     wait before answering
+    wait_body    true (default): answer after the request's END_STREAM;
+                 false: as soon as its HEADERS came (an early 413)
+    hang         true: never answer
+    reset        {"after_bytes": N, "error": E}: HEADERS, N body bytes,
+                 then RST_STREAM with error E (default 2, INTERNAL_ERROR)
+    goaway       {"after_bytes": N, "error": E}: HEADERS, N body bytes, then
+                 GOAWAY (last_stream_id: this stream) and close
+    rst_after_end  E: RST_STREAM with E after the complete answer
+    data_after_end  string: a DATA frame of these bytes after END_STREAM
+    push         "/path": a PUSH_PROMISE for it before the answer
+    big_field    N: the head has a field x-big whose value is N bytes
+    many_fields  N: the head has N fields x-f-1: 1 ...
+    flood        {"count": N, "fragment_hex": "", "finish": true}: HEADERS
+                 without END_HEADERS, N CONTINUATION frames of that fragment,
+                 then (finish) an empty one with END_HEADERS
+    then         "keep" (default) | "close": close the connection afterwards
+
+big_field, many_fields and flood write the head as raw frames (HPACK
+literals never indexed, so the shared dynamic table stays as it was) and the
+body as raw DATA frames without regard to flow control: keep it small.
+
+Files in DIR: pid, port, conns (connections accepted), log (one line per
+event), frames-<conn> ("recv"/"send" TYPE stream= flags= len= and details
+for SETTINGS, WINDOW_UPDATE, RST_STREAM, GOAWAY; runs of equal lines
+collapsed into "repeated N more times"), requests ("conn=C stream=S METHOD
+PATH" as each request's HEADERS arrives), and per request:
+    req-C-S.head  its fields as received, pseudo-headers included, one
+                  "name: value" line each (trailers as "trailer name: value")
+    req-C-S.body  its body bytes (created with the first DATA)
+    req-C-S.end   written at END_STREAM: "bytes=N sha256=HEX"
+    req-C-S.reset written when the client resets it: "error=E"
+    req-C-S.done  written when the answer is complete: "answered",
+                  "reset", "refused" (above a GOAWAY) or "gone"
+alpn-<conn> (TLS: the protocol ALPN chose, or "none"), h1-<conn>.
+
+Exit status: 0 at the end of the lifetime or on SIGTERM, 2 for a bad script,
+1 when the socket cannot be set up.
+"""
+
+import argparse
+import base64
+import binascii
+import hashlib
+import json
+import os
+import queue
+import signal
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+import traceback
+
+import h2.config
+import h2.connection
+import h2.events
+import h2.exceptions
+import h2.settings
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+RECV_SIZE = 256 * 1024
+DRAIN_SECONDS = 5.0
+MAX_H1_HEAD = 1 << 20
+
+FRAME_NAMES = ("DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE",
+               "PING", "GOAWAY", "WINDOW_UPDATE", "CONTINUATION")
+T_DATA, T_HEADERS, T_RST, T_SETTINGS, T_PUSH, T_PING, T_GOAWAY, T_WU, T_CONT = (
+    0, 1, 3, 4, 5, 6, 7, 8, 9)
+F_END_STREAM, F_ACK, F_END_HEADERS, F_PADDED, F_PRIORITY = 0x1, 0x1, 0x4, 0x8, 0x20
+SETTING_CODES = {
+    "HEADER_TABLE_SIZE": 1, "ENABLE_PUSH": 2, "MAX_CONCURRENT_STREAMS": 3,
+    "INITIAL_WINDOW_SIZE": 4, "MAX_FRAME_SIZE": 5, "MAX_HEADER_LIST_SIZE": 6,
+}
+SETTING_NAMES = {v: k for k, v in SETTING_CODES.items()}
+SETTING_NAMES[8] = "ENABLE_CONNECT_PROTOCOL"
+
+CONN_KEYS = {"settings", "preface_hex", "consume_delay_ms", "goaway", "streams", "paths",
+             "default", "comment"}
+ANSWER_KEYS = {"status", "headers", "body", "body_b64", "body_file", "body_repeat", "echo",
+               "frame_size", "trailers", "delay_ms", "wait_body", "hang", "reset", "goaway",
+               "rst_after_end", "data_after_end", "push", "big_field", "many_fields", "flood",
+               "then", "comment"}
+
+
+class ScriptError(Exception):
+    pass
+
+
+class Gone(Exception):
+    """The connection or the stream is gone: stop answering."""
+
+
+# ---------------------------------------------------------------- frames
+
+def frame(ftype, flags, sid, payload=b""):
+    return struct.pack(">I", len(payload))[1:] + struct.pack(">BBI", ftype, flags, sid) + payload
+
+
+def hpack_int(value, prefix_bits, first):
+    limit = (1 << prefix_bits) - 1
+    if value < limit:
+        return bytes([first | value])
+    out = bytearray([first | limit])
+    value -= limit
+    while value >= 128:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def hpack_str(data):
+    return hpack_int(len(data), 7, 0) + data
+
+
+def hpack_literal(name, value):
+    """RFC 7541 §6.2.3: literal never indexed, new name (no table change)."""
+    return b"\x10" + hpack_str(name) + hpack_str(value)
+
+
+def hpack_status(status):
+    if status == 200:
+        return b"\x88"  # static index 8
+    return hpack_int(8, 4, 0x10) + hpack_str(str(status).encode())
+
+
+def frame_flags(ftype, flags):
+    names = []
+    if flags & 0x1:
+        names.append("ACK" if ftype in (T_SETTINGS, T_PING) else
+                     "END_STREAM" if ftype in (T_DATA, T_HEADERS) else "0x1")
+    if flags & F_END_HEADERS:
+        names.append("END_HEADERS")
+    if flags & F_PADDED:
+        names.append("PADDED")
+    if flags & F_PRIORITY:
+        names.append("PRIORITY")
+    rest = flags & ~(0x1 | F_END_HEADERS | F_PADDED | F_PRIORITY)
+    if rest:
+        names.append(hex(rest))
+    return ",".join(names) or "-"
+
+
+def frame_detail(ftype, flags, payload):
+    if ftype == T_SETTINGS and not flags & F_ACK:
+        parts = []
+        for i in range(0, len(payload) - len(payload) % 6, 6):
+            code, value = struct.unpack(">HI", payload[i:i + 6])
+            parts.append(f"{SETTING_NAMES.get(code, code)}={value}")
+        return " " + " ".join(parts) if parts else ""
+    if ftype == T_WU and len(payload) == 4:
+        return f" increment={struct.unpack('>I', payload)[0] & 0x7FFFFFFF}"
+    if ftype == T_RST and len(payload) == 4:
+        return f" error={struct.unpack('>I', payload)[0]}"
+    if ftype == T_GOAWAY and len(payload) >= 8:
+        last, err = struct.unpack(">II", payload[:8])
+        return f" last_stream_id={last & 0x7FFFFFFF} error={err}"
+    if ftype == T_PUSH and len(payload) >= 4:
+        pad = payload[0] if flags & F_PADDED else None
+        off = 1 if pad is not None else 0
+        return f" promised={struct.unpack('>I', payload[off:off + 4])[0] & 0x7FFFFFFF}"
+    return ""
+
+
+class FrameLog:
+    """Parses one direction's bytes into frames and writes one line per frame."""
+
+    def __init__(self, conn, direction, skip_preface):
+        self.conn = conn
+        self.direction = direction
+        self.buf = bytearray()
+        self.skip = skip_preface
+        self.dead = False
+
+    def feed(self, data):
+        if self.dead:
+            return
+        self.buf += data
+        if self.skip:
+            if len(self.buf) < len(PREFACE):
+                return
+            if bytes(self.buf[:len(PREFACE)]) != PREFACE:
+                self.conn.frame_line(f"{self.direction} no preface")
+                self.dead = True
+                return
+            del self.buf[:len(PREFACE)]
+            self.skip = False
+        while len(self.buf) >= 9:
+            length = int.from_bytes(self.buf[:3], "big")
+            if len(self.buf) < 9 + length:
+                return
+            ftype, flags = self.buf[3], self.buf[4]
+            sid = int.from_bytes(self.buf[5:9], "big") & 0x7FFFFFFF
+            payload = bytes(self.buf[9:9 + length])
+            del self.buf[:9 + length]
+            name = FRAME_NAMES[ftype] if ftype < len(FRAME_NAMES) else f"TYPE{ftype}"
+            self.conn.frame_line(f"{self.direction} {name} stream={sid} "
+                                 f"flags={frame_flags(ftype, flags)} len={length}"
+                                 f"{frame_detail(ftype, flags, payload)}")
+        self.conn.frames_flush()
+
+
+# ---------------------------------------------------------------- script
+
+def latin1(value, where):
+    if not isinstance(value, str):
+        raise ScriptError(f"{where}: expected a string")
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ScriptError(f"{where}: code points above U+00FF are not bytes") from None
+
+
+def number(value, where, minimum=0):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+        raise ScriptError(f"{where}: expected a number >= {minimum}")
+    return value
+
+
+def field_list(value, where):
+    if not isinstance(value, list) or not all(
+            isinstance(p, list) and len(p) == 2 for p in value):
+        raise ScriptError(f"{where}: expected [[\"name\", \"value\"], ...]")
+    return [(latin1(n, where), latin1(v, where)) for n, v in value]
+
+
+def parse_answer(a, where, base_dir):
+    if not isinstance(a, dict):
+        raise ScriptError(f"{where}: an answer must be an object")
+    unknown = set(a) - ANSWER_KEYS
+    if unknown:
+        raise ScriptError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    bodies = [k for k in ("body", "body_b64", "body_file", "body_repeat", "echo") if k in a]
+    if len(bodies) > 1:
+        raise ScriptError(f"{where}: use only one of {', '.join(bodies)}")
+    ans = {
+        "status": int(number(a.get("status", 200), f"{where}.status", 100)),
+        "headers": field_list(a.get("headers", []), f"{where}.headers"),
+        "trailers": field_list(a.get("trailers", []), f"{where}.trailers"),
+        "delay": number(a.get("delay_ms", 0), f"{where}.delay_ms") / 1000,
+        "frame_size": int(number(a.get("frame_size", 1 << 24), f"{where}.frame_size", 1)),
+        "wait_body": bool(a.get("wait_body", True)),
+        "hang": bool(a.get("hang", False)),
+        "echo": bool(a.get("echo", False)),
+        "body": None,
+        "then": a.get("then", "keep"),
+        "push": a.get("push"),
+        "big_field": int(number(a.get("big_field", 0), f"{where}.big_field")),
+        "many_fields": int(number(a.get("many_fields", 0), f"{where}.many_fields")),
+        "rst_after_end": a.get("rst_after_end"),
+        "data_after_end": None,
+        "reset": None, "goaway": None, "flood": None,
+    }
+    if ans["then"] not in ("keep", "close"):
+        raise ScriptError(f"{where}.then: expected keep or close")
+    if "body" in a:
+        ans["body"] = latin1(a["body"], f"{where}.body")
+    elif "body_b64" in a:
+        try:
+            ans["body"] = base64.b64decode(a["body_b64"], validate=True)
+        except (binascii.Error, TypeError, ValueError):
+            raise ScriptError(f"{where}.body_b64: not valid base64") from None
+    elif "body_file" in a:
+        path = os.path.join(base_dir, str(a["body_file"]))
+        try:
+            with open(path, "rb") as f:
+                ans["body"] = f.read()
+        except OSError as e:
+            raise ScriptError(f"{where}.body_file: {path}: {e.strerror}") from None
+    elif "body_repeat" in a:
+        rep = a["body_repeat"]
+        if not isinstance(rep, dict) or set(rep) != {"data", "count"}:
+            raise ScriptError(f"{where}.body_repeat: expected {{\"data\": ..., \"count\": N}}")
+        ans["body"] = latin1(rep["data"], where) * int(number(rep["count"], where))
+    if "data_after_end" in a:
+        ans["data_after_end"] = latin1(a["data_after_end"], f"{where}.data_after_end")
+    if ans["push"] is not None and not isinstance(ans["push"], str):
+        raise ScriptError(f"{where}.push: expected a path")
+    for key in ("reset", "goaway"):
+        if key in a:
+            r = a[key]
+            if not isinstance(r, dict) or set(r) - {"after_bytes", "error"}:
+                raise ScriptError(f"{where}.{key}: expected {{\"after_bytes\": N, \"error\": E}}")
+            ans[key] = (int(number(r.get("after_bytes", 0), where)),
+                        int(number(r.get("error", 2), where)))
+    if "flood" in a:
+        fl = a["flood"]
+        if not isinstance(fl, dict) or set(fl) - {"count", "fragment_hex", "finish"}:
+            raise ScriptError(f"{where}.flood: expected {{\"count\": N, ...}}")
+        try:
+            frag = bytes.fromhex(fl.get("fragment_hex", ""))
+        except ValueError:
+            raise ScriptError(f"{where}.flood.fragment_hex: not valid hex") from None
+        ans["flood"] = (int(number(fl.get("count", 0), where)), frag,
+                        bool(fl.get("finish", True)))
+    if ans["rst_after_end"] is not None:
+        number(ans["rst_after_end"], f"{where}.rst_after_end")
+    return ans
+
+
+def parse_conn(c, where, base_dir):
+    if not isinstance(c, dict):
+        raise ScriptError(f"{where}: a connection must be an object")
+    unknown = set(c) - CONN_KEYS
+    if unknown:
+        raise ScriptError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    settings = {}
+    for name, value in c.get("settings", {}).items():
+        if name not in SETTING_CODES:
+            raise ScriptError(f"{where}.settings: unknown setting {name}")
+        settings[SETTING_CODES[name]] = int(number(value, f"{where}.settings.{name}"))
+    preface = None
+    if "preface_hex" in c:
+        try:
+            preface = bytes.fromhex(c["preface_hex"])
+        except (TypeError, ValueError):
+            raise ScriptError(f"{where}.preface_hex: not valid hex") from None
+    goaway = None
+    if "goaway" in c:
+        g = c["goaway"]
+        if not isinstance(g, dict) or set(g) - {"after_requests", "last_stream_id", "error",
+                                                "debug"}:
+            raise ScriptError(f"{where}.goaway: unknown keys")
+        goaway = {"after": int(number(g.get("after_requests", 1), where, 1)),
+                  "last": g.get("last_stream_id"),
+                  "error": int(number(g.get("error", 0), where)),
+                  "debug": latin1(g.get("debug", ""), where)}
+    return {
+        "settings": settings,
+        "preface": preface,
+        "consume_delay": number(c.get("consume_delay_ms", 0), where) / 1000,
+        "goaway": goaway,
+        "streams": {int(k): parse_answer(v, f"{where}.streams.{k}", base_dir)
+                    for k, v in c.get("streams", {}).items()},
+        "paths": {k: parse_answer(v, f"{where}.paths.{k}", base_dir)
+                  for k, v in c.get("paths", {}).items()},
+        "default": parse_answer(c.get("default", {}), f"{where}.default", base_dir),
+    }
+
+
+def load_script(path):
+    try:
+        with open(path, "rb") as f:
+            doc = json.loads(f.read().decode("utf-8"))
+    except OSError as e:
+        raise ScriptError(f"{path}: {e.strerror}") from None
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ScriptError(f"{path}: not valid JSON: {e}") from None
+    repeat = True
+    if isinstance(doc, dict) and "connections" in doc:
+        repeat = doc.get("repeat", True)
+        doc = doc["connections"]
+    elif isinstance(doc, dict):
+        doc = [doc]
+    if not isinstance(doc, list) or not doc:
+        raise ScriptError("expected a connection object or a list of them")
+    base_dir = os.path.dirname(os.path.abspath(path))
+    return [parse_conn(c, f"connection {i}", base_dir) for i, c in enumerate(doc)], repeat
+
+
+# ---------------------------------------------------------------- server
+
+class Server:
+    def __init__(self, args, conns, repeat):
+        self.dir = args.dir
+        self.conns = conns
+        self.repeat = repeat
+        self.started = time.monotonic()
+        self.deadline = self.started + args.lifetime
+        self.accepted = 0
+        self.log_lock = threading.RLock()
+        self.log_file = open(os.path.join(self.dir, "log"), "a", buffering=1)
+        self.req_file = open(os.path.join(self.dir, "requests"), "a", buffering=1)
+        self.tls = tls_context(args)
+
+    def log(self, msg, conn=None, sid=None):
+        where = "" if conn is None else f"conn={conn} " + ("" if sid is None else f"stream={sid} ")
+        with self.log_lock:
+            self.log_file.write(f"{time.monotonic() - self.started:.3f} {where}{msg}\n")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write_atomic(self, name, text):
+        tmp = self.path(name + ".tmp")
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.rename(tmp, self.path(name))
+
+    def remaining(self):
+        return max(0.0, self.deadline - time.monotonic())
+
+    def serve(self, listener):
+        while True:
+            remaining = self.remaining()
+            if remaining <= 0:
+                break
+            listener.settimeout(remaining)
+            try:
+                sock, peer = listener.accept()
+            except socket.timeout:
+                break
+            except OSError as e:
+                self.log(f"accept failed: {e}")
+                continue
+            idx = self.accepted
+            self.accepted += 1
+            self.write_atomic("conns", f"{self.accepted}\n")
+            self.log(f"accept from {peer[0]} port {peer[1]}", idx)
+            sock.settimeout(None)
+            if idx < len(self.conns):
+                script = self.conns[idx]
+            elif self.repeat:
+                script = self.conns[-1]
+            else:
+                self.log("not scripted (repeat false): close", idx)
+                sock.close()
+                continue
+            threading.Thread(target=Connection(self, sock, idx, script).run, daemon=True).start()
+        self.log("lifetime over")
+
+
+class Stream:
+    def __init__(self, sid, headers):
+        self.sid = sid
+        self.headers = headers
+        self.path = dict(headers).get(b":path", b"").decode("latin-1")
+        self.body = None      # open record file, once DATA came
+        self.length = 0
+        self.sha = hashlib.sha256()
+        self.ended = False
+        self.reset = False
+        self.started = False  # an answer is under way
+        self.done = False     # req-C-S.done written
+
+
+class Connection:
+    def __init__(self, server, sock, idx, script):
+        self.srv = server
+        self.sock = sock
+        self.idx = idx
+        self.script = script
+        self.cv = threading.Condition()  # guards conn, streams, closed
+        self.conn = None
+        self.streams = {}
+        self.closed = False      # no more sending
+        self.requests = 0
+        self.goaway_last = None  # last_stream_id of the GOAWAY sent
+        self.pending = set()     # streams at or below goaway_last not yet done
+        self.outq = queue.Queue()
+        self.frames = open(server.path(f"frames-{idx}"), "a")  # flushed after each batch
+        self.frames_lock = threading.Lock()
+        self.last_line = None
+        self.repeats = 0
+        self.in_log = FrameLog(self, "recv", True)
+        self.out_log = FrameLog(self, "send", False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log(self, msg, sid=None):
+        self.srv.log(msg, self.idx, sid)
+
+    def frame_line(self, line):
+        with self.frames_lock:
+            if self.frames.closed:
+                return
+            if line == self.last_line:
+                self.repeats += 1
+                return
+            self.flush_repeats()
+            self.frames.write(line + "\n")
+            self.last_line = line
+            if not line.startswith(("recv ", "send ")) or " no preface" in line:
+                self.frames.flush()
+
+    def frames_flush(self):
+        with self.frames_lock:
+            if not self.frames.closed:
+                self.frames.flush()
+
+    def flush_repeats(self):
+        if self.repeats:
+            self.frames.write(f"repeated {self.repeats} more times\n")
+            self.repeats = 0
+
+    # -- sending: one writer thread keeps the order the frames were made in
+
+    def writer(self):
+        while True:
+            item = self.outq.get()
+            if item is None:
+                return
+            try:
+                if item == "shutdown":
+                    self.sock.shutdown(socket.SHUT_WR)
+                    self.log("shut down sending")
+                    continue
+                self.sock.sendall(item)
+                self.out_log.feed(item)
+            except OSError as e:
+                self.log(f"send failed: {e}")
+                with self.cv:
+                    self.closed = True
+                    self.cv.notify_all()
+                # keep taking items so that nobody blocks on the queue
+
+    def flush_locked(self):
+        data = self.conn.data_to_send() if self.conn else b""
+        if data:
+            self.outq.put(data)
+
+    def raw_locked(self, data):
+        """Raw bytes after everything python3-h2 made so far."""
+        self.flush_locked()
+        self.outq.put(data)
+
+    def check_locked(self, st=None):
+        if self.closed:
+            raise Gone("connection closed")
+        if st is not None and st.reset:
+            raise Gone("stream reset by the client")
+
+    def close_locked(self, why):
+        if not self.closed:
+            self.log(f"closing: {why}")
+            self.flush_locked()
+            self.outq.put("shutdown")
+            self.closed = True
+            self.cv.notify_all()
+
+    # -- receiving
+
+    def run(self):
+        wt = threading.Thread(target=self.writer, daemon=True)
+        wt.start()
+        try:
+            first = self.start()
+            if first is not None:
+                self.reader(first)
+        except Gone as e:
+            self.log(str(e))
+        except Exception:
+            self.log("internal error: " + traceback.format_exc().replace("\n", " | "))
+        finally:
+            with self.cv:
+                self.closed = True
+                self.cv.notify_all()
+            self.outq.put(None)
+            wt.join(DRAIN_SECONDS)
+            with self.frames_lock:
+                self.flush_repeats()
+                self.frames.close()
+            self.sock.close()
+            self.log("connection done")
+
+    def recv(self):
+        self.sock.settimeout(max(0.01, self.srv.remaining()))
+        try:
+            data = self.sock.recv(RECV_SIZE)
+        except socket.timeout:
+            raise Gone("lifetime over") from None
+        except OSError as e:
+            raise Gone(f"receive failed: {e}") from None
+        if not data:
+            raise Gone("client closed")
+        return data
+
+    def start(self):
+        """TLS handshake and preface; returns the bytes read so far, or None when done."""
+        if self.srv.tls:
+            try:
+                self.sock = self.srv.tls.wrap_socket(self.sock, server_side=True)
+            except (ssl.SSLError, OSError) as e:
+                self.srv.write_atomic(f"alpn-{self.idx}", f"handshake failed: {e}\n")
+                raise Gone(f"TLS handshake failed: {e}") from None
+            alpn = self.sock.selected_alpn_protocol() or "none"
+            self.srv.write_atomic(f"alpn-{self.idx}", alpn + "\n")
+            self.log(f"TLS {self.sock.version()}, ALPN {alpn}")
+            if alpn != "h2":
+                self.http1(b"")
+                return None
+        if self.script["preface"] is not None:
+            self.bad_preface()
+            return None
+        data = b""
+        while len(data) < len(PREFACE) and PREFACE.startswith(data):
+            data += self.recv()
+        if not data.startswith(PREFACE):
+            self.http1(data)
+            return None
+        return data
+
+    def http1(self, data):
+        """Not HTTP/2: record the head, answer "http/1.1\\n", close."""
+        while b"\r\n\r\n" not in data and len(data) < MAX_H1_HEAD:
+            data += self.recv()
+        with open(self.srv.path(f"h1-{self.idx}"), "wb") as f:
+            f.write(data)
+        self.log("HTTP/1.1 request: answered http/1.1")
+        self.outq.put(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\n"
+                      b"http/1.1\n")
+        self.outq.put("shutdown")
+        self.drain()
+
+    def bad_preface(self):
+        self.log("sending a scripted preface")
+        self.frame_line(f"send scripted preface of {len(self.script['preface'])} bytes")
+        self.outq.put(self.script["preface"])
+        self.drain()
+
+    def drain(self):
+        """Log what the client sends until it closes (bounded)."""
+        deadline = time.monotonic() + min(DRAIN_SECONDS, self.srv.remaining())
+        try:
+            while time.monotonic() < deadline:
+                self.in_log.feed(self.recv())
+        except Gone as e:
+            self.log(str(e))
+
+    def reader(self, first):
+        config = h2.config.H2Configuration(
+            client_side=False, header_encoding=None, validate_inbound_headers=False,
+            normalize_inbound_headers=False, validate_outbound_headers=False,
+            normalize_outbound_headers=False)
+        with self.cv:
+            self.conn = h2.connection.H2Connection(config=config)
+            self.conn.initiate_connection()
+            if self.script["settings"]:
+                # The scripted values go in the first SETTINGS frame, while
+                # python3-h2 keeps counting with the defaults (it never sees
+                # them acknowledged): a client may send up to 65,535 bytes
+                # before our SETTINGS reach it (RFC 9113 §6.9.2).
+                self.conn.data_to_send()
+                self.conn.update_settings({3: 100, **self.script["settings"]})
+            self.flush_locked()
+        data = first
+        while True:
+            self.in_log.feed(data)
+            with self.cv:
+                try:
+                    events = self.conn.receive_data(data)
+                except h2.exceptions.ProtocolError as e:
+                    self.log(f"client broke the protocol: {e!r}")
+                    self.close_locked("protocol error")
+                    events = []
+                for ev in events:
+                    self.event_locked(ev)
+                self.flush_locked()
+                self.cv.notify_all()
+            data = self.recv()
+
+    def event_locked(self, ev):
+        if isinstance(ev, h2.events.RequestReceived):
+            self.request_locked(ev.stream_id, ev.headers)
+        elif isinstance(ev, h2.events.TrailersReceived):
+            self.write_head(ev.stream_id, ev.headers, "trailer ")
+        elif isinstance(ev, h2.events.DataReceived):
+            self.data_locked(ev)
+        elif isinstance(ev, h2.events.StreamEnded):
+            st = self.streams.get(ev.stream_id)
+            if st:
+                st.ended = True
+                if st.body:
+                    st.body.close()
+                elif not os.path.exists(self.srv.path(f"req-{self.idx}-{st.sid}.body")):
+                    open(self.srv.path(f"req-{self.idx}-{st.sid}.body"), "wb").close()
+                self.srv.write_atomic(f"req-{self.idx}-{st.sid}.end",
+                                      f"bytes={st.length} sha256={st.sha.hexdigest()}\n")
+                self.log(f"request ended, {st.length} body bytes", st.sid)
+                self.maybe_answer_locked(st)
+        elif isinstance(ev, h2.events.StreamReset):
+            st = self.streams.get(ev.stream_id)
+            self.log(f"reset by the client, error {int(ev.error_code)}", ev.stream_id)
+            if st:
+                st.reset = True
+                self.srv.write_atomic(f"req-{self.idx}-{st.sid}.reset",
+                                      f"error={int(ev.error_code)}\n")
+                if not st.started:
+                    self.done_locked(st, "reset")
+        elif isinstance(ev, h2.events.ConnectionTerminated):
+            self.log(f"GOAWAY from the client, error {int(ev.error_code)}, "
+                     f"last stream {ev.last_stream_id}")
+
+    def write_head(self, sid, headers, prefix=""):
+        with open(self.srv.path(f"req-{self.idx}-{sid}.head"), "ab") as f:
+            for name, value in headers:
+                f.write(prefix.encode() + bytes(name) + b": " + bytes(value) + b"\n")
+
+    def request_locked(self, sid, headers):
+        st = Stream(sid, headers)
+        self.streams[sid] = st
+        self.write_head(sid, headers)
+        method = dict(headers).get(b":method", b"-").decode("latin-1")
+        with self.srv.log_lock:
+            self.srv.req_file.write(f"conn={self.idx} stream={sid} {method} {st.path}\n")
+        self.requests += 1
+        self.log(f"request {method} {st.path}", sid)
+        g = self.script["goaway"]
+        if g and self.goaway_last is None and self.requests >= g["after"]:
+            last = g["last"]
+            if last is None:
+                earlier = sorted(s for s in self.streams if s != sid)
+                last = earlier[-1] if earlier else 0
+            self.goaway_last = int(last)
+            self.raw_locked(frame(T_GOAWAY, 0, 0, struct.pack(">II", self.goaway_last,
+                                                              g["error"]) + g["debug"]))
+            self.log(f"sent GOAWAY last_stream_id={self.goaway_last} error={g['error']}")
+            self.pending = {s.sid for s in self.streams.values()
+                            if s.sid <= self.goaway_last and not s.done}
+            for s in list(self.streams.values()):
+                if s.sid > self.goaway_last:
+                    self.done_locked(s, "refused")
+            if g["error"] or not self.pending:
+                self.close_locked("after GOAWAY")
+            return
+        if self.goaway_last is not None and sid > self.goaway_last:
+            self.done_locked(st, "refused")
+            return
+        self.maybe_answer_locked(st)
+
+    def data_locked(self, ev):
+        st = self.streams.get(ev.stream_id)
+        if st:
+            if st.body is None:
+                st.body = open(self.srv.path(f"req-{self.idx}-{st.sid}.body"), "wb",
+                               buffering=0)
+            st.body.write(ev.data)
+            st.length += len(ev.data)
+            st.sha.update(ev.data)
+        n = ev.flow_controlled_length
+        if n:
+            if self.script["consume_delay"]:
+                t = threading.Timer(self.script["consume_delay"], self.consume,
+                                    (ev.stream_id, n, ev.stream_ended is not None))
+                t.daemon = True
+                t.start()
+            else:
+                self.consume_locked(ev.stream_id, n, ev.stream_ended is not None)
+
+    def consume(self, sid, n, end):
+        with self.cv:
+            self.consume_locked(sid, n, end)
+            self.flush_locked()
+
+    def consume_locked(self, sid, n, end):
+        """WINDOW_UPDATE for exactly the bytes taken: the windows stay as the script set them."""
+        if self.closed:
+            return
+        self.conn.increment_flow_control_window(n)
+        st = self.streams.get(sid)
+        if st and not end and not st.reset:
+            try:
+                self.conn.increment_flow_control_window(n, stream_id=sid)
+            except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError):
+                pass
+
+    def answer_for(self, st):
+        if st.sid in self.script["streams"]:
+            return self.script["streams"][st.sid]
+        paths = self.script["paths"]
+        if st.path in paths:
+            return paths[st.path]
+        bare = st.path.split("?", 1)[0]
+        return paths.get(bare, self.script["default"])
+
+    def maybe_answer_locked(self, st):
+        ans = self.answer_for(st)
+        if st.started or st.reset or self.closed:
+            return
+        if ans["wait_body"] and not st.ended:
+            return
+        if self.goaway_last is not None and st.sid > self.goaway_last:
+            return
+        st.started = True
+        threading.Thread(target=self.answer, args=(st, ans), daemon=True).start()
+
+    def done_locked(self, st, how):
+        if st.done:
+            return
+        st.done = True
+        self.srv.write_atomic(f"req-{self.idx}-{st.sid}.done", how + "\n")
+        self.log(f"answer {how}", st.sid)
+        self.pending.discard(st.sid)
+        if self.goaway_last is not None and not self.pending:
+            self.close_locked("streams below the GOAWAY answered")
+
+    # -- answering (one thread per stream)
+
+    def answer(self, st, ans):
+        how = "answered"
+        try:
+            if ans["hang"]:
+                self.log("hanging", st.sid)
+                with self.cv:
+                    while not self.closed and not st.reset:
+                        self.cv.wait(self.srv.remaining() or 0.01)
+                raise Gone("hung until the end")
+            if ans["delay"]:
+                with self.cv:
+                    self.cv.wait_for(lambda: self.closed or st.reset, ans["delay"])
+            self.answer_steps(st, ans)
+        except Gone as e:
+            how = "reset" if "RST_STREAM" in str(e) else "gone"
+            self.log(f"answer stopped: {e}", st.sid)
+        except Exception:
+            how = "gone"
+            self.log("internal error: " + traceback.format_exc().replace("\n", " | "), st.sid)
+        with self.cv:
+            self.done_locked(st, how)
+            if ans["then"] == "close":
+                self.close_locked("scripted close")
+
+    def body_of(self, st, ans):
+        if ans["echo"]:
+            path = self.srv.path(f"req-{self.idx}-{st.sid}.body")
+            with open(path, "rb") as f:
+                return f.read()
+        if ans["body"] is not None:
+            return ans["body"]
+        return st.path.encode("latin-1") + b"\n"
+
+    def answer_steps(self, st, ans):
+        body = self.body_of(st, ans)
+        if ans["push"]:
+            self.push(st, ans["push"])
+        raw = ans["big_field"] or ans["many_fields"] or ans["flood"]
+        cut = ans["reset"] or ans["goaway"]
+        if cut:
+            body = body[:cut[0]]
+        end_on_head = not body and not ans["trailers"] and not cut
+        if raw:
+            self.raw_answer(st, ans, body, end_on_head)
+        else:
+            with self.cv:
+                self.check_locked(st)
+                self.conn.send_headers(st.sid, [(b":status", str(ans["status"]).encode())] +
+                                       ans["headers"], end_stream=end_on_head)
+                self.flush_locked()
+            self.send_body(st, body, ans["frame_size"],
+                           end=not ans["trailers"] and not cut and not end_on_head)
+        if ans["reset"]:
+            with self.cv:
+                self.check_locked(st)
+                self.conn.reset_stream(st.sid, ans["reset"][1])
+                self.flush_locked()
+            raise Gone(f"sent RST_STREAM error {ans['reset'][1]}")
+        if ans["goaway"]:
+            with self.cv:
+                self.check_locked()
+                self.raw_locked(frame(T_GOAWAY, 0, 0, struct.pack(">II", st.sid,
+                                                                  ans["goaway"][1])))
+                self.log(f"sent GOAWAY last_stream_id={st.sid} error={ans['goaway'][1]}",
+                         st.sid)
+                self.close_locked("after GOAWAY")
+            raise Gone("sent GOAWAY")
+        if ans["trailers"]:
+            with self.cv:
+                self.check_locked(st)
+                self.conn.send_headers(st.sid, ans["trailers"], end_stream=True)
+                self.flush_locked()
+        with self.cv:
+            if ans["data_after_end"] is not None:
+                self.check_locked()
+                self.raw_locked(frame(T_DATA, 0, st.sid, ans["data_after_end"]))
+                self.log("sent DATA after END_STREAM", st.sid)
+            if ans["rst_after_end"] is not None:
+                self.check_locked()
+                self.raw_locked(frame(T_RST, 0, st.sid, struct.pack(">I",
+                                                                    ans["rst_after_end"])))
+                self.log(f"sent RST_STREAM error {ans['rst_after_end']} after the answer",
+                         st.sid)
+
+    def send_body(self, st, body, frame_size, end):
+        view = memoryview(body)
+        pos = 0
+        while pos < len(view) or (end and pos == 0 and not view):
+            with self.cv:
+                while True:
+                    self.check_locked(st)
+                    try:
+                        window = self.conn.local_flow_control_window(st.sid)
+                    except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError):
+                        raise Gone("stream closed") from None
+                    if window > 0 or not view:
+                        break
+                    self.cv.wait(max(0.01, self.srv.remaining()))
+                    if not self.srv.remaining():
+                        raise Gone("lifetime over")
+                n = min(len(view) - pos, window, self.conn.max_outbound_frame_size, frame_size)
+                last = end and pos + n == len(view)
+                self.conn.send_data(st.sid, bytes(view[pos:pos + n]), end_stream=last)
+                self.flush_locked()
+            pos += n
+            if not view:
+                break
+
+    def raw_answer(self, st, ans, body, end_on_head):
+        """The head (and body) as raw frames: huge field lists and CONTINUATION floods."""
+        block = hpack_status(ans["status"])
+        for name, value in ans["headers"]:
+            block += hpack_literal(name, value)
+        if ans["big_field"]:
+            block += hpack_literal(b"x-big", b"b" * ans["big_field"])
+        for i in range(ans["many_fields"]):
+            block += hpack_literal(b"x-f-%d" % (i + 1), b"1")
+        with self.cv:
+            self.check_locked(st)
+            size = self.conn.max_outbound_frame_size
+        flags = F_END_STREAM if end_on_head else 0
+        flood = ans["flood"]
+        pieces = [block[i:i + size] for i in range(0, len(block), size)] or [b""]
+        out = []
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1 and not flood
+            out.append(frame(T_HEADERS if i == 0 else T_CONT,
+                             (flags if i == 0 else 0) | (F_END_HEADERS if last else 0),
+                             st.sid, piece))
+        with self.cv:
+            self.check_locked(st)
+            self.raw_locked(b"".join(out))
+        self.log(f"sent a raw head of {len(block)} bytes in {len(pieces)} frames", st.sid)
+        if flood:
+            count, frag, finish = flood
+            one = frame(T_CONT, 0, st.sid, frag)
+            sent = 0
+            while sent < count:
+                n = min(1000, count - sent)
+                with self.cv:
+                    self.check_locked(st)
+                    self.raw_locked(one * n)
+                sent += n
+            self.log(f"sent {count} CONTINUATION frames", st.sid)
+            if not finish:
+                return
+            with self.cv:
+                self.check_locked(st)
+                self.raw_locked(frame(T_CONT, F_END_HEADERS, st.sid))
+        if end_on_head:
+            return
+        out = [frame(T_DATA, 0, st.sid, body[i:i + size]) for i in range(0, len(body), size)]
+        out.append(frame(T_DATA, F_END_STREAM, st.sid))
+        with self.cv:
+            self.check_locked(st)
+            self.raw_locked(b"".join(out))
+
+    def push(self, st, path):
+        """RFC 9113 §8.4: a PUSH_PROMISE the client said it would not take (ENABLE_PUSH 0)."""
+        auth = dict(st.headers).get(b":authority", b"localhost")
+        scheme = b"\x87" if self.srv.tls else b"\x86"
+        block = (b"\x82" + scheme + hpack_int(4, 4, 0x10) + hpack_str(path.encode("latin-1")) +
+                 hpack_int(1, 4, 0x10) + hpack_str(auth))
+        with self.cv:
+            self.check_locked(st)
+            self.raw_locked(frame(T_PUSH, F_END_HEADERS, st.sid, struct.pack(">I", st.sid + 1) +
+                                  block))
+        self.log(f"sent PUSH_PROMISE for {path}", st.sid)
+
+
+def tls_context(args):
+    if not args.tls_cert:
+        return None
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(args.tls_cert, args.tls_key)
+    ctx.set_alpn_protocols(args.alpn.split(","))
+    return ctx
+
+
+def notify(fifo, text):
+    if not fifo:
+        return
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        os.write(fd, text.encode() + b"\n")
+    finally:
+        os.close(fd)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="scripted HTTP/2 server (hcli tests)")
+    ap.add_argument("--script", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--lifetime", type=float, default=120.0)
+    ap.add_argument("--ready-fifo")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    ap.add_argument("--alpn", default="h2,http/1.1")
+    args = ap.parse_args()
+
+    try:
+        conns, repeat = load_script(args.script)
+    except ScriptError as e:
+        print(f"h2server: bad script: {e}", file=sys.stderr)
+        notify(args.ready_fifo, "error")
+        return 2
+
+    try:
+        os.makedirs(args.dir, exist_ok=True)
+        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.bind((args.host, 0))
+        listener.listen(128)
+    except OSError as e:
+        print(f"h2server: cannot listen on {args.host}: {e}", file=sys.stderr)
+        notify(args.ready_fifo, "error")
+        return 1
+
+    server = Server(args, conns, repeat)
+
+    def on_term(signum, frame_):
+        server.log("terminated")
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+
+    port = listener.getsockname()[1]
+    server.write_atomic("pid", f"{os.getpid()}\n")
+    server.write_atomic("port", f"{port}\n")
+    server.log(f"listening on {args.host} port {port}")
+    notify(args.ready_fifo, str(port))
+    server.serve(listener)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
