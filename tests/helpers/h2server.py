@@ -59,6 +59,7 @@ An ANSWER is an object:
     push         "/path": a PUSH_PROMISE for it before the answer
     big_field    N: the head has a field x-big whose value is N bytes
     many_fields  N: the head has N fields x-f-1: 1 ...
+    field_size   M: those fields' values are M bytes ("1" by default)
     flood        {"count": N, "fragment_hex": "", "finish": true}: HEADERS
                  without END_HEADERS, N CONTINUATION frames of that fragment,
                  then (finish) an empty one with END_HEADERS
@@ -129,8 +130,8 @@ CONN_KEYS = {"settings", "preface_hex", "consume_delay_ms", "goaway", "streams",
              "default", "comment"}
 ANSWER_KEYS = {"status", "headers", "body", "body_b64", "body_file", "body_repeat", "echo",
                "frame_size", "trailers", "delay_ms", "wait_body", "hang", "reset", "goaway",
-               "rst_after_end", "data_after_end", "push", "big_field", "many_fields", "flood",
-               "then", "comment"}
+               "rst_after_end", "data_after_end", "push", "big_field", "many_fields",
+               "field_size", "flood", "then", "comment"}
 
 
 class ScriptError(Exception):
@@ -298,6 +299,7 @@ def parse_answer(a, where, base_dir):
         "push": a.get("push"),
         "big_field": int(number(a.get("big_field", 0), f"{where}.big_field")),
         "many_fields": int(number(a.get("many_fields", 0), f"{where}.many_fields")),
+        "field_size": int(number(a.get("field_size", 0), f"{where}.field_size")),
         "rst_after_end": a.get("rst_after_end"),
         "data_after_end": None,
         "reset": None, "goaway": None, "flood": None,
@@ -952,7 +954,7 @@ class Connection:
         if ans["big_field"]:
             block += hpack_literal(b"x-big", b"b" * ans["big_field"])
         for i in range(ans["many_fields"]):
-            block += hpack_literal(b"x-f-%d" % (i + 1), b"1")
+            block += hpack_literal(b"x-f-%d" % (i + 1), b"f" * ans["field_size"] or b"1")
         with self.cv:
             self.check_locked(st)
             size = self.conn.max_outbound_frame_size

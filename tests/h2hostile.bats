@@ -1,0 +1,358 @@
+#!/usr/bin/env bats
+# HTTP/2 against peers that misbehave or squeeze (SPEC Part 2 "HTTP/2 and
+# parallel transfers"): the scripted server (helpers/h2server.py, proven by
+# h2harness.bats) for resets, GOAWAYs, header floods, tiny flow-control
+# windows, pushes, bad prefaces and early answers; nghttpd and Apache
+# mod_http2 for multiplexing with real servers.  Exit codes: 92 for a stream
+# reset (HTTP2Stream), 16 for a connection error or a GOAWAY that loses a
+# request (HTTP2), 8 for header limits.
+
+load helpers/common
+load helpers/h2
+
+setup_file() {
+	export PKI=$BATS_FILE_TMPDIR/pki
+	pki_make "$PKI"
+	head -c 1048576 /dev/urandom >"$BATS_FILE_TMPDIR/mib"
+}
+
+setup() {
+	# until the HTTP/2 client lands (branch wt-h2), there is nothing to test
+	"$HCLI" --help | grep -q -- '--http2-prior-knowledge' || skip "this hcli has no HTTP/2"
+	T=$BATS_TEST_TMPDIR
+	CA=(--cacert "$PKI/ca.pem")
+	H2C=(--http2-prior-knowledge)
+	MIB=$BATS_FILE_TMPDIR/mib
+}
+
+mib_sha() {
+	sha256_of "$MIB"
+}
+
+# The last run failed with STATUS and one line "hcli: KIND: ..." on standard error.
+failed_with() { # STATUS KIND
+	[[ $status -eq $1 && $(wc -l <"$T/err") -eq 1 ]] && grep -q "^hcli: $2: " "$T/err" ||
+		fail "$(printf 'expected %s and "hcli: %s: ...", got:\n%s' "$1" "$2" "$(show)")"
+}
+
+# The request's recorded fields hold LINE exactly.
+head_has() { # C S LINE
+	grep -qxF -- "$3" "$(h2_file "$1" "$2" head)" ||
+		fail "req-$1-$2.head lacks '$3':"$'\n'"$(cat "$(h2_file "$1" "$2" head)")"
+}
+
+# --- speaking h2 ------------------------------------------------------------
+
+@test "h2c prior knowledge: HTTP/2 200, fields as received, -w %{http_version} 2; the request's pseudo-headers" {
+	h2_start - <<<'{"default": {"headers": [["x-one", "1"]]}}'
+	hrun "${H2C[@]}" -i -w '%{http_version}\n' "$H2_URL/a?b=1"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" 'HTTP/2 200\nx-one: 1\n\n/a?b=1\n2\n'
+	h2_wait 0 1 end
+	head_has 0 1 ':method: GET'
+	head_has 0 1 ':scheme: http'
+	head_has 0 1 ":authority: 127.0.0.1:$H2_PORT"
+	head_has 0 1 ':path: /a?b=1'
+	head_has 0 1 "user-agent: hcli/$(hcli_version)"
+	# RFC 9113 §8.3.1: :authority instead of Host; no upper case; no connection fields
+	! grep -qiE '^(host|connection|keep-alive|transfer-encoding|upgrade):' "$(h2_file 0 1 head)"
+	! grep -q '^[^:]*[A-Z]' "$(h2_file 0 1 head)"
+	assert_equal "$(cat "$(h2_file 0 1 end)")" "bytes=0 sha256=$(printf '' | sha256sum | cut -d' ' -f1)"
+	# SETTINGS_ENABLE_PUSH 0 (SPEC), in hcli's first SETTINGS
+	grep -m1 '^recv SETTINGS' "$(h2_frames 0)" | grep -q ' ENABLE_PUSH=0'
+}
+
+@test "https offers h2 by ALPN; --http1.1 offers only http/1.1; http:// stays HTTP/1.1 unless --http2" {
+	h2_tls_start - localhost localhost <<<'{}'
+	hrun "${CA[@]}" -w '%{http_version}\n' "$H2_URL/a"
+	[[ $status -eq 0 && $(cat "$T/out") == $'/a\n2' ]] || fail "$(show)"
+	assert_equal "$(cat "$H2_DIR/alpn-0")" h2
+	hrun "${CA[@]}" --http1.1 -w '%{http_version}\n' "$H2_URL/b"
+	[[ $status -eq 0 && $(cat "$T/out") == $'http/1.1\n1.1' ]] || fail "$(show)"
+	assert_equal "$(cat "$H2_DIR/alpn-1")" http/1.1
+	# only h2 on the server: --http1.1 gets no ALPN answer and still speaks HTTP/1.1
+	h2_tls_start - localhost localhost --alpn h2 <<<'{}'
+	hrun "${CA[@]}" --http1.1 "$H2_URL/c"
+	[[ $status -eq 0 && $(cat "$T/out") == http/1.1 ]] || fail "$(show)"
+	assert_equal "$(cat "$H2_DIR/alpn-0")" none
+
+	h2_start - <<<'{}'
+	hrun -w '%{http_version}\n' "$H2_URL/d"
+	[[ $status -eq 0 && $(cat "$T/out") == $'http/1.1\n1.1' ]] || fail "$(show)"
+	grep -q '^GET /d HTTP/1.1' "$H2_DIR/h1-0"
+	hrun --http2 -w '%{http_version}\n' "$H2_URL/e"
+	[[ $status -eq 0 && $(cat "$T/out") == $'/e\n2' ]] || fail "$(show)"
+	assert_equal "$(h2_requests)" 'conn=1 stream=1 GET /e'
+}
+
+@test "several URLs of one origin are streams of one connection" {
+	h2_tls_start - localhost localhost <<<'{}'
+	hrun "${CA[@]}" "$H2_URL/a" "$H2_URL/b" "$H2_URL/c"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" '/a\n/b\n/c\n'
+	assert_equal "$(h2_conns)" 1
+	assert_equal "$(h2_requests)" $'conn=0 stream=1 GET /a\nconn=0 stream=3 GET /b\nconn=0 stream=5 GET /c'
+}
+
+@test "-Z: a delayed stream holds nobody up; standard output keeps command-line order" {
+	h2_tls_start - localhost localhost <<<'{"paths": {"/slow": {"delay_ms": 400}}}'
+	hrun "${CA[@]}" -Z "$H2_URL/slow" "$H2_URL/fast"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" '/slow\n/fast\n'
+	assert_equal "$(h2_conns)" 1
+	# both streams were open at once: the fast one was answered first
+	assert_equal "$(grep -oE 'stream=[13] (request GET|answer answered)' "$H2_DIR/log" | tr '\n' '|')" \
+		'stream=1 request GET|stream=3 request GET|stream=3 answer answered|stream=1 answer answered|'
+}
+
+@test "trailers end the stream; the body is intact" {
+	h2_start - <<<'{"default": {"body": "hello\n", "trailers": [["x-t", "1"]]}}'
+	expect_ok hello "${H2C[@]}" "$H2_URL/a"
+}
+
+@test "connection-specific fields given as items are not sent over h2; TE: trailers is" {
+	h2_start - <<<'{}'
+	hrun "${H2C[@]}" "$H2_URL/a" Connection:close Keep-Alive:timeout=5 Upgrade:websocket \
+		Proxy-Connection:keep-alive TE:trailers X-Kept:1
+	[[ $status -eq 0 ]] || fail "$(show)"
+	h2_wait 0 1 end
+	head_has 0 1 'te: trailers'
+	head_has 0 1 'x-kept: 1'
+	! grep -qiE '^(connection|keep-alive|upgrade|proxy-connection):' "$(h2_file 0 1 head)"
+}
+
+# --- resets and GOAWAY --------------------------------------------------------
+
+@test "a stream reset among several: 92 HTTP2Stream, its bytes before the reset written, the others intact" {
+	h2_tls_start - localhost localhost <<'EOF'
+{"paths": {"/r": {"body": "0123456789", "reset": {"after_bytes": 4, "error": 2}}}}
+EOF
+	hrun "${CA[@]}" -Z "$H2_URL/a" "$H2_URL/r" "$H2_URL/b"
+	failed_with 92 HTTP2Stream
+	assert_bytes "$T/out" '/a\n0123/b\n'
+	assert_equal "$(h2_conns)" 1
+}
+
+@test "a stream reset inside -o's body: 92, the partial file left as FILE.part" {
+	h2_start - <<<'{"default": {"body": "0123456789", "reset": {"after_bytes": 4, "error": 8}}}'
+	hrun "${H2C[@]}" -o "$T/got" "$H2_URL/r"
+	failed_with 92 HTTP2Stream
+	[[ ! -e $T/got ]]
+	assert_bytes "$T/got.part" '0123'
+}
+
+@test "GOAWAY with an error inside a body: 16 HTTP2, the bytes before it written" {
+	h2_start - <<<'{"default": {"body": "0123456789", "goaway": {"after_bytes": 4, "error": 2}}}'
+	hrun "${H2C[@]}" "$H2_URL/a"
+	failed_with 16 HTTP2
+	assert_bytes "$T/out" '0123'
+	assert_equal "$(h2_conns)" 1
+}
+
+@test "GOAWAY below an open stream: the unprocessed GET is retried once on a new connection" {
+	h2_tls_start - localhost localhost <<<'[{"goaway": {"after_requests": 2}}, {}]'
+	hrun "${CA[@]}" "$H2_URL/a" "$H2_URL/b" "$H2_URL/c"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" '/a\n/b\n/c\n'
+	assert_equal "$(h2_conns)" 2
+	assert_equal "$(cat "$(h2_file 0 3 done)")" refused
+	grep -q '^conn=1 stream=1 GET /b$' "$H2_DIR/requests"
+	grep -q '^conn=1 stream=3 GET /c$' "$H2_DIR/requests"
+}
+
+@test "-Z: GOAWAY below two open streams: both retried on one new connection" {
+	h2_tls_start - localhost localhost <<<'[{"goaway": {"after_requests": 3, "last_stream_id": 1}}, {}]'
+	hrun "${CA[@]}" -Z "$H2_URL/a" "$H2_URL/b" "$H2_URL/c"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" '/a\n/b\n/c\n'
+	assert_equal "$(h2_conns)" 2
+	assert_equal "$(grep -c '^conn=1 ' "$H2_DIR/requests")" 2
+}
+
+@test "GOAWAY below the retried stream again: one retry only, then 16" {
+	h2_start - <<'EOF'
+{"repeat": false, "connections": [
+  {"goaway": {"after_requests": 1, "last_stream_id": 0}},
+  {"goaway": {"after_requests": 1, "last_stream_id": 0}},
+  {}]}
+EOF
+	hrun "${H2C[@]}" "$H2_URL/a"
+	failed_with 16 HTTP2
+	assert_equal "$(h2_conns)" 2
+	[[ ! -s $T/out ]]
+}
+
+@test "GOAWAY below a POST: a file's body is replayed, a pipe's body is not (16)" {
+	h2_start - <<<'[{"goaway": {"after_requests": 1, "last_stream_id": 0}}, {"default": {"echo": true}}]'
+	hrun "${H2C[@]}" "$H2_URL/p" @"$MIB"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(sha256_of "$T/out")" "$(mib_sha)"
+	assert_equal "$(h2_conns)" 2
+
+	h2_start - <<<'[{"goaway": {"after_requests": 1, "last_stream_id": 0}}, {"default": {"echo": true}}]'
+	hrun_pipe 'piped body' "${H2C[@]}" "$H2_URL/p" @-
+	failed_with 16 HTTP2
+	assert_equal "$(h2_conns)" 1
+}
+
+# --- header limits (Part 1's, on decoded header lists) ------------------------
+
+@test "header limits: a 65,536-byte field passes, 65,537 is 8; a list over 64 KiB of small fields passes" {
+	# x-big is 5 bytes: 5 + 65531 = 65536
+	h2_start - <<'EOF'
+{"paths": {"/ok": {"big_field": 65531}, "/big": {"big_field": 65532},
+           "/list": {"many_fields": 40, "field_size": 4000}}}
+EOF
+	hrun "${H2C[@]}" -i "$H2_URL/ok"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(grep -c '^x-big: b\{65531\}$' "$T/out")" 1
+	hrun "${H2C[@]}" "$H2_URL/big"
+	[[ $status -eq 8 && ! -s $T/out && $(wc -l <"$T/err") -eq 1 ]] || fail "$(show)"
+	grep -q '^hcli: ' "$T/err"
+	hrun "${H2C[@]}" -i "$H2_URL/list"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(grep -c '^x-f-[0-9]*: f\{4000\}$' "$T/out")" 40
+}
+
+@test "header limits: 100 fields pass, 101 are 8 and the message names --max-headers; raised, they pass" {
+	h2_start - <<<'{"paths": {"/100": {"many_fields": 100}, "/101": {"many_fields": 101}}}'
+	hrun "${H2C[@]}" -i "$H2_URL/100"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(grep -c '^x-f-' "$T/out")" 100
+	hrun "${H2C[@]}" "$H2_URL/101"
+	[[ $status -eq 8 && ! -s $T/out && $(wc -l <"$T/err") -eq 1 ]] || fail "$(show)"
+	grep -q -- '--max-headers' "$T/err"
+	hrun "${H2C[@]}" --max-headers 101 "$H2_URL/101"
+	[[ $status -eq 0 && $(cat "$T/out") == /101 ]] || fail "$(show)"
+}
+
+@test "a CONTINUATION flood ends the connection: 16 HTTP2, no hang" {
+	h2_start - <<<'{"default": {"flood": {"count": 100000}}}'
+	hrun "${H2C[@]}" "$H2_URL/a"
+	failed_with 16 HTTP2
+	[[ ! -s $T/out ]]
+}
+
+# --- connection errors --------------------------------------------------------
+
+@test "PUSH_PROMISE after SETTINGS_ENABLE_PUSH 0: 16 HTTP2, GOAWAY PROTOCOL_ERROR" {
+	h2_start - <<<'{"default": {"push": "/pushed"}}'
+	hrun "${H2C[@]}" "$H2_URL/a"
+	failed_with 16 HTTP2
+	grep -q '^send PUSH_PROMISE stream=1 ' "$(h2_frames 0)"
+	h2_wait_frame 0 '^recv GOAWAY stream=0 flags=- len=[0-9]+ last_stream_id=0 error=1$'
+}
+
+@test "a bad preface (an HTTP/1.1 answer) and a malformed SETTINGS frame: 16 HTTP2" {
+	h2_start - <<'EOF'
+[{"preface_hex": "485454502f312e3120323030204f4b0d0a436f6e74656e742d4c656e6774683a20300d0a0d0a"},
+ {"preface_hex": "0000050400000000000000000000"}]
+EOF
+	hrun "${H2C[@]}" "$H2_URL/a"
+	failed_with 16 HTTP2
+	hrun "${H2C[@]}" "$H2_URL/a"
+	failed_with 16 HTTP2
+	# FRAME_SIZE_ERROR (RFC 9113 §6.5: a SETTINGS length not a multiple of 6)
+	h2_wait_frame 1 '^recv GOAWAY stream=0 flags=- len=[0-9]+ last_stream_id=0 error=6$'
+}
+
+@test "DATA after END_STREAM: 16 HTTP2 for the stream still open on that connection" {
+	# the stray frame comes after /a's end and before /b's answer
+	h2_start - <<<'{"paths": {"/a": {"data_after_end": "extra"}, "/b": {"delay_ms": 200}}}'
+	hrun "${H2C[@]}" "$H2_URL/a" "$H2_URL/b"
+	failed_with 16 HTTP2
+	assert_bytes "$T/out" '/a\n'
+	assert_equal "$(h2_conns)" 1
+}
+
+# --- uploads and flow control -------------------------------------------------
+
+@test "a 0-byte body from a pipe ends the stream with END_STREAM" {
+	h2_start - <<<'{}'
+	hrun_pipe '' "${H2C[@]}" PUT "$H2_URL/empty" @-
+	[[ $status -eq 0 && $(cat "$T/out") == /empty ]] || fail "$(show)"
+	h2_wait 0 1 end
+	assert_equal "$(cat "$(h2_file 0 1 end)")" "bytes=0 sha256=$(printf '' | sha256sum | cut -d' ' -f1)"
+	grep -qE '^recv (HEADERS|DATA) stream=1 flags=END_STREAM' "$(h2_frames 0)"
+}
+
+@test "a pipe's body goes as DATA frames (no chunked coding) through a 1-byte stream window" {
+	# a client may send 65,535 bytes before it has the server's SETTINGS: 2,000 more
+	head -c $((65535 + 2000)) "$MIB" >"$T/up"
+	h2_start - <<<'{"settings": {"INITIAL_WINDOW_SIZE": 1}, "default": {"body": "ok\n"}}'
+	hcli_capture "${H2C[@]}" PUT "$H2_URL/up" @- <"$T/up"
+	[[ $status -eq 0 && $(cat "$T/out") == ok ]] || fail "$(show)"
+	h2_wait 0 1 end
+	assert_equal "$(cat "$(h2_file 0 1 end)")" "bytes=67535 sha256=$(sha256_of "$T/up")"
+	grep -q '^recv DATA stream=1 flags=- len=1$' "$(h2_frames 0)"
+	! grep -qi '^transfer-encoding' "$(h2_file 0 1 head)"
+}
+
+@test "tiny windows both ways: 1 MiB up through a slowly consumed window, 1 MiB down in 16-byte frames; sha256 intact" {
+	h2_start - <<<'{"settings": {"INITIAL_WINDOW_SIZE": 16384}, "consume_delay_ms": 5, "default": {"body": "ok\n"}}'
+	hrun "${H2C[@]}" PUT "$H2_URL/up" @"$MIB"
+	[[ $status -eq 0 && $(cat "$T/out") == ok ]] || fail "$(show)"
+	h2_wait 0 1 end
+	assert_equal "$(cat "$(h2_file 0 1 end)")" "bytes=1048576 sha256=$(mib_sha)"
+	head_has 0 1 'content-length: 1048576'
+
+	h2_start - <<EOF
+{"default": {"body_file": "$MIB", "frame_size": 16}}
+EOF
+	hrun "${H2C[@]}" "$H2_URL/down"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(sha256_of "$T/out")" "$(mib_sha)"
+}
+
+@test "-Z: two 1 MiB streams in 16-byte frames on one connection, both intact" {
+	h2_tls_start - localhost localhost <<EOF
+{"default": {"body_file": "$MIB", "frame_size": 16}}
+EOF
+	hrun "${CA[@]}" -Z -o "$T/one" "$H2_URL/one" -o "$T/two" "$H2_URL/two"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(sha256_of "$T/one")" "$(mib_sha)"
+	assert_equal "$(sha256_of "$T/two")" "$(mib_sha)"
+	assert_equal "$(h2_conns)" 1
+}
+
+@test "an early 413 during an upload: the answer is shown, the upload stops" {
+	h2_start - <<'EOF'
+{"settings": {"INITIAL_WINDOW_SIZE": 16384}, "consume_delay_ms": 50,
+ "default": {"status": 413, "wait_body": false, "body": "too big\n", "rst_after_end": 0}}
+EOF
+	hrun "${H2C[@]}" -i PUT "$H2_URL/up" @"$MIB"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" 'HTTP/2 413\n\ntoo big\n'
+	h2_wait 0 1 done
+	# it stopped sending: far less than the 1 MiB arrived
+	(($(stat -c %s "$(h2_file 0 1 body)") < 524288))
+}
+
+# --- real servers ---------------------------------------------------------------
+
+@test "nghttpd: three URLs over one TLS connection, a 1 MiB file intact, -w %{http_version} 2" {
+	nghttpd_start "$T/ng" tls
+	cp "$MIB" "$NGHTTPD_DIR/www/mib"
+	printf 'a\n' >"$NGHTTPD_DIR/www/a"
+	hrun "${CA[@]}" -o "$T/m" -w '%{http_version}\n' "$NGHTTPD_URL/mib" "$NGHTTPD_URL/a" "$NGHTTPD_URL/a"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" '2\na\n2\na\n2\n'
+	assert_equal "$(sha256_of "$T/m")" "$(mib_sha)"
+	assert_equal "$(nghttpd_conns)" 1
+}
+
+@test "Apache mod_http2: three URLs over one TLS connection; h2c prior knowledge" {
+	apache_h2_start "$T/ap" tls
+	printf 'a\n' >"$APACHE_DIR/www/a"
+	hrun "${CA[@]}" "$APACHE_URL/a" "$APACHE_URL/a" "$APACHE_URL/a"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" 'a\na\na\n'
+	harness_wait_for 5 test "$(wc -l <"$APACHE_DIR/conn.log")" -ge 3
+	assert_equal "$(cut -d' ' -f2- "$APACHE_DIR/conn.log" | sort -u)" 'HTTP/2.0 GET /a 200'
+	assert_equal "$(apache_h2_conns)" 1
+
+	apache_h2_start "$T/apc"
+	printf 'c\n' >"$APACHE_DIR/www/c"
+	hrun "${H2C[@]}" -w '%{http_version}\n' "$APACHE_URL/c"
+	[[ $status -eq 0 && $(cat "$T/out") == $'c\n2' ]] || fail "$(show)"
+}
