@@ -292,3 +292,14 @@ EOF
 	harness_wait_for 5 test -s "$APACHE_DIR/conn.log"
 	assert_equal "$(cut -d' ' -f2- "$APACHE_DIR/conn.log")" 'HTTP/2.0 GET /c 200'
 }
+
+@test "h2server: max-open counts the streams open at once" {
+	h2_tls_start - localhost localhost <<<'{"default": {"delay_ms": 100}}'
+	run curl -Z -o "$T/a" "$H2_URL/a" -o "$T/b" "$H2_URL/b" -o "$T/c" "$H2_URL/c"
+	assert_success
+	assert_equal "$(cat "$T/a" "$T/b" "$T/c")" $'/a\n/b\n/c'
+	assert_equal "$(cat "$H2_DIR/max-open-0")" 3
+	run curl -o "$T/a" "$H2_URL/a" -o "$T/b" "$H2_URL/b"
+	assert_success
+	assert_equal "$(cat "$H2_DIR/max-open-1")" 1
+}

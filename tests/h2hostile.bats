@@ -105,6 +105,14 @@ head_has() { # C S LINE
 		'stream=1 request GET|stream=3 request GET|stream=3 answer answered|stream=1 answer answered|'
 }
 
+@test "-Z with MAX_CONCURRENT_STREAMS 1: the rest wait for a free stream on the one connection" {
+	h2_tls_start - localhost localhost <<<'{"settings": {"MAX_CONCURRENT_STREAMS": 1}, "default": {"delay_ms": 50}}'
+	hrun "${CA[@]}" -Z "$H2_URL/a" "$H2_URL/b" "$H2_URL/c" "$H2_URL/d"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" '/a\n/b\n/c\n/d\n'
+	assert_equal "$(h2_conns)" 1
+}
+
 @test "trailers end the stream; the body is intact" {
 	h2_start - <<<'{"default": {"body": "hello\n", "trailers": [["x-t", "1"]]}}'
 	expect_ok hello "${H2C[@]}" "$H2_URL/a"

@@ -81,7 +81,8 @@ PATH" as each request's HEADERS arrives), and per request:
     req-C-S.reset written when the client resets it: "error=E"
     req-C-S.done  written when the answer is complete: "answered",
                   "reset", "refused" (above a GOAWAY) or "gone"
-alpn-<conn> (TLS: the protocol ALPN chose, or "none"), h1-<conn>.
+max-open-<conn> (the most streams open at once), alpn-<conn> (TLS: the
+protocol ALPN chose, or "none"), h1-<conn>.
 
 Exit status: 0 at the end of the lifetime or on SIGTERM, 2 for a bad script,
 1 when the socket cannot be set up.
@@ -498,6 +499,7 @@ class Connection:
         self.streams = {}
         self.closed = False      # no more sending
         self.requests = 0
+        self.max_open = 0        # most streams open at once
         self.goaway_last = None  # last_stream_id of the GOAWAY sent
         self.pending = set()     # streams at or below goaway_last not yet done
         self.outq = queue.Queue()
@@ -747,6 +749,12 @@ class Connection:
             self.srv.req_file.write(f"conn={self.idx} stream={sid} {method} {st.path}\n")
         self.requests += 1
         self.log(f"request {method} {st.path}", sid)
+        # python3-h2 closes a stream as its END_STREAM is made, so this counts
+        # the streams open when the client opened this one
+        open_now = self.conn.open_inbound_streams
+        if open_now > self.max_open:
+            self.max_open = open_now
+            self.srv.write_atomic(f"max-open-{self.idx}", f"{open_now}\n")
         g = self.script["goaway"]
         if g and self.goaway_last is None and self.requests >= g["after"]:
             last = g["last"]
