@@ -41,7 +41,7 @@ mib_sha() {
 	run curl --http2-prior-knowledge -H 'X-One: 1' -d 'a=b' "$H2_URL/p?q=1"
 	assert_success
 	assert_output '/p?q=1'
-	h2_wait 0 1 done
+	h2_wait 0 1 outcome
 	head=$(h2_file 0 1 head)
 	assert_equal "$(head -n 4 "$head")" \
 		$':method: POST\n:path: /p?q=1\n:scheme: http\n:authority: 127.0.0.1:'"$H2_PORT"
@@ -49,7 +49,7 @@ mib_sha() {
 	grep -qx 'content-length: 3' "$head"
 	assert_equal "$(cat "$(h2_file 0 1 body)")" a=b
 	assert_equal "$(cat "$(h2_file 0 1 end)")" "bytes=3 sha256=$(printf a=b | sha256sum | cut -d' ' -f1)"
-	assert_equal "$(cat "$(h2_file 0 1 done)")" answered
+	assert_equal "$(cat "$(h2_file 0 1 outcome)")" answered
 	assert_equal "$(h2_requests)" 'conn=0 stream=1 POST /p?q=1'
 	# curl's SETTINGS (push off) and its HEADERS then DATA with END_STREAM
 	grep -q '^recv SETTINGS stream=0 flags=- .*ENABLE_PUSH=0' "$(h2_frames 0)"
@@ -83,7 +83,7 @@ mib_sha() {
 	assert_success
 	assert_output hello
 	grep -q '^x-t: 1' "$T/head"
-	h2_wait 0 1 done
+	h2_wait 0 1 outcome
 	assert_equal "$(grep '^send [HD]' "$(h2_frames 0)")" \
 		$'send HEADERS stream=1 flags=END_HEADERS len=1\nsend DATA stream=1 flags=- len=6\nsend HEADERS stream=1 flags=END_STREAM,END_HEADERS len=7'
 }
@@ -100,8 +100,8 @@ EOF
 	assert_equal "$(cat "$T/r")" 0123
 	assert_equal "$(h2_conns)" 1
 	stream=$(sed -n 's|^conn=0 stream=\([0-9]*\) GET /r$|\1|p' "$H2_DIR/requests")
-	h2_wait 0 "$stream" done
-	assert_equal "$(cat "$(h2_file 0 "$stream" done)")" reset
+	h2_wait 0 "$stream" outcome
+	assert_equal "$(cat "$(h2_file 0 "$stream" outcome)")" reset
 	grep -q "^send RST_STREAM stream=$stream flags=- len=4 error=2$" "$(h2_frames 0)"
 }
 
@@ -114,10 +114,10 @@ EOF
 	assert_output --partial 'curl: (16)'
 	assert_equal "$(h2_conns)" 2
 	assert_equal "$(h2_requests)" $'conn=0 stream=1 GET /a\nconn=0 stream=3 GET /b\nconn=1 stream=1 GET /c'
-	assert_equal "$(cat "$(h2_file 0 1 done)")" answered
-	assert_equal "$(cat "$(h2_file 0 3 done)")" refused
+	assert_equal "$(cat "$(h2_file 0 1 outcome)")" answered
+	assert_equal "$(cat "$(h2_file 0 3 outcome)")" refused
 	grep -q '^send GOAWAY stream=0 flags=- len=8 last_stream_id=1 error=0$' "$(h2_frames 0)"
-	! grep -q '^send HEADERS stream=3' "$(h2_frames 0)"
+	run ! grep -q '^send HEADERS stream=3' "$(h2_frames 0)"
 	h2_wait_log 'conn=0 closing: streams below the GOAWAY answered'
 }
 
@@ -218,7 +218,7 @@ EOF
 	run curl --http2-prior-knowledge "$H2_URL/a"
 	assert_success
 	assert_output /a
-	h2_wait 0 1 done
+	h2_wait 0 1 outcome
 	assert_equal "$(grep '^send DATA' "$(h2_frames 0)")" \
 		$'send DATA stream=1 flags=END_STREAM len=3\nsend DATA stream=1 flags=- len=5'
 }
@@ -227,7 +227,7 @@ EOF
 	h2_start - <<<'{"default": {"status": 413, "wait_body": false, "body": "too big\n"}}'
 	run curl --http2-prior-knowledge -T "$BATS_FILE_TMPDIR/mib" "$H2_URL/up"
 	assert_output 'too big'
-	h2_wait 0 1 done
+	h2_wait 0 1 outcome
 	# answered before the request's END_STREAM (if one came at all)
 	assert_equal "$(grep -m1 -oE 'stream=1 (answer answered|request ended)' "$H2_DIR/log")" \
 		'stream=1 answer answered'
@@ -239,8 +239,8 @@ EOF
 	run curl -Z -o "$T/slow" "$H2_URL/slow" -o "$T/fast" "$H2_URL/fast"
 	assert_success
 	assert_equal "$(cat "$T/slow" "$T/fast")" $'/slow\n/fast'
-	h2_wait 0 1 done
-	h2_wait 0 3 done
+	h2_wait 0 1 outcome
+	h2_wait 0 3 outcome
 	assert_equal "$(grep -oE 'stream=[13] answer answered' "$H2_DIR/log" | tr '\n' '|')" \
 		'stream=3 answer answered|stream=1 answer answered|'
 }

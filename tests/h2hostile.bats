@@ -31,8 +31,9 @@ mib_sha() {
 
 # The last run failed with STATUS and one line "hcli: KIND: ..." on standard error.
 failed_with() { # STATUS KIND
-	[[ $status -eq $1 && $(wc -l <"$T/err") -eq 1 ]] && grep -q "^hcli: $2: " "$T/err" ||
+	if [[ $status -ne $1 || $(wc -l <"$T/err") -ne 1 ]] || ! grep -q "^hcli: $2: " "$T/err"; then
 		fail "$(printf 'expected %s and "hcli: %s: ...", got:\n%s' "$1" "$2" "$(show)")"
+	fi
 }
 
 # The request's recorded fields hold LINE exactly.
@@ -55,8 +56,8 @@ head_has() { # C S LINE
 	head_has 0 1 ':path: /a?b=1'
 	head_has 0 1 "user-agent: hcli/$(hcli_version)"
 	# RFC 9113 §8.3.1: :authority instead of Host; no upper case; no connection fields
-	! grep -qiE '^(host|connection|keep-alive|transfer-encoding|upgrade):' "$(h2_file 0 1 head)"
-	! grep -q '^[^:]*[A-Z]' "$(h2_file 0 1 head)"
+	run ! grep -qiE '^(host|connection|keep-alive|transfer-encoding|upgrade):' "$(h2_file 0 1 head)"
+	run ! grep -q '^[^:]*[A-Z]' "$(h2_file 0 1 head)"
 	assert_equal "$(cat "$(h2_file 0 1 end)")" "bytes=0 sha256=$(printf '' | sha256sum | cut -d' ' -f1)"
 	# SETTINGS_ENABLE_PUSH 0 (SPEC), in hcli's first SETTINGS
 	grep -m1 '^recv SETTINGS' "$(h2_frames 0)" | grep -q ' ENABLE_PUSH=0'
@@ -126,7 +127,7 @@ head_has() { # C S LINE
 	h2_wait 0 1 end
 	head_has 0 1 'te: trailers'
 	head_has 0 1 'x-kept: 1'
-	! grep -qiE '^(connection|keep-alive|upgrade|proxy-connection):' "$(h2_file 0 1 head)"
+	run ! grep -qiE '^(connection|keep-alive|upgrade|proxy-connection):' "$(h2_file 0 1 head)"
 }
 
 # --- resets and GOAWAY --------------------------------------------------------
@@ -163,7 +164,7 @@ EOF
 	[[ $status -eq 0 ]] || fail "$(show)"
 	assert_bytes "$T/out" '/a\n/b\n/c\n'
 	assert_equal "$(h2_conns)" 2
-	assert_equal "$(cat "$(h2_file 0 3 done)")" refused
+	assert_equal "$(cat "$(h2_file 0 3 outcome)")" refused
 	grep -q '^conn=1 stream=1 GET /b$' "$H2_DIR/requests"
 	grep -q '^conn=1 stream=3 GET /c$' "$H2_DIR/requests"
 }
@@ -293,7 +294,7 @@ EOF
 	h2_wait 0 1 end
 	assert_equal "$(cat "$(h2_file 0 1 end)")" "bytes=67535 sha256=$(sha256_of "$T/up")"
 	grep -q '^recv DATA stream=1 flags=- len=1$' "$(h2_frames 0)"
-	! grep -qi '^transfer-encoding' "$(h2_file 0 1 head)"
+	run ! grep -qi '^transfer-encoding' "$(h2_file 0 1 head)"
 }
 
 @test "tiny windows both ways: 1 MiB up through a slowly consumed window, 1 MiB down in 16-byte frames; sha256 intact" {
@@ -331,7 +332,7 @@ EOF
 	hrun "${H2C[@]}" -i PUT "$H2_URL/up" @"$MIB"
 	[[ $status -eq 0 ]] || fail "$(show)"
 	assert_bytes "$T/out" 'HTTP/2 413\n\ntoo big\n'
-	h2_wait 0 1 done
+	h2_wait 0 1 outcome
 	# it stopped sending: far less than the 1 MiB arrived
 	(($(stat -c %s "$(h2_file 0 1 body)") < 524288))
 }

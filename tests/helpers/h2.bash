@@ -9,7 +9,7 @@
 #                               $PKI/CERT.pem, $PKI/KEY.key; H2_URL is
 #                               https://localhost:PORT; OPTION e.g. --alpn h2
 #   h2_requests                 the request log ("conn=C stream=S METHOD PATH")
-#   h2_file C S EXT             path of req-C-S.EXT (head body end reset done)
+#   h2_file C S EXT             path of req-C-S.EXT (head body end reset outcome)
 #   h2_wait C S EXT [SECONDS]   wait (bounded) until req-C-S.EXT exists
 #   h2_frames C                 path of connection C's frame log
 #   h2_wait_frame C REGEX [S]   wait (bounded) until a frame line matches
@@ -121,15 +121,19 @@ h2_conns() {
 # --- nghttpd -------------------------------------------------------------
 
 
+# harness_daemon's CONF step: the port is known only inside its loop, and
+# nghttpd takes it on the command line, so a wrapper reads it from this file.
+_nghttpd_conf() { # PORT
+	echo "$1" >"$NGHTTPD_DIR/port"
+}
+
 nghttpd_start() {
 	local dir=${1:?usage: nghttpd_start DIR [tls]} tls=${2:-}
 	local -a cmd
 	mkdir -p "$dir/www"
 	dir=$(cd "$dir" && pwd)
 	NGHTTPD_DIR=$dir
-	# the port is known only inside harness_daemon's loop: a wrapper reads it from
-	# the file the CONF step writes
-	_nghttpd_conf() { echo "$1" >"$NGHTTPD_DIR/port"; }
+	# shellcheck disable=SC2016 # the wrapper shell expands them
 	if [[ $tls == tls ]]; then
 		cmd=(sh -c 'exec nghttpd -v -a 127.0.0.1 -d "$1/www" "$(cat "$1/port")" "$2" "$3"' nghttpd
 			"$dir" "${PKI:?nghttpd_start: no PKI}/localhost.key" "$PKI/localhost.pem")

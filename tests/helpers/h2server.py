@@ -79,7 +79,7 @@ PATH" as each request's HEADERS arrives), and per request:
     req-C-S.body  its body bytes (created with the first DATA)
     req-C-S.end   written at END_STREAM: "bytes=N sha256=HEX"
     req-C-S.reset written when the client resets it: "error=E"
-    req-C-S.done  written when the answer is complete: "answered",
+    req-C-S.outcome  written when the answer is complete: "answered",
                   "reset", "refused" (above a GOAWAY) or "gone"
 max-open-<conn> (the most streams open at once), alpn-<conn> (TLS: the
 protocol ALPN chose, or "none"), h1-<conn>.
@@ -485,7 +485,7 @@ class Stream:
         self.ended = False
         self.reset = False
         self.started = False  # an answer is under way
-        self.done = False     # req-C-S.done written
+        self.finished = False    # req-C-S.outcome written
 
 
 class Connection:
@@ -766,7 +766,7 @@ class Connection:
                                                               g["error"]) + g["debug"]))
             self.log(f"sent GOAWAY last_stream_id={self.goaway_last} error={g['error']}")
             self.pending = {s.sid for s in self.streams.values()
-                            if s.sid <= self.goaway_last and not s.done}
+                            if s.sid <= self.goaway_last and not s.finished}
             for s in list(self.streams.values()):
                 if s.sid > self.goaway_last:
                     self.done_locked(s, "refused")
@@ -835,10 +835,10 @@ class Connection:
         threading.Thread(target=self.answer, args=(st, ans), daemon=True).start()
 
     def done_locked(self, st, how):
-        if st.done:
+        if st.finished:
             return
-        st.done = True
-        self.srv.write_atomic(f"req-{self.idx}-{st.sid}.done", how + "\n")
+        st.finished = True
+        self.srv.write_atomic(f"req-{self.idx}-{st.sid}.outcome", how + "\n")
         self.log(f"answer {how}", st.sid)
         self.pending.discard(st.sid)
         if self.goaway_last is not None and not self.pending:
