@@ -9,6 +9,7 @@
 
 load helpers/common
 load helpers/h2
+load helpers/tinyproxy
 
 setup_file() {
 	export PKI=$BATS_FILE_TMPDIR/pki
@@ -128,6 +129,41 @@ head_has() { # C S LINE
 	head_has 0 1 'te: trailers'
 	head_has 0 1 'x-kept: 1'
 	run ! grep -qiE '^(connection|keep-alive|upgrade|proxy-connection):' "$(h2_file 0 1 head)"
+}
+
+@test "over h2: -L follows a redirect on the same connection; --compressed decodes gzip" {
+	h2_start - <<'EOF'
+{"paths": {"/r": {"status": 302, "headers": [["location", "/b"]], "body": ""},
+           "/z": {"headers": [["content-encoding", "gzip"]], "body_b64": "H4sIAAAAAAAAA8tIzcnJ5wIAIDA6NgYAAAA="}}}
+EOF
+	hrun "${H2C[@]}" -L "$H2_URL/r"
+	[[ $status -eq 0 && $(cat "$T/out") == /b ]] || fail "$(show)"
+	assert_equal "$(h2_requests)" $'conn=0 stream=1 GET /r\nconn=0 stream=3 GET /b'
+	hrun "${H2C[@]}" --compressed "$H2_URL/z"
+	[[ $status -eq 0 && $(cat "$T/out") == hello ]] || fail "$(show)"
+	grep -q '^accept-encoding: .*gzip' "$(h2_file 1 1 head)"
+}
+
+@test "h2 inside a proxy's CONNECT tunnel (tinyproxy): ALPN h2 end to end" {
+	h2_tls_start - localhost localhost <<<'{}'
+	tinyproxy_start "$T/proxy" "ConnectPort $H2_PORT"
+	hrun "${CA[@]}" -x "$TP_URL" -w '%{http_version}\n' "$H2_URL/a"
+	[[ $status -eq 0 && $(cat "$T/out") == $'/a\n2' ]] || fail "$(show)"
+	assert_equal "$(cat "$H2_DIR/alpn-0")" h2
+	grep -q "CONNECT localhost:$H2_PORT " "$TP_DIR/log"
+}
+
+@test "-v shows the frames that matter: SETTINGS, HEADERS, RST_STREAM, GOAWAY" {
+	h2_start - <<<'{"default": {"body": "0123456789", "reset": {"after_bytes": 4, "error": 8}}}'
+	hrun -v "${H2C[@]}" "$H2_URL/r"
+	[[ $status -eq 92 ]] || fail "$(show)"
+	grep -q 'SETTINGS' "$T/err"
+	grep -q 'HEADERS' "$T/err"
+	grep -q 'RST_STREAM' "$T/err"
+	h2_start - <<<'{"default": {"body": "0123456789", "goaway": {"after_bytes": 4, "error": 2}}}'
+	hrun -v "${H2C[@]}" "$H2_URL/g"
+	[[ $status -eq 16 ]] || fail "$(show)"
+	grep -q 'GOAWAY' "$T/err"
 }
 
 # --- resets and GOAWAY --------------------------------------------------------
