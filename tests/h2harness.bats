@@ -97,12 +97,13 @@ EOF
 	assert_output --partial 'INTERNAL_ERROR'
 	assert_equal "$(cat "$T/a")" /a
 	assert_equal "$(cat "$T/b")" /b
-	assert_equal "$(cat "$T/r")" 0123
 	assert_equal "$(h2_conns)" 1
 	stream=$(sed -n 's|^conn=0 stream=\([0-9]*\) GET /r$|\1|p' "$H2_DIR/requests")
 	h2_wait 0 "$stream" outcome
 	assert_equal "$(cat "$(h2_file 0 "$stream" outcome)")" reset
-	grep -q "^send RST_STREAM stream=$stream flags=- len=4 error=2$" "$(h2_frames 0)"
+	# four body bytes, then the reset (curl 7.88 writes them or not, as the reads fall)
+	assert_equal "$(grep "^send [A-Z_]* stream=$stream " "$(h2_frames 0)" | tr '\n' '|')" \
+		"send HEADERS stream=$stream flags=END_HEADERS len=1|send DATA stream=$stream flags=- len=4|send RST_STREAM stream=$stream flags=- len=4 error=2|"
 }
 
 @test "h2server: GOAWAY below an open stream: the stream above is refused, a new connection" {
