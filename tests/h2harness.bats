@@ -225,7 +225,11 @@ EOF
 }
 
 @test "h2server: an early 413 is answered while the upload still runs" {
-	h2_start - <<<'{"default": {"status": 413, "wait_body": false, "body": "too big\n"}}'
+	# a small window taken back slowly: the upload cannot be over before the answer
+	h2_start - <<'EOF'
+{"settings": {"INITIAL_WINDOW_SIZE": 16384}, "consume_delay_ms": 50,
+ "default": {"status": 413, "wait_body": false, "body": "too big\n"}}
+EOF
 	run curl --http2-prior-knowledge -T "$BATS_FILE_TMPDIR/mib" "$H2_URL/up"
 	assert_output 'too big'
 	h2_wait 0 1 outcome
@@ -235,15 +239,25 @@ EOF
 	(($(stat -c %s "$(h2_file 0 1 body)") < 1048576))
 }
 
-@test "h2server: a delayed answer: the other stream's answer comes first" {
-	h2_tls_start - localhost localhost <<<'{"paths": {"/slow": {"delay_ms": 300}}}'
-	run curl -Z -o "$T/slow" "$H2_URL/slow" -o "$T/fast" "$H2_URL/fast"
+@test "h2server: a delayed answer comes no sooner; an answer held until another stream's" {
+	h2_tls_start - localhost localhost <<'EOF'
+{"paths": {"/slow": {"delay_ms": 300}, "/held": {"after": {"path": "/free"}}}}
+EOF
+	run curl -o "$T/slow" "$H2_URL/slow"
 	assert_success
-	assert_equal "$(cat "$T/slow" "$T/fast")" $'/slow\n/fast'
 	h2_wait 0 1 outcome
-	h2_wait 0 3 outcome
-	assert_equal "$(grep -oE 'stream=[13] answer answered' "$H2_DIR/log" | tr '\n' '|')" \
-		'stream=3 answer answered|stream=1 answer answered|'
+	# at least 300 ms between the request and its answer in the server's log
+	awk '/stream=1 request GET/ { t0 = $1 } /stream=1 answer answered/ { t1 = $1 }
+		END { exit !(t1 - t0 >= 0.3) }' "$H2_DIR/log"
+
+	run curl -Z -o "$T/held" "$H2_URL/held" -o "$T/free" "$H2_URL/free"
+	assert_success
+	assert_equal "$(cat "$T/held" "$T/free")" $'/held\n/free'
+	h2_wait 1 1 outcome
+	h2_wait 1 3 outcome
+	assert_equal "$(grep -oE 'conn=1 stream=[13] answer answered' "$H2_DIR/log" | tr '\n' '|')" \
+		'conn=1 stream=3 answer answered|conn=1 stream=1 answer answered|'
+	run ! grep -q 'gave up waiting' "$H2_DIR/log"
 }
 
 @test "h2server: a bad script is refused; the server stops by itself after its lifetime" {

@@ -47,6 +47,10 @@ An ANSWER is an object:
     frame_size   largest DATA frame to send (default: the client's limit)
     trailers     [["name", "value"], ...] sent after the body, END_STREAM
     delay_ms     wait before answering
+    after        {"path": "/b", "timeout_ms": 5000}: answer only once the
+                 answer to /b on this connection is complete (or the time
+                 is up): proves two streams were open at once, without a
+                 race against the clock
     wait_body    true (default): answer after the request's END_STREAM;
                  false: as soon as its HEADERS came (an early 413)
     hang         true: never answer
@@ -130,7 +134,7 @@ SETTING_NAMES[8] = "ENABLE_CONNECT_PROTOCOL"
 CONN_KEYS = {"settings", "preface_hex", "consume_delay_ms", "goaway", "streams", "paths",
              "default", "comment"}
 ANSWER_KEYS = {"status", "headers", "body", "body_b64", "body_file", "body_repeat", "echo",
-               "frame_size", "trailers", "delay_ms", "wait_body", "hang", "reset", "goaway",
+               "frame_size", "trailers", "delay_ms", "after", "wait_body", "hang", "reset", "goaway",
                "rst_after_end", "data_after_end", "push", "big_field", "many_fields",
                "field_size", "flood", "then", "comment"}
 
@@ -305,6 +309,13 @@ def parse_answer(a, where, base_dir):
         "data_after_end": None,
         "reset": None, "goaway": None, "flood": None,
     }
+    ans["after"] = None
+    if "after" in a:
+        af = a["after"]
+        if not isinstance(af, dict) or set(af) - {"path", "timeout_ms"} or "path" not in af:
+            raise ScriptError(f"{where}.after: expected {{\"path\": ..., \"timeout_ms\": N}}")
+        ans["after"] = (str(af["path"]),
+                        number(af.get("timeout_ms", 5000), f"{where}.after.timeout_ms") / 1000)
     if ans["then"] not in ("keep", "close"):
         raise ScriptError(f"{where}.then: expected keep or close")
     if "body" in a:
@@ -500,6 +511,7 @@ class Connection:
         self.closed = False      # no more sending
         self.requests = 0
         self.max_open = 0        # most streams open at once
+        self.answered = set()    # paths answered in full
         self.goaway_last = None  # last_stream_id of the GOAWAY sent
         self.pending = set()     # streams at or below goaway_last not yet done
         self.outq = queue.Queue()
@@ -839,6 +851,9 @@ class Connection:
             return
         st.finished = True
         self.srv.write_atomic(f"req-{self.idx}-{st.sid}.outcome", how + "\n")
+        if how == "answered":
+            self.answered.add(st.path)
+            self.cv.notify_all()
         self.log(f"answer {how}", st.sid)
         self.pending.discard(st.sid)
         if self.goaway_last is not None and not self.pending:
@@ -858,6 +873,12 @@ class Connection:
             if ans["delay"]:
                 with self.cv:
                     self.cv.wait_for(lambda: self.closed or st.reset, ans["delay"])
+            if ans["after"]:
+                path, timeout = ans["after"]
+                with self.cv:
+                    if not self.cv.wait_for(lambda: self.closed or st.reset or
+                                            path in self.answered, timeout):
+                        self.log(f"gave up waiting for {path}", st.sid)
             self.answer_steps(st, ans)
         except Gone as e:
             how = "reset" if "RST_STREAM" in str(e) else "gone"
