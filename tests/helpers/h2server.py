@@ -99,6 +99,7 @@ import hashlib
 import json
 import os
 import queue
+import select
 import signal
 import socket
 import ssl
@@ -472,6 +473,7 @@ class Server:
             self.accepted += 1
             self.write_atomic("conns", f"{self.accepted}\n")
             self.log(f"accept from {peer[0]} port {peer[1]}", idx)
+            # blocking for the TLS handshake; Connection.run makes it non-blocking
             sock.settimeout(None)
             if idx < len(self.conns):
                 script = self.conns[idx]
@@ -515,6 +517,7 @@ class Connection:
         self.goaway_last = None  # last_stream_id of the GOAWAY sent
         self.pending = set()     # streams at or below goaway_last not yet done
         self.outq = queue.Queue()
+        self.io_lock = threading.Lock()
         self.frames = open(server.path(f"frames-{idx}"), "a")  # flushed after each batch
         self.frames_lock = threading.Lock()
         self.last_line = None
@@ -558,10 +561,11 @@ class Connection:
                 return
             try:
                 if item == "shutdown":
-                    self.sock.shutdown(socket.SHUT_WR)
+                    with self.io_lock:
+                        self.sock.shutdown(socket.SHUT_WR)
                     self.log("shut down sending")
                     continue
-                self.sock.sendall(item)
+                self.send_all(item)
                 self.out_log.feed(item)
             except OSError as e:
                 self.log(f"send failed: {e}")
@@ -597,6 +601,8 @@ class Connection:
     # -- receiving
 
     def run(self):
+        if not self.srv.tls:
+            self.sock.setblocking(False)
         wt = threading.Thread(target=self.writer, daemon=True)
         wt.start()
         try:
@@ -619,17 +625,44 @@ class Connection:
             self.sock.close()
             self.log("connection done")
 
+    # The socket is non-blocking and every call on it holds io_lock: one
+    # OpenSSL connection must not be read and written by two threads at once.
+
     def recv(self):
-        self.sock.settimeout(max(0.01, self.srv.remaining()))
-        try:
-            data = self.sock.recv(RECV_SIZE)
-        except socket.timeout:
-            raise Gone("lifetime over") from None
-        except OSError as e:
-            raise Gone(f"receive failed: {e}") from None
-        if not data:
-            raise Gone("client closed")
-        return data
+        while True:
+            if not (self.srv.tls and self.sock.pending()):
+                remaining = self.srv.remaining()
+                if remaining <= 0:
+                    raise Gone("lifetime over")
+                ready, _, _ = select.select([self.sock], [], [], remaining)
+                if not ready:
+                    continue
+            with self.io_lock:
+                try:
+                    data = self.sock.recv(RECV_SIZE)
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+                    continue
+                except OSError as e:
+                    raise Gone(f"receive failed: {e}") from None
+            if not data:
+                raise Gone("client closed")
+            return data
+
+    def send_all(self, data):
+        view = memoryview(data)
+        while view:
+            with self.io_lock:
+                try:
+                    n = self.sock.send(view)
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError, BlockingIOError):
+                    n = 0
+            if n:
+                view = view[n:]
+                continue
+            if self.srv.remaining() <= 0:
+                raise OSError("lifetime over")
+            # a full socket: wait until it takes more (the reader may hold the lock meanwhile)
+            select.select([], [self.sock], [], 1.0)
 
     def start(self):
         """TLS handshake and preface; returns the bytes read so far, or None when done."""
@@ -639,6 +672,7 @@ class Connection:
             except (ssl.SSLError, OSError) as e:
                 self.srv.write_atomic(f"alpn-{self.idx}", f"handshake failed: {e}\n")
                 raise Gone(f"TLS handshake failed: {e}") from None
+            self.sock.setblocking(False)
             alpn = self.sock.selected_alpn_protocol() or "none"
             self.srv.write_atomic(f"alpn-{self.idx}", alpn + "\n")
             self.log(f"TLS {self.sock.version()}, ALPN {alpn}")
