@@ -414,6 +414,29 @@ EOF
 	(($(stat -c %s "$(h2_file 0 1 body)") < 524288))
 }
 
+# hcli on a pseudo-terminal (script(1)), no colour: what reached the terminal
+# in $T/tty, the exit code in $status.
+tty_run() { # ARGS...
+	local cmd
+	cmd="stty -onlcr; exec $(printf '%q ' env NO_COLOR=1 TERM=xterm "$HCLI" "$@")"
+	status=0
+	timeout -k 2 20 script -qfec "$cmd" /dev/null </dev/null >"$T/tty" || status=$?
+}
+
+@test "a terminal never gets a server's control bytes raw: h2 field values, GOAWAY debug data, -v" {
+	h2_start - <<'EOF'
+[{"default": {"headers": [["x-evil", "a\u001b]0;pwned\u0007b\u001b[2J"]]}},
+ {"goaway": {"after_requests": 1, "last_stream_id": 0, "error": 2,
+             "debug": "\u001b]0;pwned\u0007\u001b[2J"}}]
+EOF
+	tty_run -v -i "${H2C[@]}" "$H2_URL/a"
+	[[ -s $T/tty ]]
+	run ! grep -q $'[\e\a]' "$T/tty"
+	tty_run -v "${H2C[@]}" "$H2_URL/b"
+	[[ $status -eq 16 ]] || fail "status $status: $(cat -v "$T/tty")"
+	run ! grep -q $'[\e\a]' "$T/tty"
+}
+
 # --- real servers ---------------------------------------------------------------
 
 @test "nghttpd: three URLs over one TLS connection, a 1 MiB file intact, -w %{http_version} 2" {
