@@ -260,6 +260,23 @@ EOF
 	run ! grep -q 'gave up waiting' "$H2_DIR/log"
 }
 
+@test "h2server: a PING after SETTINGS, 1xx heads before the answer, raw frames before the head" {
+	h2_start - <<'EOF'
+{"ping": true, "paths": {"/i": {"interim": [103]},
+                         "/wu": {"raw_hex": "0000040800000000007fffffff"}}}
+EOF
+	run curl --http2-prior-knowledge -i "$H2_URL/i"
+	assert_success
+	assert_equal "$(tr -d '\r' <<<"$output")" $'HTTP/2 103 \nx-interim: 103\n\nHTTP/2 200 \n\n/i'
+	h2_wait_frame 0 '^recv PING stream=0 flags=ACK len=8 data=6832736572766572$'
+	grep -q '^send PING stream=0 flags=- len=8 data=6832736572766572$' "$(h2_frames 0)"
+	# a WINDOW_UPDATE that takes the connection window past 2^31-1: FLOW_CONTROL_ERROR
+	run curl --http2-prior-knowledge "$H2_URL/wu"
+	assert_failure
+	grep -q '^send WINDOW_UPDATE stream=0 flags=- len=4 increment=2147483647$' "$(h2_frames 1)"
+	h2_wait_frame 1 '^recv GOAWAY stream=0 flags=- len=[0-9]+ last_stream_id=0 error=3$'
+}
+
 @test "h2server: a bad script is refused; the server stops by itself after its lifetime" {
 	run h2_start - <<<'{"default": {"status": "x"}}'
 	assert_failure

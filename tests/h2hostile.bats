@@ -181,6 +181,24 @@ EOF
 	grep -q 'GOAWAY' "$T/err"
 }
 
+@test "1xx heads over h2 are read and skipped: -i shows the final head; PING is answered" {
+	h2_start - <<<'{"ping": true, "default": {"interim": [103, 100]}}'
+	hrun "${H2C[@]}" -i "$H2_URL/a"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" 'HTTP/2 200\n\n/a\n'
+	h2_wait_frame 0 '^recv PING stream=0 flags=ACK len=8 data=6832736572766572$'
+}
+
+@test "-v shows 1xx heads over h2 as over HTTP/1.1" {
+	skip "h2 finding: -v prints no '< HTTP/2 103' head (SPEC: -v shows every response head including 1xx)"
+	h2_start - <<<'{"default": {"interim": [103]}}'
+	hrun "${H2C[@]}" -v "$H2_URL/a"
+	[[ $status -eq 0 && $(cat "$T/out") == /a ]] || fail "$(show)"
+	grep -qx '< HTTP/2 103' "$T/err"
+	grep -qx '< x-interim: 103' "$T/err"
+	grep -qx '< HTTP/2 200' "$T/err"
+}
+
 # --- resets and GOAWAY --------------------------------------------------------
 
 @test "a stream reset among several URLs: 92 HTTP2Stream, its bytes before the reset written, the others intact" {
@@ -307,6 +325,18 @@ EOF
 	[[ ! -s $T/out ]]
 }
 
+@test "RST_STREAM NO_ERROR after a complete answer is no error; DATA short of content-length is 92, its bytes written" {
+	h2_start - <<'EOF'
+{"paths": {"/rst0": {"rst_after_end": 0},
+           "/short": {"headers": [["content-length", "10"]], "body": "0123"}}}
+EOF
+	expect_ok /rst0 "${H2C[@]}" "$H2_URL/rst0"
+	# RFC 9113 §8.1.1: malformed, a stream error (PROTOCOL_ERROR), as curl's 92
+	hrun "${H2C[@]}" "$H2_URL/short"
+	failed_with 92 HTTP2Stream
+	assert_bytes "$T/out" '0123'
+}
+
 # --- connection errors --------------------------------------------------------
 
 @test "PUSH_PROMISE after SETTINGS_ENABLE_PUSH 0: 16 HTTP2, GOAWAY PROTOCOL_ERROR" {
@@ -315,6 +345,13 @@ EOF
 	failed_with 16 HTTP2
 	grep -q '^send PUSH_PROMISE stream=1 ' "$(h2_frames 0)"
 	h2_wait_frame 0 '^recv GOAWAY stream=0 flags=- len=[0-9]+ last_stream_id=0 error=1$'
+}
+
+@test "a WINDOW_UPDATE past 2^31-1: 16 HTTP2, GOAWAY FLOW_CONTROL_ERROR" {
+	h2_start - <<<'{"default": {"raw_hex": "0000040800000000007fffffff"}}'
+	hrun "${H2C[@]}" "$H2_URL/a"
+	failed_with 16 HTTP2
+	h2_wait_frame 0 '^recv GOAWAY stream=0 flags=- len=[0-9]+ last_stream_id=0 error=3$'
 }
 
 @test "a bad preface (an HTTP/1.1 answer) and a malformed SETTINGS frame: 16 HTTP2" {

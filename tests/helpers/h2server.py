@@ -24,6 +24,7 @@ close further connections at once.  A connection entry is an object:
                   "HEADER_TABLE_SIZE": N}: the server's SETTINGS
     preface_hex  bytes sent instead of the server's SETTINGS (a bad preface);
                  the connection then only logs what the client sends
+    ping         true: a PING right after the server's SETTINGS
     consume_delay_ms  WINDOW_UPDATE for request DATA this long after it came
                  (default 0: at once, for exactly the bytes received)
     goaway       {"after_requests": N, "last_stream_id": L, "error": E,
@@ -41,6 +42,8 @@ close further connections at once.  A connection entry is an object:
 An ANSWER is an object:
 
     status       default 200
+    interim      [103, ...]: informational heads (x-interim: N) before it
+    raw_hex      bytes (raw frames) sent before the head
     headers      [["name", "value"], ...] after :status
     body | body_b64 | body_file | body_repeat {"data": s, "count": N} | echo
                  the body (echo: the request's body); default ":path\\n"
@@ -132,9 +135,9 @@ SETTING_CODES = {
 SETTING_NAMES = {v: k for k, v in SETTING_CODES.items()}
 SETTING_NAMES[8] = "ENABLE_CONNECT_PROTOCOL"
 
-CONN_KEYS = {"settings", "preface_hex", "consume_delay_ms", "goaway", "streams", "paths",
-             "default", "comment"}
-ANSWER_KEYS = {"status", "headers", "body", "body_b64", "body_file", "body_repeat", "echo",
+CONN_KEYS = {"settings", "preface_hex", "ping", "consume_delay_ms", "goaway", "streams",
+             "paths", "default", "comment"}
+ANSWER_KEYS = {"status", "interim", "raw_hex", "headers", "body", "body_b64", "body_file", "body_repeat", "echo",
                "frame_size", "trailers", "delay_ms", "after", "wait_body", "hang", "reset", "goaway",
                "rst_after_end", "data_after_end", "push", "big_field", "many_fields",
                "field_size", "flood", "then", "comment"}
@@ -213,6 +216,8 @@ def frame_detail(ftype, flags, payload):
     if ftype == T_GOAWAY and len(payload) >= 8:
         last, err = struct.unpack(">II", payload[:8])
         return f" last_stream_id={last & 0x7FFFFFFF} error={err}"
+    if ftype == T_PING:
+        return f" data={payload.hex()}"
     if ftype == T_PUSH and len(payload) >= 4:
         pad = payload[0] if flags & F_PADDED else None
         off = 1 if pad is not None else 0
@@ -310,6 +315,14 @@ def parse_answer(a, where, base_dir):
         "data_after_end": None,
         "reset": None, "goaway": None, "flood": None,
     }
+    interim = a.get("interim", [])
+    if not isinstance(interim, list):
+        raise ScriptError(f"{where}.interim: expected a list of 1xx statuses")
+    ans["interim"] = [int(number(i, f"{where}.interim", 100)) for i in interim]
+    try:
+        ans["raw"] = bytes.fromhex(a.get("raw_hex", ""))
+    except (TypeError, ValueError):
+        raise ScriptError(f"{where}.raw_hex: not valid hex") from None
     ans["after"] = None
     if "after" in a:
         af = a["after"]
@@ -394,6 +407,7 @@ def parse_conn(c, where, base_dir):
     return {
         "settings": settings,
         "preface": preface,
+        "ping": bool(c.get("ping", False)),
         "consume_delay": number(c.get("consume_delay_ms", 0), where) / 1000,
         "goaway": goaway,
         "streams": {int(k): parse_answer(v, f"{where}.streams.{k}", base_dir)
@@ -732,6 +746,8 @@ class Connection:
                 # before our SETTINGS reach it (RFC 9113 §6.9.2).
                 self.conn.data_to_send()
                 self.conn.update_settings({3: 100, **self.script["settings"]})
+            if self.script["ping"]:
+                self.conn.ping(b"h2server")
             self.flush_locked()
         data = first
         while True:
@@ -938,6 +954,17 @@ class Connection:
         body = self.body_of(st, ans)
         if ans["push"]:
             self.push(st, ans["push"])
+        if ans["raw"]:
+            with self.cv:
+                self.check_locked(st)
+                self.raw_locked(ans["raw"])
+            self.log(f"sent {len(ans['raw'])} raw bytes", st.sid)
+        for status in ans["interim"]:
+            with self.cv:
+                self.check_locked(st)
+                self.conn.send_headers(st.sid, [(b":status", str(status).encode()),
+                                                (b"x-interim", str(status).encode())])
+                self.flush_locked()
         raw = ans["big_field"] or ans["many_fields"] or ans["flood"]
         cut = ans["reset"] or ans["goaway"]
         if cut:
