@@ -277,6 +277,41 @@ EOF
 	h2_wait_frame 1 '^recv GOAWAY stream=0 flags=- len=[0-9]+ last_stream_id=0 error=3$'
 }
 
+@test "h2server: a request header list over 64 KiB is recorded whole (python3-h2 as the client)" {
+	# curl 7.88 cannot send one (nghttp2's 64 KiB send limit): a few lines of python3-h2 do
+	h2_start - <<<'{"settings": {"MAX_HEADER_LIST_SIZE": 1048576}}'
+	run "$H2_PYTHON" - "$H2_PORT" <<'EOF'
+import socket, sys
+import h2.connection, h2.events
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+c = h2.connection.H2Connection()
+c.initiate_connection()
+c.send_headers(1, [(":method", "GET"), (":scheme", "http"), (":authority", "x"),
+                   (":path", "/big"), ("x-big1", "v" * 40000), ("x-big2", "w" * 40000)],
+               end_stream=True)
+s.sendall(c.data_to_send())
+body = b""
+while True:
+    data = s.recv(65536)
+    if not data:
+        break
+    for ev in c.receive_data(data):
+        if isinstance(ev, h2.events.DataReceived):
+            body += ev.data
+            c.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+        if isinstance(ev, h2.events.StreamEnded):
+            print(body.decode(), end="")
+            sys.exit(0)
+    s.sendall(c.data_to_send())
+sys.exit(1)
+EOF
+	assert_success
+	assert_output /big
+	h2_wait 0 1 head
+	assert_equal "$(awk '/^x-big[12]: / { print length($0) }' "$(h2_file 0 1 head)" | tr '\n' ' ')" '40008 40008 '
+	grep -q '^recv CONTINUATION stream=1 ' "$(h2_frames 0)"
+}
+
 @test "h2server: a bad script is refused; the server stops by itself after its lifetime" {
 	run h2_start - <<<'{"default": {"status": "x"}}'
 	assert_failure

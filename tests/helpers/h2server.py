@@ -738,6 +738,8 @@ class Connection:
             normalize_outbound_headers=False)
         with self.cv:
             self.conn = h2.connection.H2Connection(config=config)
+            # record what the client sends, however large (python3-h2 stops at 64 KiB)
+            self.conn.decoder.max_header_list_size = 1 << 30
             self.conn.initiate_connection()
             if self.script["settings"]:
                 # The scripted values go in the first SETTINGS frame, while
