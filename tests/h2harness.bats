@@ -194,6 +194,32 @@ EOF
 	cmp "$(h2_file 0 1 body)" "$BATS_FILE_TMPDIR/mib"
 }
 
+@test "h2server: padded DATA frames; a window of 0 that a later SETTINGS opens" {
+	h2_start - <<EOF
+{"default": {"body_file": "$BATS_FILE_TMPDIR/mib", "frame_size": 16, "pad": 255}}
+EOF
+	run curl --http2-prior-knowledge -o "$T/down" "$H2_URL/down"
+	assert_success
+	assert_equal "$(sha256sum <"$T/down" | cut -d' ' -f1)" "$(mib_sha)"
+	# 16 bytes of body, the pad length byte and 255 bytes of padding a frame
+	grep -q '^send DATA stream=1 flags=PADDED len=272$' "$(h2_frames 0)"
+
+	h2_start - <<'EOF'
+{"settings": {"INITIAL_WINDOW_SIZE": 0}, "default": {"body": "ok\n"},
+ "settings_later": {"after_requests": 1, "delay_ms": 200, "settings": {"INITIAL_WINDOW_SIZE": 65535}}}
+EOF
+	run curl --http2-prior-knowledge -T "$BATS_FILE_TMPDIR/mib" "$H2_URL/up"
+	assert_success
+	assert_output ok
+	h2_wait 0 1 end
+	assert_equal "$(cat "$(h2_file 0 1 end)")" "bytes=1048576 sha256=$(mib_sha)"
+	# before the second SETTINGS: at most what the default window let through
+	later='^send SETTINGS stream=0 flags=- len=6 INITIAL_WINDOW_SIZE=65535$'
+	grep -q "$later" "$(h2_frames 0)"
+	(($(h2_recv_data 0 "$later") <= 65535))
+	assert_equal "$(h2_recv_data 0)" 1048576
+}
+
 @test "h2server: PUSH_PROMISE after ENABLE_PUSH 0 is a protocol error to the client" {
 	h2_start - <<<'{"default": {"push": "/pushed"}}'
 	run curl --http2-prior-knowledge "$H2_URL/a"

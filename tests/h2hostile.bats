@@ -463,6 +463,27 @@ EOF
 	assert_equal "$(h2_conns)" 1
 }
 
+@test "padded DATA frames: the padding counts against the window and is given back (17 MiB of frames for 1 MiB)" {
+	h2_start - <<EOF
+{"default": {"body_file": "$MIB", "frame_size": 16, "pad": 255}}
+EOF
+	hrun "${H2C[@]}" "$H2_URL/down"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(sha256_of "$T/out")" "$(mib_sha)"
+}
+
+@test "a pipe upload stalled by a window of 0 resumes when a later SETTINGS opens it" {
+	h2_start - <<'EOF'
+{"settings": {"INITIAL_WINDOW_SIZE": 0}, "default": {"body": "ok\n"},
+ "settings_later": {"after_requests": 1, "delay_ms": 200, "settings": {"INITIAL_WINDOW_SIZE": 65535}}}
+EOF
+	hcli_capture "${H2C[@]}" PUT "$H2_URL/up" @- < <(cat "$MIB")
+	[[ $status -eq 0 && $(cat "$T/out") == ok ]] || fail "$(show)"
+	h2_wait 0 1 end
+	assert_equal "$(cat "$(h2_file 0 1 end)")" "bytes=1048576 sha256=$(mib_sha)"
+	(($(h2_recv_data 0 '^send SETTINGS stream=0 flags=- len=6 INITIAL_WINDOW_SIZE=65535$') <= 65535))
+}
+
 @test "an early 413 during an upload: the answer is shown, the upload stops" {
 	h2_start - <<'EOF'
 {"settings": {"INITIAL_WINDOW_SIZE": 16384}, "consume_delay_ms": 50,

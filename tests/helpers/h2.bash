@@ -14,6 +14,9 @@
 #   h2_frames C                 path of connection C's frame log
 #   h2_wait_frame C REGEX [S]   wait (bounded) until a frame line matches
 #   h2_wait_log REGEX [S]       wait (bounded) until the server log matches
+#   h2_recv_data C [REGEX]      DATA bytes (padding included) connection C
+#                               got, in all or before the first frame line
+#                               that matches REGEX
 #   h2_conns                    connections accepted so far
 #
 #   nghttpd_start DIR [tls]     nghttpd (Debian's nghttp2-server) serving DIR/www
@@ -116,6 +119,15 @@ h2_wait_log() { # REGEX [SECONDS]
 
 h2_conns() {
 	cat "${H2_DIR:?h2_conns: no server}/conns" 2>/dev/null || echo 0
+}
+
+h2_recv_data() { # C [REGEX]
+	awk -v stop="${2:-}" '
+		stop != "" && $0 ~ stop { exit }
+		/^recv DATA / { n = $NF; sub(/^len=/, "", n); last = n + 0; sum += last; next }
+		/^repeated [0-9]+ more times$/ { sum += $2 * last; next }
+		{ last = 0 }
+		END { print sum + 0 }' "$(h2_frames "${1:?usage: h2_recv_data C REGEX}")"
 }
 
 # --- nghttpd -------------------------------------------------------------

@@ -25,6 +25,10 @@ close further connections at once.  A connection entry is an object:
     preface_hex  bytes sent instead of the server's SETTINGS (a bad preface);
                  the connection then only logs what the client sends
     ping         true: a PING right after the server's SETTINGS
+    settings_later  {"after_requests": N, "delay_ms": D, "settings": {...}}:
+                 a second SETTINGS frame (raw: python3-h2 keeps its own
+                 counts) D ms after the N-th request's HEADERS, e.g. to
+                 open a window of 0
     consume_delay_ms  WINDOW_UPDATE for request DATA this long after it came
                  (default 0: at once, for exactly the bytes received)
     goaway       {"after_requests": N, "last_stream_id": L, "error": E,
@@ -48,6 +52,8 @@ An ANSWER is an object:
     body | body_b64 | body_file | body_repeat {"data": s, "count": N} | echo
                  the body (echo: the request's body); default ":path\\n"
     frame_size   largest DATA frame to send (default: the client's limit)
+    pad          N: every DATA frame carries N bytes of padding (they count
+                 against the windows; frame_size shrinks to fit)
     trailers     [["name", "value"], ...] sent after the body, END_STREAM
     delay_ms     wait before answering
     after        {"path": "/b", "timeout_ms": 5000}: answer only once the
@@ -117,6 +123,7 @@ import h2.connection
 import h2.events
 import h2.exceptions
 import h2.settings
+import h2.windows
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 RECV_SIZE = 256 * 1024
@@ -135,12 +142,22 @@ SETTING_CODES = {
 SETTING_NAMES = {v: k for k, v in SETTING_CODES.items()}
 SETTING_NAMES[8] = "ENABLE_CONNECT_PROTOCOL"
 
-CONN_KEYS = {"settings", "preface_hex", "ping", "consume_delay_ms", "goaway", "streams",
+CONN_KEYS = {"settings", "settings_later", "preface_hex", "ping", "consume_delay_ms", "goaway", "streams",
              "paths", "default", "comment"}
 ANSWER_KEYS = {"status", "interim", "raw_hex", "headers", "body", "body_b64", "body_file", "body_repeat", "echo",
-               "frame_size", "trailers", "delay_ms", "after", "wait_body", "hang", "reset", "goaway",
+               "frame_size", "pad", "trailers", "delay_ms", "after", "wait_body", "hang", "reset", "goaway",
                "rst_after_end", "data_after_end", "push", "big_field", "many_fields",
                "field_size", "flood", "then", "comment"}
+
+
+def _window_consumed(self, size):
+    """WindowManager.window_consumed without its check: the script sets the
+    windows (SETTINGS python3-h2 never hears of, WINDOW_UPDATEs for exactly
+    what came), and a client that overruns them is recorded, not refused."""
+    self.current_window_size -= size
+
+
+h2.windows.WindowManager.window_consumed = _window_consumed
 
 
 class ScriptError(Exception):
@@ -302,6 +319,7 @@ def parse_answer(a, where, base_dir):
         "trailers": field_list(a.get("trailers", []), f"{where}.trailers"),
         "delay": number(a.get("delay_ms", 0), f"{where}.delay_ms") / 1000,
         "frame_size": int(number(a.get("frame_size", 1 << 24), f"{where}.frame_size", 1)),
+        "pad": int(number(a.get("pad", 0), f"{where}.pad")),
         "wait_body": bool(a.get("wait_body", True)),
         "hang": bool(a.get("hang", False)),
         "echo": bool(a.get("echo", False)),
@@ -404,8 +422,22 @@ def parse_conn(c, where, base_dir):
                   "last": g.get("last_stream_id"),
                   "error": int(number(g.get("error", 0), where)),
                   "debug": latin1(g.get("debug", ""), where)}
+    later = None
+    if "settings_later" in c:
+        sl = c["settings_later"]
+        if not isinstance(sl, dict) or set(sl) - {"after_requests", "delay_ms", "settings"}:
+            raise ScriptError(f"{where}.settings_later: unknown keys")
+        values = []
+        for name, value in sl.get("settings", {}).items():
+            if name not in SETTING_CODES:
+                raise ScriptError(f"{where}.settings_later: unknown setting {name}")
+            values.append((SETTING_CODES[name], int(number(value, where))))
+        later = (int(number(sl.get("after_requests", 1), where, 1)),
+                 number(sl.get("delay_ms", 0), where) / 1000,
+                 frame(T_SETTINGS, 0, 0, b"".join(struct.pack(">HI", k, v) for k, v in values)))
     return {
         "settings": settings,
+        "settings_later": later,
         "preface": preface,
         "ping": bool(c.get("ping", False)),
         "consume_delay": number(c.get("consume_delay_ms", 0), where) / 1000,
@@ -819,6 +851,11 @@ class Connection:
         if open_now > self.max_open:
             self.max_open = open_now
             self.srv.write_atomic(f"max-open-{self.idx}", f"{open_now}\n")
+        later = self.script["settings_later"]
+        if later and self.requests == later[0]:
+            t = threading.Timer(later[1], self.send_later_settings, (later[2],))
+            t.daemon = True
+            t.start()
         g = self.script["goaway"]
         if g and self.goaway_last is None and self.requests >= g["after"]:
             last = g["last"]
@@ -841,6 +878,12 @@ class Connection:
             self.done_locked(st, "refused")
             return
         self.maybe_answer_locked(st)
+
+    def send_later_settings(self, data):
+        with self.cv:
+            if not self.closed:
+                self.raw_locked(data)
+                self.log("sent the later SETTINGS")
 
     def data_locked(self, ev):
         st = self.streams.get(ev.stream_id)
@@ -980,7 +1023,7 @@ class Connection:
                 self.conn.send_headers(st.sid, [(b":status", str(ans["status"]).encode())] +
                                        ans["headers"], end_stream=end_on_head)
                 self.flush_locked()
-            self.send_body(st, body, ans["frame_size"],
+            self.send_body(st, body, ans["frame_size"], ans["pad"],
                            end=not ans["trailers"] and not cut and not end_on_head)
         if ans["reset"]:
             with self.cv:
@@ -1014,7 +1057,7 @@ class Connection:
                 self.log(f"sent RST_STREAM error {ans['rst_after_end']} after the answer",
                          st.sid)
 
-    def send_body(self, st, body, frame_size, end):
+    def send_body(self, st, body, frame_size, pad, end):
         view = memoryview(body)
         pos = 0
         while pos < len(view) or (end and pos == 0 and not view):
@@ -1025,14 +1068,17 @@ class Connection:
                         window = self.conn.local_flow_control_window(st.sid)
                     except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError):
                         raise Gone("stream closed") from None
-                    if window > 0 or not view:
+                    if window > (pad + 1 if pad else 0) or not view:
                         break
                     self.cv.wait(max(0.01, self.srv.remaining()))
                     if not self.srv.remaining():
                         raise Gone("lifetime over")
-                n = min(len(view) - pos, window, self.conn.max_outbound_frame_size, frame_size)
+                # a padded frame spends 1 + pad bytes of window and frame on the padding
+                room = min(window, self.conn.max_outbound_frame_size) - (pad + 1 if pad else 0)
+                n = min(len(view) - pos, room, frame_size)
                 last = end and pos + n == len(view)
-                self.conn.send_data(st.sid, bytes(view[pos:pos + n]), end_stream=last)
+                self.conn.send_data(st.sid, bytes(view[pos:pos + n]), end_stream=last,
+                                    pad_length=pad or None)
                 self.flush_locked()
             pos += n
             if not view:
