@@ -373,6 +373,30 @@ EOF
 	h2_wait_frame 0 '^recv GOAWAY stream=0 flags=- len=[0-9]+ last_stream_id=0 error=1$'
 }
 
+@test "frames RFC 9113 makes connection errors are 16; unknown and PRIORITY frames are ignored" {
+	# raw frames before the answer's head: HEADERS without END_HEADERS then a PING
+	# (§6.10), HEADERS on stream 2, which the server may not open (§5.1.1),
+	# RST_STREAM on stream 0 (§6.4); a frame of type 0xfa (§5.5) and PRIORITY
+	h2_start - <<'EOF'
+{"paths": {
+ "/cont": {"raw_hex": "000001 01 00 00000001 88  000008 06 00 00000000 0000000000000000"},
+ "/even": {"raw_hex": "000001 01 05 00000002 88"},
+ "/rst0": {"raw_hex": "000004 03 00 00000000 00000000"},
+ "/unknown": {"raw_hex": "000004 fa 00 00000000 01020304"},
+ "/prio": {"raw_hex": "000005 02 00 00000001 0000000010"}}}
+EOF
+	for p in cont even rst0; do
+		hrun "${H2C[@]}" "$H2_URL/$p"
+		failed_with 16 HTTP2
+	done
+	for p in unknown prio; do
+		expect_ok "/$p" "${H2C[@]}" "$H2_URL/$p"
+	done
+	for c in 0 1 2; do
+		h2_wait_frame "$c" '^recv GOAWAY stream=0 flags=- len=[0-9]+ last_stream_id=0 error=1$'
+	done
+}
+
 @test "a WINDOW_UPDATE past 2^31-1: 16 HTTP2, GOAWAY FLOW_CONTROL_ERROR" {
 	h2_start - <<<'{"default": {"raw_hex": "0000040800000000007fffffff"}}'
 	hrun "${H2C[@]}" "$H2_URL/a"
