@@ -611,8 +611,9 @@ class Connection:
                         self.sock.shutdown(socket.SHUT_WR)
                     self.log("shut down sending")
                     continue
-                self.send_all(item)
+                # logged first: a client that has the bytes finds them in the log
                 self.out_log.feed(item)
+                self.send_all(item)
             except OSError as e:
                 self.log(f"send failed: {e}")
                 with self.cv:
