@@ -483,6 +483,18 @@ EOF
 	assert_equal "$(sha256_of "$T/out")" "$(mib_sha)"
 }
 
+@test "TLS: 1 MiB in 16-byte DATA frames, then trailers: nothing left waiting in TLS's buffer" {
+	# many frames a TLS record: input GnuTLS holds never wakes poll (EVENT-LOOP pitfall 10);
+	# the server says nothing after the trailers, so a missed record is a hang
+	h2_tls_start - localhost localhost <<EOF
+{"default": {"body_file": "$MIB", "frame_size": 16, "trailers": [["x-t", "1"]]}}
+EOF
+	hrun "${CA[@]}" "$H2_URL/a" "$H2_URL/b"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(sha256_of "$T/out")" "$(cat "$MIB" "$MIB" | sha256sum | cut -d' ' -f1)"
+	assert_equal "$(h2_conns)" 1
+}
+
 @test "-Z: two 1 MiB streams in 16-byte frames on one connection, both intact" {
 	needs_parallel
 	h2_tls_start - localhost localhost <<EOF

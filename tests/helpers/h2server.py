@@ -129,6 +129,7 @@ PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 RECV_SIZE = 256 * 1024
 DRAIN_SECONDS = 5.0
 MAX_H1_HEAD = 1 << 20
+COALESCE = 64 * 1024     # queued bytes sent in one go
 
 FRAME_NAMES = ("DATA", "HEADERS", "PRIORITY", "RST_STREAM", "SETTINGS", "PUSH_PROMISE",
                "PING", "GOAWAY", "WINDOW_UPDATE", "CONTINUATION")
@@ -611,9 +612,19 @@ class Connection:
                         self.sock.shutdown(socket.SHUT_WR)
                     self.log("shut down sending")
                     continue
+                # what is queued goes out together (several frames a TLS record)
+                parts = [item]
+                size = len(item)
+                while size < COALESCE and self.outq.qsize():
+                    more = self.outq.queue[0]
+                    if not isinstance(more, bytes):
+                        break
+                    parts.append(self.outq.get())
+                    size += len(more)
+                data = b"".join(parts)
                 # logged first: a client that has the bytes finds them in the log
-                self.out_log.feed(item)
-                self.send_all(item)
+                self.out_log.feed(data)
+                self.send_all(data)
             except OSError as e:
                 self.log(f"send failed: {e}")
                 with self.cv:
