@@ -328,6 +328,30 @@ EOF
 EOF
 }
 
+@test "--cacert: a CA of more than 16 KiB (DER) in the middle of a bundle verifies" {
+	# The trust file's roots are decoded where they lie in the read window,
+	# not copied to a fixed 16 KiB buffer: a large root is a root like another.
+	local names=() i label
+	label=$(printf 'x%.0s' {1..60})
+	# certtool takes at most 128 names: long ones make the size
+	for i in {1..120}; do
+		names+=("dns_name = \"n$i$label.$label.big-ca.test\"")
+	done
+	_pki_cert "$T" bigca self 'cn = "hcli big CA"' ca cert_signing_key expiration_days=30 "${names[@]}"
+	_pki_cert "$T" bigleaf bigca 'cn = "localhost"' 'dns_name = "localhost"' tls_www_server \
+		signing_key digital_signature expiration_days=30
+	local der
+	der=$(certtool --certificate-info --load-certificate "$T/bigca.pem" --outder | wc -c)
+	((der > 16384 && der < 24576)) || fail "the big CA is $der bytes of DER"
+	cat "$PKI/ca.pem" "$T/bigca.pem" "$PKI/ca2.pem" >"$T/bundle.pem"
+	gserv_start --x509certfile "$T/bigleaf.pem" --x509keyfile "$T/bigleaf.key"
+	hrun --cacert "$T/bundle.pem" -o /dev/null "https://localhost:$GSERV_PORT/"
+	[[ $status -eq 0 && ! -s $T/err ]] || fail "$(show)"
+	# and it is that CA that verified it
+	expect_fail 60 CertificateError 'issuer is unknown' --cacert "$PKI/ca.pem" \
+		"https://localhost:$GSERV_PORT/"
+}
+
 # --- pinning ------------------------------------------------------------------
 
 @test "--pinnedpubkey: the server key's pin (computed independently) matches" {

@@ -103,7 +103,7 @@ static bool cred_ready;
 static int trust_fd = -1;
 static gnutls_x509_trust_list_t trust_list;
 
-/* The window: a PEM certificate larger than this is skipped (its DER would not fit either). */
+/* The window: a PEM certificate larger than this is skipped. */
 #define TRUST_WINDOW 32768
 
 static const char *terr(int rc);
@@ -112,8 +112,9 @@ static void trace_certs(struct hc_conn *c);
 /*
  * Each certificate of the trust file, as its PEM body [p, e), to fn until fn
  * returns true: 1 then, 0 at the end of the file, -1 if it cannot be read.
+ * fn may overwrite [p, e).
  */
-static int trust_scan(bool (*fn)(const char *p, const char *e, void *ud), void *ud)
+static int trust_scan(bool (*fn)(char *p, char *e, void *ud), void *ud)
 {
 	static const char begin[] = "-----BEGIN CERTIFICATE-----", endm[] = "-----END CERTIFICATE-----";
 	const size_t lb = sizeof(begin) - 1, le = sizeof(endm) - 1;
@@ -167,7 +168,7 @@ static int trust_scan(bool (*fn)(const char *p, const char *e, void *ud), void *
 	return found;
 }
 
-static bool any_certificate(const char *p, const char *e, void *ud)
+static bool any_certificate(char *p, char *e, void *ud)
 {
 	(void)p, (void)e, (void)ud;
 	return true;
@@ -187,9 +188,13 @@ static enum hc_err open_trust_file(struct hc_conn *c, const char *path)
 	return e;
 }
 
-/* One PEM body into DER; returns its length, 0 if malformed. */
-static size_t pem_decode(const char *p, const char *end, unsigned char *out, size_t cap)
+/*
+ * One PEM body into DER, in place: each byte lands before the text it came
+ * from. Returns its length, 0 if malformed.
+ */
+static size_t pem_decode(char *p, const char *end)
 {
+	unsigned char *out = (unsigned char *)p;
 	size_t o = 0;
 	unsigned acc = 0;
 	int bits = 0;
@@ -214,8 +219,6 @@ static size_t pem_decode(const char *p, const char *end, unsigned char *out, siz
 		bits += 6;
 		if (bits >= 8) {
 			bits -= 8;
-			if (o == cap)
-				return 0;
 			out[o++] = (unsigned char)(acc >> bits);
 		}
 	}
@@ -229,12 +232,15 @@ struct candidates {
 	unsigned ndn;
 };
 
-/* A trust file certificate that may issue something in the chain goes to the list. */
-static bool add_candidate(const char *p, const char *e, void *ud)
+/*
+ * A trust file certificate that may issue something in the chain goes to the
+ * list, decoded where it lies in the window (no copy on the handshake's deep stack).
+ */
+static bool add_candidate(char *p, char *e, void *ud)
 {
 	const struct candidates *cd = ud;
-	unsigned char der[16384];
-	size_t n = pem_decode(p, e, der, sizeof(der));
+	unsigned char *der = (unsigned char *)p;
+	size_t n = pem_decode(p, e);
 	for (unsigned i = 0; n && i < cd->ndn; i++) {
 		if (cd->dns[i].size && memmem(der, n, cd->dns[i].data, cd->dns[i].size)) {
 			gnutls_datum_t d = {der, (unsigned)n};
