@@ -20,7 +20,11 @@ PKGS = libmd libbsd
 HDR_PKGS = libidn2 gnutls zlib libbrotlidec libzstd json-c libpsl libnghttp2
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
 PKG_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null) -Wl,-Bdynamic
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+# Each function in its own section, so that the link can put the ones an ordinary request runs
+# (src/hot.ld, made by bench/hotlist) together before the rest of .text: a run touches half as
+# many pages of hcli's code.
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -ffunction-sections $(CFLAGS)
+HOT_LD = src/hot.ld
 LDLIBS = $(PKG_LIBS) -ldl -lm
 # pack-relative-relocs (DT_RELR, glibc 2.36): the relative relocations take a few hundred
 # bytes instead of 14 KiB that ld.so reads at every start
@@ -51,8 +55,8 @@ all: hcli
 hcli: $(BUILD)/hcli
 	cp $< $@
 
-$(BUILD)/hcli: $(CLI_OBJ) $(BUILD)/libhc.a
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libhc.a $(LDLIBS)
+$(BUILD)/hcli: $(CLI_OBJ) $(BUILD)/libhc.a $(HOT_LD)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Wl,-T,$(HOT_LD) -o $@ $(CLI_OBJ) $(BUILD)/libhc.a $(LDLIBS)
 
 $(BUILD)/libhc.a: $(ENGINE_OBJ)
 	rm -f $@

@@ -392,3 +392,26 @@ EOF
 		[ -z "$libs" ] || fail "$urls: also opened: $libs"
 	done
 }
+
+@test "the code an ordinary request runs comes first, together (src/hot.ld, made by bench/hotlist)" {
+	command -v readelf >/dev/null && command -v nm >/dev/null || skip "binutils missing"
+	local sections hot start size name addr
+	# NAME TYPE ADDRESS OFFSET SIZE ... for each section, in address order
+	sections=$(readelf -SW "$HCLI" | sed -n 's/^ *\[ *[0-9]*\] //p')
+	hot=$(awk '$1 == ".text.hot_path" {print $3, $5}' <<<"$sections")
+	[[ -n $hot ]] || fail "no .text.hot_path section: $sections"
+	read -r start size <<<"$hot"
+	# .fini (run at exit) sits before .text too, not after the cold code
+	[[ $(awk '$1 == ".fini" || $1 == ".text.hot_path" || $1 == ".text" {print $1}' <<<"$sections" |
+		tr '\n' ' ') == ".fini .text.hot_path .text " ]] || fail "section order: $sections"
+	# the request path is inside it; a formatter that a plain GET never runs is not
+	for name in main args_parse tls_start head_parse resp_read pretty_feed; do
+		addr=$(nm "$HCLI" | awk -v n="$name" '$3 == n && $2 ~ /^[tT]$/ {print $1; exit}')
+		[[ -n $addr ]] || fail "no $name in $HCLI"
+		if ((0x$addr >= 0x$start && 0x$addr < 0x$start + 0x$size)); then
+			[[ $name != pretty_feed ]] || fail "$name is in the hot section"
+		else
+			[[ $name == pretty_feed ]] || fail "$name (0x$addr) is not in the hot section"
+		fi
+	done
+}
