@@ -330,7 +330,8 @@ EOF
 
 @test "--cacert: a CA of more than 16 KiB (DER) in the middle of a bundle verifies" {
 	# The trust file's roots are decoded where they lie in the read window,
-	# not copied to a fixed 16 KiB buffer: a large root is a root like another.
+	# not copied to a fixed 16 KiB buffer, and the window (16 KiB at first)
+	# grows to hold one: a large root is a root like another.
 	local names=() i label
 	label=$(printf 'x%.0s' {1..60})
 	# certtool takes at most 128 names: long ones make the size

@@ -103,8 +103,14 @@ static bool cred_ready;
 static int trust_fd = -1;
 static gnutls_x509_trust_list_t trust_list;
 
-/* The window: a PEM certificate larger than this is skipped. */
-#define TRUST_WINDOW 32768
+/*
+ * The window starts at TRUST_WINDOW and doubles, up to TRUST_WINDOW_MAX, only
+ * while one certificate does not fit (the system bundle's largest is under
+ * 3 KiB); a larger one is skipped. Half the old fixed 32 KiB leaves a tiny
+ * HTTPS GET's heap three pages smaller.
+ */
+#define TRUST_WINDOW 16384
+#define TRUST_WINDOW_MAX 32768
 
 static const char *terr(int rc);
 static void trace_certs(struct hc_conn *c);
@@ -118,8 +124,8 @@ static int trust_scan(bool (*fn)(char *p, char *e, void *ud), void *ud)
 {
 	static const char begin[] = "-----BEGIN CERTIFICATE-----", endm[] = "-----END CERTIFICATE-----";
 	const size_t lb = sizeof(begin) - 1, le = sizeof(endm) - 1;
-	char *w = malloc(TRUST_WINDOW);
-	size_t have = 0;
+	size_t cap = TRUST_WINDOW, have = 0;
+	char *w = malloc(cap);
 	off_t off = 0;
 	bool eof = false;
 	int found = 0;
@@ -127,7 +133,7 @@ static int trust_scan(bool (*fn)(char *p, char *e, void *ud), void *ud)
 	if (w == NULL)
 		return -1;
 	while (!eof && !found) {
-		ssize_t n = pread(trust_fd, w + have, TRUST_WINDOW - have, off);
+		ssize_t n = pread(trust_fd, w + have, cap - have, off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -159,8 +165,16 @@ static int trust_scan(bool (*fn)(char *p, char *e, void *ud), void *ud)
 		}
 		if (found)
 			break;
-		if (keep == w && have == TRUST_WINDOW)
-			keep = w + have - lb; /* one certificate larger than the window */
+		if (keep == w && have == cap) {
+			/* one certificate fills the window: a larger window, or skip it */
+			char *nw = cap < TRUST_WINDOW_MAX ? realloc(w, cap * 2) : NULL;
+			if (nw != NULL) {
+				w = nw;
+				cap *= 2;
+				continue;
+			}
+			keep = w + have - lb;
+		}
 		have -= (size_t)(keep - w);
 		memmove(w, keep, have);
 	}
