@@ -13,13 +13,16 @@ CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wformat=2 -Wno-format-nonliteral -Wstrict-prototypes -Wmissing-prototypes
 # libbsd and libmd (Digest hashes) are linked statically: only the functions hcli calls come
 # in, and a run maps no shared library but libc (ld.so need not load, relocate and fault in
-# two more; a tiny HTTPS GET peaks about 60 KiB lower).
+# two more; a tiny HTTPS GET peaks about 60 KiB lower). --exclude-libs keeps their functions
+# out of hcli's dynamic symbols: the libraries dlopen(3) loads later (p11-kit's reallocarray)
+# still bind to libc's own, not to libbsd's copies in hcli.
 # libidn2, GnuTLS, zlib, brotli, zstd, json-c, libpsl and libnghttp2 are loaded with dlopen(3) when a URL
 # or an item needs them: only their headers here, so a plain request pays nothing for them.
 PKGS = libmd libbsd
 HDR_PKGS = libidn2 gnutls zlib libbrotlidec libzstd json-c libpsl libnghttp2
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(HDR_PKGS) 2>/dev/null)
-PKG_LIBS := -Wl,-Bstatic $(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null) -Wl,-Bdynamic
+PKG_LIBS := -Wl,--exclude-libs,libbsd.a:libmd.a \
+	-Wl,-Bstatic $(shell $(PKG_CONFIG) --static --libs $(PKGS) 2>/dev/null) -Wl,-Bdynamic
 # Each function in its own section, so that the link can put the ones an ordinary request runs
 # (src/hot.ld, made by bench/hotlist) together before the rest of .text: a run touches half as
 # many pages of hcli's code.

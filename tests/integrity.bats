@@ -415,3 +415,18 @@ EOF
 		fi
 	done
 }
+
+@test "hcli exports none of the static libbsd's functions: libraries loaded later bind to libc's" {
+	command -v nm >/dev/null || skip "binutils missing"
+	# a sanitizer build's runtime exports its own interceptors of these
+	if grep -qa __asan_init "$HCLI"; then
+		skip "sanitizer build"
+	fi
+	# libc has its own arc4random, explicit_bzero, getentropy and reallocarray;
+	# p11-kit (under GnuTLS) calls reallocarray@GLIBC_2.26
+	local exported
+	nm -D --defined-only "$HCLI" >"$T/dynsym" || fail "nm failed"
+	exported=$(grep -E ' (arc4random|arc4random_buf|explicit_bzero|getentropy|reallocarray|freezero|strtonum|strnvisx|readpassphrase|humanize_number|MD5[A-Za-z]*|SHA256[A-Za-z]*)$' \
+		"$T/dynsym" || true)
+	[[ -z $exported ]] || fail "exported: $exported"
+}
