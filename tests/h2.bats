@@ -348,3 +348,25 @@ h2mini_log() {
 	[ "$status" -eq 28 ]
 	grep -q '^hcli: Timeout: no progress for 1.000 s while receiving' "$T/err"
 }
+
+# --- loading libnghttp2 ------------------------------------------------------------
+
+@test "the server chose h2: libnghttp2 loads then; when it cannot load, hcli reconnects offering http/1.1 only" {
+	if grep -qa __asan_init "$HCLI"; then
+		skip "sanitizer build"
+	fi
+	command -v strace >/dev/null || skip "strace missing"
+	run -0 strace -f -qq -e trace=openat -o "$T/trace" "$HCLI" "${CA[@]}" "$NGINX_H2_URL/a.txt"
+	grep -q 'libnghttp2.so' "$T/trace" || fail "libnghttp2 not opened for h2"
+	# hide the library from the loader in a mount namespace of its own (root only)
+	local lib
+	lib=$(sed -n 's/.*openat([^"]*"\([^"]*libnghttp2\.so[^"]*\)", [^)]*) = [0-9].*/\1/p' "$T/trace" | head -n 1)
+	[[ -n $lib ]] || fail "no path: $(grep nghttp2 "$T/trace")"
+	unshare --mount true 2>/dev/null || skip "no mount namespaces here"
+	run unshare --mount bash -c 'mount --bind /dev/null "$1" && shift && exec "$@"' _ "$lib" \
+		"$HCLI" -v "${CA[@]}" -w '%{http_version}\n' "$NGINX_H2_URL/b.txt"
+	[ "$status" -eq 0 ] || fail "status $status: $output"
+	[[ $output == *"libnghttp2 could not be loaded: reconnecting with HTTP/1.1 only"* ]] || fail "$output"
+	[[ $output == *$'second\n1.1'* ]] || fail "not the body over HTTP/1.1: $output"
+	log_lines /b.txt | grep -q 'proto=HTTP/1.1'
+}

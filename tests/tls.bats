@@ -489,3 +489,16 @@ EOF
 		((ELAPSED_MS >= 350)) || fail "$opt: took $ELAPSED_MS ms, want 350 at least"
 	done
 }
+
+@test "https answered in HTTP/1.1 loads no libnghttp2: h2 is offered, the library loads only when chosen" {
+	if grep -qa __asan_init "$HCLI"; then
+		skip "sanitizer build"
+	fi
+	command -v strace >/dev/null || skip "strace missing"
+	run -0 strace -f -qq -e trace=openat -o "$T/trace" "$HCLI" -v "${CA[@]}" "$(url localhost)"
+	grep -q 'libgnutls' "$T/trace" || fail "strace saw no GnuTLS: $(cat "$T/trace")"
+	! grep -q 'libnghttp2' "$T/trace" || fail "libnghttp2 opened for an HTTP/1.1 answer"
+	# h2 was offered all the same
+	[[ $output == *"ALPN: server accepted http/1.1"* ]] || [[ $output == *"ALPN: none"* ]] ||
+		fail "no ALPN line: $output"
+}

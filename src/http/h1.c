@@ -100,8 +100,17 @@ static enum hc_err opened(struct hc_xfer *x)
 		if (x->h1.reused)
 			conn_info(c, "Reusing the connection to %s port %u", c->host, c->port);
 	}
-	if (h2_wanted(c))
+	if (h2_wanted(c)) {
+		/* the server chose h2 but libnghttp2 does not load: again, offering only
+		 * http/1.1 (h2_offerable is false from now on) */
+		if (c->tls && c->h2 == NULL && !h2_available()) {
+			conn_info(c, "libnghttp2 could not be loaded: reconnecting with HTTP/1.1 only");
+			conn_close(c);
+			go(x, H1_CONNECT);
+			return HC_OK;
+		}
 		return h2_attach(x); /* a stream of the connection's h2 session from now on */
+	}
 	go(x, H1_SEND);
 	return HC_OK;
 }

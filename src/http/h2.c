@@ -1,8 +1,10 @@
 /*
  * HTTP/2 (RFC 9113) as a second protocol handler, on libnghttp2.
  *
- * libnghttp2.so.14 is loaded with dlopen(3) the first time h2 is offered or
- * asked for (the ssize_t API family: Debian 12 has 1.52). The connection's
+ * libnghttp2.so.14 is loaded with dlopen(3) the first time a connection
+ * speaks h2 (a server chose it by ALPN, or prior knowledge); offering h2 in a
+ * handshake loads nothing, so an HTTPS exchange answered in HTTP/1.1 never maps
+ * the library (the ssize_t API family: Debian 12 has 1.52). The connection's
  * session is a task on the loop: it reads the socket into the session and
  * writes what the session has to send, its fd polled for the mask its
  * streams need. Each request is a stream; every callback finds the stream's
@@ -91,6 +93,11 @@ static bool load_library(void)
 bool h2_available(void)
 {
 	return load_library();
+}
+
+bool h2_offerable(void)
+{
+	return lib_state >= 0; /* not tried yet, or loaded */
 }
 
 /* One stream: owned by its response (resp_free), listed on its session while both live. */

@@ -413,6 +413,8 @@ bool req_te_chunked_last(const char *te);
 extern const struct hc_proto h2_proto;
 /* Can h2 be offered (the library loads)? */
 bool h2_available(void);
+/* May a handshake offer h2: the library is loaded, or was never tried (loads nothing). */
+bool h2_offerable(void);
 /* After connecting: does this connection speak h2 (ALPN chose it, or prior knowledge)? */
 bool h2_wanted(const struct hc_conn *c);
 /* Can the connection's session take another stream? */

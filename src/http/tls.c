@@ -639,10 +639,11 @@ enum hc_err tls_start(struct hc_conn *c)
 	G(gnutls_credentials_set)(s, GNUTLS_CRD_CERTIFICATE, cred);
 	if (!url_is_ip_literal(c->host)) /* RFC 6066 §3: no SNI for IP literals */
 		G(gnutls_server_name_set)(s, GNUTLS_NAME_DNS, c->host, strlen(c->host));
-	/* ALPN (RFC 7301): h2 first unless --http1.1, or when libnghttp2 cannot load */
+	/* ALPN (RFC 7301): h2 first unless --http1.1, or once libnghttp2 failed to load; the
+	 * library loads only if the server chooses h2 (h1.c) */
 	gnutls_datum_t alpn[2];
 	unsigned nalpn = 0;
-	if (c->cfg->http != HC_HTTP_1_1 && h2_available())
+	if (c->cfg->http != HC_HTTP_1_1 && h2_offerable())
 		alpn[nalpn++] = (gnutls_datum_t){(unsigned char *)"h2", 2};
 	alpn[nalpn++] = (gnutls_datum_t){(unsigned char *)"http/1.1", 8};
 	G(gnutls_alpn_set_protocols)(s, alpn, nalpn, 0);
