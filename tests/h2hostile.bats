@@ -261,7 +261,6 @@ EOF
 }
 
 @test "a graceful GOAWAY (NO_ERROR, its stream answered) and a close: no error, five times out of five" {
-	skip "h2 finding: exit 16 'HTTP/2 connection error after the stream ended' in most runs (wt-h2 8c4f38b), /a written"
 	h2_start - <<<'{"goaway": {"after_requests": 1, "last_stream_id": 1}}'
 	for _ in 1 2 3 4 5; do
 		expect_ok /a "${H2C[@]}" "$H2_URL/a"
@@ -269,7 +268,6 @@ EOF
 }
 
 @test "a graceful GOAWAY (NO_ERROR, last stream answered): the next URL goes on a new connection" {
-	skip "h2 finding: exit 16 'HTTP/2 connection error after the stream ended' (wt-h2 8c4f38b), /a and /b written"
 	h2_start - <<<'[{"goaway": {"after_requests": 1, "last_stream_id": 1}}, {}]'
 	hrun "${H2C[@]}" "$H2_URL/a" "$H2_URL/b"
 	[[ $status -eq 0 ]] || fail "$(show)"

@@ -213,7 +213,9 @@ static void stream_fail(struct h2_stream *st, enum hc_err e, const char *fmt, ..
 /* The connection failed: every stream still open fails with it. */
 static void conn_fail(struct hc_h2 *h, enum hc_err e, const char *what)
 {
-	if (!h->dead)
+	if (!h->dead && h->goaway && e == HC_EEMPTY)
+		conn_info(h->c, "HTTP/2 connection closed after the server's GOAWAY: %s", what);
+	else if (!h->dead)
 		conn_info(h->c, "HTTP/2 connection error: %s", what);
 	h->dead = true;
 	if (h->err == HC_OK)
@@ -850,6 +852,19 @@ static enum hc_err flush(struct hc_h2 *h, bool *full)
 	}
 }
 
+/*
+ * The connection ends (the server closed it, or the session wants nothing
+ * more). After a GOAWAY(NO_ERROR) that is the server's plan: the streams it
+ * answered are whole and no connection error reaches them (ended); one still
+ * open fails as a close with no answer. Otherwise it is a connection error.
+ */
+static enum hc_err graceful_end(const struct hc_h2 *h)
+{
+	if (h->err)
+		return h->err;
+	return h->goaway ? HC_EEMPTY : HC_EH2;
+}
+
 static enum hc_err read_in(struct hc_h2 *h, bool *more)
 {
 	struct hc_conn *c = h->c;
@@ -867,8 +882,7 @@ static enum hc_err read_in(struct hc_h2 *h, bool *more)
 			return HC_OK;
 		if (got == 0) {
 			c->eof = true;
-			conn_fail(h, h->goaway && h->err == HC_OK ? HC_EEMPTY : HC_EH2,
-				  "the server closed the connection");
+			conn_fail(h, graceful_end(h), "the server closed the connection");
 			return HC_OK;
 		}
 		/* RFC 9113 §5.1: nothing after END_STREAM on a stream; what came before it counts
@@ -924,7 +938,7 @@ static enum hc_err h2_conn_step(struct hc_task *t, short revents)
 	}
 	if (!N(nghttp2_session_want_read)(h->s) && !N(nghttp2_session_want_write)(h->s) &&
 	    h->ostart == h->oend)
-		conn_fail(h, h->err ? h->err : HC_EH2, "the session ended");
+		conn_fail(h, graceful_end(h), "the session ended");
 	arm(h, full, more);
 	return HC_OK;
 }
