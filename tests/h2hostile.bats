@@ -310,13 +310,21 @@ EOF
 }
 
 @test "request fields over 64 KiB in all go as HEADERS and CONTINUATION frames" {
-	skip "h2 finding: exit 16 'the server did not process the request (stream 1)' after a retry; nothing reached the server (nghttp2's 64 KiB max_send_header_block_length)"
 	head -c 40000 /dev/zero | tr '\0' v >"$T/v"
 	h2_start - <<<'{"settings": {"MAX_HEADER_LIST_SIZE": 1048576}}'
 	hrun "${H2C[@]}" "$H2_URL/big" X-Big1:@"$T/v" X-Big2:@"$T/v"
 	[[ $status -eq 0 && $(cat "$T/out") == /big ]] || fail "$(show)"
 	h2_wait 0 1 head
 	assert_equal "$(awk '/^x-big[12]: / { print length($0) }' "$(h2_file 0 1 head)" | tr '\n' ' ')" '40008 40008 '
+}
+
+@test "a request head over Part 1's 1 MiB: refused before it is sent (2 Usage), as over HTTP/1.1" {
+	head -c 600000 /dev/zero | tr '\0' v >"$T/v"
+	h2_start - <<<'{"settings": {"MAX_HEADER_LIST_SIZE": 4194304}}'
+	hrun "${H2C[@]}" "$H2_URL/big" X-Big1:@"$T/v" X-Big2:@"$T/v"
+	failed_with 2 Usage
+	grep -qx 'hcli: Usage: request head too large' "$T/err"
+	assert_equal "$(h2_requests)" ''
 }
 
 # --- header limits (Part 1's, on decoded header lists) ------------------------

@@ -48,6 +48,7 @@
 	X(nghttp2_option_new)                                                                      \
 	X(nghttp2_option_del)                                                                      \
 	X(nghttp2_option_set_no_auto_window_update)                                                \
+	X(nghttp2_option_set_max_send_header_block_length)                                         \
 	X(nghttp2_session_client_new2)                                                             \
 	X(nghttp2_session_del)                                                                     \
 	X(nghttp2_submit_settings)                                                                 \
@@ -144,6 +145,15 @@ struct hc_h2 {
 };
 
 #define H2_OUT_BUF (128 * 1024)
+/*
+ * The header block nghttp2 may send (its default, 64 KiB, is below Part 1's
+ * request head): it measures a list as nghttp2_hd_deflate_bound does, 12
+ * bytes and 12 more a field beside the names and values. req_prepare has
+ * kept the request's head as HTTP/1.1 writes it, at least 5 bytes a field,
+ * within HC_REQ_HEAD_MAX (else "request head too large"), so 3 times that
+ * bounds the block of every request that comes this far.
+ */
+#define H2_SEND_BLOCK_MAX (3 * (size_t)HC_REQ_HEAD_MAX)
 
 static struct hc_h2 *h2_of(struct hc_task *t)
 {
@@ -1004,6 +1014,7 @@ static enum hc_err session_new(struct hc_conn *c)
 	N(nghttp2_session_callbacks_set_on_begin_frame_callback)(cb, on_begin_frame);
 	N(nghttp2_session_callbacks_set_error_callback2)(cb, on_error);
 	N(nghttp2_option_set_no_auto_window_update)(opt, 1);
+	N(nghttp2_option_set_max_send_header_block_length)(opt, H2_SEND_BLOCK_MAX);
 	int r = N(nghttp2_session_client_new2)(&h->s, cb, h, opt);
 	N(nghttp2_session_callbacks_del)(cb);
 	N(nghttp2_option_del)(opt);
