@@ -190,7 +190,6 @@ EOF
 }
 
 @test "-v shows 1xx heads over h2 as over HTTP/1.1" {
-	skip "h2 finding: -v prints no '< HTTP/2 103' head (SPEC: -v shows every response head including 1xx)"
 	h2_start - <<<'{"default": {"interim": [103]}}'
 	hrun "${H2C[@]}" -v "$H2_URL/a"
 	[[ $status -eq 0 && $(cat "$T/out") == /a ]] || fail "$(show)"

@@ -348,18 +348,19 @@ static void trace_request(struct hc_conn *c, const struct h2_nv *l)
 	hb_free(&hb);
 }
 
-/* -v: the response head as received, in the form HTTP/1 shows it. */
-static void trace_response(struct hc_conn *c, const struct hc_response *resp)
+/* -v: a response head as received (1xx included), in the form HTTP/1 shows it. */
+static void trace_response(struct hc_conn *c, const char *status_line,
+			   const struct hc_headers *hdrs)
 {
 	if (c->cfg->trace == NULL || c->cfg->debuglevel < 1)
 		return;
 	struct hc_headbuf hb = {.max = 64 << 20};
-	enum hc_err rc = hb_adds(&hb, resp->status_line);
-	for (size_t i = 0; i < resp->hdrs.n && rc == HC_OK; i++)
+	enum hc_err rc = hb_adds(&hb, status_line);
+	for (size_t i = 0; i < hdrs->n && rc == HC_OK; i++)
 		if ((rc = hb_add(&hb, "\r\n", 2)) == HC_OK &&
-		    (rc = hb_adds(&hb, resp->hdrs.v[i].name)) == HC_OK &&
+		    (rc = hb_adds(&hb, hdrs->v[i].name)) == HC_OK &&
 		    (rc = hb_add(&hb, ": ", 2)) == HC_OK)
-			rc = hb_adds(&hb, resp->hdrs.v[i].value);
+			rc = hb_adds(&hb, hdrs->v[i].value);
 	if (rc == HC_OK && hb_adds(&hb, "\r\n\r\n") == HC_OK)
 		c->cfg->trace(c->cfg->trace_ud, HC_TR_RESP_HEAD, hb.p, hb.len);
 	hb_free(&hb);
@@ -500,15 +501,15 @@ static void headers_in(struct hc_h2 *h, struct h2_stream *st, const nghttp2_fram
 	struct hc_conn *c = h->c;
 	if (st->trailers || st->head_in)
 		return;
+	char line[16];
+	snprintf(line, sizeof(line), "HTTP/2 %d", resp->status);
 	if (resp->status >= 100 && resp->status < 200) {
-		conn_info(c, "HTTP/2 %d (interim)", resp->status);
+		trace_response(c, line, &resp->hdrs);
 		hdr_free(&resp->hdrs);
 		resp->status = 0;
 		resp->ninterim++;
 		return;
 	}
-	char line[16];
-	snprintf(line, sizeof(line), "HTTP/2 %d", resp->status);
 	free(resp->status_line);
 	resp->status_line = strdup(line);
 	resp->reason = "";
@@ -520,7 +521,7 @@ static void headers_in(struct hc_h2 *h, struct h2_stream *st, const nghttp2_fram
 	set_length(resp);
 	st->head_in = true;
 	c->tm.starttransfer = hc_now_ns() - c->tm.t0;
-	trace_response(c, resp);
+	trace_response(c, resp->status_line, &resp->hdrs);
 	/* an early final answer while uploading: the rest of the body is not sent */
 	if (!st->up_done && resp->status >= 300) {
 		conn_info(c, "The server answered before the body was sent");
