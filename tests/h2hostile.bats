@@ -198,6 +198,17 @@ EOF
 	grep -qx '< HTTP/2 200' "$T/err"
 }
 
+@test "interim heads over h2 are capped as over HTTP/1.1: 1000 then a final answer is fine, 1001 is 8 TooManyInterim" {
+	"$H2_PYTHON" -c 'import json; print(json.dumps({"paths": {
+		"/ok": {"interim": [103] * 1000}, "/many": {"interim": [103] * 1001}}}))' >"$T/script"
+	h2_start "$T/script"
+	expect_ok /ok "${H2C[@]}" "$H2_URL/ok"
+	hrun "${H2C[@]}" "$H2_URL/many"
+	failed_with 8 TooManyInterim
+	grep -qF 'more than 1000 interim (1xx) responses without a final one' "$T/err"
+	[[ ! -s $T/out ]]
+}
+
 # --- resets and GOAWAY --------------------------------------------------------
 
 @test "a stream reset among several URLs: 92 HTTP2Stream, its bytes before the reset written, the others intact" {

@@ -461,11 +461,19 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *
 		return stream_refuse(h, st);
 	}
 	if (pseudo) {
-		if (nlen == 7 && memcmp(name, ":status", 7) == 0 && !st->trailers &&
-		    (resp->status = status_code(value, vlen)) == 0) {
+		if (nlen != 7 || memcmp(name, ":status", 7) != 0 || st->trailers)
+			return 0;
+		if ((resp->status = status_code(value, vlen)) == 0) {
 			/* RFC 9110 §15: three digits, 100 to 999 (found by fuzz_h2: "001") */
 			stream_fail(st, HC_EBADSTATUS, "not an HTTP status: ':status: %.*s'",
 				    vlen < 16 ? (int)vlen : 16, (const char *)value);
+			return stream_refuse(h, st);
+		}
+		/* Part 1's cap on interim heads, as over HTTP/1.1 */
+		if (resp->status < 200 && resp->ninterim >= HC_MAX_INTERIM) {
+			stream_fail(st, HC_EINTERIM,
+				    "more than %d interim (1xx) responses without a final one",
+				    HC_MAX_INTERIM);
 			return stream_refuse(h, st);
 		}
 		return 0;
