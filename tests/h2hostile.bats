@@ -277,6 +277,13 @@ EOF
 	done
 }
 
+@test "a graceful GOAWAY and a close over TLS: no error, five times out of five" {
+	h2_tls_start - localhost localhost <<<'{"goaway": {"after_requests": 1, "last_stream_id": 1}}'
+	for _ in 1 2 3 4 5; do
+		expect_ok /a "${CA[@]}" "$H2_URL/a"
+	done
+}
+
 @test "a graceful GOAWAY (NO_ERROR, last stream answered): the next URL goes on a new connection" {
 	h2_start - <<<'[{"goaway": {"after_requests": 1, "last_stream_id": 1}}, {}]'
 	hrun "${H2C[@]}" "$H2_URL/a" "$H2_URL/b"
