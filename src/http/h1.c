@@ -3,8 +3,11 @@
  * task walks connect (a connect(2) in progress waits in the loop; through a
  * proxy to TLS, CONNECT sent and its answer read) → TLS handshake → send
  * (→ wait for 100 Continue) → response head (read without blocking), then
- * pauses for the caller to read the body (resp_read, resp_splice). The bytes
- * are the seed's: request.c composes and sends, response.c parses.
+ * pauses for the caller to look at the head. The body then goes to the
+ * caller's sink as it arrives (read without blocking, spliced into the
+ * sink's pipe when it needs no decoding), or the caller pulls it (resp_read,
+ * resp_splice). The bytes are the seed's: request.c composes and sends,
+ * response.c parses.
  */
 #include <string.h>
 
@@ -22,7 +25,9 @@ enum h1_state {
 	H1_EXPECT,
 	H1_EXPECT_HEAD,
 	H1_EARLY,
-	H1_HEAD
+	H1_HEAD,
+	H1_BODY,    /* the body to the sink */
+	H1_BODY_END /* the sink was told the end and moves what it holds */
 };
 
 static struct hc_xfer *xfer_of(struct hc_task *t)
@@ -418,6 +423,92 @@ static enum hc_err final_head(struct hc_xfer *x)
 	return in ? head_in(x) : HC_OK;
 }
 
+/* ---- the body, to the sink ---- */
+
+/* Bytes one step moves before it lets the loop's other tasks run (it goes on in the next round). */
+#define H1_STEP_BYTES (4u << 20)
+
+/* The sink cannot take more now: its descriptor is polled, and the socket is not read meanwhile. */
+static void sink_wait(struct hc_xfer *x, int fd)
+{
+	x->task.run_again = false;
+	x->task.fd = fd;
+	x->task.events = POLLOUT;
+	x->task.deadline = 0; /* a slow reader is not a stalled server */
+}
+
+/* Body bytes as far as they come now: spliced into the sink's pipe, or read and handed over. */
+static enum hc_err body_some(struct hc_xfer *x, size_t *moved, short *wait, int *pipe_fd)
+{
+	const struct hc_sink *s = x->sink;
+	struct hc_response *resp = x->resp;
+	enum hc_err rc;
+	*pipe_fd = -1;
+	if (s->pipe && resp_can_splice(resp) && (*pipe_fd = s->pipe(s->ud)) >= 0) {
+		if ((rc = resp_splice_step(resp, *pipe_fd, moved, wait)) == HC_OK && *moved)
+			rc = s->spliced(s->ud, *moved);
+		return rc;
+	}
+	struct iovec iov[64];
+	int cnt = 0;
+	if ((rc = resp_readv_step(resp, iov, 64, &cnt, wait)) || cnt == 0)
+		return rc;
+	for (int i = 0; i < cnt; i++)
+		*moved += iov[i].iov_len;
+	return s->write(s->ud, iov, cnt);
+}
+
+/*
+ * The body phase: while the sink can take more, what the socket has goes to
+ * it; then the end, and the transfer is done once the sink holds nothing.
+ * It waits in the loop for the socket (timed as tr_wait times its waits) or
+ * for the sink's descriptor (untimed), and yields after H1_STEP_BYTES.
+ */
+static enum hc_err body_step(struct hc_xfer *x)
+{
+	const struct hc_sink *s = x->sink;
+	enum hc_err rc;
+	size_t total = 0;
+	for (;;) {
+		int fd = -1;
+		if (s->more && (rc = s->more(s->ud, &fd)))
+			return rc;
+		if (fd >= 0) {
+			sink_wait(x, fd);
+			return HC_OK;
+		}
+		if (x->resp->done && x->state == H1_BODY) {
+			x->state = H1_BODY_END;
+			if (s->end && (rc = s->end(s->ud)))
+				return rc;
+			continue; /* what the end wrote may be held */
+		}
+		if (x->resp->done) {
+			x->task.events = 0;
+			x->task.done = true;
+			return HC_OK;
+		}
+		if (total >= H1_STEP_BYTES) {
+			go(x, H1_BODY);
+			return HC_OK;
+		}
+		size_t moved = 0;
+		short wait = 0;
+		int pipe_fd;
+		if ((rc = body_some(x, &moved, &wait, &pipe_fd)))
+			return rc;
+		total += moved;
+		if (wait == POLLOUT && pipe_fd >= 0) {
+			sink_wait(x, pipe_fd); /* the pipe is full */
+			return HC_OK;
+		}
+		if (wait) {
+			arm(x, wait);
+			return HC_OK;
+		}
+	}
+}
+
 static enum hc_err h1_step(struct hc_task *t, short revents)
 {
 	struct hc_xfer *x = xfer_of(t);
@@ -444,6 +535,9 @@ static enum hc_err h1_step(struct hc_task *t, short revents)
 		return early_head(x);
 	case H1_HEAD:
 		return final_head(x);
+	case H1_BODY:
+	case H1_BODY_END:
+		return body_step(x);
 	}
 	return HC_EINTERNAL;
 }
@@ -466,6 +560,8 @@ static enum hc_err h1_expire(struct hc_task *t)
 	}
 	if (x->state == H1_SEND_OUT && x->c->tls_session)
 		return failed(x, conn_seterr(x->c, HC_ETIMEOUT, "TLS send timed out"));
+	if (x->state == H1_BODY)
+		return tr_timed_out(x->c, t->events, x->c->cfg->timeout_ms, x->h1.by_limit);
 	if (x->state != H1_EXPECT)
 		return failed(x,
 			      tr_timed_out(x->c, t->events, x->c->cfg->timeout_ms, x->h1.by_limit));
@@ -485,6 +581,16 @@ static enum hc_err h1_start(struct hc_xfer *x, struct hc_loop *L)
 	return HC_OK;
 }
 
+static enum hc_err h1_body(struct hc_xfer *x, const struct hc_sink *s)
+{
+	if (!x->task.paused || x->task.done)
+		return conn_seterr(x->c, HC_EINTERNAL, "no response head to read a body after");
+	x->sink = s;
+	x->task.paused = false;
+	go(x, H1_BODY);
+	return HC_OK;
+}
+
 static void h1_finish(struct hc_xfer *x, struct hc_loop *L)
 {
 	loop_remove(L, &x->task);
@@ -494,7 +600,8 @@ static void h1_finish(struct hc_xfer *x, struct hc_loop *L)
 	resp_free(&x->h1.tresp);
 }
 
-const struct hc_proto h1_proto = {.alpn = "http/1.1", .start = h1_start, .finish = h1_finish};
+const struct hc_proto h1_proto = {
+    .alpn = "http/1.1", .start = h1_start, .body = h1_body, .finish = h1_finish};
 
 void h1_xfer_init(struct hc_xfer *x, struct hc_conn *c, const struct hc_request *r,
 		  struct hc_response *resp)

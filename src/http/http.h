@@ -351,6 +351,42 @@ void req_out_chunk(struct hc_out *o, const void *p, size_t n);
 bool req_body_expected(const struct hc_request *r, const struct hc_framing *f);
 
 /*
+ * Where a transfer's response body goes: the protocol handler hands it the
+ * bytes as they arrive, on the loop, and never blocks on it. It knows no
+ * protocol: h1 feeds it from its socket (or splices into its pipe), h2 will
+ * feed it a stream's DATA. Each call's error ends the transfer with it.
+ */
+struct hc_sink {
+	void *ud;
+	/*
+	 * Body bytes, in order: cnt spans, valid during the call only (the sink
+	 * may use the array up). It takes them all; what its output will not
+	 * take now it holds, and says so through more().
+	 */
+	enum hc_err (*write)(void *ud, struct iovec *iov, int cnt);
+	/*
+	 * Asked before each read: can it take more? It moves what it holds as
+	 * far as its output takes it; *fd -1: yes; else a descriptor to poll for
+	 * POLLOUT before asking again. No timeout runs meanwhile (a slow reader
+	 * is not a stalled server), and the handler reads nothing for it: an h1
+	 * connection is its transfer's alone. NULL: it always can.
+	 */
+	enum hc_err (*more)(void *ud, int *fd);
+	/*
+	 * A pipe the handler may splice body bytes into when they need no
+	 * decoding (-1: none this time), and the count of each splice. A full
+	 * pipe is polled as more()'s descriptor is. NULL: never.
+	 */
+	int (*pipe)(void *ud);
+	enum hc_err (*spliced)(void *ud, size_t n);
+	/*
+	 * The body is whole: no more bytes come (a decoder checks its streams).
+	 * The transfer ends once more() says it holds nothing. NULL: nothing to do.
+	 */
+	enum hc_err (*end)(void *ud);
+};
+
+/*
  * One transfer (DESIGN.md Part 2): a structured request, its response, and
  * the protocol handler that moves it as a task on a loop. Requests stay
  * structured down to the handler (h1 writes them as text, h2 will build its
@@ -361,6 +397,8 @@ struct hc_proto {
 	const char *alpn; /* "http/1.1" */
 	/* Put x on the loop; its task runs from the next round. */
 	enum hc_err (*start)(struct hc_xfer *x, struct hc_loop *L);
+	/* The head is in (the task paused): the body goes to s from the next round. */
+	enum hc_err (*body)(struct hc_xfer *x, const struct hc_sink *s);
 	/* Take x off the loop and release what its handler holds (done or not). */
 	void (*finish)(struct hc_xfer *x, struct hc_loop *L);
 };
@@ -369,10 +407,11 @@ struct hc_xfer {
 	const struct hc_proto *proto;
 	struct hc_conn *c;
 	const struct hc_request *req;
-	struct hc_response *resp; /* paused with its head in: the caller reads the body */
-	int state;		  /* the handler's */
-	struct hc_loop *loop;	  /* the loop it runs on */
-	struct h2_stream *h2s;	  /* over h2: its stream */
+	struct hc_response *resp;   /* paused with its head in; then the body to sink, or pulled */
+	const struct hc_sink *sink; /* where the body goes, once the caller says (proto->body) */
+	int state;		    /* the handler's */
+	struct hc_loop *loop;	    /* the loop it runs on */
+	struct h2_stream *h2s;	    /* over h2: its stream */
 	struct {
 		struct hc_framing f;
 		struct hc_headbuf hb;
@@ -389,7 +428,17 @@ struct hc_xfer {
 	} h1;
 };
 
-/* loop.c: run a private loop until x's response head is in (task paused) or x fails. */
+/*
+ * loop.c: the http.client-shaped calls, each a loop run for one transfer.
+ * xfer_open: x on L (initialised here) until its response head is in (the
+ * task paused) or x fails; xfer_recv: then its body to s, until the
+ * transfer ends; xfer_close: x off L and L freed, whatever happened.
+ * xfer_run: xfer_open and xfer_close on a private loop (the body is then
+ * the caller's to pull: resp_read, resp_readv, resp_splice).
+ */
+enum hc_err xfer_open(struct hc_xfer *x, struct hc_loop *L);
+enum hc_err xfer_recv(struct hc_xfer *x, struct hc_loop *L, const struct hc_sink *s);
+void xfer_close(struct hc_xfer *x, struct hc_loop *L);
 enum hc_err xfer_run(struct hc_xfer *x);
 
 /* h1.c: HTTP/1.1 as a protocol handler */
@@ -490,13 +539,22 @@ enum hc_err resp_begin_ex(struct hc_response *resp, const char *method, bool sto
  */
 enum hc_err resp_begin_step(struct hc_response *resp, const char *method, bool stop_at_100,
 			    bool *got100, short *wait);
+/* The seed's read(): the pull API, each call blocking until bytes come (0 at the end). */
 enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len);
 /* Like resp_read, but hands out every body span already buffered (up to max) at once. */
 enum hc_err resp_readv(struct hc_response *resp, struct iovec *iov, int max, int *cnt);
+/* resp_readv without blocking (the handlers' body state): *wait what to poll when *cnt is 0. */
+enum hc_err resp_readv_step(struct hc_response *resp, struct iovec *iov, int max, int *cnt,
+			    short *wait);
 void resp_free(struct hc_response *resp);
 /* Zero-copy body to a pipe: only when resp_can_splice() says the bytes need no decoding. */
 bool resp_can_splice(const struct hc_response *resp);
 enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved);
+/*
+ * resp_splice with neither side blocking (the pipe too, SPLICE_F_NONBLOCK):
+ * when nothing moved, *wait is POLLIN (poll the socket) or POLLOUT (the pipe is full).
+ */
+enum hc_err resp_splice_step(struct hc_response *resp, int pipe_fd, size_t *moved, short *wait);
 
 /* base64.c: out needs 4 * ((n + 2) / 3) + 1 bytes; returns the length written */
 size_t hc_base64(const unsigned char *in, size_t n, char *out);

@@ -43,12 +43,30 @@
  *      - 100 Continue: POLLIN, the expect timeout; the response head, and
  *        an early answer after a send the server stopped reading (H1_EARLY):
  *        non-blocking reads.
- *      Still blocking on EAGAIN underneath (tr_wait): the body, which the
- *      caller pulls (resp_read, resp_readv, resp_splice), and TLS
- *      post-handshake authentication inside a read.
- *  Next, to finish (b): the body phase as a state with a sink (its fd polled
- *      for POLLOUT when a write would block: one transfer owns an h1
- *      connection, so the socket is simply not read meanwhile).
+ *      - the response body (H1_BODY): once the caller has looked at the
+ *        head it hands the transfer a sink (struct hc_sink in http.h: take
+ *        these bytes, take n spliced bytes, can you take more, end) and runs
+ *        the loop until the transfer ends (xfer_recv). The handler reads
+ *        without blocking and feeds the sink: readv spans as they are
+ *        buffered (the sink writes them with one writev), or splice
+ *        socket→pipe when the sink offers a pipe and the bytes need no
+ *        decoding (SPLICE_F_NONBLOCK: a full pipe is an EAGAIN like an
+ *        empty socket; a zero-time poll of the pipe tells which). When the
+ *        sink cannot take more (it holds what a full non-blocking output
+ *        refused, or its pipe is full) the socket is simply not read (one
+ *        transfer owns an h1 connection) and the sink's descriptor is
+ *        polled for POLLOUT, untimed as before (a slow reader is not a
+ *        stall). A step moves at most H1_STEP_BYTES before the others run.
+ *        The socket's waits are timed as tr_wait's; its errors end the
+ *        transfer as the pull calls did. The pull API (resp_read,
+ *        resp_readv, resp_splice: the seed's read()) stays, on the same
+ *        code (response.c's spans(), splice_body() with wait NULL), for
+ *        callers of http_request().
+ *      Still blocking on EAGAIN underneath (tr_wait): the pull API above,
+ *      and TLS post-handshake authentication inside a read.
+ *  Next, for -Z: the sink's end() should take the formatter's tail and the
+ *      binary notice (out_body_end), which the command line still writes
+ *      after the loop, waiting in place for a full output.
  *  (c) then: tr_wait and the waits in tls.c go away; the http.client-shaped
  *      calls stay as loop_run_until() wrappers.
  * HTTP/2 is a second handler (h2.c): h1's states connect, then a
@@ -56,7 +74,9 @@
  * task of its own (one fd, read always, POLLOUT when its output is full);
  * the transfer's task waits without an fd until the session's callbacks wake
  * it with its head; body reads run a private loop with the session until the
- * stream has bytes.
+ * stream has bytes. Next: its streams feed their sinks too (a stream whose
+ * sink cannot take more closes its window rather than stopping the
+ * connection's reads: EVENT-LOOP.md).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -277,23 +297,45 @@ enum hc_err loop_run(struct hc_loop *L)
 	}
 }
 
-/* The http.client-shaped calls sit on this: a private loop run for one transfer. */
+/* Rounds until x's task pauses or ends; how it ended, or why the loop itself failed. */
+static enum hc_err run_for(struct hc_xfer *x, struct hc_loop *L)
+{
+	enum hc_err rc = loop_run_until(L, &x->task);
+	if (rc == HC_EINTERNAL)
+		return conn_seterr(x->c, rc, "poll: %s", strerror(L->err));
+	if (rc == HC_OK && x->task.done)
+		rc = x->task.result;
+	return rc;
+}
+
+/* The http.client-shaped calls sit on these: a loop run for one transfer. */
+enum hc_err xfer_open(struct hc_xfer *x, struct hc_loop *L)
+{
+	loop_init(L);
+	L->tick = x->c->cfg->tick;
+	L->tick_ud = x->c->cfg->progress_ud;
+	x->loop = L;
+	enum hc_err rc = x->proto->start(x, L);
+	return rc ? rc : run_for(x, L);
+}
+
+enum hc_err xfer_recv(struct hc_xfer *x, struct hc_loop *L, const struct hc_sink *s)
+{
+	enum hc_err rc = x->proto->body(x, s);
+	return rc ? rc : run_for(x, L);
+}
+
+void xfer_close(struct hc_xfer *x, struct hc_loop *L)
+{
+	x->proto->finish(x, L);
+	x->loop = NULL;
+	loop_free(L);
+}
+
 enum hc_err xfer_run(struct hc_xfer *x)
 {
 	struct hc_loop L;
-	loop_init(&L);
-	L.tick = x->c->cfg->tick;
-	L.tick_ud = x->c->cfg->progress_ud;
-	x->loop = &L;
-	enum hc_err rc = x->proto->start(x, &L);
-	if (rc == HC_OK)
-		rc = loop_run_until(&L, &x->task);
-	if (rc == HC_EINTERNAL)
-		rc = conn_seterr(x->c, rc, "poll: %s", strerror(L.err));
-	else if (rc == HC_OK && x->task.done)
-		rc = x->task.result;
-	x->proto->finish(x, &L);
-	x->loop = NULL;
-	loop_free(&L);
+	enum hc_err rc = xfer_open(x, &L);
+	xfer_close(x, &L);
 	return rc;
 }

@@ -4,7 +4,9 @@
  * A task is a state machine the loop drives: it says what it waits for (an fd
  * and POLLIN/POLLOUT, a deadline, or "run again now") and the loop calls its
  * step when that comes. A transfer is one request and its response; its
- * protocol handler (h1.c today, h2.c next) is the task that moves it.
+ * protocol handler (h1.c today, h2.c next) is the task that moves it, and
+ * hands the response body to the transfer's sink (struct hc_sink, http.h),
+ * whose descriptor is polled too when it cannot take more.
  */
 #ifndef HC_LOOP_H
 #define HC_LOOP_H

@@ -350,8 +350,12 @@ static void finish(struct hc_response *resp, bool clean)
 	resp->c->tm.total = hc_now_ns() - resp->c->tm.t0;
 }
 
-/* Fresh bytes into the buffer, after the unread ones (compacted when at the end). */
-static enum hc_err fill(struct hc_conn *c, size_t *got)
+/*
+ * Fresh bytes into the buffer, after the unread ones (compacted when at the
+ * end). With wait non-NULL nothing blocks: *wait is what to poll for when
+ * nothing came (*got 0 then, and not the end).
+ */
+static enum hc_err fill(struct hc_conn *c, size_t *got, short *wait)
 {
 	if (c->start == c->end) {
 		c->start = c->end = 0;
@@ -360,7 +364,8 @@ static enum hc_err fill(struct hc_conn *c, size_t *got)
 		c->end -= c->start;
 		c->start = 0;
 	}
-	enum hc_err rc = tr_read(c, c->buf + c->end, c->cap - c->end, got);
+	enum hc_err rc = wait ? tr_read_nowait(c, c->buf + c->end, c->cap - c->end, got, wait)
+			      : tr_read(c, c->buf + c->end, c->cap - c->end, got);
 	if (rc == HC_OK)
 		c->end += *got;
 	return rc;
@@ -421,109 +426,137 @@ static int chunk_next(struct hc_response *resp, const char **data, size_t *len)
 	}
 }
 
-static enum hc_err read_chunked(struct hc_response *resp, const char **data, size_t *len)
+/* The socket ended the body: whole for a close-delimited one (and after the last chunk). */
+static enum hc_err body_eof(struct hc_response *resp)
 {
 	struct hc_conn *c = resp->c;
-	for (;;) {
-		int ev = chunk_next(resp, data, len);
-		if (ev == HC_CHUNK_DATA)
-			return HC_OK;
-		if (ev == HC_CHUNK_DONE) {
-			finish(resp, true);
-			return HC_OK;
-		}
-		if (ev < 0)
-			return (enum hc_err)-ev;
-		size_t got;
-		enum hc_err rc = fill(c, &got);
-		if (rc)
-			return rc;
-		if (got == 0) {
-			if (resp->ch.state == HC_CH_TRAILER) {
-				/* closed after the last chunk: the body is whole, the connection is not */
-				resp->will_close = true;
+	if (resp->mode == HC_BM_CHUNKED) {
+		if (resp->ch.state != HC_CH_TRAILER)
+			return incomplete(resp);
+		/* closed after the last chunk: the body is whole, the connection is not */
+		resp->will_close = true;
+	} else if (resp->mode == HC_BM_LENGTH) {
+		return incomplete(resp);
+	} else if (c->tls_unclean) {
+		conn_info(c, "Warning: the server ended TLS without close_notify; the body "
+			     "ends at the close and may be cut short");
+	}
+	finish(resp, true);
+	return HC_OK;
+}
+
+/*
+ * Body spans from what is buffered (every chunk's data already in, up to
+ * max; one span otherwise), reading more only when nothing is: blocking when
+ * wait is NULL, else *wait says what to poll for when nothing came (*cnt 0).
+ * A chunk's data comes before the event or error that follows it (that one
+ * comes with the next call). *cnt 0 and no wait: the body is done.
+ */
+static enum hc_err spans(struct hc_response *resp, struct iovec *iov, int max, int *cnt,
+			 short *wait)
+{
+	struct hc_conn *c = resp->c;
+	*cnt = 0;
+	if (wait)
+		*wait = 0;
+	while (!resp->done) {
+		if (resp->mode == HC_BM_CHUNKED) {
+			const char *p = NULL;
+			size_t n = 0;
+			int ev;
+			while (*cnt < max && (ev = chunk_next(resp, &p, &n)) == HC_CHUNK_DATA)
+				iov[(*cnt)++] = (struct iovec){(void *)p, n};
+			if (*cnt > 0)
+				return HC_OK;
+			if (ev == HC_CHUNK_DONE) {
 				finish(resp, true);
 				return HC_OK;
 			}
-			return incomplete(resp);
+			if (ev < 0)
+				return (enum hc_err)-ev;
+		} else if (c->start < c->end) {
+			size_t n = c->end - c->start;
+			if (resp->mode == HC_BM_LENGTH && n > resp->remaining)
+				n = (size_t)resp->remaining;
+			iov[(*cnt)++] = (struct iovec){c->buf + c->start, n};
+			c->start += n;
+			resp->nread += n;
+			if (resp->mode == HC_BM_LENGTH && (resp->remaining -= n) == 0)
+				finish(resp, true);
+			return HC_OK;
 		}
+		size_t got = 0;
+		enum hc_err rc = fill(c, &got, wait);
+		if (rc || (wait && *wait))
+			return rc;
+		if (got == 0)
+			return body_eof(resp);
 	}
+	return HC_OK;
 }
 
 enum hc_err resp_readv(struct hc_response *resp, struct iovec *iov, int max, int *cnt)
 {
-	const char *p = NULL;
-	size_t n = 0;
-	*cnt = 0;
-	if (resp->mode == HC_BM_CHUNKED && !resp->done && !resp->h2) {
-		/* the chunks already buffered go out together, in one writev */
-		int ev;
-		while (*cnt < max && (ev = chunk_next(resp, &p, &n)) == HC_CHUNK_DATA)
-			iov[(*cnt)++] = (struct iovec){(void *)p, n};
-		if (*cnt > 0)
-			return HC_OK; /* a pending event or error comes with the next call */
-		if (ev == HC_CHUNK_DONE) {
-			finish(resp, true);
-			return HC_OK;
+	if (resp->h2) { /* one span from the stream's buffer */
+		const char *p = NULL;
+		size_t n = 0;
+		*cnt = 0;
+		enum hc_err rc = h2_read(resp, &p, &n);
+		if (rc == HC_OK && n) {
+			iov[0] = (struct iovec){(void *)p, n};
+			*cnt = 1;
 		}
-		if (ev < 0)
-			return (enum hc_err)-ev;
+		return rc;
 	}
-	enum hc_err rc = resp_read(resp, &p, &n);
-	if (rc == HC_OK && n) {
-		iov[0] = (struct iovec){(void *)p, n};
-		*cnt = 1;
-	}
-	return rc;
+	return spans(resp, iov, max, cnt, NULL);
+}
+
+enum hc_err resp_readv_step(struct hc_response *resp, struct iovec *iov, int max, int *cnt,
+			    short *wait)
+{
+	return spans(resp, iov, max, cnt, wait);
 }
 
 enum hc_err resp_read(struct hc_response *resp, const char **data, size_t *len)
 {
-	struct hc_conn *c = resp->c;
-	*len = 0;
-	if (resp->h2)
+	if (resp->h2) {
+		*len = 0;
 		return h2_read(resp, data, len);
-	if (resp->done)
-		return HC_OK;
-	if (resp->mode == HC_BM_CHUNKED)
-		return read_chunked(resp, data, len);
-	if (c->start == c->end) {
-		size_t got;
-		enum hc_err rc = fill(c, &got);
-		if (rc)
-			return rc;
-		if (got == 0) {
-			if (resp->mode == HC_BM_LENGTH)
-				return incomplete(resp);
-			if (c->tls_unclean)
-				conn_info(c, "Warning: the server ended TLS without close_notify; the body "
-					     "ends at the close and may be cut short");
-			finish(resp, true);
-			return HC_OK;
-		}
 	}
-	size_t n = c->end - c->start;
-	if (resp->mode == HC_BM_LENGTH && n > resp->remaining)
-		n = (size_t)resp->remaining;
-	*data = c->buf + c->start;
-	*len = n;
-	c->start += n;
-	resp->nread += n;
-	if (resp->mode == HC_BM_LENGTH && (resp->remaining -= n) == 0)
-		finish(resp, true);
-	return HC_OK;
+	struct iovec iov;
+	int cnt;
+	enum hc_err rc = spans(resp, &iov, 1, &cnt, NULL);
+	*len = cnt ? iov.iov_len : 0;
+	if (cnt)
+		*data = iov.iov_base;
+	return rc;
+}
+
+/* A splice that met EAGAIN: is the pipe full (POLLOUT, the pipe's), or the socket empty (POLLIN)? */
+static short splice_wait(int pipe_fd)
+{
+	struct pollfd p = {.fd = pipe_fd, .events = POLLOUT};
+	int r;
+	while ((r = poll(&p, 1, 0)) < 0 && errno == EINTR)
+		;
+	return r == 0 ? POLLOUT : POLLIN;
 }
 
 /*
  * Body bytes straight from the socket into a pipe with splice(2): no copy
  * through user space. Only for bodies that need no decoding, on plain TCP,
- * once the receive buffer is empty; otherwise it falls back to resp_read's
- * path. Sets *moved to the bytes moved (0 at the end of the body).
+ * once the receive buffer is empty (resp_can_splice). Blocking when wait is
+ * NULL: the pipe side blocks (a slow reader is not a timeout), the socket is
+ * waited for as every read. Otherwise neither blocks, and *wait says what to
+ * poll when nothing moved: POLLIN the socket, POLLOUT the pipe.
  */
-enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
+static enum hc_err splice_body(struct hc_response *resp, int pipe_fd, size_t *moved, short *wait)
 {
 	struct hc_conn *c = resp->c;
+	unsigned flags = SPLICE_F_MOVE | SPLICE_F_MORE | (wait ? SPLICE_F_NONBLOCK : 0);
 	*moved = 0;
+	if (wait)
+		*wait = 0;
 	if (resp->done)
 		return HC_OK;
 	bool chunk = resp->mode == HC_BM_CHUNKED;
@@ -533,8 +566,7 @@ enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
 			want = (size_t)resp->remaining;
 		if (chunk && resp->ch.left < want) /* the rest of this chunk's data, no further */
 			want = (size_t)resp->ch.left;
-		/* the pipe side blocks (a slow reader is not a timeout); the socket does not */
-		ssize_t n = splice(c->fd, NULL, pipe_fd, NULL, want, SPLICE_F_MOVE | SPLICE_F_MORE);
+		ssize_t n = splice(c->fd, NULL, pipe_fd, NULL, want, flags);
 		if (n > 0) {
 			*moved = (size_t)n;
 			c->rx += (uint64_t)n;
@@ -554,6 +586,10 @@ enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
 		}
 		if (errno == EINTR)
 			continue;
+		if (errno == EAGAIN && wait) {
+			*wait = splice_wait(pipe_fd);
+			return HC_OK;
+		}
 		if (errno == EAGAIN) {
 			enum hc_err e = tr_wait(c, POLLIN, c->cfg->timeout_ms, c->cfg->deadline_ns);
 			if (e)
@@ -566,6 +602,16 @@ enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
 			return conn_seterr(c, HC_ERESET, "connection reset by the server");
 		return conn_seterr(c, HC_EWRITE, "splice: %s", strerror(errno));
 	}
+}
+
+enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved)
+{
+	return splice_body(resp, pipe_fd, moved, NULL);
+}
+
+enum hc_err resp_splice_step(struct hc_response *resp, int pipe_fd, size_t *moved, short *wait)
+{
+	return splice_body(resp, pipe_fd, moved, wait);
 }
 
 bool resp_can_splice(const struct hc_response *resp)

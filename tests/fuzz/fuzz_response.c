@@ -6,12 +6,16 @@
  *
  * Input: one control byte, then the server's bytes. Control bits 0-1 pick
  * the method (GET, HEAD, CONNECT, POST), bit 2 reads with resp_readv, bit 3
- * decodes Content-Encoding, bit 4 stops at 100 Continue.
+ * decodes Content-Encoding, bit 4 stops at 100 Continue, bit 5 reads without
+ * blocking (resp_readv_step, resp_splice_step) and polls when told, bit 6
+ * splices into a pipe when resp_can_splice says it may.
  * Invariants: the buffer indices stay in bounds; a final status is 200..999
  * (100..199 only for a stopped 100); a Content-Length body hands out exactly
  * its length; a connection left reusable holds no unread byte (RFC 9112
  * §6.3); every error has a kind the seed names and a message.
  */
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,6 +69,35 @@ static void check_conn(const struct hc_conn *c)
 	check(c->start <= c->end && c->end <= c->cap);
 }
 
+/* Wait for what a non-blocking read said (POLLIN on the socket). */
+static void wait_for(int fd, short ev)
+{
+	struct pollfd p = {.fd = fd, .events = ev};
+	check(ev == POLLIN);
+	check(poll(&p, 1, 10000) == 1);
+}
+
+/* Body bytes spliced into a pipe, read back at once: how many moved. */
+static enum hc_err spliced(struct hc_response *r, int pfd[2], bool step, uint64_t *total)
+{
+	size_t moved = 0;
+	short wait = 0;
+	enum hc_err rc =
+	    step ? resp_splice_step(r, pfd[1], &moved, &wait) : resp_splice(r, pfd[1], &moved);
+	if (rc == HC_OK && wait) {
+		check(moved == 0 && wait == POLLIN); /* the pipe is emptied each time */
+		wait_for(r->c->fd, wait);
+	}
+	char buf[65536];
+	for (size_t left = moved; left > 0;) {
+		ssize_t n = read(pfd[0], buf, left < sizeof(buf) ? left : sizeof(buf));
+		check(n > 0);
+		left -= (size_t)n;
+	}
+	*total += moved;
+	return rc;
+}
+
 /* One response: its head, then its body to the end or the first error. */
 static enum hc_err one_response(struct hc_conn *c, const char *method, unsigned ctl)
 {
@@ -87,10 +120,26 @@ static enum hc_err one_response(struct hc_conn *c, const char *method, unsigned 
 		dec = NULL;
 	bool dec_ok = true;
 	uint64_t total = 0;
+	int pfd[2] = {-1, -1};
+	if (ctl & 64)
+		check(pipe2(pfd, O_CLOEXEC) == 0);
 	while (rc == HC_OK && !r.done) {
 		struct iovec iov[8];
 		int cnt = 0;
-		if (ctl & 4) {
+		short wait = 0;
+		if ((ctl & 64) && dec == NULL && resp_can_splice(&r)) {
+			rc = spliced(&r, pfd, (ctl & 32) != 0, &total);
+			check_conn(c);
+			continue;
+		}
+		if (ctl & 32) {
+			rc = resp_readv_step(&r, iov, 8, &cnt, &wait);
+			if (rc == HC_OK && wait) {
+				check(cnt == 0);
+				wait_for(c->fd, wait);
+				continue;
+			}
+		} else if (ctl & 4) {
 			rc = resp_readv(&r, iov, 8, &cnt);
 		} else {
 			const char *p = NULL;
@@ -116,6 +165,10 @@ static enum hc_err one_response(struct hc_conn *c, const char *method, unsigned 
 	if (dec && dec_ok && rc == HC_OK)
 		(void)dec_end(dec, err, sizeof(err));
 	dec_free(dec);
+	if (pfd[0] >= 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+	}
 	if (rc == HC_OK) {
 		check(total == r.nread);
 		if (r.mode == HC_BM_LENGTH)

@@ -4,8 +4,11 @@
  * wait, errors that end one task only), then two HTTP/1.1 transfers on one
  * loop, one waiting for 100 Continue while the other gets its head, sends
  * that meet a full socket (a slow reader, a peer that stops reading; plain
- * TCP and TLS), a body source that has nothing yet (a pipe), and a CONNECT
- * tunnel through a slow proxy.
+ * TCP and TLS), a body source that has nothing yet (a pipe), a CONNECT
+ * tunnel through a slow proxy, and bodies fed to sinks: two at once, a sink
+ * that blocks (its own descriptor, or a full pipe it splices into) while
+ * another transfer goes on, the end, the sink's error, a quiet server
+ * mid-body.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -1631,6 +1634,451 @@ static void h1_send_stalls(void)
 	unit_end();
 }
 
+/* ---- bodies to sinks ---- */
+
+/* A sink that keeps what it gets; blocked, it says "poll block_fd" until that is writable. */
+struct msink {
+	struct unit_buf got;
+	int writes, ends, more_calls;
+	size_t block_after; /* blocked once this many bytes are in (0: never) */
+	int block_fd;	    /* a full pipe's write end while blocked */
+	int pipe_fd;	    /* splice into this when >= 0 (pipe() hands it out) */
+	size_t spliced;
+	enum hc_err fail; /* write returns this (HC_OK: none) */
+};
+
+static enum hc_err msink_write(void *ud, struct iovec *iov, int cnt)
+{
+	struct msink *m = ud;
+	m->writes++;
+	if (m->fail)
+		return m->fail;
+	for (int i = 0; i < cnt; i++)
+		unit_buf_add(&m->got, iov[i].iov_base, iov[i].iov_len);
+	return HC_OK;
+}
+
+static bool writable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+}
+
+static enum hc_err msink_more(void *ud, int *fd)
+{
+	struct msink *m = ud;
+	m->more_calls++;
+	*fd = -1;
+	if (m->block_after && m->got.len >= m->block_after && !writable(m->block_fd))
+		*fd = m->block_fd;
+	return HC_OK;
+}
+
+static int msink_pipe(void *ud)
+{
+	return ((struct msink *)ud)->pipe_fd;
+}
+
+static enum hc_err msink_spliced(void *ud, size_t n)
+{
+	((struct msink *)ud)->spliced += n;
+	return HC_OK;
+}
+
+static enum hc_err msink_end(void *ud)
+{
+	((struct msink *)ud)->ends++;
+	return HC_OK;
+}
+
+static struct hc_sink msink_of(struct msink *m)
+{
+	return (struct hc_sink){.ud = m,
+				.write = msink_write,
+				.more = msink_more,
+				.pipe = msink_pipe,
+				.spliced = msink_spliced,
+				.end = msink_end};
+}
+
+/* A pipe whose write end is full: poll says POLLOUT only once its reader takes some. */
+static bool full_pipe(int p[2])
+{
+	if (!CHECK(pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0))
+		return false;
+	(void)fcntl(p[1], F_SETPIPE_SZ, 4096);
+	char junk[4096] = {0};
+	while (write(p[1], junk, sizeof(junk)) > 0)
+		;
+	return CHECK(!writable(p[1]));
+}
+
+static void empty_pipe(int fd)
+{
+	char junk[4096];
+	while (read(fd, junk, sizeof(junk)) > 0)
+		;
+}
+
+static bool put(int fd, const char *p, size_t n)
+{
+	return CHECK(write(fd, p, n) == (ssize_t)n);
+}
+
+/* n rounds that never wait in poll: a task that always runs again is on the loop meanwhile. */
+static void rounds_without_waiting(struct hc_loop *L, int n)
+{
+	struct fake spin;
+	fake_init(&spin, 'S', -1, 0);
+	spin.again = 1 << 30;
+	loop_add(L, &spin.t);
+	for (int i = 0; i < n; i++)
+		CHECK_EQ_INT(loop_round(L), HC_OK);
+	loop_remove(L, &spin.t);
+}
+
+/* The two halves of a body as a server sends them: chunked (two chunks and the last) or with
+ * Content-Length. */
+static void body_halves(bool chunked, const char *body, size_t n, struct unit_buf *first,
+			struct unit_buf *second)
+{
+	size_t h = n / 2;
+	unit_buf_adds(first, "HTTP/1.1 200 OK\r\n");
+	if (chunked) {
+		unit_buf_printf(first, "Transfer-Encoding: chunked\r\n\r\n%zx\r\n", h);
+		unit_buf_add(first, body, h);
+		unit_buf_printf(second, "\r\n%zx\r\n", n - h);
+		unit_buf_add(second, body + h, n - h);
+		unit_buf_adds(second, "\r\n0\r\n\r\n");
+	} else {
+		unit_buf_printf(first, "Content-Length: %zu\r\n\r\n", n);
+		unit_buf_add(first, body, h);
+		unit_buf_add(second, body + h, n - h);
+	}
+}
+
+static void h1_bodies_at_once(void)
+{
+	unit_begin("h1 body: two transfers' bodies move at once on one loop (Content-Length and "
+		   "chunked), each sink ended once with every byte");
+	static const char b1[] = "the first body, with Content-Length",
+			  b2[] = "the second body, in chunks";
+	int s1[2] = {-1, -1}, s2[2] = {-1, -1};
+	struct hc_conn c1, c2;
+	struct hc_response r1, r2;
+	struct hc_xfer x1, x2;
+	struct hc_loop L;
+	struct hc_request q = {.method = "GET", .target = "/"};
+	struct unit_buf a1 = {0}, a2 = {0}, z1 = {0}, z2 = {0};
+	struct msink m1 = {.pipe_fd = -1}, m2 = {.pipe_fd = -1};
+	struct hc_sink k1 = msink_of(&m1), k2 = msink_of(&m2);
+	body_halves(false, b1, sizeof(b1) - 1, &a1, &z1);
+	body_halves(true, b2, sizeof(b2) - 1, &a2, &z2);
+	loop_init(&L);
+	if (pair_conn(&c1, s1) && pair_conn(&c2, s2)) {
+		resp_init(&r1, &c1);
+		resp_init(&r2, &c2);
+		h1_xfer_init(&x1, &c1, &q, &r1);
+		h1_xfer_init(&x2, &c2, &q, &r2);
+		put(s1[1], a1.p, a1.len);
+		put(s2[1], a2.p, a2.len);
+		CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
+		CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
+		CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
+		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
+		CHECK(x1.task.paused && x2.task.paused);
+		CHECK_EQ_INT(x1.proto->body(&x1, &k1), HC_OK);
+		CHECK_EQ_INT(x2.proto->body(&x2, &k2), HC_OK);
+		/* both first halves in, both transfers waiting on their sockets */
+		rounds_without_waiting(&L, 4);
+		CHECK_EQ_MEM(m1.got.p, m1.got.len, b1, (sizeof(b1) - 1) / 2);
+		CHECK_EQ_MEM(m2.got.p, m2.got.len, b2, (sizeof(b2) - 1) / 2);
+		CHECK(!x1.task.done && !x2.task.done);
+		CHECK_EQ_INT(x1.task.events, POLLIN);
+		CHECK_EQ_INT(x1.task.fd, s1[0]);
+		CHECK_EQ_INT(m1.ends + m2.ends, 0);
+		/* the rest, the second transfer's first */
+		put(s2[1], z2.p, z2.len);
+		put(s1[1], z1.p, z1.len);
+		CHECK_EQ_INT(loop_run(&L), HC_OK);
+		CHECK(x1.task.done && x2.task.done);
+		CHECK_EQ_INT(x1.task.result, HC_OK);
+		CHECK_EQ_INT(x2.task.result, HC_OK);
+		CHECK_EQ_MEM(m1.got.p, m1.got.len, b1, sizeof(b1) - 1);
+		CHECK_EQ_MEM(m2.got.p, m2.got.len, b2, sizeof(b2) - 1);
+		CHECK_EQ_INT(m1.ends, 1);
+		CHECK_EQ_INT(m2.ends, 1);
+		CHECK(r1.done && r2.done && c1.reusable && c2.reusable);
+		x1.proto->finish(&x1, &L);
+		x2.proto->finish(&x2, &L);
+		resp_free(&r1);
+		resp_free(&r2);
+	}
+	loop_free(&L);
+	conn_free(&c1);
+	conn_free(&c2);
+	close(s1[1]);
+	close(s2[1]);
+	unit_buf_free(&a1);
+	unit_buf_free(&a2);
+	unit_buf_free(&z1);
+	unit_buf_free(&z2);
+	unit_buf_free(&m1.got);
+	unit_buf_free(&m2.got);
+	unit_end();
+}
+
+static void h1_sink_blocks(void)
+{
+	unit_begin("h1 body: a sink that blocks is polled on its descriptor and its socket is not "
+		   "read meanwhile; another transfer's body goes on; drained, it gets the rest");
+	enum { BODY = 100000 };
+	int s1[2] = {-1, -1}, s2[2] = {-1, -1}, bp[2] = {-1, -1};
+	struct hc_conn c1, c2;
+	struct hc_response r1, r2;
+	struct hc_xfer x1, x2;
+	struct hc_loop L;
+	struct hc_request q = {.method = "GET", .target = "/"};
+	char *data = malloc(BODY);
+	struct unit_buf a1 = {0}, z1 = {0}, a2 = {0}, z2 = {0};
+	struct msink m1 = {.pipe_fd = -1, .block_after = 1000}, m2 = {.pipe_fd = -1};
+	struct hc_sink k1 = msink_of(&m1), k2 = msink_of(&m2);
+	loop_init(&L);
+	if (CHECK(data != NULL) && full_pipe(bp) && pair_conn(&c1, s1) && pair_conn(&c2, s2)) {
+		for (size_t i = 0; i < BODY; i++)
+			data[i] = (char)('a' + i % 19);
+		m1.block_fd = bp[1];
+		body_halves(false, data, BODY, &a1, &z1);
+		body_halves(true, "ok", 2, &a2, &z2);
+		resp_init(&r1, &c1);
+		resp_init(&r2, &c2);
+		h1_xfer_init(&x1, &c1, &q, &r1);
+		h1_xfer_init(&x2, &c2, &q, &r2);
+		/* the head alone first: the body then waits in the socket, not in the buffer */
+		size_t head = a1.len - BODY / 2;
+		put(s1[1], a1.p, head);
+		put(s2[1], a2.p, a2.len);
+		CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
+		CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
+		CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
+		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
+		put(s1[1], a1.p + head, a1.len - head);
+		CHECK_EQ_INT(x1.proto->body(&x1, &k1), HC_OK);
+		CHECK_EQ_INT(x2.proto->body(&x2, &k2), HC_OK);
+		/* x1 takes what came, then its sink blocks: polled, the rest left in the socket */
+		rounds_without_waiting(&L, 4);
+		CHECK_EQ_INT(x1.task.fd, bp[1]);
+		CHECK_EQ_INT(x1.task.events, POLLOUT);
+		CHECK_EQ_INT(x1.task.deadline, 0); /* a slow reader is not a timeout */
+		size_t in = m1.got.len;
+		uint64_t rx = c1.rx;
+		CHECK(in >= 1000 && in <= BODY / 2);
+		/* meanwhile the other transfer's body comes and ends */
+		put(s2[1], z2.p, z2.len);
+		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
+		CHECK(x2.task.done);
+		CHECK_EQ_MEM(m2.got.p, m2.got.len, "ok", 2);
+		put(s1[1], z1.p, z1.len);
+		rounds_without_waiting(&L, 4);
+		CHECK_EQ_INT(m1.got.len, in);
+		CHECK_EQ_UINT(c1.rx, rx);
+		CHECK(!x1.task.done);
+		/* the reader takes what is in the pipe: the sink goes on, to the end */
+		empty_pipe(bp[0]);
+		CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
+		CHECK(x1.task.done);
+		CHECK_EQ_INT(x1.task.result, HC_OK);
+		CHECK_EQ_MEM(m1.got.p, m1.got.len, data, BODY);
+		CHECK_EQ_INT(m1.ends, 1);
+		x1.proto->finish(&x1, &L);
+		x2.proto->finish(&x2, &L);
+		resp_free(&r1);
+		resp_free(&r2);
+	}
+	loop_free(&L);
+	conn_free(&c1);
+	conn_free(&c2);
+	close(s1[1]);
+	close(s2[1]);
+	close_pipes(&bp, 1);
+	unit_buf_free(&a1);
+	unit_buf_free(&a2);
+	unit_buf_free(&z1);
+	unit_buf_free(&z2);
+	unit_buf_free(&m1.got);
+	unit_buf_free(&m2.got);
+	free(data);
+	unit_end();
+}
+
+/* The pipe's reader on the loop: what is there each time it wakes, until want bytes. */
+struct pipe_reader {
+	struct hc_task t; /* first */
+	struct unit_buf got;
+	size_t want;
+	int wakes;
+};
+
+static enum hc_err pipe_reader_step(struct hc_task *t, short revents)
+{
+	struct pipe_reader *pr = (struct pipe_reader *)t;
+	char buf[4096];
+	ssize_t n;
+	(void)revents;
+	pr->wakes++;
+	while ((n = read(t->fd, buf, sizeof(buf))) > 0)
+		unit_buf_add(&pr->got, buf, (size_t)n);
+	if (pr->got.len >= pr->want)
+		t->done = true;
+	return HC_OK;
+}
+
+static const struct hc_task_ops pipe_reader_ops = {.step = pipe_reader_step,
+						   .expire = server_expire};
+
+static void h1_splice_waits_for_pipe(void)
+{
+	unit_begin("h1 body: spliced into the sink's pipe; a full pipe is polled for POLLOUT while "
+		   "another transfer gets its body; its reader gets every byte");
+	enum { BODY = 200000 };
+	int s1[2] = {-1, -1}, s2[2] = {-1, -1}, sp[2] = {-1, -1};
+	struct hc_conn c1, c2;
+	struct hc_response r1, r2;
+	struct hc_xfer x1, x2;
+	struct hc_loop L;
+	struct hc_request q = {.method = "GET", .target = "/"};
+	char *data = malloc(BODY);
+	struct unit_buf a2 = {0}, z2 = {0};
+	struct msink m1 = {0}, m2 = {.pipe_fd = -1};
+	struct hc_sink k1 = msink_of(&m1), k2 = msink_of(&m2);
+	char head[64];
+	int hl =
+	    snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", BODY);
+	loop_init(&L);
+	if (CHECK(data != NULL) && CHECK(pipe2(sp, O_CLOEXEC | O_NONBLOCK) == 0) &&
+	    pair_conn(&c1, s1) && pair_conn(&c2, s2)) {
+		for (size_t i = 0; i < BODY; i++)
+			data[i] = (char)('A' + i % 29);
+		(void)fcntl(sp[1], F_SETPIPE_SZ, 4096);
+		m1.pipe_fd = sp[1];
+		body_halves(false, "second", 6, &a2, &z2);
+		resp_init(&r1, &c1);
+		resp_init(&r2, &c2);
+		h1_xfer_init(&x1, &c1, &q, &r1);
+		h1_xfer_init(&x2, &c2, &q, &r2);
+		put(s1[1], head, (size_t)hl);
+		put(s2[1], a2.p, a2.len);
+		CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
+		CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
+		CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
+		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
+		int sz = 1 << 20;
+		(void)setsockopt(s1[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+		ssize_t w = write(s1[1], data, BODY); /* as much as the socket takes */
+		CHECK(w > 8192);
+		size_t sent = w > 0 ? (size_t)w : 0;
+		CHECK_EQ_INT(x1.proto->body(&x1, &k1), HC_OK);
+		CHECK_EQ_INT(x2.proto->body(&x2, &k2), HC_OK);
+		rounds_without_waiting(&L, 4);
+		/* the pipe is full: x1 waits for it, untimed */
+		CHECK_EQ_INT(x1.task.fd, sp[1]);
+		CHECK_EQ_INT(x1.task.events, POLLOUT);
+		CHECK_EQ_INT(x1.task.deadline, 0);
+		CHECK(m1.spliced > 0 && m1.spliced <= 4096);
+		CHECK_EQ_INT(m1.writes, 0);
+		put(s2[1], z2.p, z2.len);
+		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
+		CHECK(x2.task.done && !x1.task.done);
+		CHECK_EQ_MEM(m2.got.p, m2.got.len, "second", 6);
+		/* the pipe's reader and the rest of the body join the loop */
+		struct pipe_reader pr = {.t = {.ops = &pipe_reader_ops,
+					       .fd = sp[0],
+					       .events = POLLIN,
+					       .deadline = hc_now_ns() + 10 * 1000000000LL},
+					 .want = BODY}; /* the deadline: a bound when broken */
+		loop_add(&L, &pr.t);
+		while (sent < BODY && !x1.task.done) {
+			w = write(s1[1], data + sent, BODY - sent);
+			if (w > 0)
+				sent += (size_t)w;
+			CHECK_EQ_INT(loop_round(&L), HC_OK);
+		}
+		CHECK_EQ_INT(loop_run(&L), HC_OK);
+		CHECK(x1.task.done && pr.t.done);
+		CHECK_EQ_INT(x1.task.result, HC_OK);
+		CHECK_EQ_UINT(m1.spliced, BODY);
+		CHECK_EQ_MEM(pr.got.p, pr.got.len, data, BODY);
+		CHECK(pr.wakes > 4);
+		CHECK_EQ_INT(m1.ends, 1);
+		loop_remove(&L, &pr.t);
+		unit_buf_free(&pr.got);
+		x1.proto->finish(&x1, &L);
+		x2.proto->finish(&x2, &L);
+		resp_free(&r1);
+		resp_free(&r2);
+	}
+	loop_free(&L);
+	conn_free(&c1);
+	conn_free(&c2);
+	close(s1[1]);
+	close(s2[1]);
+	close_pipes(&sp, 1);
+	unit_buf_free(&a2);
+	unit_buf_free(&z2);
+	unit_buf_free(&m2.got);
+	free(data);
+	unit_end();
+}
+
+static void h1_body_errors(void)
+{
+	unit_begin("h1 body: the sink's error ends its transfer with it; a server quiet mid-body "
+		   "times out as a blocking read did; a body cut short is incomplete");
+	static const struct {
+		const char *reply;
+		enum hc_err fail; /* the sink's */
+		bool close;	  /* the server closes after the reply */
+		enum hc_err want;
+		const char *err;
+	} cases[] = {
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab", HC_EWRITE, false, HC_EWRITE, ""},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab", HC_OK, false, HC_ETIMEOUT,
+	     "no progress for 0.300 s while receiving"},
+	    {"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab", HC_OK, true, HC_EINCOMPLETE,
+	     "2 bytes read, 2 more expected"},
+	    {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\nzz\r\n", HC_OK, false,
+	     HC_ECHUNK, "malformed chunked encoding after 2 body bytes"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int sv[2] = {-1, -1};
+		struct hc_conn c;
+		struct hc_response r;
+		struct hc_xfer x;
+		struct hc_loop L;
+		struct hc_request q = {.method = "GET", .target = "/"};
+		struct msink m = {.pipe_fd = -1, .fail = cases[i].fail};
+		struct hc_sink k = msink_of(&m);
+		unit_note("case %zu", i);
+		if (pair_conn(&c, sv)) {
+			resp_init(&r, &c);
+			h1_xfer_init(&x, &c, &q, &r);
+			put(sv[1], cases[i].reply, strlen(cases[i].reply));
+			if (cases[i].close)
+				shutdown(sv[1], SHUT_WR);
+			CHECK_EQ_INT(xfer_open(&x, &L), HC_OK);
+			CHECK_EQ_INT(xfer_recv(&x, &L, &k), cases[i].want);
+			CHECK_EQ_STR(c.err, cases[i].err);
+			CHECK_EQ_INT(m.ends, 0);
+			CHECK(!c.reusable);
+			xfer_close(&x, &L);
+			resp_free(&r);
+		}
+		conn_free(&c);
+		close(sv[1]);
+	}
+	unit_end();
+}
+
 int main(void)
 {
 	readiness_order();
@@ -1655,5 +2103,9 @@ int main(void)
 	h1_multipart_cursor();
 	h1_tunnel_states();
 	h1_early_answer_waits();
+	h1_bodies_at_once();
+	h1_sink_blocks();
+	h1_splice_waits_for_pipe();
+	h1_body_errors();
 	return unit_done();
 }
