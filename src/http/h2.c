@@ -10,10 +10,14 @@
  * streams need. Each request is a stream; every callback finds the stream's
  * state through the stream user data, never through "the current one".
  *
- * Flow control: automatic WINDOW_UPDATE is off. DATA goes into the stream's
- * buffer (h2_deliver, the one place stream data comes in), and bytes are
- * consumed (nghttp2_session_consume) when the caller takes them, so a
- * stream's buffer never holds more than its window, whatever the body's size.
+ * Flow control: automatic WINDOW_UPDATE is off. DATA comes in at one place
+ * (h2_deliver): once the caller has handed the transfer a sink, it goes
+ * straight to the sink when the sink can take more; otherwise it waits in
+ * the stream's buffer. Bytes are consumed (nghttp2_session_consume) only
+ * when they reach the sink or the caller pulls them (h2_read), so a stream's
+ * buffer never holds more than its window, whatever the body's size: a sink
+ * that cannot take more closes its stream's window, and the session goes on
+ * reading for the other streams (SETTINGS, PING, WINDOW_UPDATE, their DATA).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -127,6 +131,11 @@ struct h2_stream {
 	struct hc_task up;    /* a pipe body waits in the loop for its bytes */
 	struct hc_loop *loop; /* the loop the stream's waits are on, while there is one */
 	bool up_on;	      /* up is on loop */
+	/* the response body to the transfer's sink (h2_body), when the caller gave one */
+	const struct hc_sink *sink;
+	bool sink_blocked; /* it cannot take more: its window closes, no timeout runs */
+	bool sink_ended;   /* its end() was called */
+	enum hc_err sink_err;
 };
 
 struct hc_h2 {
@@ -201,7 +210,9 @@ static void wake(struct h2_stream *st)
 	struct hc_task *w = st->waiter;
 	if (w == NULL)
 		return;
-	if (w == &st->wait || st->head_in)
+	if (st->sink)
+		w->run_again = true; /* the body's step feeds the sink */
+	else if (w == &st->wait || st->head_in)
 		w->paused = true;
 	else if (st->closed)
 		w->run_again = true; /* its step reports the error or retries */
@@ -583,9 +594,48 @@ static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 	return 0;
 }
 
-/* Stream data in → the stream's buffer (the one place it comes in; a sink may take it later). */
+/* Bytes taken by the sink or the caller: they count, and the windows open again by as much. */
+static void taken(struct h2_stream *st, size_t n)
+{
+	struct hc_response *resp = st->resp;
+	resp->nread += n;
+	if (resp->mode == HC_BM_LENGTH)
+		resp->remaining = resp->remaining > n ? resp->remaining - n : 0;
+	if (st->h) {
+		N(nghttp2_session_consume)(st->h->s, st->id, n);
+		st->h->task.run_again = true; /* the WINDOW_UPDATE goes out */
+	}
+}
+
+/* Straight to the sink, if it can take more now and nothing waits before these bytes. */
+static bool to_sink(struct h2_stream *st, const uint8_t *data, size_t len)
+{
+	const struct hc_sink *s = st->sink;
+	if (s == NULL || st->start != st->end || st->sink_blocked)
+		return false;
+	if (st->sink_err == HC_OK) {
+		int fd = -1;
+		if (s->more && (st->sink_err = s->more(s->ud, &fd)) == HC_OK && fd >= 0)
+			return false;
+		if (st->sink_err == HC_OK) {
+			struct iovec iov = {(void *)data, len};
+			st->sink_err = s->write(s->ud, &iov, 1);
+		}
+	}
+	/* after the sink's error the stream's bytes are dropped; the transfer ends with it */
+	taken(st, len);
+	return true;
+}
+
+/* Stream data in → the transfer's sink, or the stream's buffer until it is taken. */
 static int h2_deliver(struct hc_h2 *h, struct h2_stream *st, const uint8_t *data, size_t len)
 {
+	if (to_sink(st, data, len)) {
+		h->c->rx += len;
+		if (st->sink_err && st->waiter)
+			st->waiter->run_again = true;
+		return 0;
+	}
 	if (st->start == st->end)
 		st->start = st->end = 0;
 	if (st->end + len > st->cap) {
@@ -930,7 +980,11 @@ static void arm(struct hc_h2 *h, bool full, bool more)
 	h->task.fd = c->fd;
 	h->task.events = POLLIN | (full ? h->want : 0);
 	h->task.run_again = more || tls_pending(c);
-	h->task.deadline = tr_wait_deadline(cfg->timeout_ms, 0, &by_limit);
+	/* a sink that cannot take more closed its window: the server's silence is ours */
+	bool blocked = false;
+	for (struct h2_stream *st = h->streams; st && !blocked; st = st->next)
+		blocked = st->sink_blocked;
+	h->task.deadline = tr_wait_deadline(blocked ? -1 : cfg->timeout_ms, 0, &by_limit);
 }
 
 static enum hc_err h2_conn_step(struct hc_task *t, short revents)
@@ -1186,6 +1240,75 @@ static enum hc_err stream_err(struct h2_stream *st, struct hc_conn *c)
 	return e;
 }
 
+static enum hc_err ended(struct hc_response *resp, struct h2_stream *st);
+
+/*
+ * The body phase (h2_body): what the stream's buffer holds goes to the sink
+ * while it can take more (h2_deliver hands it later bytes directly); then
+ * the end, and the transfer is done once the sink holds nothing. A sink that
+ * cannot take more has its descriptor polled (untimed: a slow reader is not
+ * a stalled server) while its stream's window closes; otherwise the task
+ * waits without an fd, woken by the stream's bytes or its end, within -m.
+ */
+static enum hc_err sink_step(struct hc_xfer *x, struct h2_stream *st)
+{
+	const struct hc_sink *s = st->sink;
+	struct hc_response *resp = x->resp;
+	struct hc_task *t = &x->task;
+	enum hc_err rc;
+	t->fd = -1;
+	for (;;) {
+		if (st->sink_err)
+			return st->sink_err;
+		int fd = -1;
+		if (s->more && (rc = s->more(s->ud, &fd)))
+			return rc;
+		bool was = st->sink_blocked;
+		st->sink_blocked = fd >= 0;
+		/* the session's wait is timed again, or not */
+		if (st->h && was != st->sink_blocked)
+			st->h->task.run_again = true;
+		if (fd >= 0) {
+			t->fd = fd;
+			t->events = POLLOUT;
+			t->deadline = 0;
+			return HC_OK;
+		}
+		if (resp->done) {
+			if (!st->sink_ended) {
+				st->sink_ended = true;
+				if (s->end && (rc = s->end(s->ud)))
+					return rc;
+				continue; /* what the end wrote may be held */
+			}
+			t->done = true;
+			return HC_OK;
+		}
+		if (st->start < st->end) {
+			size_t n = st->end - st->start;
+			struct iovec iov = {st->buf + st->start, n};
+			st->start = st->end;
+			taken(st, n);
+			if ((rc = s->write(s->ud, &iov, 1)))
+				return rc;
+			continue;
+		}
+		if (st->closed || st->eos) {
+			if ((rc = ended(resp, st)))
+				return rc;
+			continue;
+		}
+		if (st->h == NULL || st->h->dead) {
+			st->closed = true;
+			if (st->err == HC_OK)
+				stream_fail(st, HC_EH2, "the HTTP/2 connection is gone");
+			continue;
+		}
+		t->deadline = x->c->cfg->deadline_ns;
+		return HC_OK;
+	}
+}
+
 /*
  * The stream's own task is the transfer's: it waits (no fd) until the
  * session's callbacks wake it with the head (paused) or an error (done). A
@@ -1199,6 +1322,12 @@ static enum hc_err stream_step(struct hc_task *t, short revents)
 	struct h2_stream *st = x->h2s;
 	t->run_again = false;
 	t->events = 0;
+	if (st && st->sink) {
+		enum hc_err rc = sink_step(x, st);
+		if (rc && st->sink_err == HC_OK)
+			st->sink_err = rc; /* the transfer ends: what still comes is dropped */
+		return rc;
+	}
 	if (st == NULL || !st->closed || st->head_in)
 		return HC_OK;
 	bool unprocessed = st->rst == NGHTTP2_REFUSED_STREAM ||
@@ -1283,6 +1412,8 @@ static void h2_finish(struct hc_xfer *x, struct hc_loop *L)
 	if (st) {
 		leave(st, L);
 		st->x = NULL;
+		st->sink = NULL;
+		st->sink_blocked = false;
 	}
 	h1_proto.finish(x, L);
 }
@@ -1292,7 +1423,20 @@ static enum hc_err h2_start(struct hc_xfer *x, struct hc_loop *L)
 	return h1_proto.start(x, L);
 }
 
-const struct hc_proto h2_proto = {.alpn = "h2", .start = h2_start, .finish = h2_finish};
+static enum hc_err h2_body(struct hc_xfer *x, const struct hc_sink *s)
+{
+	struct h2_stream *st = x->h2s;
+	if (st == NULL || !x->task.paused || x->task.done)
+		return conn_seterr(x->c, HC_EINTERNAL, "no response head to read a body after");
+	st->sink = s;
+	x->sink = s;
+	x->task.paused = false;
+	x->task.run_again = true;
+	return HC_OK;
+}
+
+const struct hc_proto h2_proto = {
+    .alpn = "h2", .start = h2_start, .body = h2_body, .finish = h2_finish};
 
 /* The stream ended: the response is whole, or its error is the caller's. */
 static enum hc_err ended(struct hc_response *resp, struct h2_stream *st)
@@ -1355,11 +1499,7 @@ enum hc_err h2_read(struct hc_response *resp, const char **data, size_t *len)
 			*data = st->buf + st->start;
 			*len = n;
 			st->start = st->end;
-			resp->nread += n;
-			if (resp->mode == HC_BM_LENGTH)
-				resp->remaining = resp->remaining > n ? resp->remaining - n : 0;
-			if (st->h) /* taken: the windows open again by as much */
-				N(nghttp2_session_consume)(st->h->s, st->id, n);
+			taken(st, n);
 			return HC_OK;
 		}
 		if (st->closed || st->eos)

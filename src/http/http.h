@@ -353,8 +353,8 @@ bool req_body_expected(const struct hc_request *r, const struct hc_framing *f);
 /*
  * Where a transfer's response body goes: the protocol handler hands it the
  * bytes as they arrive, on the loop, and never blocks on it. It knows no
- * protocol: h1 feeds it from its socket (or splices into its pipe), h2 will
- * feed it a stream's DATA. Each call's error ends the transfer with it.
+ * protocol: h1 feeds it from its socket (or splices into its pipe), h2 feeds
+ * it a stream's DATA. Each call's error ends the transfer with it.
  */
 struct hc_sink {
 	void *ud;
@@ -369,7 +369,8 @@ struct hc_sink {
 	 * far as its output takes it; *fd -1: yes; else a descriptor to poll for
 	 * POLLOUT before asking again. No timeout runs meanwhile (a slow reader
 	 * is not a stalled server), and the handler reads nothing for it: an h1
-	 * connection is its transfer's alone. NULL: it always can.
+	 * connection is its transfer's alone; an h2 session reads on for its
+	 * other streams while this one's window closes. NULL: it always can.
 	 */
 	enum hc_err (*more)(void *ud, int *fd);
 	/*

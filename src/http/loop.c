@@ -73,10 +73,13 @@
  * connection that speaks h2 takes the transfer as a stream. The session is a
  * task of its own (one fd, read always, POLLOUT when its output is full);
  * the transfer's task waits without an fd until the session's callbacks wake
- * it with its head; body reads run a private loop with the session until the
- * stream has bytes. Next: its streams feed their sinks too (a stream whose
- * sink cannot take more closes its window rather than stopping the
- * connection's reads: EVENT-LOOP.md).
+ * it with its head. Its body goes to the sink as h1's does (xfer_recv): the
+ * session's DATA callback hands bytes to the stream's sink when it can take
+ * more, else they wait in the stream's buffer, unconsumed, so a stream whose
+ * sink cannot take more closes its own window rather than stopping the
+ * connection's reads (EVENT-LOOP.md); the transfer's task then polls the
+ * sink's descriptor, untimed. Pulled (resp_read), a body read runs a
+ * private loop with the session until the stream has bytes.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -3,7 +3,9 @@
  * built from a struct hc_request (pseudo-headers first, lower-case names,
  * connection-specific fields left out, Host as :authority, TE only as
  * trailers, content-length from the framing), and the decoded field limits
- * (Part 1's --max-headers and 65,536 bytes per name and value).
+ * (Part 1's --max-headers and 65,536 bytes per name and value); a
+ * stream's body to a sink (straight when it can take more, else kept and
+ * not consumed until it can).
  */
 #include "h2.h"
 #include "unit.h"
@@ -219,11 +221,125 @@ static void scan_table(void)
 	}
 }
 
+/* A sink for sink_case: what it was given, and whether it says "wait" (more() names fd). */
+struct rec_sink {
+	char got[64];
+	size_t n;
+	int writes, ends;
+	int block_fd; /* -1: it can take more */
+};
+
+static enum hc_err rec_write(void *ud, struct iovec *iov, int cnt)
+{
+	struct rec_sink *r = ud;
+	r->writes++;
+	for (int i = 0; i < cnt; i++)
+		for (size_t k = 0; k < iov[i].iov_len && r->n < sizeof(r->got) - 1; k++)
+			r->got[r->n++] = ((const char *)iov[i].iov_base)[k];
+	r->got[r->n] = '\0';
+	return HC_OK;
+}
+
+static enum hc_err rec_more(void *ud, int *fd)
+{
+	*fd = ((struct rec_sink *)ud)->block_fd;
+	return HC_OK;
+}
+
+static enum hc_err rec_end(void *ud)
+{
+	((struct rec_sink *)ud)->ends++;
+	return HC_OK;
+}
+
+/* A DATA frame on stream 1 with text as its payload. */
+static size_t data_frame(uint8_t *o, const char *text, uint8_t flags)
+{
+	size_t n = strlen(text);
+	fh(o, (uint32_t)n, 0, flags, 1);
+	memcpy(o + 9, text, n);
+	return 9 + n;
+}
+
+/*
+ * The body to a sink: DATA goes straight to a sink that can take more; a
+ * sink that cannot leaves it in the stream's buffer (its window stays
+ * closed by as much) until the transfer's step finds it can; the end is
+ * told once, after the last bytes, and the transfer is then done.
+ */
+static void sink_case(void)
+{
+	unit_begin("h2: a stream's DATA to its sink, kept while the sink cannot take more");
+	struct hc_conn c;
+	struct hc_loop L;
+	struct hc_xfer x;
+	struct hc_response resp;
+	struct hc_request r = {.method = "GET", .target = "/"};
+	struct rec_sink rec = {.block_fd = -1};
+	const struct hc_sink sink = {
+	    .ud = &rec, .write = rec_write, .more = rec_more, .end = rec_end};
+	uint8_t f[64];
+	conn_init(&c, &cfg);
+	c.host = strdup("example.org");
+	c.port = 443;
+	c.tls = true;
+	c.cap = HC_RECV_BUF;
+	loop_init(&L);
+	resp_init(&resp, &c);
+	h1_xfer_init(&x, &c, &r, &resp);
+	x.loop = &L;
+	CHECK(c.host != NULL && h2_fuzz_session(&c, &x) == HC_OK);
+	/* SETTINGS, then HEADERS :status 200 (HPACK index 8) */
+	size_t n = fh(f, 0, 4, 0, 0);
+	n += fh(f + n, 1, 1, 0x4, 1);
+	f[n - 1] = 0x88;
+	CHECK(h2_feed(&c, f, n) == HC_OK);
+	CHECK_EQ_INT(resp.status, 200);
+	CHECK(x.task.paused);
+	CHECK(x.proto->body(&x, &sink) == HC_OK);
+
+	CHECK(h2_feed(&c, f, data_frame(f, "hello ", 0)) == HC_OK);
+	CHECK_EQ_STR(rec.got, "hello ");
+	CHECK_EQ_UINT(h2_buffered(&resp), 0);
+
+	rec.block_fd = 0; /* it cannot take more: the bytes wait, unconsumed */
+	CHECK(h2_feed(&c, f, data_frame(f, "wor", 0)) == HC_OK);
+	CHECK(h2_feed(&c, f, data_frame(f, "ld", 0)) == HC_OK);
+	CHECK_EQ_STR(rec.got, "hello ");
+	CHECK_EQ_UINT(h2_buffered(&resp), 5);
+	CHECK_EQ_UINT(resp.nread, 6);
+	CHECK(x.task.ops->step(&x.task, 0) == HC_OK);
+	CHECK(x.task.events == POLLOUT && x.task.fd == 0 && x.task.deadline == 0);
+	CHECK_EQ_UINT(h2_buffered(&resp), 5);
+
+	rec.block_fd = -1; /* it can again: what waited goes first, in one write */
+	CHECK(x.task.ops->step(&x.task, POLLOUT) == HC_OK);
+	CHECK_EQ_STR(rec.got, "hello world");
+	CHECK_EQ_UINT(h2_buffered(&resp), 0);
+	CHECK(!x.task.done && x.task.events == 0);
+
+	CHECK(h2_feed(&c, f, data_frame(f, "!", 0x1)) == HC_OK);
+	CHECK_EQ_STR(rec.got, "hello world!");
+	CHECK_EQ_INT(rec.ends, 0);
+	CHECK(x.task.run_again);
+	CHECK(x.task.ops->step(&x.task, 0) == HC_OK);
+	CHECK(x.task.done && resp.done);
+	CHECK_EQ_INT(rec.ends, 1);
+	CHECK_EQ_INT(rec.writes, 3);
+	CHECK_EQ_UINT(resp.nread, 12);
+	x.proto->finish(&x, &L);
+	resp_free(&resp);
+	conn_free(&c);
+	loop_free(&L);
+	unit_end();
+}
+
 int main(void)
 {
 	unit_init();
 	nv_table();
 	limit_table();
 	scan_table();
+	sink_case();
 	return unit_done();
 }
