@@ -263,16 +263,21 @@ EOF
 	(($(wc -l <"$T/err") <= 1)) || fail "stderr: $(cat "$T/err")"
 }
 
-# slow_reader CMD...: CMD's standard output is a non-blocking pipe that this reader lets fill up
-# (to within a page) before each read of a pipe's worth, so CMD meets EAGAIN again and again.
+# slow_reader [--blocking] CMD...: CMD's standard output is a non-blocking pipe (with
+# --blocking, a blocking one) that this reader lets fill up (to within a page) before each read
+# of a pipe's worth, so CMD meets a full pipe (EAGAIN when non-blocking) again and again.
 # Prints "FULL-TIMES SHA256 EXIT-STATUS".
 slow_reader() {
 	python3 - "$@" <<'EOF'
 import fcntl, hashlib, os, struct, subprocess, sys, termios, time
 r, w = os.pipe()
-fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+cmd = sys.argv[1:]
+if cmd[0] == "--blocking":
+    cmd = cmd[1:]
+else:
+    fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
 size = fcntl.fcntl(w, 1032)  # F_GETPIPE_SZ
-p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=w)
+p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=w)
 os.close(w)
 def pending():
     return struct.unpack("i", fcntl.ioctl(r, termios.FIONREAD, b"\0" * 4))[0]
@@ -298,6 +303,32 @@ EOF
 	assert_equal "exit $st" "exit 0"
 	assert_equal "$sum" "$(sha256_of "$T/big")"
 	((full >= 10)) || fail "the pipe was full only $full times"
+}
+
+@test "a blocking pipe that a slow reader lets fill up is waited for: 6 MiB intact, exit 0 (spliced, chunks spliced, chunks read)" {
+	local size full sum st
+	head -c 6M /dev/urandom >"$T/big"
+	# the same bytes in chunks of 1 MiB (spliced within each) and of 16 KiB (read and written)
+	for size in 1048576 16384; do
+		python3 - "$T/big" "$size" >"$T/big.$size" <<'EOF'
+import sys
+data, size = open(sys.argv[1], "rb").read(), int(sys.argv[2])
+for i in range(0, len(data), size):
+    sys.stdout.buffer.write(b"%x\r\n" % len(data[i:i + size]) + data[i:i + size] + b"\r\n")
+sys.stdout.buffer.write(b"0\r\n\r\n")
+EOF
+	done
+	raw_start - <<EOF
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 6291456\r\n\r\n", "reply_file": "$T/big"}],
+ [{"reply": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "reply_file": "$T/big.1048576"}],
+ [{"reply": "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "reply_file": "$T/big.16384"}]]
+EOF
+	for i in 1 2 3; do
+		read -r full sum st < <(slow_reader --blocking "$HCLI" -s "$RAW_URL/$i")
+		assert_equal "[$i] exit $st" "[$i] exit 0"
+		assert_equal "[$i] $sum" "[$i] $(sha256_of "$T/big")"
+		((full >= 10)) || fail "[$i] the pipe was full only $full times"
+	done
 }
 
 @test "output that cannot be written: exit 23, one WriteError line" {

@@ -139,21 +139,104 @@ static enum hc_err compose(struct run *R, const struct hop_in *h, bool tunnel, c
 	return HC_OK;
 }
 
-/* Read the rest of a body nobody will see, so the connection can serve the next URL. */
-static enum hc_err drain(struct hc_response *resp)
+/* A body nobody will see: taken and dropped. */
+static enum hc_err drop_bytes(void *ud, struct iovec *iov, int cnt)
 {
-	const char *p;
-	size_t n;
-	enum hc_err rc;
-	do
-		rc = resp_read(resp, &p, &n);
-	while (rc == HC_OK && !resp->done);
-	return rc;
+	(void)ud;
+	(void)iov;
+	(void)cnt;
+	return HC_OK;
+}
+
+static const struct hc_sink drop_sink = {.write = drop_bytes};
+
+/* Read the rest of a body nobody will see, so the connection can serve the next URL. */
+static enum hc_err drain(struct hc_xfer *x, struct hc_loop *L)
+{
+	return xfer_recv(x, L, &drop_sink);
+}
+
+/*
+ * The shown body's sink: the decoder (--compressed), the formatter and the
+ * output, then progress and the download's bookkeeping. An error of its own
+ * is kept here, to be reported as it is; the engine's end with it.
+ */
+struct body_sink {
+	struct run *R;
+	const struct hc_response *resp;
+	struct hc_decoder *dec;
+	enum hc_err err; /* the sink's own failure (HC_OK: none) */
+	const char *msg; /* its message */
+	bool at_end;	 /* it came at the end: what was received goes out first */
+	char dec_err[HC_ERRBUF];
+};
+
+static enum hc_err sink_failed(struct body_sink *b, enum hc_err e, const char *msg)
+{
+	b->err = e;
+	b->msg = msg;
+	return e;
 }
 
 static enum hc_err decoded_out(void *ud, const char *p, size_t n)
 {
 	return out_body(ud, p, n);
+}
+
+/* Bytes that reached the output (or our pipe): the progress line and the download move on. */
+static void body_moved(struct body_sink *b)
+{
+	progress_update(&b->R->prog, b->resp->nread);
+	dl_written(b->R, b->resp->nread);
+}
+
+static enum hc_err sink_write(void *ud, struct iovec *iov, int cnt)
+{
+	struct body_sink *b = ud;
+	struct out *o = &b->R->out;
+	enum hc_err w = HC_OK;
+	if (b->dec == NULL)
+		w = out_bodyv(o, iov, cnt);
+	for (int i = 0; b->dec && i < cnt && w == HC_OK; i++)
+		w = dec_write(b->dec, iov[i].iov_base, iov[i].iov_len, decoded_out, o, b->dec_err,
+			      sizeof(b->dec_err));
+	if (w)
+		return sink_failed(b, w, w == HC_EENCODING ? b->dec_err : o->errmsg);
+	body_moved(b);
+	return HC_OK;
+}
+
+static enum hc_err sink_more(void *ud, int *fd)
+{
+	struct body_sink *b = ud;
+	enum hc_err w = out_more(&b->R->out, fd);
+	return w ? sink_failed(b, w, b->R->out.errmsg) : HC_OK;
+}
+
+/* Formatted, decoded or after request bytes (-p B): never spliced. */
+static int sink_pipe(void *ud)
+{
+	struct body_sink *b = ud;
+	struct out *o = &b->R->out;
+	return b->dec == NULL && !o->req_printed && !o->fmt_on ? out_splice_fd(o) : -1;
+}
+
+static enum hc_err sink_spliced(void *ud, size_t n)
+{
+	struct body_sink *b = ud;
+	enum hc_err w = out_spliced(&b->R->out, n);
+	if (w)
+		return sink_failed(b, w, b->R->out.errmsg);
+	body_moved(b);
+	return HC_OK;
+}
+
+static enum hc_err sink_end(void *ud)
+{
+	struct body_sink *b = ud;
+	enum hc_err w = b->dec ? dec_end(b->dec, b->dec_err, sizeof(b->dec_err)) : HC_OK;
+	b->at_end = true;
+	return w ? sink_failed(b, w, b->dec_err) : HC_OK;
 }
 
 /* --compressed: a decoder for the response's Content-Encoding, or NULL. */
@@ -173,92 +256,54 @@ static int open_decoder(struct run *R, const struct hc_response *resp, struct hc
 	return 0;
 }
 
-static int body_out(struct run *R, struct hc_response *resp)
+/* How the body ended: the sink's own error, the output's pipe, the connection's, or none. */
+static int body_result(struct run *R, struct body_sink *b, enum hc_err rc)
 {
-	struct hc_decoder *dec = NULL;
-	char err[HC_ERRBUF];
+	const struct hc_response *resp = b->resp;
+	if (b->err) {
+		/* a failed write is not followed by more; an undecodable end is, by what came */
+		if (b->at_end)
+			out_body_end(&R->out, resp);
+		return cli_fail(b->err, b->msg);
+	}
+	if (rc == HC_EWRITE) { /* the splice into the output's pipe */
+		snprintf(R->out.errmsg, sizeof(R->out.errmsg), "%s: %s", R->out.body_name,
+			 strerror(EPIPE));
+		return cli_fail(rc, R->out.errmsg);
+	}
+	if (rc) {
+		out_body_end(&R->out, resp);
+		return fail_conn(rc, &R->conn);
+	}
+	return out_body_end(&R->out, resp) ? cli_fail(HC_EWRITE, R->out.errmsg) : 0;
+}
+
+/* The body to the output: the transfer's loop runs, with this sink, until the body ends. */
+static int body_out(struct run *R, struct hc_xfer *x, struct hc_loop *L)
+{
+	struct hc_response *resp = x->resp;
+	struct body_sink b = {.R = R, .resp = resp};
 	int code;
-	if (R->cli->compressed && !resp->done && (code = open_decoder(R, resp, &dec)))
+	if (R->cli->compressed && !resp->done && (code = open_decoder(R, resp, &b.dec)))
 		return code;
-	enum hc_err b = out_body_begin(&R->out, resp);
-	if (b) {
-		dec_free(dec);
-		return cli_fail(b, "out of memory");
+	enum hc_err e = out_body_begin(&R->out, resp);
+	if (e) {
+		dec_free(b.dec);
+		return cli_fail(e, "out of memory");
 	}
 	/* a file's download shows its name */
 	progress_start(&R->prog, R->progress_ok, R->dl.on && R->dl.path ? R->dl.label : "down",
 		       resp->mode == HC_BM_LENGTH ? resp->length : 0);
-	for (;;) {
-		const char *p;
-		size_t n;
-		enum hc_err rc;
-		int sfd;
-		/* formatted bytes go through the formatter, never spliced */
-		if (dec == NULL && !R->out.req_printed && !R->out.fmt_on && resp_can_splice(resp) &&
-		    (sfd = out_splice_fd(&R->out)) >= 0) {
-			rc = resp_splice(resp, sfd, &n);
-			if (rc == HC_EWRITE) {
-				snprintf(R->out.errmsg, sizeof(R->out.errmsg), "%s: %s", R->out.body_name,
-					 strerror(EPIPE));
-				code = cli_fail(rc, R->out.errmsg);
-				goto out;
-			}
-			if (rc) {
-				code = fail_conn(rc, &R->conn);
-				goto out;
-			}
-			enum hc_err w = out_spliced(&R->out, n);
-			if (w) {
-				code = cli_fail(w, R->out.errmsg);
-				goto out;
-			}
-			progress_update(&R->prog, resp->nread);
-			dl_written(R, resp->nread);
-			if (resp->done)
-				break;
-			continue;
-		}
-		enum hc_err w = HC_OK;
-		bool got;
-		if (dec == NULL) {
-			struct iovec iov[64];
-			int cnt = 0;
-			rc = resp_readv(resp, iov, 64, &cnt);
-			got = cnt > 0;
-			if (got)
-				w = out_bodyv(&R->out, iov, cnt);
-		} else {
-			rc = resp_read(resp, &p, &n);
-			got = n > 0;
-			if (got)
-				w = dec_write(dec, p, n, decoded_out, &R->out, err, sizeof(err));
-		}
-		if (w) {
-			code = cli_fail(w, w == HC_EENCODING ? err : R->out.errmsg);
-			goto out;
-		}
-		if (got) {
-			progress_update(&R->prog, resp->nread);
-			dl_written(R, resp->nread);
-		}
-		if (rc) {
-			out_body_end(&R->out, resp);
-			code = fail_conn(rc, &R->conn);
-			goto out;
-		}
-		if (resp->done)
-			break;
-	}
-	if (dec && (code = dec_end(dec, err, sizeof(err)))) {
-		out_body_end(&R->out, resp);
-		code = cli_fail(code, err);
-		goto out;
-	}
-	code = out_body_end(&R->out, resp) ? cli_fail(HC_EWRITE, R->out.errmsg) : 0;
-out:
+	const struct hc_sink sink = {.ud = &b,
+				     .write = sink_write,
+				     .more = sink_more,
+				     .pipe = sink_pipe,
+				     .spliced = sink_spliced,
+				     .end = sink_end};
+	code = body_result(R, &b, xfer_recv(x, L, &sink));
 	out_body_close(&R->out);
 	progress_end(&R->prog);
-	dec_free(dec);
+	dec_free(b.dec);
 	return code;
 }
 
@@ -319,9 +364,12 @@ static enum hc_err request_build(struct run *R, const struct hop_in *h,
 	return HC_OK;
 }
 
-/* Send the request and read the response head, on the connection conn_target() chose. */
-static enum hc_err request_send(struct run *R, const struct hop_in *h, struct outgoing *o,
-				struct hc_response *resp)
+/*
+ * Send the request and read the response head, on the connection
+ * conn_target() chose: x's loop runs until the head is in (xfer_close after).
+ */
+static enum hc_err request_send(struct run *R, const struct hop_in *h, struct hc_xfer *x,
+				struct hc_loop *L)
 {
 	struct hc_conn *c = &R->conn;
 	const struct hc_body *body = h->body;
@@ -336,7 +384,7 @@ static enum hc_err request_send(struct run *R, const struct hop_in *h, struct ou
 		       body->kind == HC_BODY_MEM ? body->len
 		       : body->size > 0	  ? (uint64_t)body->size
 					  : 0);
-	rc = http_request(c, &o->req, resp);
+	rc = xfer_open(x, L);
 	progress_end(&R->prog);
 	return rc;
 }
@@ -371,21 +419,23 @@ static bool replaced(const struct cli *cli, const struct hop_in *h, const struct
 }
 
 /* Keep what the next hop needs from a replaced response; its body is read and dropped. */
-static void keep_for_next(struct run *R, struct hop_out *out, struct hc_response *resp)
+static void keep_for_next(struct run *R, struct hop_out *out, struct hc_xfer *x, struct hc_loop *L)
 {
+	const struct hc_response *resp = x->resp;
 	const char *loc = hdr_get(&resp->hdrs, "Location");
 	free(out->location);
 	out->location = loc ? strdup(loc) : NULL;
 	out->retry_after = policy_retry_after(hdr_get(&resp->hdrs, "Retry-After"));
 	out->pending = true;
 	snprintf(out->why, sizeof(out->why), "%s", resp->status_line);
-	if (drain(resp))
+	if (drain(x, L))
 		conn_close(&R->conn);
 }
 
 /* The final response: head and body as -p says, and -f's verdict on its status. */
-static int show(struct run *R, struct hc_response *resp)
+static int show(struct run *R, struct hc_xfer *x, struct hc_loop *L)
 {
+	const struct hc_response *resp = x->resp;
 	struct cli *cli = R->cli;
 	enum hc_err rc;
 	int code;
@@ -396,16 +446,16 @@ static int show(struct run *R, struct hc_response *resp)
 	if ((R->out.print & PRINT_RESP_BODY) && !(failing && !cli->fail_with_body)) {
 		/* the URL's file: opened now that the answer is known, renamed when complete */
 		if ((code = dl_open(R, resp)) == DL_SKIP)
-			code = (rc = drain(resp)) ? fail_conn(rc, &R->conn) : 0;
+			code = (rc = drain(x, L)) ? fail_conn(rc, &R->conn) : 0;
 		else if (code == 0)
-			code = body_out(R, resp);
+			code = body_out(R, x, L);
 		else
 			return code;
 		if ((code = dl_close(R, resp, code)))
 			return code;
 	} else if (failing) {
 		conn_close(&R->conn); /* as curl: the rest of a failed response is not read */
-	} else if ((rc = drain(resp))) {
+	} else if ((rc = drain(x, L))) {
 		return fail_conn(rc, &R->conn);
 	}
 	if (failing) {
@@ -445,6 +495,8 @@ int exchange(struct run *R, struct hop *h)
 	const struct hc_proxy *proxy = proxy_for(&R->proxies, &h->in.url);
 	struct outgoing o;
 	struct hc_response resp;
+	struct hc_xfer x;
+	struct hc_loop L;
 	enum hc_err rc;
 	int code = 0;
 
@@ -458,7 +510,8 @@ int exchange(struct run *R, struct hop *h)
 		return cli_fail(rc, "out of memory");
 	}
 	resp_init(&resp, c);
-	rc = request_send(R, &h->in, &o, &resp);
+	h1_xfer_init(&x, c, &o.req, &resp);
+	rc = request_send(R, &h->in, &x, &L);
 	warn_insecure(R);
 	if (R->out.err) {
 		code = cli_fail(R->out.err, R->out.errmsg);
@@ -470,12 +523,13 @@ int exchange(struct run *R, struct hop *h)
 		if (resp.status == 401 && !named(R->cli, "Authorization") &&
 		    auth_retry(R, h, &resp, o.digest)) {
 			h->out.auth_retry = true;
-			keep_for_next(R, &h->out, &resp);
+			keep_for_next(R, &h->out, &x, &L);
 		} else if (replaced(R->cli, &h->in, &resp))
-			keep_for_next(R, &h->out, &resp);
+			keep_for_next(R, &h->out, &x, &L);
 		else
-			code = show(R, &resp);
+			code = show(R, &x, &L);
 	}
+	xfer_close(&x, &L);
 	if (o.held && resp.status && !h->out.auth_retry)
 		out_warn(&R->out,
 			 "the streamed body was not sent: the server asked for no Digest credentials");

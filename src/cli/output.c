@@ -504,6 +504,7 @@ void out_body_close(struct out *o)
 		pretty_free(o->fmt);
 	o->fmt_on = false;
 	o->flen = 0;
+	o->held_off = o->held_len = 0;
 }
 
 void out_free(struct out *o)
@@ -511,8 +512,107 @@ void out_free(struct out *o)
 	out_body_close(o);
 	free(o->fmt);
 	free(o->fbuf);
+	free(o->held);
 	o->fmt = NULL;
 	o->fbuf = NULL;
+	o->held = NULL;
+	o->held_cap = 0;
+}
+
+/*
+ * A full non-blocking output (issue 8): the body's bytes it does not take now
+ * are held, in order, and the body's sink says "wait for POLLOUT" until they
+ * are out; the engine reads nothing meanwhile. A blocking output never
+ * returns EAGAIN and holds nothing.
+ */
+#define OUT_HOLD_MAX (1 << 20)
+
+static enum hc_err body_error(struct out *o)
+{
+	snprintf(o->errmsg, sizeof(o->errmsg), "%s: %s", o->body_name, strerror(errno));
+	return o->err = HC_EWRITE;
+}
+
+/* What is held, out now: waiting in place for the output, as a blocking one does. */
+static enum hc_err held_out(struct out *o)
+{
+	enum hc_err rc = HC_OK;
+	if (o->held_len)
+		rc = out_write_all(o, o->body_fd, o->held + o->held_off, o->held_len, o->body_name);
+	o->held_off = o->held_len = 0;
+	return rc;
+}
+
+/* Bytes the output did not take, kept behind what is held already. */
+static enum hc_err hold(struct out *o, const char *p, size_t n)
+{
+	enum hc_err rc;
+	if (o->held_len + n > OUT_HOLD_MAX) {
+		/* a decoder's or the formatter's output outgrew the hold: wait in place */
+		if ((rc = held_out(o)) || n > OUT_HOLD_MAX)
+			return rc ? rc : out_write_all(o, o->body_fd, p, n, o->body_name);
+	}
+	if (o->held_off + o->held_len + n > o->held_cap) {
+		memmove(o->held, o->held + o->held_off, o->held_len);
+		o->held_off = 0;
+	}
+	if (o->held_len + n > o->held_cap) {
+		size_t cap = o->held_cap ? o->held_cap : 64 << 10;
+		while (cap < o->held_len + n)
+			cap *= 2;
+		if (cap > OUT_HOLD_MAX)
+			cap = OUT_HOLD_MAX;
+		char *h = realloc(o->held, cap);
+		if (h == NULL) { /* no room to hold: wait in place */
+			if ((rc = held_out(o)))
+				return rc;
+			return out_write_all(o, o->body_fd, p, n, o->body_name);
+		}
+		o->held = h;
+		o->held_cap = cap;
+	}
+	memcpy(o->held + o->held_off + o->held_len, p, n);
+	o->held_len += n;
+	return HC_OK;
+}
+
+/* Body bytes to the output as far as it takes them now; the rest is held. */
+static enum hc_err write_or_hold(struct out *o, const char *p, size_t n)
+{
+	if (o->held_len)
+		return hold(o, p, n);
+	while (n > 0) {
+		ssize_t w = write(o->body_fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN)
+			return hold(o, p, n);
+		if (w < 0)
+			return body_error(o);
+		p += w;
+		n -= (size_t)w;
+	}
+	return HC_OK;
+}
+
+enum hc_err out_more(struct out *o, int *fd)
+{
+	*fd = -1;
+	while (o->held_len > 0) {
+		ssize_t w = write(o->body_fd, o->held + o->held_off, o->held_len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			*fd = o->body_fd;
+			return HC_OK;
+		}
+		if (w < 0)
+			return body_error(o);
+		o->held_off += (size_t)w;
+		o->held_len -= (size_t)w;
+	}
+	o->held_off = 0;
+	return HC_OK;
 }
 
 /* Body bytes as they are written, formatted or not. */
@@ -529,7 +629,7 @@ static enum hc_err body_write(struct out *o, const char *p, size_t n)
 		if (n > 0)
 			o->tty_last = p[n - 1];
 	}
-	return out_write_all(o, o->body_fd, p, n, o->body_name);
+	return write_or_hold(o, p, n);
 }
 
 static enum hc_err fmt_flush(struct out *o)
@@ -593,7 +693,7 @@ enum hc_err out_body(struct out *o, const char *p, size_t n)
 
 enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
 {
-	if (o->req_printed || o->body_tty || o->fmt_on || cnt == 1) {
+	if (o->req_printed || o->body_tty || o->fmt_on || cnt == 1 || o->held_len) {
 		enum hc_err rc = HC_OK;
 		for (int i = 0; i < cnt && rc == HC_OK; i++)
 			rc = out_body(o, iov[i].iov_base, iov[i].iov_len);
@@ -601,12 +701,16 @@ enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
 	}
 	while (cnt > 0) {
 		ssize_t w = writev(o->body_fd, iov, cnt);
-		if (w < 0) {
-			if (errno == EINTR || (errno == EAGAIN && wait_writable(o->body_fd)))
-				continue;
-			snprintf(o->errmsg, sizeof(o->errmsg), "%s: %s", o->body_name, strerror(errno));
-			return o->err = HC_EWRITE;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			enum hc_err rc = HC_OK;
+			for (int i = 0; i < cnt && rc == HC_OK; i++)
+				rc = hold(o, iov[i].iov_base, iov[i].iov_len);
+			return rc;
 		}
+		if (w < 0)
+			return body_error(o);
 		while (cnt > 0 && (size_t)w >= iov->iov_len) {
 			w -= (ssize_t)iov->iov_len;
 			iov++;
@@ -622,7 +726,10 @@ enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
 
 enum hc_err out_body_end(struct out *o, const struct hc_response *r)
 {
-	enum hc_err rc = o->fmt_on ? fmt_end(o) : HC_OK;
+	enum hc_err rc = held_out(o);
+	if (rc == HC_OK && o->fmt_on)
+		rc = fmt_end(o);
+	rc = rc == HC_OK ? held_out(o) : rc;
 	/* as HTTPie: a body on a terminal ends its line, so the prompt starts on its own */
 	if (rc == HC_OK && o->tty_last && o->tty_last != '\n' && !o->suppressed)
 		rc = out_write_all(o, o->body_fd, "\n", 1, o->body_name);

@@ -33,6 +33,8 @@ struct out {
 	struct pretty *fmt; /* with fbuf: allocated at the first formatted body */
 	char *fbuf;
 	size_t flen;
+	char *held; /* body bytes a full non-blocking output did not take yet: held[held_off..] */
+	size_t held_off, held_len, held_cap;
 	enum hc_err err;  /* a write that failed inside a trace callback */
 	char errmsg[HC_ERRBUF];
 };
@@ -68,16 +70,23 @@ enum hc_err out_body_begin(struct out *o, const struct hc_response *r);
 enum hc_err out_body(struct out *o, const char *p, size_t n);
 /* Several body spans in one writev (a pipe or a file); iov is consumed. */
 enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt);
+/*
+ * Can the output take more body bytes? It writes what it holds (what a full
+ * non-blocking output would not take) as far as it goes now; *fd -1: yes,
+ * else the output to poll for POLLOUT first. The body's sink asks this.
+ */
+enum hc_err out_more(struct out *o, int *fd);
 /* Where resp_splice may move body bytes: the output, a pipe of ours, or -1 (none). */
 int out_splice_fd(struct out *o);
 /* n bytes that resp_splice moved into out_splice_fd: on to the output when the pipe is ours. */
 enum hc_err out_spliced(struct out *o, size_t n);
 /*
- * After a body, complete or not: what the formatter holds, the binary notice,
- * and trailers when h and b are both printed.
+ * After a body, complete or not: what is held (waited for), what the
+ * formatter holds, the binary notice, and trailers when h and b are both
+ * printed.
  */
 enum hc_err out_body_end(struct out *o, const struct hc_response *r);
-/* After each body, whatever happened: the formatter is off and its memory back. */
+/* After each body, whatever happened: the formatter is off and its memory back, nothing held. */
 void out_body_close(struct out *o);
 /* At the end of the run: the formatter's buffers. */
 void out_free(struct out *o);
