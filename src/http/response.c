@@ -47,9 +47,9 @@ static const char *shown(const char *p, size_t n, char *out, size_t outlen)
 static enum hc_err head_error(struct hc_conn *c, long rc, const char *p, size_t n)
 {
 	char s[320];
-	size_t line = strcspn(p, "\n");
-	if (line > n)
-		line = n;
+	/* the buffer holds n bytes and no NUL after them: a string function would read past it */
+	const char *lf = memchr(p, '\n', n);
+	size_t line = lf ? (size_t)(lf - p) : n;
 	switch (-rc) {
 	case HC_EBADSTATUS:
 		return conn_seterr(c, HC_EBADSTATUS, "not an HTTP/1.x status line: '%s'",
