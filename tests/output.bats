@@ -305,6 +305,21 @@ EOF
 	((full >= 10)) || fail "the pipe was full only $full times"
 }
 
+@test "a non-blocking standard output that fills up, --compressed: what it refuses is held or waited for, in order, intact" {
+	# random text (decoded about as large as it came) then one line again and again (4 MiB
+	# decoded from a few KiB: more than the output holds)
+	head -c 3M /dev/urandom | base64 -w 76 >"$T/plain"
+	yes 'the same line, again and again' | head -c 4M >>"$T/plain"
+	gzip -c "$T/plain" >"$T/plain.gz"
+	raw_start - <<EOF
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: $(stat -c %s "$T/plain.gz")\r\n\r\n", "reply_file": "$T/plain.gz"}]]
+EOF
+	read -r full sum st < <(slow_reader "$HCLI" -s --compressed "$RAW_URL/z")
+	assert_equal "exit $st" "exit 0"
+	assert_equal "$sum" "$(sha256_of "$T/plain")"
+	((full >= 10)) || fail "the pipe was full only $full times"
+}
+
 @test "a blocking pipe that a slow reader lets fill up is waited for: 6 MiB intact, exit 0 (spliced, chunks spliced, chunks read)" {
 	local size full sum st
 	head -c 6M /dev/urandom >"$T/big"

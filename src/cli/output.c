@@ -552,7 +552,7 @@ static enum hc_err hold(struct out *o, const char *p, size_t n)
 		if ((rc = held_out(o)) || n > OUT_HOLD_MAX)
 			return rc ? rc : out_write_all(o, o->body_fd, p, n, o->body_name);
 	}
-	if (o->held_off + o->held_len + n > o->held_cap) {
+	if (o->held_off > 0 && o->held_off + o->held_len + n > o->held_cap) {
 		memmove(o->held, o->held + o->held_off, o->held_len);
 		o->held_off = 0;
 	}
