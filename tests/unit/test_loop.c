@@ -2075,6 +2075,7 @@ static void h1_body_errors(void)
 		}
 		conn_free(&c);
 		close(sv[1]);
+		unit_buf_free(&m.got);
 	}
 	unit_end();
 }
