@@ -9,6 +9,7 @@
 load helpers/common
 load helpers/pki
 load helpers/tinyproxy
+load helpers/slowreader
 
 setup_file() {
 	export PKI=$BATS_FILE_TMPDIR/pki
@@ -118,6 +119,23 @@ _log_has() { (($(grep -c "uri=\"$1\"" "$NGINX_DIR/access.log") >= $2)); }
 	hrun --http2 "$NGINX_H2C_URL/big"
 	[ "$status" -eq 0 ]
 	[ "$(sha256_of "$T/out")" = "$BIG_SHA" ]
+}
+
+@test "a slow reader on a non-blocking pipe (TLS and h2c): 6 MiB intact, then the next URL on the same connection" {
+	head -c 6M "$BIG" >"$NGINX_DIR/www/six"
+	local want url full sum st
+	want=$(cat "$NGINX_DIR/www/six" "$NGINX_DIR/www/a.txt" | sha256sum | cut -d' ' -f1)
+	for url in "$NGINX_H2_URL" "$NGINX_H2C_URL"; do
+		: >"$NGINX_DIR/access.log"
+		read -r full sum st < <(slow_reader "$HCLI" -s --http2 "${CA[@]}" "$url/six" "$url/a.txt")
+		assert_equal "[$url] exit $st" "[$url] exit 0"
+		assert_equal "[$url] $sum" "[$url] $want"
+		((full >= 10)) || fail "[$url] the pipe was full only $full times"
+		nginx_wait_log 2
+		run awk '{print $1}' "$NGINX_DIR/access.log"
+		[ "$(sort -u <<<"$output" | wc -l)" -eq 1 ]
+		grep -c 'proto=HTTP/2.0' "$NGINX_DIR/access.log" | grep -qx 2
+	done
 }
 
 @test "POST 64 MiB from memory (-d @FILE), a file (@FILE) and a pipe (@-) as DATA frames: echoed whole" {
