@@ -104,37 +104,18 @@ static int send_chunked(int fd, unsigned long chunk, unsigned long long total)
 	return 0;
 }
 
+static int answer(int fd, const char *head)
+{
+	unsigned long chunk = 0;
+	unsigned long long total = 0;
+	if (sscanf(head, "GET /chunked/%lu/%llu ", &chunk, &total) == 2)
+		return send_chunked(fd, chunk, total);
+	return write_str(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+}
+
 static void serve(int fd)
 {
-	static char req[16384];
-	size_t have = 0;
-	int one = 1;
-
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	for (;;) {
-		char *end;
-		while (!(end = memmem(req, have, "\r\n\r\n", 4))) {
-			if (have == sizeof req)
-				return;
-			ssize_t r = read(fd, req + have, sizeof req - have);
-			if (r <= 0)
-				return;
-			have += (size_t)r;
-		}
-		size_t used = (size_t)(end + 4 - req);
-		unsigned long chunk = 0;
-		unsigned long long total = 0;
-		int rc;
-		if (sscanf(req, "GET /chunked/%lu/%llu ", &chunk, &total) == 2)
-			rc = send_chunked(fd, chunk, total);
-		else
-			rc = write_str(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-		if (rc < 0)
-			return;
-		/* requests carry no body: drop the head, keep what follows */
-		memmove(req, req + used, have - used);
-		have -= used;
-	}
+	serv_heads(fd, answer);
 }
 
 int main(int argc, char **argv)

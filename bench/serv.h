@@ -7,6 +7,10 @@
  * per connection. The child has 600 s to live (alarm), runs handle(fd) and
  * exits 0. The process exits on its own after an hour (alarm). It returns
  * only on an error, with main's exit status.
+ *
+ * serv_heads(fd, answer) is a handle for servers whose requests carry no
+ * body: it reads each request head (up to 16 KiB) and calls answer(fd, head)
+ * with the head NUL-terminated, until the peer closes or answer returns < 0.
  */
 #ifndef BENCH_SERV_H
 #define BENCH_SERV_H
@@ -14,8 +18,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -61,6 +67,36 @@ static int serv_main(const char *name, int argc, char **argv, void (*handle)(int
 			_exit(0);
 		}
 		close(fd);
+	}
+}
+
+static inline void serv_heads(int fd, int (*answer)(int fd, const char *head))
+{
+	static char req[16384 + 1];
+	const size_t room = sizeof req - 1;
+	size_t have = 0;
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	for (;;) {
+		char *end;
+		while (!(end = memmem(req, have, "\r\n\r\n", 4))) {
+			if (have == room)
+				return;
+			ssize_t r = read(fd, req + have, room - have);
+			if (r <= 0)
+				return;
+			have += (size_t)r;
+		}
+		size_t used = (size_t)(end + 4 - req);
+		char keep = req[used];
+		req[used] = '\0';
+		if (answer(fd, req) < 0)
+			return;
+		req[used] = keep;
+		/* no body: drop the head, keep what follows */
+		memmove(req, req + used, have - used);
+		have -= used;
 	}
 }
 

@@ -46,39 +46,20 @@ static void delay_ms(unsigned long ms)
 		;
 }
 
+static int answer(int fd, const char *head)
+{
+	unsigned long ms = 0;
+	if (sscanf(head, "GET /slow/%lu ", &ms) == 1 && ms <= MAX_DELAY_MS) {
+		delay_ms(ms);
+		return write_str(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+				     "Content-Length: 10\r\n\r\n0123456789");
+	}
+	return write_str(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+}
+
 static void serve(int fd)
 {
-	static char req[16384];
-	size_t have = 0;
-	int one = 1;
-
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	for (;;) {
-		char *end;
-		while (!(end = memmem(req, have, "\r\n\r\n", 4))) {
-			if (have == sizeof req)
-				return;
-			ssize_t r = read(fd, req + have, sizeof req - have);
-			if (r <= 0)
-				return;
-			have += (size_t)r;
-		}
-		size_t used = (size_t)(end + 4 - req);
-		unsigned long ms = 0;
-		int rc;
-		if (sscanf(req, "GET /slow/%lu ", &ms) == 1 && ms <= MAX_DELAY_MS) {
-			delay_ms(ms);
-			rc = write_str(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-					   "Content-Length: 10\r\n\r\n0123456789");
-		} else {
-			rc = write_str(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
-		}
-		if (rc < 0)
-			return;
-		/* requests carry no body: drop the head, keep what follows */
-		memmove(req, req + used, have - used);
-		have -= used;
-	}
+	serv_heads(fd, answer);
 }
 
 int main(int argc, char **argv)
