@@ -109,7 +109,6 @@ import json
 import os
 import queue
 import select
-import signal
 import socket
 import ssl
 import struct
@@ -124,6 +123,9 @@ import h2.events
 import h2.exceptions
 import h2.settings
 import h2.windows
+
+import scriptserver
+from scriptserver import ScriptError, ScriptedServer, latin1, number
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 RECV_SIZE = 256 * 1024
@@ -159,10 +161,6 @@ def _window_consumed(self, size):
 
 
 h2.windows.WindowManager.window_consumed = _window_consumed
-
-
-class ScriptError(Exception):
-    pass
 
 
 class Gone(Exception):
@@ -282,21 +280,6 @@ class FrameLog:
 
 
 # ---------------------------------------------------------------- script
-
-def latin1(value, where):
-    if not isinstance(value, str):
-        raise ScriptError(f"{where}: expected a string")
-    try:
-        return value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise ScriptError(f"{where}: code points above U+00FF are not bytes") from None
-
-
-def number(value, where, minimum=0):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-        raise ScriptError(f"{where}: expected a number >= {minimum}")
-    return value
-
 
 def field_list(value, where):
     if not isinstance(value, list) or not all(
@@ -473,65 +456,13 @@ def load_script(path):
 
 # ---------------------------------------------------------------- server
 
-class Server:
+class Server(ScriptedServer):
+    sub = "stream"
+
     def __init__(self, args, conns, repeat):
-        self.dir = args.dir
-        self.conns = conns
-        self.repeat = repeat
-        self.started = time.monotonic()
-        self.deadline = self.started + args.lifetime
-        self.accepted = 0
-        self.log_lock = threading.RLock()
-        self.log_file = open(os.path.join(self.dir, "log"), "a", buffering=1)
-        self.req_file = open(os.path.join(self.dir, "requests"), "a", buffering=1)
+        super().__init__(args, conns, repeat, Connection)
+        self.req_file = open(self.path("requests"), "a", buffering=1)
         self.tls = tls_context(args)
-
-    def log(self, msg, conn=None, sid=None):
-        where = "" if conn is None else f"conn={conn} " + ("" if sid is None else f"stream={sid} ")
-        with self.log_lock:
-            self.log_file.write(f"{time.monotonic() - self.started:.3f} {where}{msg}\n")
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
-    def write_atomic(self, name, text):
-        tmp = self.path(name + ".tmp")
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.rename(tmp, self.path(name))
-
-    def remaining(self):
-        return max(0.0, self.deadline - time.monotonic())
-
-    def serve(self, listener):
-        while True:
-            remaining = self.remaining()
-            if remaining <= 0:
-                break
-            listener.settimeout(remaining)
-            try:
-                sock, peer = listener.accept()
-            except socket.timeout:
-                break
-            except OSError as e:
-                self.log(f"accept failed: {e}")
-                continue
-            idx = self.accepted
-            self.accepted += 1
-            self.write_atomic("conns", f"{self.accepted}\n")
-            self.log(f"accept from {peer[0]} port {peer[1]}", idx)
-            # blocking for the TLS handshake; Connection.run makes it non-blocking
-            sock.settimeout(None)
-            if idx < len(self.conns):
-                script = self.conns[idx]
-            elif self.repeat:
-                script = self.conns[-1]
-            else:
-                self.log("not scripted (repeat false): close", idx)
-                sock.close()
-                continue
-            threading.Thread(target=Connection(self, sock, idx, script).run, daemon=True).start()
-        self.log("lifetime over")
 
 
 class Stream:
@@ -1167,19 +1098,6 @@ def tls_context(args):
     return ctx
 
 
-def notify(fifo, text):
-    if not fifo:
-        return
-    try:
-        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-    except OSError:
-        return
-    try:
-        os.write(fd, text.encode() + b"\n")
-    finally:
-        os.close(fd)
-
-
 def main():
     ap = argparse.ArgumentParser(description="scripted HTTP/2 server (hcli tests)")
     ap.add_argument("--script", required=True)
@@ -1192,41 +1110,8 @@ def main():
     ap.add_argument("--alpn", default="h2,http/1.1")
     args = ap.parse_args()
 
-    try:
-        conns, repeat = load_script(args.script)
-    except ScriptError as e:
-        print(f"h2server: bad script: {e}", file=sys.stderr)
-        notify(args.ready_fifo, "error")
-        return 2
-
-    try:
-        os.makedirs(args.dir, exist_ok=True)
-        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        listener.bind((args.host, 0))
-        listener.listen(128)
-    except OSError as e:
-        print(f"h2server: cannot listen on {args.host}: {e}", file=sys.stderr)
-        notify(args.ready_fifo, "error")
-        return 1
-
-    server = Server(args, conns, repeat)
-
-    def on_term(signum, frame_):
-        server.log("terminated")
-        os._exit(0)
-
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
-
-    port = listener.getsockname()[1]
-    server.write_atomic("pid", f"{os.getpid()}\n")
-    server.write_atomic("port", f"{port}\n")
-    server.log(f"listening on {args.host} port {port}")
-    notify(args.ready_fifo, str(port))
-    server.serve(listener)
-    os._exit(0)
-
+    return scriptserver.run("h2server", args, load_script,
+                            lambda conns, repeat: Server(args, conns, repeat))
 
 if __name__ == "__main__":
     sys.exit(main())

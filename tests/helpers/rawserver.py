@@ -53,14 +53,15 @@ import base64
 import binascii
 import json
 import os
-import signal
 import socket
 import ssl
 import struct
 import sys
-import threading
 import time
 import traceback
+
+import scriptserver
+from scriptserver import ScriptError, ScriptedServer, number
 
 MAX_HEAD = 16 << 20      # a request head larger than this is a client bug
 MAX_LINE = 1 << 20       # chunk-size and trailer lines
@@ -75,10 +76,6 @@ EXCHANGE_KEYS = {
 }
 
 
-class ScriptError(Exception):
-    pass
-
-
 class ClientGone(Exception):
     """The client closed or reset the connection."""
 
@@ -86,20 +83,7 @@ class ClientGone(Exception):
 # ---------------------------------------------------------------- script
 
 def latin1(value, where):
-    if not isinstance(value, str):
-        raise ScriptError(f"{where}: expected a string")
-    try:
-        return value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise ScriptError(f"{where}: code points above U+00FF are not bytes; "
-                          "use reply_b64 or reply_hex") from None
-
-
-def number(value, where, minimum=0):
-    # bool is an int in Python; a script saying true there is a mistake
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
-        raise ScriptError(f"{where}: expected a number >= {minimum}")
-    return value
+    return scriptserver.latin1(value, where, "; use reply_b64 or reply_hex")
 
 
 def parse_exchange(ex, where, base_dir):
@@ -204,59 +188,10 @@ def load_script(path):
 
 # ---------------------------------------------------------------- server
 
-class Server:
+class Server(ScriptedServer):
     def __init__(self, args, conns, repeat):
-        self.dir = args.dir
-        self.conns = conns
-        self.repeat = repeat
-        self.started = time.monotonic()
-        self.deadline = self.started + args.lifetime
-        self.accepted = 0
-        # re-entrant: the SIGTERM handler may log while the main thread holds it
-        self.log_lock = threading.RLock()
-        self.log_file = open(os.path.join(self.dir, "log"), "a", buffering=1)
+        super().__init__(args, conns, repeat, Connection)
         self.tls = tls_context(args)
-
-    def log(self, msg, conn=None, ex=None):
-        where = "" if conn is None else f"conn={conn} " + ("" if ex is None else f"ex={ex} ")
-        with self.log_lock:
-            self.log_file.write(f"{time.monotonic() - self.started:.3f} {where}{msg}\n")
-
-    def write_atomic(self, name, text):
-        tmp = os.path.join(self.dir, name + ".tmp")
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.rename(tmp, os.path.join(self.dir, name))
-
-    def serve(self, listener):
-        while True:
-            remaining = self.deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            listener.settimeout(remaining)
-            try:
-                sock, peer = listener.accept()
-            except socket.timeout:
-                break
-            except OSError as e:  # e.g. the client reset before accept()
-                self.log(f"accept failed: {e}")
-                continue
-            idx = self.accepted
-            self.accepted += 1
-            self.write_atomic("conns", f"{self.accepted}\n")
-            self.log(f"accept from {peer[0]} port {peer[1]}", idx)
-            sock.settimeout(None)
-            if idx < len(self.conns):
-                script = self.conns[idx]
-            elif self.repeat:
-                script = self.conns[-1]
-            else:
-                self.log("not scripted (repeat false): close", idx)
-                sock.close()
-                continue
-            threading.Thread(target=Connection(self, sock, idx, script).run,
-                             daemon=True).start()
-        self.log("lifetime over")
 
 
 class Connection:
@@ -533,20 +468,6 @@ def tls_context(args):
     return ctx
 
 
-def notify(fifo, text):
-    """Tell raw_start we are ready (or not) without making it poll."""
-    if not fifo:
-        return
-    try:
-        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-    except OSError:
-        return  # nobody is listening any more
-    try:
-        os.write(fd, text.encode() + b"\n")
-    finally:
-        os.close(fd)
-
-
 def main():
     ap = argparse.ArgumentParser(description="scripted raw HTTP server (hcli tests)")
     ap.add_argument("--script", required=True)
@@ -560,43 +481,8 @@ def main():
     ap.add_argument("--tls-max", choices=("1.2", "1.3"))
     args = ap.parse_args()
 
-    try:
-        conns, repeat = load_script(args.script)
-    except ScriptError as e:
-        print(f"rawserver: bad script: {e}", file=sys.stderr)
-        notify(args.ready_fifo, "error")
-        return 2
-
-    try:
-        os.makedirs(args.dir, exist_ok=True)
-        family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        listener.bind((args.host, 0))
-        listener.listen(128)
-    except OSError as e:
-        print(f"rawserver: cannot listen on {args.host}: {e}", file=sys.stderr)
-        notify(args.ready_fifo, "error")
-        return 1
-
-    server = Server(args, conns, repeat)
-
-    def on_term(signum, frame):
-        server.log("terminated")
-        os._exit(0)
-
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGINT, on_term)
-
-    port = listener.getsockname()[1]
-    server.write_atomic("pid", f"{os.getpid()}\n")
-    server.write_atomic("port", f"{port}\n")
-    server.log(f"listening on {args.host} port {port}")
-    notify(args.ready_fifo, str(port))
-
-    server.serve(listener)
-    # connection threads may still block in recv or sleep: do not wait for them
-    os._exit(0)
-
+    return scriptserver.run("rawserver", args, load_script,
+                            lambda conns, repeat: Server(args, conns, repeat))
 
 if __name__ == "__main__":
     sys.exit(main())
