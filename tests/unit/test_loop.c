@@ -348,62 +348,119 @@ static size_t drain_peer(int fd, char *buf, size_t cap)
 	return n > 0 ? (size_t)n : 0;
 }
 
-static void h1_two_on_one_loop(void)
+/* A sender whose socket takes a few KiB at a time. */
+static bool small_pair(struct hc_conn *c, int sv[2])
 {
-	unit_begin("h1: a transfer waiting for 100 Continue waits in the loop while another gets "
-		   "its head");
-	int s1[2] = {-1, -1}, s2[2] = {-1, -1};
+	if (!pair_conn(c, sv))
+		return false;
+	int sz = 4096;
+	return CHECK(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)) == 0);
+}
+
+/* Two HTTP/1.1 transfers on one loop: x1, the one under test, and a GET beside it. */
+struct duo {
+	int s1[2], s2[2]; /* the peers' ends are s1[1] and s2[1] */
 	struct hc_conn c1, c2;
 	struct hc_response r1, r2;
 	struct hc_xfer x1, x2;
 	struct hc_loop L;
+};
+
+/* The loop and both connections; c1's socket takes a few KiB at a time when small. */
+static bool duo_open(struct duo *d, bool small)
+{
+	d->s1[0] = d->s1[1] = d->s2[0] = d->s2[1] = -1;
+	loop_init(&d->L);
+	conn_init(&d->c2, &cfg); /* freed even when c1 fails */
+	return (small ? small_pair(&d->c1, d->s1) : pair_conn(&d->c1, d->s1)) &&
+	       pair_conn(&d->c2, d->s2);
+}
+
+/* Both transfers start on the loop: x1 sends q1, x2 q2. */
+static void duo_begin(struct duo *d, const struct hc_request *q1, const struct hc_request *q2)
+{
+	resp_init(&d->r1, &d->c1);
+	resp_init(&d->r2, &d->c2);
+	h1_xfer_init(&d->x1, &d->c1, q1, &d->r1);
+	h1_xfer_init(&d->x2, &d->c2, q2, &d->r2);
+	CHECK_EQ_INT(d->x1.proto->start(&d->x1, &d->L), HC_OK);
+	CHECK_EQ_INT(d->x2.proto->start(&d->x2, &d->L), HC_OK);
+}
+
+/* x1 sends q1 and the GET starts with its answer waiting; the loop runs until the GET has it. */
+static void duo_start(struct duo *d, const struct hc_request *q1)
+{
+	static const struct hc_request get = {.method = "GET", .target = "/get"};
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+	CHECK(write(d->s2[1], ok, sizeof(ok) - 1) == (ssize_t)sizeof(ok) - 1);
+	duo_begin(d, q1, &get);
+	CHECK_EQ_INT(loop_run_until(&d->L, &d->x2.task), HC_OK);
+	CHECK(d->x2.task.paused);
+	CHECK_EQ_INT(d->r2.status, 200);
+}
+
+/* Two GETs start, their answers' heads already sent; the loop runs until both have them. */
+static void duo_heads(struct duo *d)
+{
+	static const struct hc_request get = {.method = "GET", .target = "/"};
+	duo_begin(d, &get, &get);
+	CHECK_EQ_INT(loop_run_until(&d->L, &d->x1.task), HC_OK);
+	CHECK_EQ_INT(loop_run_until(&d->L, &d->x2.task), HC_OK);
+}
+
+/* After duo_start or duo_heads: both transfers end. */
+static void duo_finish(struct duo *d)
+{
+	d->x1.proto->finish(&d->x1, &d->L);
+	d->x2.proto->finish(&d->x2, &d->L);
+	resp_free(&d->r1);
+	resp_free(&d->r2);
+}
+
+/* After duo_open, whatever it returned. */
+static void duo_free(struct duo *d)
+{
+	loop_free(&d->L);
+	conn_free(&d->c1);
+	conn_free(&d->c2);
+	close(d->s1[1]);
+	close(d->s2[1]);
+}
+
+static void h1_two_on_one_loop(void)
+{
+	unit_begin("h1: a transfer waiting for 100 Continue waits in the loop while another gets "
+		   "its head");
+	struct duo d;
 	struct hc_body body = {.kind = HC_BODY_MEM, .mem = "hello", .len = 5};
 	struct hc_request q1 = {.method = "POST",
 				.target = "/up",
 				.body = &body,
 				.expect100 = true,
 				.expect100_timeout_ms = 60000};
-	struct hc_request q2 = {.method = "GET", .target = "/get"};
 	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
 	char got[4096];
-	loop_init(&L);
-	if (pair_conn(&c1, s1) && pair_conn(&c2, s2)) {
-		resp_init(&r1, &c1);
-		resp_init(&r2, &c2);
-		h1_xfer_init(&x1, &c1, &q1, &r1);
-		h1_xfer_init(&x2, &c2, &q2, &r2);
-		CHECK(write(s2[1], ok, sizeof(ok) - 1) == (ssize_t)sizeof(ok) - 1);
-		CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
-		CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
-		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
-		unit_note("x1: result %d, %s", x1.task.result, c1.err);
+	if (duo_open(&d, false)) {
 		/* the GET has its head; the POST sent its head only and waits, polled */
-		CHECK(x2.task.paused);
-		CHECK_EQ_INT(r2.status, 200);
-		CHECK(!x1.task.paused && !x1.task.done);
-		CHECK_EQ_INT(x1.task.events, POLLIN);
-		drain_peer(s1[1], got, sizeof(got));
+		duo_start(&d, &q1);
+		unit_note("x1: result %d, %s", d.x1.task.result, d.c1.err);
+		CHECK(!d.x1.task.paused && !d.x1.task.done);
+		CHECK_EQ_INT(d.x1.task.events, POLLIN);
+		drain_peer(d.s1[1], got, sizeof(got));
 		CHECK(strstr(got, "Expect: 100-continue\r\n") != NULL);
 		CHECK(strstr(got, "hello") == NULL);
 		static const char go_on[] = "HTTP/1.1 100 Continue\r\n\r\n";
-		CHECK(write(s1[1], go_on, sizeof(go_on) - 1) == (ssize_t)sizeof(go_on) - 1);
-		CHECK(write(s1[1], ok, sizeof(ok) - 1) == (ssize_t)sizeof(ok) - 1);
-		CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
-		CHECK(x1.task.paused);
-		CHECK_EQ_INT(r1.status, 200);
-		CHECK(!r1.early);
-		drain_peer(s1[1], got, sizeof(got));
+		CHECK(write(d.s1[1], go_on, sizeof(go_on) - 1) == (ssize_t)sizeof(go_on) - 1);
+		CHECK(write(d.s1[1], ok, sizeof(ok) - 1) == (ssize_t)sizeof(ok) - 1);
+		CHECK_EQ_INT(loop_run_until(&d.L, &d.x1.task), HC_OK);
+		CHECK(d.x1.task.paused);
+		CHECK_EQ_INT(d.r1.status, 200);
+		CHECK(!d.r1.early);
+		drain_peer(d.s1[1], got, sizeof(got));
 		CHECK_EQ_STR(got, "hello");
-		x1.proto->finish(&x1, &L);
-		x2.proto->finish(&x2, &L);
-		resp_free(&r1);
-		resp_free(&r2);
+		duo_finish(&d);
 	}
-	loop_free(&L);
-	conn_free(&c1);
-	conn_free(&c2);
-	close(s1[1]);
-	close(s2[1]);
+	duo_free(&d);
 	unit_end();
 }
 
@@ -555,6 +612,32 @@ static int listener(unsigned *port, bool full, int *filler)
 	return s;
 }
 
+/* x's GET to 127.0.0.1's port (over TLS when qc has TLS settings), started on L, and beside it
+ * a fake B that waits on fd and ends after one step. */
+static void start_get_beside_b(struct hc_loop *L, struct hc_xfer *x, struct hc_conn *c,
+			       struct hc_response *r, const struct hc_conn_cfg *qc, unsigned port,
+			       struct fake *b, int fd)
+{
+	static const struct hc_request get = {.method = "GET", .target = "/"};
+	conn_init(c, qc);
+	CHECK_EQ_INT(conn_target(c, "127.0.0.1", port, qc->tls != NULL, NULL), HC_OK);
+	resp_init(r, c);
+	h1_xfer_init(x, c, &get, r);
+	CHECK_EQ_INT(x->proto->start(x, L), HC_OK);
+	fake_init(b, 'B', fd, POLLIN);
+	b->finish_after = 1;
+	add_waiting(L, b);
+}
+
+/* After start_get_beside_b. */
+static void finish_get(struct hc_loop *L, struct hc_xfer *x, struct hc_conn *c,
+		       struct hc_response *r)
+{
+	x->proto->finish(x, L);
+	resp_free(r);
+	conn_free(c);
+}
+
 static void h1_connect_waits_in_loop(void)
 {
 	unit_begin(
@@ -569,17 +652,9 @@ static void h1_connect_waits_in_loop(void)
 		qc.connect_timeout_ms = 200;
 		struct hc_conn c;
 		struct hc_response r;
-		struct hc_request q = {.method = "GET", .target = "/"};
 		struct hc_xfer x;
 		struct fake b;
-		conn_init(&c, &qc);
-		CHECK_EQ_INT(conn_target(&c, "127.0.0.1", port, false, NULL), HC_OK);
-		resp_init(&r, &c);
-		h1_xfer_init(&x, &c, &q, &r);
-		CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
-		fake_init(&b, 'B', p[0][0], POLLIN);
-		b.finish_after = 1;
-		add_waiting(&L, &b);
+		start_get_beside_b(&L, &x, &c, &r, &qc, port, &b, p[0][0]);
 		poke(p[0][1]);
 		CHECK_EQ_INT(loop_run_until(&L, &b.t), HC_OK);
 		CHECK(b.t.done);
@@ -596,9 +671,7 @@ static void h1_connect_waits_in_loop(void)
 		CHECK_EQ_STR(c.err, want);
 		CHECK(!conn_is_open(&c));
 		CHECK(hc_now_ns() > t0);
-		x.proto->finish(&x, &L);
-		resp_free(&r);
-		conn_free(&c);
+		finish_get(&L, &x, &c, &r);
 		close_pipes(p, 1);
 	}
 	loop_free(&L);
@@ -624,17 +697,9 @@ static void h1_handshake_waits_in_loop(void)
 		qc.tls = &tls;
 		struct hc_conn c;
 		struct hc_response r;
-		struct hc_request q = {.method = "GET", .target = "/"};
 		struct hc_xfer x;
 		struct fake b;
-		conn_init(&c, &qc);
-		CHECK_EQ_INT(conn_target(&c, "127.0.0.1", port, true, NULL), HC_OK);
-		resp_init(&r, &c);
-		h1_xfer_init(&x, &c, &q, &r);
-		CHECK_EQ_INT(x.proto->start(&x, &L), HC_OK);
-		fake_init(&b, 'B', p[0][0], POLLIN);
-		b.finish_after = 1;
-		add_waiting(&L, &b);
+		start_get_beside_b(&L, &x, &c, &r, &qc, port, &b, p[0][0]);
 		struct fake spin; /* always runnable: the rounds below never wait in poll */
 		fake_init(&spin, 'S', -1, 0);
 		spin.again = 1000;
@@ -653,9 +718,7 @@ static void h1_handshake_waits_in_loop(void)
 		CHECK_EQ_INT(x.task.result, HC_ETIMEOUT);
 		CHECK_EQ_STR(c.err, "TLS handshake with 127.0.0.1 timed out");
 		CHECK(!conn_is_open(&c));
-		x.proto->finish(&x, &L);
-		resp_free(&r);
-		conn_free(&c);
+		finish_get(&L, &x, &c, &r);
 		close_pipes(p, 1);
 	}
 	loop_free(&L);
@@ -774,118 +837,6 @@ static enum hc_err reader_step(struct hc_task *t, short revents)
 
 static const struct hc_task_ops reader_ops = {.step = reader_step, .expire = server_expire};
 
-/* A sender whose socket takes a few KiB at a time. */
-static bool small_pair(struct hc_conn *c, int sv[2])
-{
-	if (!pair_conn(c, sv))
-		return false;
-	int sz = 4096;
-	return CHECK(setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)) == 0);
-}
-
-static void h1_send_resumes(void)
-{
-	unit_begin("h1: a send that meets a full socket waits in the loop and resumes where it "
-		   "stopped (memory, chunks, sendfile's offset) while another transfer gets its "
-		   "head; a slow reader gets every byte");
-	static const struct {
-		bool chunked, expect, file;
-	} cases[] = {{false, false, false}, {true, false, false}, {false, true, false},
-		     {true, true, false},   {false, false, true}, {false, true, true}};
-	enum { BODY = 300000 };
-	char *data = malloc(BODY);
-	size_t cap = BODY + 4096;
-	char *want = malloc(cap), *got = malloc(cap);
-	FILE *tmp = tmpfile();
-	if (!CHECK(data && want && got && tmp))
-		goto out;
-	for (size_t i = 0; i < BODY; i++)
-		data[i] = (char)('a' + i % 23);
-	/* the file body starts 7 bytes in, as a body taken from a file's middle */
-	CHECK(fwrite("skipped", 1, 7, tmp) == 7 && fwrite(data, 1, BODY, tmp) == BODY &&
-	      fflush(tmp) == 0);
-	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		int s1[2] = {-1, -1}, s2[2] = {-1, -1};
-		struct hc_conn c1, c2;
-		struct hc_response r1, r2;
-		struct hc_xfer x1, x2;
-		struct hc_loop L;
-		struct hc_body body = {.kind = HC_BODY_MEM, .mem = data, .len = BODY};
-		if (cases[k].file)
-			body = (struct hc_body){
-			    .kind = HC_BODY_FD, .fd = fileno(tmp), .start = 7, .size = BODY};
-		struct hc_request q1 = {.method = "PUT",
-					.target = "/up",
-					.body = &body,
-					.chunked = cases[k].chunked,
-					.expect100 = cases[k].expect,
-					.expect100_timeout_ms = 0};
-		struct hc_request q2 = {.method = "GET", .target = "/get"};
-		static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-		unit_note("chunked %d, expect %d, file %d", cases[k].chunked, cases[k].expect,
-			  cases[k].file);
-		loop_init(&L);
-		if (small_pair(&c1, s1) && pair_conn(&c2, s2)) {
-			resp_init(&r1, &c1);
-			resp_init(&r2, &c2);
-			h1_xfer_init(&x1, &c1, &q1, &r1);
-			h1_xfer_init(&x2, &c2, &q2, &r2);
-			CHECK(write(s2[1], ok, sizeof(ok) - 1) == (ssize_t)sizeof(ok) - 1);
-			CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
-			CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
-			CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
-			CHECK(x2.task.paused);
-			CHECK_EQ_INT(r2.status, 200);
-			if (!cases[k].expect) {
-				/* x1 stopped at a full socket and waits for it, polled */
-				CHECK(!x1.task.paused && !x1.task.done);
-				CHECK_EQ_INT(x1.task.events, POLLOUT);
-			}
-			/* the bytes the old blocking send wrote */
-			size_t wl = x1.h1.hb.len;
-			memcpy(want, x1.h1.hb.p, wl);
-			if (cases[k].chunked)
-				wl += (size_t)snprintf(want + wl, cap - wl, "%x\r\n", BODY);
-			memcpy(want + wl, data, BODY);
-			wl += BODY;
-			if (cases[k].chunked) {
-				memcpy(want + wl, "\r\n0\r\n\r\n", 7);
-				wl += 7;
-			}
-			struct reader rd = {
-			    .t = {.ops = &reader_ops, .fd = s1[1], .events = POLLIN},
-			    .got = got,
-			    .want = wl};
-			loop_add(&L, &rd.t);
-			CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
-			unit_note("x1: result %d, %s; reader steps %d", x1.task.result, c1.err,
-				  rd.steps);
-			CHECK(x1.task.paused);
-			CHECK_EQ_INT(r1.status, 200);
-			CHECK(rd.steps > 10);
-			CHECK_EQ_MEM(got, rd.len, want, wl);
-			CHECK_EQ_INT((int)c1.tx_body, BODY);
-			loop_remove(&L, &rd.t);
-			x1.proto->finish(&x1, &L);
-			x2.proto->finish(&x2, &L);
-			resp_free(&r1);
-			resp_free(&r2);
-		}
-		loop_free(&L);
-		conn_free(&c1);
-		conn_free(&c2);
-		close(s1[1]);
-		close(s2[1]);
-	}
-out:
-	if (tmp)
-		fclose(tmp);
-	free(data);
-	free(want);
-	free(got);
-	unit_end();
-}
-
 /* ---- TLS: a server on the far end of a socket pair, driven on the same loop ---- */
 
 /* A throwaway self-signed key and certificate (the client runs with -k's settings). */
@@ -980,114 +931,154 @@ static enum hc_err tls_peer_step(struct hc_task *t, short revents)
 
 static const struct hc_task_ops tls_peer_ops = {.step = tls_peer_step, .expire = server_expire};
 
+/* A send-resumes case: a body of SEND_BODY bytes from memory or from a file's middle. */
+struct send_case {
+	bool chunked, expect, file;
+};
+
+enum { SEND_BODY = 300000 };
+
+/* The body (in memory and in a file, 7 bytes in), and room for what the peer must get. */
+struct send_data {
+	char *data, *want, *got;
+	size_t cap;
+	FILE *tmp;
+};
+
+static bool send_data_init(struct send_data *s)
+{
+	s->data = malloc(SEND_BODY);
+	s->cap = SEND_BODY + 4096;
+	s->want = malloc(s->cap);
+	s->got = malloc(s->cap);
+	s->tmp = tmpfile();
+	if (!CHECK(s->data && s->want && s->got && s->tmp))
+		return false;
+	for (size_t i = 0; i < SEND_BODY; i++)
+		s->data[i] = (char)('a' + i % 23);
+	/* the file body starts 7 bytes in, as a body taken from a file's middle */
+	CHECK(fwrite("skipped", 1, 7, s->tmp) == 7 &&
+	      fwrite(s->data, 1, SEND_BODY, s->tmp) == SEND_BODY && fflush(s->tmp) == 0);
+	return true;
+}
+
+static void send_data_free(struct send_data *s)
+{
+	if (s->tmp)
+		fclose(s->tmp);
+	free(s->data);
+	free(s->want);
+	free(s->got);
+}
+
+/* The bytes the old blocking send wrote (into s->want): x's head, then the body, chunked in one
+ * chunk or not; returns their length. */
+static size_t blocking_send_bytes(struct send_data *s, const struct hc_xfer *x, bool chunked)
+{
+	size_t wl = x->h1.hb.len;
+	memcpy(s->want, x->h1.hb.p, wl);
+	if (chunked)
+		wl += (size_t)snprintf(s->want + wl, s->cap - wl, "%x\r\n", SEND_BODY);
+	memcpy(s->want + wl, s->data, SEND_BODY);
+	wl += SEND_BODY;
+	if (chunked) {
+		memcpy(s->want + wl, "\r\n0\r\n\r\n", 7);
+		wl += 7;
+	}
+	return wl;
+}
+
+/* One case, over plain TCP or TLS: x1's PUT meets a full socket while the GET beside it gets its
+ * head, then a slow reader (a TLS server when tls) takes every byte and answers. */
+static void send_resumes_case(struct send_data *s, const struct send_case *sc, bool tls)
+{
+	static const struct hc_tls_cfg tls_cfg = {.insecure = true};
+	struct hc_conn_cfg tc = cfg;
+	tc.tls = &tls_cfg;
+	struct duo d;
+	struct reader rd = {0};
+	struct tls_peer peer = {0};
+	struct hc_body body = {.kind = HC_BODY_MEM, .mem = s->data, .len = SEND_BODY};
+	if (sc->file)
+		body = (struct hc_body){
+		    .kind = HC_BODY_FD, .fd = fileno(s->tmp), .start = 7, .size = SEND_BODY};
+	struct hc_request q1 = {.method = "PUT",
+				.target = "/up",
+				.body = &body,
+				.chunked = sc->chunked,
+				.expect100 = sc->expect,
+				.expect100_timeout_ms = 0};
+	unit_note("chunked %d, expect %d, file %d", sc->chunked, sc->expect, sc->file);
+	if (!duo_open(&d, true) || (tls && !tls_peer_init(&peer, d.s1[1])))
+		goto out;
+	if (tls) {
+		d.c1.cfg = &tc;
+		d.c1.tls = true;
+		if (!tls_pair_up(&d.c1, &peer))
+			goto out;
+	}
+	duo_start(&d, &q1);
+	if (!sc->expect) {
+		/* x1 stopped at a full socket (over TLS: holding a record it did not take) and
+		 * waits for it, polled */
+		CHECK(!d.x1.task.paused && !d.x1.task.done);
+		CHECK_EQ_INT(d.x1.task.events, POLLOUT);
+	}
+	size_t wl = blocking_send_bytes(s, &d.x1, sc->chunked);
+	/* the slow reader: its task, what it has read, its wakes */
+	struct hc_task *t = tls ? &peer.t : &rd.t;
+	size_t *len = tls ? &peer.len : &rd.len;
+	int *steps = tls ? &peer.steps : &rd.steps;
+	*t = (struct hc_task){
+	    .ops = tls ? &tls_peer_ops : &reader_ops, .fd = d.s1[1], .events = POLLIN};
+	rd.got = peer.got = s->got;
+	rd.want = peer.want = wl;
+	loop_add(&d.L, t);
+	CHECK_EQ_INT(loop_run_until(&d.L, &d.x1.task), HC_OK);
+	unit_note("x1: result %d, %s; %s steps %d", d.x1.task.result, d.c1.err,
+		  tls ? "peer" : "reader", *steps);
+	CHECK(d.x1.task.paused);
+	CHECK_EQ_INT(d.r1.status, 200);
+	CHECK(*steps > 10);
+	CHECK_EQ_MEM(s->got, *len, s->want, wl);
+	CHECK_EQ_INT((int)d.c1.tx_body, SEND_BODY);
+	loop_remove(&d.L, t);
+	duo_finish(&d);
+out:
+	duo_free(&d);
+	tls_peer_free(&peer);
+}
+
+/* Every case on one body. */
+static void send_resumes_cases(const struct send_case *cases, size_t n, bool tls)
+{
+	struct send_data s;
+	if (send_data_init(&s))
+		for (size_t k = 0; k < n; k++)
+			send_resumes_case(&s, &cases[k], tls);
+	send_data_free(&s);
+}
+
+static void h1_send_resumes(void)
+{
+	unit_begin("h1: a send that meets a full socket waits in the loop and resumes where it "
+		   "stopped (memory, chunks, sendfile's offset) while another transfer gets its "
+		   "head; a slow reader gets every byte");
+	static const struct send_case cases[] = {{false, false, false}, {true, false, false},
+						 {false, true, false},	{true, true, false},
+						 {false, false, true},	{false, true, true}};
+	send_resumes_cases(cases, sizeof(cases) / sizeof(cases[0]), false);
+	unit_end();
+}
+
 static void h1_tls_send_resumes(void)
 {
 	unit_begin("h1: a TLS send that meets a full socket keeps its record, waits in the loop "
 		   "while another transfer gets its head, and resumes (memory, chunks, a file's "
 		   "blocks, after 100 Continue)");
-	static const struct {
-		bool chunked, expect, file;
-	} cases[] = {
+	static const struct send_case cases[] = {
 	    {false, false, false}, {true, false, false}, {false, false, true}, {true, true, false}};
-	static const struct hc_tls_cfg tls = {.insecure = true};
-	struct hc_conn_cfg tc = cfg;
-	tc.tls = &tls;
-	enum { BODY = 300000 };
-	char *data = malloc(BODY);
-	size_t cap = BODY + 4096;
-	char *want = malloc(cap), *got = malloc(cap);
-	FILE *tmp = tmpfile();
-	if (!CHECK(data && want && got && tmp))
-		goto out;
-	for (size_t i = 0; i < BODY; i++)
-		data[i] = (char)('a' + i % 23);
-	CHECK(fwrite("skipped", 1, 7, tmp) == 7 && fwrite(data, 1, BODY, tmp) == BODY &&
-	      fflush(tmp) == 0);
-	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-		int s1[2] = {-1, -1}, s2[2] = {-1, -1};
-		struct hc_conn c1, c2;
-		struct hc_response r1, r2;
-		struct hc_xfer x1, x2;
-		struct hc_loop L;
-		struct tls_peer peer = {0};
-		struct hc_body body = {.kind = HC_BODY_MEM, .mem = data, .len = BODY};
-		if (cases[k].file)
-			body = (struct hc_body){
-			    .kind = HC_BODY_FD, .fd = fileno(tmp), .start = 7, .size = BODY};
-		struct hc_request q1 = {.method = "PUT",
-					.target = "/up",
-					.body = &body,
-					.chunked = cases[k].chunked,
-					.expect100 = cases[k].expect,
-					.expect100_timeout_ms = 0};
-		struct hc_request q2 = {.method = "GET", .target = "/get"};
-		static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
-		unit_note("chunked %d, expect %d, file %d", cases[k].chunked, cases[k].expect,
-			  cases[k].file);
-		loop_init(&L);
-		if (small_pair(&c1, s1) && pair_conn(&c2, s2) && tls_peer_init(&peer, s1[1])) {
-			c1.cfg = &tc;
-			c1.tls = true;
-			if (!tls_pair_up(&c1, &peer))
-				goto next;
-			resp_init(&r1, &c1);
-			resp_init(&r2, &c2);
-			h1_xfer_init(&x1, &c1, &q1, &r1);
-			h1_xfer_init(&x2, &c2, &q2, &r2);
-			CHECK(write(s2[1], ok, sizeof(ok) - 1) == (ssize_t)sizeof(ok) - 1);
-			CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
-			CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
-			CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
-			CHECK(x2.task.paused);
-			CHECK_EQ_INT(r2.status, 200);
-			if (!cases[k].expect) {
-				/* x1 holds a record the full socket did not take, and waits */
-				CHECK(!x1.task.paused && !x1.task.done);
-				CHECK_EQ_INT(x1.task.events, POLLOUT);
-			}
-			size_t wl = x1.h1.hb.len;
-			memcpy(want, x1.h1.hb.p, wl);
-			if (cases[k].chunked)
-				wl += (size_t)snprintf(want + wl, cap - wl, "%x\r\n", BODY);
-			memcpy(want + wl, data, BODY);
-			wl += BODY;
-			if (cases[k].chunked) {
-				memcpy(want + wl, "\r\n0\r\n\r\n", 7);
-				wl += 7;
-			}
-			peer.t =
-			    (struct hc_task){.ops = &tls_peer_ops, .fd = s1[1], .events = POLLIN};
-			peer.got = got;
-			peer.want = wl;
-			loop_add(&L, &peer.t);
-			CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
-			unit_note("x1: result %d, %s; peer steps %d", x1.task.result, c1.err,
-				  peer.steps);
-			CHECK(x1.task.paused);
-			CHECK_EQ_INT(r1.status, 200);
-			CHECK(peer.steps > 10);
-			CHECK_EQ_MEM(got, peer.len, want, wl);
-			CHECK_EQ_INT((int)c1.tx_body, BODY);
-			loop_remove(&L, &peer.t);
-			x1.proto->finish(&x1, &L);
-			x2.proto->finish(&x2, &L);
-			resp_free(&r1);
-			resp_free(&r2);
-		}
-	next:
-		loop_free(&L);
-		conn_free(&c1);
-		conn_free(&c2);
-		tls_peer_free(&peer);
-		close(s1[1]);
-		close(s2[1]);
-	}
-out:
-	if (tmp)
-		fclose(tmp);
-	free(data);
-	free(want);
-	free(got);
+	send_resumes_cases(cases, sizeof(cases) / sizeof(cases[0]), true);
 	tls_global_free();
 	unit_end();
 }
@@ -1763,62 +1754,42 @@ static void h1_bodies_at_once(void)
 		   "chunked), each sink ended once with every byte");
 	static const char b1[] = "the first body, with Content-Length",
 			  b2[] = "the second body, in chunks";
-	int s1[2] = {-1, -1}, s2[2] = {-1, -1};
-	struct hc_conn c1, c2;
-	struct hc_response r1, r2;
-	struct hc_xfer x1, x2;
-	struct hc_loop L;
-	struct hc_request q = {.method = "GET", .target = "/"};
+	struct duo d;
 	struct unit_buf a1 = {0}, a2 = {0}, z1 = {0}, z2 = {0};
 	struct msink m1 = {.pipe_fd = -1}, m2 = {.pipe_fd = -1};
 	struct hc_sink k1 = msink_of(&m1), k2 = msink_of(&m2);
 	body_halves(false, b1, sizeof(b1) - 1, &a1, &z1);
 	body_halves(true, b2, sizeof(b2) - 1, &a2, &z2);
-	loop_init(&L);
-	if (pair_conn(&c1, s1) && pair_conn(&c2, s2)) {
-		resp_init(&r1, &c1);
-		resp_init(&r2, &c2);
-		h1_xfer_init(&x1, &c1, &q, &r1);
-		h1_xfer_init(&x2, &c2, &q, &r2);
-		put(s1[1], a1.p, a1.len);
-		put(s2[1], a2.p, a2.len);
-		CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
-		CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
-		CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
-		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
-		CHECK(x1.task.paused && x2.task.paused);
-		CHECK_EQ_INT(x1.proto->body(&x1, &k1), HC_OK);
-		CHECK_EQ_INT(x2.proto->body(&x2, &k2), HC_OK);
+	if (duo_open(&d, false)) {
+		put(d.s1[1], a1.p, a1.len);
+		put(d.s2[1], a2.p, a2.len);
+		duo_heads(&d);
+		CHECK(d.x1.task.paused && d.x2.task.paused);
+		CHECK_EQ_INT(d.x1.proto->body(&d.x1, &k1), HC_OK);
+		CHECK_EQ_INT(d.x2.proto->body(&d.x2, &k2), HC_OK);
 		/* both first halves in, both transfers waiting on their sockets */
-		rounds_without_waiting(&L, 4);
+		rounds_without_waiting(&d.L, 4);
 		CHECK_EQ_MEM(m1.got.p, m1.got.len, b1, (sizeof(b1) - 1) / 2);
 		CHECK_EQ_MEM(m2.got.p, m2.got.len, b2, (sizeof(b2) - 1) / 2);
-		CHECK(!x1.task.done && !x2.task.done);
-		CHECK_EQ_INT(x1.task.events, POLLIN);
-		CHECK_EQ_INT(x1.task.fd, s1[0]);
+		CHECK(!d.x1.task.done && !d.x2.task.done);
+		CHECK_EQ_INT(d.x1.task.events, POLLIN);
+		CHECK_EQ_INT(d.x1.task.fd, d.s1[0]);
 		CHECK_EQ_INT(m1.ends + m2.ends, 0);
 		/* the rest, the second transfer's first */
-		put(s2[1], z2.p, z2.len);
-		put(s1[1], z1.p, z1.len);
-		CHECK_EQ_INT(loop_run(&L), HC_OK);
-		CHECK(x1.task.done && x2.task.done);
-		CHECK_EQ_INT(x1.task.result, HC_OK);
-		CHECK_EQ_INT(x2.task.result, HC_OK);
+		put(d.s2[1], z2.p, z2.len);
+		put(d.s1[1], z1.p, z1.len);
+		CHECK_EQ_INT(loop_run(&d.L), HC_OK);
+		CHECK(d.x1.task.done && d.x2.task.done);
+		CHECK_EQ_INT(d.x1.task.result, HC_OK);
+		CHECK_EQ_INT(d.x2.task.result, HC_OK);
 		CHECK_EQ_MEM(m1.got.p, m1.got.len, b1, sizeof(b1) - 1);
 		CHECK_EQ_MEM(m2.got.p, m2.got.len, b2, sizeof(b2) - 1);
 		CHECK_EQ_INT(m1.ends, 1);
 		CHECK_EQ_INT(m2.ends, 1);
-		CHECK(r1.done && r2.done && c1.reusable && c2.reusable);
-		x1.proto->finish(&x1, &L);
-		x2.proto->finish(&x2, &L);
-		resp_free(&r1);
-		resp_free(&r2);
+		CHECK(d.r1.done && d.r2.done && d.c1.reusable && d.c2.reusable);
+		duo_finish(&d);
 	}
-	loop_free(&L);
-	conn_free(&c1);
-	conn_free(&c2);
-	close(s1[1]);
-	close(s2[1]);
+	duo_free(&d);
 	unit_buf_free(&a1);
 	unit_buf_free(&a2);
 	unit_buf_free(&z1);
@@ -1833,73 +1804,54 @@ static void h1_sink_blocks(void)
 	unit_begin("h1 body: a sink that blocks is polled on its descriptor and its socket is not "
 		   "read meanwhile; another transfer's body goes on; drained, it gets the rest");
 	enum { BODY = 100000 };
-	int s1[2] = {-1, -1}, s2[2] = {-1, -1}, bp[2] = {-1, -1};
-	struct hc_conn c1, c2;
-	struct hc_response r1, r2;
-	struct hc_xfer x1, x2;
-	struct hc_loop L;
-	struct hc_request q = {.method = "GET", .target = "/"};
+	int bp[2] = {-1, -1};
+	struct duo d;
 	char *data = malloc(BODY);
 	struct unit_buf a1 = {0}, z1 = {0}, a2 = {0}, z2 = {0};
 	struct msink m1 = {.pipe_fd = -1, .block_after = 1000}, m2 = {.pipe_fd = -1};
 	struct hc_sink k1 = msink_of(&m1), k2 = msink_of(&m2);
-	loop_init(&L);
-	if (CHECK(data != NULL) && full_pipe(bp) && pair_conn(&c1, s1) && pair_conn(&c2, s2)) {
+	if (duo_open(&d, false) && CHECK(data != NULL) && full_pipe(bp)) {
 		for (size_t i = 0; i < BODY; i++)
 			data[i] = (char)('a' + i % 19);
 		m1.block_fd = bp[1];
 		body_halves(false, data, BODY, &a1, &z1);
 		body_halves(true, "ok", 2, &a2, &z2);
-		resp_init(&r1, &c1);
-		resp_init(&r2, &c2);
-		h1_xfer_init(&x1, &c1, &q, &r1);
-		h1_xfer_init(&x2, &c2, &q, &r2);
 		/* the head alone first: the body then waits in the socket, not in the buffer */
 		size_t head = a1.len - BODY / 2;
-		put(s1[1], a1.p, head);
-		put(s2[1], a2.p, a2.len);
-		CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
-		CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
-		CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
-		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
-		put(s1[1], a1.p + head, a1.len - head);
-		CHECK_EQ_INT(x1.proto->body(&x1, &k1), HC_OK);
-		CHECK_EQ_INT(x2.proto->body(&x2, &k2), HC_OK);
+		put(d.s1[1], a1.p, head);
+		put(d.s2[1], a2.p, a2.len);
+		duo_heads(&d);
+		put(d.s1[1], a1.p + head, a1.len - head);
+		CHECK_EQ_INT(d.x1.proto->body(&d.x1, &k1), HC_OK);
+		CHECK_EQ_INT(d.x2.proto->body(&d.x2, &k2), HC_OK);
 		/* x1 takes what came, then its sink blocks: polled, the rest left in the socket */
-		rounds_without_waiting(&L, 4);
-		CHECK_EQ_INT(x1.task.fd, bp[1]);
-		CHECK_EQ_INT(x1.task.events, POLLOUT);
-		CHECK_EQ_INT(x1.task.deadline, 0); /* a slow reader is not a timeout */
+		rounds_without_waiting(&d.L, 4);
+		CHECK_EQ_INT(d.x1.task.fd, bp[1]);
+		CHECK_EQ_INT(d.x1.task.events, POLLOUT);
+		CHECK_EQ_INT(d.x1.task.deadline, 0); /* a slow reader is not a timeout */
 		size_t in = m1.got.len;
-		uint64_t rx = c1.rx;
+		uint64_t rx = d.c1.rx;
 		CHECK(in >= 1000 && in <= BODY / 2);
 		/* meanwhile the other transfer's body comes and ends */
-		put(s2[1], z2.p, z2.len);
-		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
-		CHECK(x2.task.done);
+		put(d.s2[1], z2.p, z2.len);
+		CHECK_EQ_INT(loop_run_until(&d.L, &d.x2.task), HC_OK);
+		CHECK(d.x2.task.done);
 		CHECK_EQ_MEM(m2.got.p, m2.got.len, "ok", 2);
-		put(s1[1], z1.p, z1.len);
-		rounds_without_waiting(&L, 4);
+		put(d.s1[1], z1.p, z1.len);
+		rounds_without_waiting(&d.L, 4);
 		CHECK_EQ_INT(m1.got.len, in);
-		CHECK_EQ_UINT(c1.rx, rx);
-		CHECK(!x1.task.done);
+		CHECK_EQ_UINT(d.c1.rx, rx);
+		CHECK(!d.x1.task.done);
 		/* the reader takes what is in the pipe: the sink goes on, to the end */
 		empty_pipe(bp[0]);
-		CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
-		CHECK(x1.task.done);
-		CHECK_EQ_INT(x1.task.result, HC_OK);
+		CHECK_EQ_INT(loop_run_until(&d.L, &d.x1.task), HC_OK);
+		CHECK(d.x1.task.done);
+		CHECK_EQ_INT(d.x1.task.result, HC_OK);
 		CHECK_EQ_MEM(m1.got.p, m1.got.len, data, BODY);
 		CHECK_EQ_INT(m1.ends, 1);
-		x1.proto->finish(&x1, &L);
-		x2.proto->finish(&x2, &L);
-		resp_free(&r1);
-		resp_free(&r2);
+		duo_finish(&d);
 	}
-	loop_free(&L);
-	conn_free(&c1);
-	conn_free(&c2);
-	close(s1[1]);
-	close(s2[1]);
+	duo_free(&d);
 	close_pipes(&bp, 1);
 	unit_buf_free(&a1);
 	unit_buf_free(&a2);
@@ -1941,12 +1893,8 @@ static void h1_splice_waits_for_pipe(void)
 	unit_begin("h1 body: spliced into the sink's pipe; a full pipe is polled for POLLOUT while "
 		   "another transfer gets its body; its reader gets every byte");
 	enum { BODY = 200000 };
-	int s1[2] = {-1, -1}, s2[2] = {-1, -1}, sp[2] = {-1, -1};
-	struct hc_conn c1, c2;
-	struct hc_response r1, r2;
-	struct hc_xfer x1, x2;
-	struct hc_loop L;
-	struct hc_request q = {.method = "GET", .target = "/"};
+	int sp[2] = {-1, -1};
+	struct duo d;
 	char *data = malloc(BODY);
 	struct unit_buf a2 = {0}, z2 = {0};
 	struct msink m1 = {0}, m2 = {.pipe_fd = -1};
@@ -1954,41 +1902,33 @@ static void h1_splice_waits_for_pipe(void)
 	char head[64];
 	int hl =
 	    snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", BODY);
-	loop_init(&L);
-	if (CHECK(data != NULL) && CHECK(pipe2(sp, O_CLOEXEC | O_NONBLOCK) == 0) &&
-	    pair_conn(&c1, s1) && pair_conn(&c2, s2)) {
+	if (duo_open(&d, false) && CHECK(data != NULL) &&
+	    CHECK(pipe2(sp, O_CLOEXEC | O_NONBLOCK) == 0)) {
 		for (size_t i = 0; i < BODY; i++)
 			data[i] = (char)('A' + i % 29);
 		(void)fcntl(sp[1], F_SETPIPE_SZ, 4096);
 		m1.pipe_fd = sp[1];
 		body_halves(false, "second", 6, &a2, &z2);
-		resp_init(&r1, &c1);
-		resp_init(&r2, &c2);
-		h1_xfer_init(&x1, &c1, &q, &r1);
-		h1_xfer_init(&x2, &c2, &q, &r2);
-		put(s1[1], head, (size_t)hl);
-		put(s2[1], a2.p, a2.len);
-		CHECK_EQ_INT(x1.proto->start(&x1, &L), HC_OK);
-		CHECK_EQ_INT(x2.proto->start(&x2, &L), HC_OK);
-		CHECK_EQ_INT(loop_run_until(&L, &x1.task), HC_OK);
-		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
+		put(d.s1[1], head, (size_t)hl);
+		put(d.s2[1], a2.p, a2.len);
+		duo_heads(&d);
 		int sz = 1 << 20;
-		(void)setsockopt(s1[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-		ssize_t w = write(s1[1], data, BODY); /* as much as the socket takes */
+		(void)setsockopt(d.s1[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+		ssize_t w = write(d.s1[1], data, BODY); /* as much as the socket takes */
 		CHECK(w > 8192);
 		size_t sent = w > 0 ? (size_t)w : 0;
-		CHECK_EQ_INT(x1.proto->body(&x1, &k1), HC_OK);
-		CHECK_EQ_INT(x2.proto->body(&x2, &k2), HC_OK);
-		rounds_without_waiting(&L, 4);
+		CHECK_EQ_INT(d.x1.proto->body(&d.x1, &k1), HC_OK);
+		CHECK_EQ_INT(d.x2.proto->body(&d.x2, &k2), HC_OK);
+		rounds_without_waiting(&d.L, 4);
 		/* the pipe is full: x1 waits for it, untimed */
-		CHECK_EQ_INT(x1.task.fd, sp[1]);
-		CHECK_EQ_INT(x1.task.events, POLLOUT);
-		CHECK_EQ_INT(x1.task.deadline, 0);
+		CHECK_EQ_INT(d.x1.task.fd, sp[1]);
+		CHECK_EQ_INT(d.x1.task.events, POLLOUT);
+		CHECK_EQ_INT(d.x1.task.deadline, 0);
 		CHECK(m1.spliced > 0 && m1.spliced <= 4096);
 		CHECK_EQ_INT(m1.writes, 0);
-		put(s2[1], z2.p, z2.len);
-		CHECK_EQ_INT(loop_run_until(&L, &x2.task), HC_OK);
-		CHECK(x2.task.done && !x1.task.done);
+		put(d.s2[1], z2.p, z2.len);
+		CHECK_EQ_INT(loop_run_until(&d.L, &d.x2.task), HC_OK);
+		CHECK(d.x2.task.done && !d.x1.task.done);
 		CHECK_EQ_MEM(m2.got.p, m2.got.len, "second", 6);
 		/* the pipe's reader and the rest of the body join the loop */
 		struct pipe_reader pr = {.t = {.ops = &pipe_reader_ops,
@@ -1996,32 +1936,25 @@ static void h1_splice_waits_for_pipe(void)
 					       .events = POLLIN,
 					       .deadline = hc_now_ns() + 10 * 1000000000LL},
 					 .want = BODY}; /* the deadline: a bound when broken */
-		loop_add(&L, &pr.t);
-		while (sent < BODY && !x1.task.done) {
-			w = write(s1[1], data + sent, BODY - sent);
+		loop_add(&d.L, &pr.t);
+		while (sent < BODY && !d.x1.task.done) {
+			w = write(d.s1[1], data + sent, BODY - sent);
 			if (w > 0)
 				sent += (size_t)w;
-			CHECK_EQ_INT(loop_round(&L), HC_OK);
+			CHECK_EQ_INT(loop_round(&d.L), HC_OK);
 		}
-		CHECK_EQ_INT(loop_run(&L), HC_OK);
-		CHECK(x1.task.done && pr.t.done);
-		CHECK_EQ_INT(x1.task.result, HC_OK);
+		CHECK_EQ_INT(loop_run(&d.L), HC_OK);
+		CHECK(d.x1.task.done && pr.t.done);
+		CHECK_EQ_INT(d.x1.task.result, HC_OK);
 		CHECK_EQ_UINT(m1.spliced, BODY);
 		CHECK_EQ_MEM(pr.got.p, pr.got.len, data, BODY);
 		CHECK(pr.wakes > 4);
 		CHECK_EQ_INT(m1.ends, 1);
-		loop_remove(&L, &pr.t);
+		loop_remove(&d.L, &pr.t);
 		unit_buf_free(&pr.got);
-		x1.proto->finish(&x1, &L);
-		x2.proto->finish(&x2, &L);
-		resp_free(&r1);
-		resp_free(&r2);
+		duo_finish(&d);
 	}
-	loop_free(&L);
-	conn_free(&c1);
-	conn_free(&c2);
-	close(s1[1]);
-	close(s2[1]);
+	duo_free(&d);
 	close_pipes(&sp, 1);
 	unit_buf_free(&a2);
 	unit_buf_free(&z2);
