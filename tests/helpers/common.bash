@@ -137,6 +137,32 @@ print(s.getsockname()[1])' "${1:-127.0.0.1}"
 }
 
 # A socket listening on PORT of 127.0.0.1 (state 0A in /proc/net/tcp), or the process gone.
+# A scripted server (rawserver.py, h2server.py) that writes its port into
+# DIR/ready (--ready-fifo) once it listens: KIND DIR -- CMD... runs CMD with that
+# option added, bounded by HARNESS_START_TIMEOUT (opening the FIFO read-write
+# never blocks, so `read -t` bounds the whole wait), registers it for teardown
+# and sets HARNESS_PORT and HARNESS_PID; on failure says why and returns 1.
+harness_script_server() { # KIND DIR -- CMD...
+	local kind=$1 dir=$2 fd pid port=
+	shift 3
+	mkfifo "$dir/ready"
+	exec {fd}<>"$dir/ready"
+	# fd 3 closed: bats waits for whatever still holds it open.
+	"$@" --ready-fifo "$dir/ready" </dev/null >"$dir/stdout" 2>"$dir/stderr" 3>&- {fd}>&- &
+	pid=$!
+	read -r -t "$HARNESS_START_TIMEOUT" -u "$fd" port || true
+	exec {fd}>&-
+	rm -f "$dir/ready"
+	if [[ ! $port =~ ^[0-9]+$ ]]; then
+		echo "${kind}_start: ${kind} server did not start:" >&2
+		cat "$dir/stderr" >&2
+		harness_kill "$pid"
+		return 1
+	fi
+	_harness_register "$kind" "$pid" "$dir"
+	HARNESS_PORT=$port HARNESS_PID=$pid
+}
+
 harness_listening() { # PORT PID
 	local hex
 	printf -v hex '%04X' "$1"

@@ -47,7 +47,7 @@ source "$HELPERS_DIR/apache.bash"
 H2_PYTHON=${H2_PYTHON:-/usr/bin/python3}
 
 h2_start() {
-	local script=${1:?usage: h2_start SCRIPT|- [DIR]} dir=${2:-} fd pid port=
+	local script=${1:?usage: h2_start SCRIPT|- [DIR]} dir=${2:-} pid port=
 	if [[ -z $dir ]]; then
 		dir=$(mktemp -d "${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}}/h2.XXXXXX")
 	fi
@@ -58,25 +58,10 @@ h2_start() {
 		script=$dir/script.json
 		cat >"$script"
 	fi
-	# as raw_start: the port comes through a FIFO, read with a bound
-	mkfifo "$dir/ready"
-	exec {fd}<>"$dir/ready"
-	# fd 3 closed: bats waits for whatever still holds it open.
-	"$H2_PYTHON" "$HELPERS_DIR/h2server.py" --script "$script" --dir "$dir" \
-		--lifetime "${H2_LIFETIME:-$HARNESS_LIFETIME}" --ready-fifo "$dir/ready" \
-		${H2_OPTS[@]+"${H2_OPTS[@]}"} \
-		</dev/null >"$dir/stdout" 2>"$dir/stderr" 3>&- {fd}>&- &
-	pid=$!
-	read -r -t "$HARNESS_START_TIMEOUT" -u "$fd" port || true
-	exec {fd}>&-
-	rm -f "$dir/ready"
-	if [[ ! $port =~ ^[0-9]+$ ]]; then
-		echo "h2_start: h2server did not start:" >&2
-		cat "$dir/stderr" >&2
-		harness_kill "$pid"
-		return 1
-	fi
-	_harness_register h2 "$pid" "$dir"
+	harness_script_server h2 "$dir" -- "$H2_PYTHON" "$HELPERS_DIR/h2server.py" --script "$script" \
+		--dir "$dir" --lifetime "${H2_LIFETIME:-$HARNESS_LIFETIME}" \
+		${H2_OPTS[@]+"${H2_OPTS[@]}"} || return 1
+	port=$HARNESS_PORT pid=$HARNESS_PID
 	H2_PORT=$port H2_DIR=$dir H2_PID=$pid H2_URL=http://127.0.0.1:$port
 	export H2_PORT H2_DIR H2_PID H2_URL
 }

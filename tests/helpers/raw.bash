@@ -23,7 +23,7 @@
 
 raw_start() {
 	local script=${1:?usage: raw_start SCRIPT|- [HOST] [DIR]} host=${2:-127.0.0.1} dir=${3:-}
-	local fd pid port=
+	local pid port=
 	if [[ -z $dir ]]; then
 		dir=$(mktemp -d "${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}}/raw.XXXXXX")
 	fi
@@ -35,27 +35,10 @@ raw_start() {
 		cat >"$script"
 	fi
 
-	# The server writes its port into this FIFO once it listens.  Opening it
-	# read-write never blocks, so `read -t` bounds the whole wait.
-	mkfifo "$dir/ready"
-	exec {fd}<>"$dir/ready"
-	# fd 3 closed: bats waits for whatever still holds it open.
-	python3 "$HELPERS_DIR/rawserver.py" --script "$script" --dir "$dir" --host "$host" \
-		--lifetime "${RAW_LIFETIME:-$HARNESS_LIFETIME}" --ready-fifo "$dir/ready" \
-		${RAW_OPTS[@]+"${RAW_OPTS[@]}"} \
-		</dev/null >"$dir/stdout" 2>"$dir/stderr" 3>&- {fd}>&- &
-	pid=$!
-	read -r -t "$HARNESS_START_TIMEOUT" -u "$fd" port || true
-	exec {fd}>&-
-	rm -f "$dir/ready"
-
-	if [[ ! $port =~ ^[0-9]+$ ]]; then
-		echo "raw_start: rawserver did not start:" >&2
-		cat "$dir/stderr" >&2
-		harness_kill "$pid"
-		return 1
-	fi
-	_harness_register raw "$pid" "$dir"
+	harness_script_server raw "$dir" -- python3 "$HELPERS_DIR/rawserver.py" --script "$script" \
+		--dir "$dir" --host "$host" --lifetime "${RAW_LIFETIME:-$HARNESS_LIFETIME}" \
+		${RAW_OPTS[@]+"${RAW_OPTS[@]}"} || return 1
+	port=$HARNESS_PORT pid=$HARNESS_PID
 	RAW_PORT=$port RAW_DIR=$dir RAW_PID=$pid
 	if [[ $host == *:* ]]; then
 		RAW_URL="http://[$host]:$port"
