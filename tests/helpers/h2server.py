@@ -101,7 +101,6 @@ Exit status: 0 at the end of the lifetime or on SIGTERM, 2 for a bad script,
 1 when the socket cannot be set up.
 """
 
-import argparse
 import base64
 import binascii
 import hashlib
@@ -1099,14 +1098,7 @@ def tls_context(args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="scripted HTTP/2 server (hcli tests)")
-    ap.add_argument("--script", required=True)
-    ap.add_argument("--dir", required=True)
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--lifetime", type=float, default=120.0)
-    ap.add_argument("--ready-fifo")
-    ap.add_argument("--tls-cert")
-    ap.add_argument("--tls-key")
+    ap = scriptserver.arguments("scripted HTTP/2 server (hcli tests)")
     ap.add_argument("--alpn", default="h2,http/1.1")
     args = ap.parse_args()
 

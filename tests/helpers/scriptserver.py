@@ -7,6 +7,7 @@ FIFO, serve until the lifetime is over. Each server brings its script
 loader and its Connection class.
 """
 
+import argparse
 import os
 import sys
 import signal
@@ -115,6 +116,19 @@ class ScriptedServer:
             threading.Thread(target=self.connection(self, sock, idx, script).run,
                              daemon=True).start()
         self.log("lifetime over")
+
+
+def arguments(description):
+    """The options every scripted server takes; the caller adds its own."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--script", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--lifetime", type=float, default=120.0)
+    ap.add_argument("--ready-fifo")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    return ap
 
 
 def run(name, args, load_script, make_server):
