@@ -106,6 +106,13 @@ $(BUILD)/unit/test_disposition: tests/unit/test_disposition.c tests/unit/unit.h 
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/cli $(LDFLAGS) -o $@ $< $(BUILD)/cli/disposition.o $(LDLIBS)
 
+# The hold for -Z is tested through the real output code (heads, bodies, -w).
+HOLD_OBJ = $(addprefix $(BUILD)/cli/,hold.o output.o pretty.o writeout.o)
+$(BUILD)/unit/test_hold: tests/unit/test_hold.c tests/unit/unit.h $(HOLD_OBJ) $(BUILD)/libhc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/http -Isrc/cli $(LDFLAGS) -o $@ $< $(HOLD_OBJ) $(BUILD)/libhc.a \
+		$(LDLIBS)
+
 unit: $(UNIT_BIN)
 
 # The README's test command: unit tests, then every bats file, one summary line.

@@ -65,8 +65,35 @@ void out_set_body(struct out *o, int body_fd, const char *body_name)
 			 (S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(body_fd)));
 }
 
+void out_hold(struct out *o, struct hold *h)
+{
+	o->hold = h;
+}
+
+void out_unhold(struct out *o)
+{
+	o->hold = NULL;
+}
+
+/* Is the body kept in a hold (it is for standard output, and this out is held)? */
+static bool body_held(const struct out *o)
+{
+	return o->hold && o->body_fd == STDOUT_FILENO;
+}
+
+/* Standard output's bytes into the hold; its failure becomes this out's. */
+static enum hc_err to_hold(struct out *o, const char *p, size_t n)
+{
+	if (hold_write(o->hold, p, n) == HC_OK)
+		return HC_OK;
+	snprintf(o->errmsg, sizeof(o->errmsg), "standard output held in %s", o->hold->errmsg);
+	return o->err = HC_EWRITE;
+}
+
 int out_splice_fd(struct out *o)
 {
+	if (body_held(o))
+		return -1;
 	/* the reader's pipe keeps its size: a larger one made 1 MiB chunks slower here */
 	if (o->body_pipe)
 		return o->body_fd;
@@ -167,6 +194,8 @@ bool out_write_fd(int fd, const void *buf, size_t n)
 
 enum hc_err out_write_all(struct out *o, int fd, const char *p, size_t n, const char *name)
 {
+	if (fd == STDOUT_FILENO && o->hold)
+		return to_hold(o, p, n);
 	if (out_write_fd(fd, p, n))
 		return HC_OK;
 	snprintf(o->errmsg, sizeof(o->errmsg), "%s: %s", name, strerror(errno));
@@ -544,7 +573,7 @@ static enum hc_err held_out(struct out *o)
 }
 
 /* Bytes the output did not take, kept behind what is held already. */
-static enum hc_err hold(struct out *o, const char *p, size_t n)
+static enum hc_err held_keep(struct out *o, const char *p, size_t n)
 {
 	enum hc_err rc;
 	if (o->held_len + n > OUT_HOLD_MAX) {
@@ -580,13 +609,15 @@ static enum hc_err hold(struct out *o, const char *p, size_t n)
 static enum hc_err write_or_hold(struct out *o, const char *p, size_t n)
 {
 	if (o->held_len)
-		return hold(o, p, n);
+		return held_keep(o, p, n);
+	if (body_held(o))
+		return to_hold(o, p, n);
 	while (n > 0) {
 		ssize_t w = write(o->body_fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EAGAIN)
-			return hold(o, p, n);
+			return held_keep(o, p, n);
 		if (w < 0)
 			return body_error(o);
 		p += w;
@@ -693,7 +724,7 @@ enum hc_err out_body(struct out *o, const char *p, size_t n)
 
 enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
 {
-	if (o->req_printed || o->body_tty || o->fmt_on || cnt == 1 || o->held_len) {
+	if (o->req_printed || o->body_tty || o->fmt_on || cnt == 1 || o->held_len || body_held(o)) {
 		enum hc_err rc = HC_OK;
 		for (int i = 0; i < cnt && rc == HC_OK; i++)
 			rc = out_body(o, iov[i].iov_base, iov[i].iov_len);
@@ -706,7 +737,7 @@ enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
 		if (w < 0 && errno == EAGAIN) {
 			enum hc_err rc = HC_OK;
 			for (int i = 0; i < cnt && rc == HC_OK; i++)
-				rc = hold(o, iov[i].iov_base, iov[i].iov_len);
+				rc = held_keep(o, iov[i].iov_base, iov[i].iov_len);
 			return rc;
 		}
 		if (w < 0)

@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include "../http/http.h"
+#include "hold.h"
 #include "pretty.h"
 
 struct out {
@@ -35,6 +36,7 @@ struct out {
 	size_t flen;
 	char *held; /* body bytes a full non-blocking output did not take yet: held[held_off..] */
 	size_t held_off, held_len, held_cap;
+	struct hold *hold; /* -Z: all standard output is kept here until this transfer's turn */
 	enum hc_err err;  /* a write that failed inside a trace callback */
 	char errmsg[HC_ERRBUF];
 };
@@ -76,6 +78,17 @@ enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt);
  * else the output to poll for POLLOUT first. The body's sink asks this.
  */
 enum hc_err out_more(struct out *o, int *fd);
+/*
+ * -Z: every byte this out would write to standard output (heads, the body
+ * formatted or decoded, the notices at its end, -w text) goes into h instead,
+ * never spliced or written around it; what goes to standard error, or to an
+ * -o file, is not held. Terminal decisions (binary bodies, escapes, colour)
+ * stay those of standard output. h is the caller's: out_unhold before it is
+ * freed.
+ */
+void out_hold(struct out *o, struct hold *h);
+/* h drained (hold_drain): standard output is written directly again. */
+void out_unhold(struct out *o);
 /* Where resp_splice may move body bytes: the output, a pipe of ours, or -1 (none). */
 int out_splice_fd(struct out *o);
 /* n bytes that resp_splice moved into out_splice_fd: on to the output when the pipe is ours. */
