@@ -106,8 +106,8 @@ $(BUILD)/unit/test_disposition: tests/unit/test_disposition.c tests/unit/unit.h 
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/cli $(LDFLAGS) -o $@ $< $(BUILD)/cli/disposition.o $(LDLIBS)
 
-# The hold for -Z is tested through the real output code (heads, bodies, -w).
-HOLD_OBJ = $(addprefix $(BUILD)/cli/,hold.o output.o pretty.o writeout.o)
+# The hold for -Z is tested through the real output code (heads, bodies, -w) and the progress line.
+HOLD_OBJ = $(addprefix $(BUILD)/cli/,hold.o output.o pretty.o writeout.o progress.o)
 $(BUILD)/unit/test_hold: tests/unit/test_hold.c tests/unit/unit.h $(HOLD_OBJ) $(BUILD)/libhc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/http -Isrc/cli $(LDFLAGS) -o $@ $< $(HOLD_OBJ) $(BUILD)/libhc.a \

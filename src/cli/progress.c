@@ -82,3 +82,78 @@ void progress_end(struct progress *p)
 	p->shown = false;
 	p->enabled = false;
 }
+
+void progress_multi_start(struct progress_multi *m, bool enabled, unsigned total)
+{
+	memset(m, 0, sizeof(*m));
+	m->enabled = enabled;
+	m->total = total;
+	m->start = m->last = enabled ? hc_now_ns() : 0;
+}
+
+void progress_multi_add(struct progress_multi *m, struct progress_xfer *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->running = true;
+	m->running++;
+}
+
+size_t progress_multi_text(const struct progress_multi *m, int64_t now, char *buf, size_t len)
+{
+	double secs = (double)(now - m->start) / 1e9;
+	uint64_t rate = secs > 0 ? (uint64_t)((double)(m->down + m->up) / secs) : 0;
+	char down[16], up[16], speed[16];
+	size_text(down, sizeof(down), m->down);
+	size_text(up, sizeof(up), m->up);
+	size_text(speed, sizeof(speed), rate);
+	int n = snprintf(buf, len, "%u/%u done, %u running  down %s  up %s  %s/s", m->ended,
+			 m->total, m->running, down, up, speed);
+	return n < 0 ? 0 : (size_t)n < len ? (size_t)n : len ? len - 1 : 0;
+}
+
+static void multi_draw(struct progress_multi *m, int64_t now)
+{
+	char line[160] = "\r\033[K";
+	size_t n = 4 + progress_multi_text(m, now, line + 4, sizeof(line) - 4);
+	(void)out_write_fd(STDERR_FILENO, line, n);
+	m->last = now;
+	m->shown = true;
+}
+
+void progress_multi_tick(struct progress_multi *m)
+{
+	if (!m->enabled)
+		return;
+	int64_t now = hc_now_ns();
+	if (now - m->start >= PROGRESS_DELAY_NS && now - m->last >= PROGRESS_EVERY_NS)
+		multi_draw(m, now);
+}
+
+void progress_multi_update(struct progress_multi *m, struct progress_xfer *x, uint64_t down,
+			   uint64_t up)
+{
+	/* modulo 2^64: a count that goes back (a retry starts over) takes its bytes off again */
+	m->down += down - x->down;
+	m->up += up - x->up;
+	x->down = down;
+	x->up = up;
+	progress_multi_tick(m);
+}
+
+void progress_multi_end_xfer(struct progress_multi *m, struct progress_xfer *x)
+{
+	if (!x->running)
+		return;
+	x->running = false;
+	m->running--;
+	m->ended++;
+	progress_multi_tick(m);
+}
+
+void progress_multi_end(struct progress_multi *m)
+{
+	if (m->shown)
+		(void)out_write_fd(STDERR_FILENO, "\r\033[K", 4);
+	m->shown = false;
+	m->enabled = false;
+}

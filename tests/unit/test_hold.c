@@ -4,7 +4,8 @@
  * memory only, the spill in small writes and in one, drains into a file, a
  * file sendfile cannot write (O_APPEND), a non-blocking pipe that fills and
  * resumes while more is written, a spill that fails; then out_hold through
- * the real output code (head, body, -w text, a binary body's notice).
+ * the real output code (head, body, -w text, a binary body's notice) and
+ * the multi-transfer progress line's text.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include "args.h"
 #include "hold.h"
 #include "output.h"
+#include "progress.h"
 #include "unit.h"
 #include "writeout.h"
 
@@ -482,6 +484,78 @@ static void out_hold_error_case(void)
 	unit_end();
 }
 
+/* The multi line's text, at set times (no clock read). */
+static void progress_cases(void)
+{
+	unit_begin("progress for several transfers: the line's text");
+	struct progress_multi m;
+	struct progress_xfer a, b, c;
+	char line[160];
+	progress_multi_start(&m, false, 3);
+	m.start = 0;
+	size_t n = progress_multi_text(&m, 0, line, sizeof(line));
+	CHECK_EQ_UINT(n, strlen(line));
+	CHECK_EQ_STR(line, "0/3 done, 0 running  down 0B  up 0B  0B/s");
+	progress_multi_add(&m, &a);
+	progress_multi_add(&m, &b);
+	progress_multi_update(&m, &a, MIB, 0);
+	progress_multi_update(&m, &b, MIB / 2, 2048);
+	progress_multi_update(&m, &a, 2 * MIB, 0); /* counts as last told, not added up */
+	progress_multi_text(&m, 1000000000, line, sizeof(line));
+	CHECK_EQ_STR(line, "0/3 done, 2 running  down 2.5M  up 2.0K  2.5M/s");
+	progress_multi_end_xfer(&m, &a);
+	progress_multi_end_xfer(&m, &a); /* once only */
+	progress_multi_add(&m, &c);
+	progress_multi_update(&m, &b, 100, 2048); /* a retry starts over */
+	progress_multi_text(&m, 1000000000, line, sizeof(line));
+	CHECK_EQ_STR(line, "1/3 done, 2 running  down 2.0M  up 2.0K  2.0M/s");
+	progress_multi_end_xfer(&m, &b);
+	progress_multi_end_xfer(&m, &c);
+	progress_multi_text(&m, 1000000000, line, sizeof(line));
+	CHECK_EQ_STR(line, "3/3 done, 0 running  down 2.0M  up 2.0K  2.0M/s");
+	char small[10];
+	CHECK_EQ_UINT(progress_multi_text(&m, 1000000000, small, sizeof(small)), 9);
+	CHECK_EQ_STR(small, "3/3 done,");
+	progress_multi_end(&m); /* never drawn (not enabled): nothing to clear */
+	CHECK(!m.shown);
+	unit_end();
+}
+
+/*
+ * Drawn on standard error (a file here) only when enabled, once due: the
+ * start is set two seconds back, so the update draws (once: the next draw is
+ * not due for 100 ms, and nothing else asks); the end clears.
+ */
+static void progress_draw_case(bool enabled)
+{
+	unit_begin("progress for several transfers: %s",
+		   enabled ? "drawn, then cleared" : "never drawn when not enabled");
+	struct progress_multi m;
+	struct progress_xfer a;
+	struct unit_buf got = {0};
+	int saved = dup(STDERR_FILENO), fd = tmp_fd(0);
+	if (CHECK(saved >= 0 && fd >= 0) && CHECK(dup2(fd, STDERR_FILENO) >= 0)) {
+		progress_multi_start(&m, enabled, 1);
+		m.start = m.last = hc_now_ns() - 2000000000;
+		progress_multi_add(&m, &a);
+		/* no bytes: a rate that does not depend on the time taken */
+		progress_multi_update(&m, &a, 0, 0);
+		progress_multi_end(&m);
+		dup2(saved, STDERR_FILENO);
+		read_whole(fd, &got);
+		const char *want = "\r\033[K0/1 done, 1 running  down 0B  up 0B  0B/s\r\033[K";
+		CHECK_EQ_STR(got.p ? got.p : "", enabled ? want : "");
+	}
+	if (saved >= 0) {
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+	}
+	if (fd >= 0)
+		close(fd);
+	unit_buf_free(&got);
+	unit_end();
+}
+
 int main(void)
 {
 	unit_init();
@@ -495,5 +569,8 @@ int main(void)
 	out_hold_tty_case();
 	out_hold_file_case();
 	out_hold_error_case();
+	progress_cases();
+	progress_draw_case(true);
+	progress_draw_case(false);
 	return unit_done();
 }
