@@ -83,8 +83,8 @@ enum hc_err out_more(struct out *o, int *fd);
  * formatted or decoded, the notices at its end, -w text) goes into h instead,
  * never spliced or written around it; what goes to standard error, or to an
  * -o file, is not held. Terminal decisions (binary bodies, escapes, colour)
- * stay those of standard output. h is the caller's: out_unhold before it is
- * freed.
+ * stay those of standard output. Set before the transfer writes anything;
+ * h is the caller's: out_unhold before it is freed.
  */
 void out_hold(struct out *o, struct hold *h);
 /* h drained (hold_drain): standard output is written directly again. */

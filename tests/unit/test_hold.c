@@ -248,6 +248,35 @@ static void no_tmpdir_case(void)
 }
 
 /*
+ * /proc has no O_TMPFILE (EOPNOTSUPP): the named file is tried instead, and
+ * it is its failure that is told (/proc takes no new files either).
+ */
+static void no_tmpfile_case(void)
+{
+	unit_begin("a filesystem without O_TMPFILE: mkstemp is tried");
+	char *old = getenv("TMPDIR") ? strdup(getenv("TMPDIR")) : NULL;
+	setenv("TMPDIR", "/proc", 1);
+	struct hold h;
+	hold_init(&h);
+	char *big = malloc(HOLD_MEM_MAX + 1);
+	if (CHECK(big != NULL)) {
+		memset(big, 'x', HOLD_MEM_MAX + 1);
+		CHECK_EQ_INT(hold_write(&h, big, HOLD_MEM_MAX + 1), HC_EWRITE);
+		CHECK(strncmp(h.errmsg, "a temporary file in /proc: ", 27) == 0);
+		if (strstr(h.errmsg, strerror(EOPNOTSUPP)))
+			FAIL("the O_TMPFILE failure, not mkstemp's: %s", h.errmsg);
+	}
+	if (old)
+		setenv("TMPDIR", old, 1);
+	else
+		unsetenv("TMPDIR");
+	free(old);
+	free(big);
+	hold_free(&h);
+	unit_end();
+}
+
+/*
  * The temporary file cannot grow (RLIMIT_FSIZE: as a full disk does, without
  * root): a write error; what the file took before it still drains.
  */
@@ -563,6 +592,7 @@ int main(void)
 	pipe_case();
 	reuse_case();
 	no_tmpdir_case();
+	no_tmpfile_case();
 	full_case();
 	drain_error_case();
 	out_hold_case();
