@@ -314,6 +314,55 @@ EOF
 	assert_output 1
 }
 
+@test "localhost and names under it are loopback, not looked up: ::1 then 127.0.0.1; -4/-6 keep one; --resolve and proxies too" {
+	local row args host url code want
+	# RFC 6761 §6.3. This machine's /etc/hosts may give localhost one address or none, and
+	# a.localhost none: the answers come from hcli. The trace says which addresses were tried.
+	# option                     | server    | URL host            | exit | addresses tried
+	for row in \
+		"-6                        |::1        |localhost            |0|::1" \
+		"-4                        |127.0.0.1  |localhost            |0|127.0.0.1" \
+		"-                         |127.0.0.1  |localhost            |0|::1 127.0.0.1" \
+		"-                         |::1        |a.b.LocalHost.       |0|::1" \
+		"-4                        |127.0.0.1  |foo.localhost        |0|127.0.0.1" \
+		"-6                        |127.0.0.1  |localhost            |7|::1" \
+		"-4                        |::1        |x.localhost          |7|127.0.0.1" \
+		"--resolve=localhost:P:127.0.0.2|127.0.0.2|localhost         |0|127.0.0.2" \
+		"-x=http://localhost:P     |::1        |origin.invalid       |0|::1"; do
+		IFS='|' read -r args host url code want <<<"$row"
+		args=${args%% *} host=${host%% *} url=${url%% *}
+		raw_start - "$host" <<<'[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"}]]'
+		args=${args//:P/:$RAW_PORT}
+		local -a opts=(-v)
+		[[ $args == - ]] || opts+=("${args%%=*}")
+		[[ $args != *=* ]] || opts+=("${args#*=}")
+		hrun "${opts[@]}" "http://$url:$RAW_PORT/"
+		row_check "$args $host $url exit" "$code" "$status"
+		row_check "$args $host $url tried" "$want" \
+			"$(sed -n 's/^\* Trying \(.*\) port [0-9]*$/\1/p' "$T/err" | tr '\n' ' ' | sed 's/ $//')"
+		if ((code == 0)); then
+			row_check "$args $host $url stdout" ok "$(cat "$T/out")"
+		else
+			row_check "$args $host $url connections" 0 "$(raw_conns)"
+		fi
+		raw_stop
+	done
+	rows_ok
+}
+
+@test "a localhost or numeric URL reads none of the resolver's files (no NSS, hosts, resolv.conf)" {
+	local url files
+	raw_start - <<<'[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"}]]'
+	for url in "http://localhost:$RAW_PORT/" "http://a.localhost:$RAW_PORT/" "$RAW_URL/"; do
+		run -0 strace -f -qq -e trace=%file -o "$T/trace" "$HCLI" -4 "$url"
+		assert_output ok
+		grep -q 'execve(' "$T/trace" || fail "strace recorded nothing"
+		files=$(grep -oE '"/etc/(nsswitch\.conf|hosts|host\.conf|resolv\.conf|gai\.conf)"' \
+			"$T/trace" | sort -u | tr '\n' ' ' || true)
+		[[ -z $files ]] || fail "$url: $files"
+	done
+}
+
 @test "-4 and -6: the other family's server is not reached (exit 7), the same family's is" {
 	local row args host code
 	# option | server address | exit

@@ -194,6 +194,7 @@ struct addrinfo;
 struct sockaddr;
 struct hc_dial {
 	struct addrinfo *res, *ai; /* the addresses, the one being tried */
+	bool res_loopback;	   /* res is conn.c's loopback pair, not getaddrinfo's */
 	int fd;			   /* its socket while connect is in progress, else -1 */
 	int64_t until;		   /* the connect timeout within the deadline (0: none) */
 	bool expired;		   /* set by the caller: until passed before POLLOUT */

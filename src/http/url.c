@@ -431,3 +431,14 @@ bool url_is_ip_literal(const char *host)
 	unsigned char buf[sizeof(struct in6_addr)];
 	return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
 }
+
+bool url_is_localhost(const char *host)
+{
+	size_t n = strlen(host);
+	if (n > 0 && host[n - 1] == '.')
+		n--; /* the root's dot: "localhost." is the same name */
+	if (n < 9 || strncasecmp(host + n - 9, "localhost", 9) != 0)
+		return false;
+	/* "localhost" itself, or a name under it with a non-empty label before the dot */
+	return n == 9 || (n >= 11 && host[n - 10] == '.' && host[n - 11] != '.');
+}

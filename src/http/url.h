@@ -35,6 +35,8 @@ char *url_resolve(const struct hc_url *base, const char *location);
 void url_free(struct hc_url *u);
 /* Is host an IPv4 or IPv6 address (no brackets) rather than a name? */
 bool url_is_ip_literal(const char *host);
+/* Is host "localhost" or a name under it (RFC 6761 §6.3), a trailing dot allowed? */
+bool url_is_localhost(const char *host);
 /* The value of one hex digit, or -1. */
 int hc_hexval(char ch);
 

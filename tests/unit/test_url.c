@@ -1,6 +1,6 @@
 /*
  * url_parse, url_format, url_add_query, url_hostport, url_has_scheme and
- * url_is_ip_literal
+ * url_is_ip_literal, url_is_localhost
  * against the URL rules of SPEC.md's Synopsis.
  */
 #include "unit.h"
@@ -354,6 +354,26 @@ static void ip_literal_cases(void)
 	}
 }
 
+static void localhost_cases(void)
+{
+	/* RFC 6761 §6.3: localhost and the names under it; the root's dot is the same name */
+	static const struct {
+		const char *in;
+		bool want;
+	} cases[] = {
+	    {"localhost", true},     {"LocalHost", true},	  {"localhost.", true},
+	    {"a.localhost", true},   {"foo.bar.localhost", true}, {"x.LOCALHOST.", true},
+	    {"localhost.com", false}, {"notlocalhost", false},	  {".localhost", false},
+	    {"a..localhost", false}, {"localhost..", false},	  {"localhos", false},
+	    {"127.0.0.1", false},    {"", false},		  {".", false},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unit_begin("url_is_localhost: '%s' -> %s", cases[i].in, cases[i].want ? "yes" : "no");
+		CHECK_EQ_INT(url_is_localhost(cases[i].in), cases[i].want);
+		unit_end();
+	}
+}
+
 static void resolve_cases(void)
 {
 	/* RFC 3986 §5.4 examples where they apply, and the non-strict same-scheme rule */
@@ -411,6 +431,7 @@ int main(void)
 	hostport_cases();
 	has_scheme_cases();
 	ip_literal_cases();
+	localhost_cases();
 	resolve_cases();
 	return unit_done();
 }
