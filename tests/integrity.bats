@@ -465,6 +465,20 @@ EOF
 	done
 }
 
+@test "hcli has no unwind tables of its own: .eh_frame holds only what crt files and libbsd bring" {
+	command -v readelf >/dev/null || skip "binutils missing"
+	# the sanitizer build keeps them for its reports' stacks (its CFLAGS replace the default)
+	if grep -qa __asan_init "$HCLI"; then
+		skip "sanitizer build"
+	fi
+	local hex size
+	# NAME TYPE ADDRESS OFFSET SIZE ... for each section
+	hex=$(readelf -SW "$HCLI" | sed -n 's/^ *\[ *[0-9]*\] //p' | awk '$1 == ".eh_frame" {print $5}')
+	size=$((16#${hex:-0}))
+	# with -fasynchronous-unwind-tables hcli's own functions add about 30 KiB
+	((size < 8192)) || fail ".eh_frame is $size bytes"
+}
+
 @test "hcli exports none of the static libbsd's functions: libraries loaded later bind to libc's" {
 	command -v nm >/dev/null || skip "binutils missing"
 	# a sanitizer build's runtime exports its own interceptors of these
