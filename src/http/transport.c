@@ -230,6 +230,21 @@ enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt,
 	return tr_sendv_nowait(c, iov, iovcnt, 0, again);
 }
 
+/*
+ * sendfile(2) or splice(2) into the socket failed with e: a full socket
+ * (*again = POLLOUT), the server's close, or the body's source at fault.
+ */
+static enum hc_err copy_error(struct hc_conn *c, int e, short *again, const char *doing)
+{
+	if (e == EAGAIN) {
+		*again = POLLOUT;
+		return HC_OK;
+	}
+	if (e == EPIPE || e == ECONNRESET)
+		return send_error(c, e);
+	return conn_seterr(c, HC_EREAD, "%s: %s", doing, strerror(e));
+}
+
 enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t len, uint64_t *sent,
 			       short *again)
 {
@@ -241,18 +256,10 @@ enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t le
 			want = piece;
 		off_t at = off + (off_t)*sent;
 		ssize_t n = sendfile(c->fd, fd, &at, (size_t)want);
-		if (n < 0) {
-			int e = errno;
-			if (e == EINTR)
-				continue;
-			if (e == EAGAIN) {
-				*again = POLLOUT;
-				return HC_OK;
-			}
-			if (e == EPIPE || e == ECONNRESET)
-				return send_error(c, e);
-			return conn_seterr(c, HC_EREAD, "sending the body file: %s", strerror(e));
-		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return copy_error(c, errno, again, "sending the body file");
 		if (n == 0)
 			return conn_seterr(c, HC_EREAD,
 					   "the body file ended after %llu of %llu bytes",
@@ -284,18 +291,11 @@ enum hc_err tr_splice_nowait(struct hc_conn *c, int pipe_fd, size_t len, size_t 
 		}
 		if (n == 0)
 			return conn_seterr(c, HC_EREAD, "the request body's pipe ended early");
-		int e = errno;
-		if (e == EINTR)
+		if (errno == EINTR)
 			continue;
-		if (e == EAGAIN) {
-			*again = POLLOUT;
-			return HC_OK;
-		}
-		if (e == EPIPE || e == ECONNRESET)
-			return send_error(c, e);
-		if (e == EINVAL && *moved == 0)
+		if (errno == EINVAL && *moved == 0)
 			return HC_EUSAGE;
-		return conn_seterr(c, HC_EREAD, "sending the request body: %s", strerror(e));
+		return copy_error(c, errno, again, "sending the request body");
 	}
 	return HC_OK;
 }
