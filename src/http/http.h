@@ -274,7 +274,8 @@ enum hc_err tr_sendfile_nowait(struct hc_conn *c, int fd, off_t off, uint64_t le
 enum hc_err tr_splice_nowait(struct hc_conn *c, int pipe_fd, size_t len, size_t *moved,
 			     short *again);
 struct pollfd;
-int tr_poll(struct hc_conn *c, struct pollfd *p, int ms);
+/* poll(2) within ms (-1: none), calling tick (if any) about ten times a second meanwhile. */
+int tr_poll(struct pollfd *p, size_t n, int ms, void (*tick)(void *ud), void *ud);
 /* Wait for POLLIN/POLLOUT within op_ms (-1: none) and before limit (0: none). */
 enum hc_err tr_wait(struct hc_conn *c, short ev, int op_ms, int64_t limit);
 /* When a wait started now ends: now + op_ms or limit, whichever is first (0: never). */

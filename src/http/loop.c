@@ -194,26 +194,8 @@ static int wait_ms(const struct hc_loop *L, int64_t now, bool *any)
 /* poll(2), in tick slices when the loop has a tick; EINTR is a wake-up with nothing ready. */
 static int wait_fds(struct hc_loop *L, size_t n, int ms)
 {
-	int64_t until = ms < 0 ? 0 : hc_now_ns() + (int64_t)ms * 1000000;
-	for (;;) {
-		int slice = ms;
-		if (L->tick) {
-			slice = HC_LOOP_TICK_MS;
-			if (ms >= 0) {
-				int64_t left = (until - hc_now_ns()) / 1000000;
-				if (left <= 0)
-					return 0;
-				if (left < slice)
-					slice = (int)left;
-			}
-		}
-		int r = poll(L->pfd, (nfds_t)n, slice);
-		if (r < 0 && errno == EINTR)
-			return 0;
-		if (r != 0 || L->tick == NULL)
-			return r;
-		L->tick(L->tick_ud);
-	}
+	int r = tr_poll(L->pfd, n, ms, L->tick, L->tick_ud);
+	return r < 0 && errno == EINTR ? 0 : r;
 }
 
 /* One round; it ends before the poll when the task run_until waits for is through. */

@@ -33,27 +33,29 @@ int64_t tr_connect_deadline(const struct hc_conn *c)
 }
 
 /*
- * poll(2) for one descriptor, in slices of a tenth of a second when the
- * caller wants ticks (a progress line that must move while data stalls).
+ * poll(2) for n descriptors within ms (-1: no limit), in slices of
+ * HC_LOOP_TICK_MS when there is a tick to call between them (a progress line
+ * that must move while data stalls): the loop's poll and tr_wait's.
  */
-int tr_poll(struct hc_conn *c, struct pollfd *p, int ms)
+int tr_poll(struct pollfd *p, size_t n, int ms, void (*tick)(void *ud), void *ud)
 {
-	if (c->cfg->tick == NULL)
-		return poll(p, 1, ms);
 	int64_t until = ms < 0 ? 0 : hc_now_ns() + (int64_t)ms * 1000000;
 	for (;;) {
-		int slice = 100;
-		if (ms >= 0) {
-			int64_t left = (until - hc_now_ns()) / 1000000;
-			if (left <= 0)
-				return 0;
-			if (left < slice)
-				slice = (int)left;
+		int slice = ms;
+		if (tick) {
+			slice = HC_LOOP_TICK_MS;
+			if (ms >= 0) {
+				int64_t left = (until - hc_now_ns()) / 1000000;
+				if (left <= 0)
+					return 0;
+				if (left < slice)
+					slice = (int)left;
+			}
 		}
-		int r = poll(p, 1, slice);
-		if (r != 0)
+		int r = poll(p, (nfds_t)n, slice);
+		if (r != 0 || tick == NULL)
 			return r;
-		c->cfg->tick(c->cfg->progress_ud);
+		tick(ud);
 	}
 }
 
@@ -92,7 +94,7 @@ enum hc_err tr_wait(struct hc_conn *c, short ev, int op_ms, int64_t limit)
 			}
 		}
 		struct pollfd p = {.fd = c->fd, .events = ev};
-		int r = tr_poll(c, &p, ms);
+		int r = tr_poll(&p, 1, ms, c->cfg->tick, c->cfg->progress_ud);
 		if (r > 0)
 			return HC_OK;
 		if (r < 0 && errno == EINTR)
