@@ -1,11 +1,13 @@
 /*
- * libFuzzer target for url_parse (both ways), url_format, url_add_query and
- * url_free. A URL that parses gives a usable host, port and target, and its
- * effective URL parses again to the same host, port and target.
+ * libFuzzer target for url_parse (both ways), url_format, url_add_query,
+ * url_is_localhost and url_free. A URL that parses gives a usable host, port
+ * and target, and its effective URL parses again to the same host, port and
+ * target; a host taken for localhost ends in "localhost" (a final dot aside).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "error.h"
 #include "url.h"
@@ -34,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(in, data, size);
 	in[size] = '\0';
 
+	(void)url_is_localhost(in); /* any bytes: reads nothing outside them */
 	for (int schemeless = 0; schemeless < 2; schemeless++) {
 		struct hc_url u;
 		char err[256];
@@ -49,6 +52,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(strchr(u.target, '#') == NULL);
 		if (!u.ipv6)
 			check(strpbrk(u.host, ":/?#@[]\\%") == NULL);
+		if (url_is_localhost(u.host)) {
+			size_t n = strlen(u.host);
+			n -= u.host[n - 1] == '.';
+			check(n >= 9 && strncasecmp(u.host + n - 9, "localhost", 9) == 0);
+		}
 
 		char *f = url_format(&u);
 		check(f != NULL);
