@@ -79,7 +79,9 @@
  * sink cannot take more closes its own window rather than stopping the
  * connection's reads (EVENT-LOOP.md); the transfer's task then polls the
  * sink's descriptor, untimed. Pulled (resp_read), a body read runs a
- * private loop with the session until the stream has bytes.
+ * private loop with the session until the stream has bytes. Several
+ * transfers may be streams of one session on one loop at once (h2.c says
+ * how); conn_room() tells the command line when one more may start.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -118,6 +120,10 @@ void loop_add(struct hc_loop *L, struct hc_task *t)
 
 void loop_remove(struct hc_loop *L, struct hc_task *t)
 {
+	/* this round's poll does not wake it (it may be freed) */
+	for (size_t i = 0; i < L->npoll; i++)
+		if (L->ptask[i] == t)
+			L->ptask[i] = NULL;
 	struct hc_task *prev = NULL;
 	for (struct hc_task *p = L->head; p; prev = p, p = p->next) {
 		if (p != t)
@@ -131,6 +137,14 @@ void loop_remove(struct hc_loop *L, struct hc_task *t)
 		p->next = NULL;
 		return;
 	}
+}
+
+bool loop_has(const struct hc_loop *L, const struct hc_task *t)
+{
+	for (const struct hc_task *p = L->head; p; p = p->next)
+		if (p == t)
+			return true;
+	return false;
 }
 
 static bool live(const struct hc_task *t)
@@ -232,10 +246,11 @@ static enum hc_err round_for(struct hc_loop *L, const struct hc_task *until)
 		L->err = errno;
 		return HC_EINTERNAL;
 	}
+	L->npoll = n;
 	for (size_t i = 0; r > 0 && i < n; i++) {
 		struct hc_task *t = L->ptask[i];
 		/* a woken task steps even if its deadline passed too: the event came in time */
-		if (L->pfd[i].revents && live(t))
+		if (t && L->pfd[i].revents && live(t))
 			run(t, L->pfd[i].revents);
 		else
 			L->pfd[i].revents = 0;
@@ -250,6 +265,7 @@ static enum hc_err round_for(struct hc_loop *L, const struct hc_task *until)
 		if (!woken)
 			end_if(t, t->ops->expire(t));
 	}
+	L->npoll = 0;
 	return HC_OK;
 }
 
@@ -288,8 +304,11 @@ static enum hc_err run_for(struct hc_xfer *x, struct hc_loop *L)
 	enum hc_err rc = loop_run_until(L, &x->task);
 	if (rc == HC_EINTERNAL)
 		return conn_seterr(x->c, rc, "poll: %s", strerror(L->err));
-	if (rc == HC_OK && x->task.done)
-		rc = x->task.result;
+	if (rc == HC_OK && x->task.done && (rc = x->task.result) && x->err[0]) {
+		/* other transfers on its connection may have stepped since: the message is x's */
+		memcpy(x->c->err, x->err, sizeof(x->err));
+		x->c->cond = x->cond;
+	}
 	return rc;
 }
 

@@ -50,6 +50,7 @@ struct hc_loop {
 	struct pollfd *pfd; /* one per polled task, rebuilt each round */
 	struct hc_task **ptask;
 	size_t pcap;
+	size_t npoll; /* entries of this round's poll; a task removed meanwhile is NULL there */
 	void (*tick)(void *ud); /* called while a poll waits, about ten times a second */
 	void *tick_ud;
 	int err; /* errno of a failed poll (HC_EINTERNAL) */
@@ -59,7 +60,10 @@ void loop_init(struct hc_loop *L);
 void loop_free(struct hc_loop *L);
 /* Add a task; its first step runs on the next round (run_again is set). */
 void loop_add(struct hc_loop *L, struct hc_task *t);
+/* Take t off L; safe during a round (a step may remove another task: it is not woken then). */
 void loop_remove(struct hc_loop *L, struct hc_task *t);
+/* Is t on L? */
+bool loop_has(const struct hc_loop *L, const struct hc_task *t);
 /*
  * One round: every runnable task steps once, in the order added; then one
  * poll (no wait when a task is still runnable, else until the nearest
