@@ -80,6 +80,9 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libhc.a
 # The loop's TLS cases run a GnuTLS server in the test itself (the engine still dlopens it).
 $(BUILD)/unit/test_loop: LDLIBS += $(shell $(PKG_CONFIG) --libs gnutls 2>/dev/null)
 
+# Several streams at once run against an HTTP/2 server session of nghttp2's in the test itself.
+$(BUILD)/unit/test_h2streams: LDLIBS += $(shell $(PKG_CONFIG) --libs libnghttp2 2>/dev/null)
+
 # The item grammar is command-line code: its test links it beside the engine.
 $(BUILD)/unit/test_items: tests/unit/test_items.c tests/unit/unit.h $(BUILD)/cli/items.o \
 		$(BUILD)/libhc.a

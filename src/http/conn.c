@@ -152,6 +152,16 @@ bool conn_is_open(const struct hc_conn *c)
 	return c->fd >= 0;
 }
 
+bool conn_room(const struct hc_conn *c)
+{
+	if (c->h2 && h2_usable(c))
+		return true;
+	/* h1, closed, or a session going away (the next transfer dials anew) */
+	if (c->users > 0 || c->dialer)
+		return false;
+	return !conn_is_open(c) || c->h2 || c->reusable;
+}
+
 void conn_check_idle(struct hc_conn *c)
 {
 	if (c->fd < 0)

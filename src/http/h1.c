@@ -26,8 +26,9 @@ enum h1_state {
 	H1_EXPECT_HEAD,
 	H1_EARLY,
 	H1_HEAD,
-	H1_BODY,    /* the body to the sink */
-	H1_BODY_END /* the sink was told the end and moves what it holds */
+	H1_BODY,     /* the body to the sink */
+	H1_BODY_END, /* the sink was told the end and moves what it holds */
+	H1_CONN_WAIT /* another transfer dials the connection, or has it (h1) */
 };
 
 static struct hc_xfer *xfer_of(struct hc_task *t)
@@ -219,16 +220,82 @@ static enum hc_err handshake(struct hc_xfer *x)
 	return HC_OK;
 }
 
+/* ---- a connection several transfers share: one dials it, the others wait ---- */
+
+/* x waits (no fd, within -m) until the dialer is through or the connection's transfer ends. */
+static enum hc_err conn_wait(struct hc_xfer *x)
+{
+	struct hc_conn *c = x->c;
+	x->state = H1_CONN_WAIT;
+	x->task.run_again = false;
+	x->task.fd = -1;
+	x->task.events = 0;
+	x->task.deadline = x->c->cfg->deadline_ns;
+	x->h1.by_limit = true;
+	struct hc_xfer **p = &c->waiters;
+	for (; *p; p = &(*p)->conn_next)
+		if (*p == x)
+			return HC_OK;
+	x->conn_next = NULL;
+	*p = x; /* in the order they came */
+	return HC_OK;
+}
+
+static void unwait(struct hc_xfer *x)
+{
+	for (struct hc_xfer **p = &x->c->waiters; *p; p = &(*p)->conn_next)
+		if (*p == x) {
+			*p = x->conn_next;
+			break;
+		}
+	x->conn_next = NULL;
+}
+
+/* The waiters look again (do_connect): the connection is up, failed, or free. */
+static void wake_waiters(struct hc_conn *c)
+{
+	for (struct hc_xfer *w = c->waiters, *n; w; w = n) {
+		n = w->conn_next;
+		w->conn_next = NULL;
+		w->task.run_again = true;
+	}
+	c->waiters = NULL;
+}
+
+static bool dialing(const struct hc_xfer *x)
+{
+	return !x->task.done && x->proto == &h1_proto &&
+	       (x->state == H1_DIAL || x->state == H1_TUNNEL_SEND || x->state == H1_TUNNEL_HEAD ||
+		x->state == H1_TLS);
+}
+
+/* After a step of the dialer: once it is through (up, h2 or not, or failed), the others go on. */
+static void dial_over(struct hc_xfer *x)
+{
+	struct hc_conn *c = x->c;
+	if (c->dialer != x || dialing(x))
+		return;
+	c->dialer = NULL;
+	wake_waiters(c);
+}
+
 static enum hc_err do_connect(struct hc_xfer *x)
 {
 	struct hc_conn *c = x->c;
+	unwait(x);
 	if (c->h2 && !h2_usable(c))
-		conn_close(c);
+		h2_detach(c); /* its open streams end on it apart; this one goes anew */
+	if (c->dialer && c->dialer != x)
+		return conn_wait(x);
+	/* HTTP/1.1: one transfer at a time on a connection (an engine retry may meet another) */
+	if (c->h2 == NULL && c->users > 1 && conn_is_open(c))
+		return conn_wait(x);
 	/* an h2 session reads what comes between requests (SETTINGS, PING) itself */
 	if (!x->h1.retried && c->nrequests > 0 && c->h2 == NULL)
 		conn_check_idle(c);
 	if (conn_is_open(c))
 		return opened(x);
+	c->dialer = x;
 	return dialed(x, conn_dial_start(c, &x->h1.dial));
 }
 
@@ -509,11 +576,30 @@ static enum hc_err body_step(struct hc_xfer *x)
 	}
 }
 
-static enum hc_err h1_step(struct hc_task *t, short revents)
+enum hc_err xfer_fail(struct hc_xfer *x, enum hc_err rc)
 {
-	struct hc_xfer *x = xfer_of(t);
+	if (rc) {
+		memcpy(x->err, x->c->err, sizeof(x->err));
+		x->cond = x->c->cond;
+	}
+	return rc;
+}
+
+/* What an h1 step leaves: the connection's counts and times are the transfer's (one at a time). */
+static enum hc_err h1_stepped(struct hc_xfer *x, enum hc_err rc)
+{
+	if (x->proto == &h1_proto) {
+		x->tm = x->c->tm;
+		x->tx_body = x->c->tx_body;
+	}
+	return xfer_fail(x, rc);
+}
+
+static enum hc_err state_step(struct hc_xfer *x, short revents)
+{
 	switch ((enum h1_state)x->state) {
 	case H1_CONNECT:
+	case H1_CONN_WAIT:
 		return do_connect(x);
 	case H1_DIAL:
 		return dialed(x, conn_dial_step(x->c, &x->h1.dial, revents));
@@ -542,9 +628,23 @@ static enum hc_err h1_step(struct hc_task *t, short revents)
 	return HC_EINTERNAL;
 }
 
-static enum hc_err h1_expire(struct hc_task *t)
+static enum hc_err h1_step(struct hc_task *t, short revents)
 {
 	struct hc_xfer *x = xfer_of(t);
+	enum hc_err rc = state_step(x, revents);
+	if (rc)
+		x->task.done = true; /* for dial_over: the loop ends it with rc */
+	dial_over(x);
+	return h1_stepped(x, rc);
+}
+
+static enum hc_err state_expire(struct hc_xfer *x)
+{
+	struct hc_task *t = &x->task;
+	if (x->state == H1_CONN_WAIT) {
+		unwait(x);
+		return tr_timed_out(x->c, POLLIN, x->c->cfg->timeout_ms, true);
+	}
 	if (x->state == H1_DIAL) {
 		x->h1.dial.expired = true;
 		return dialed(x, conn_dial_step(x->c, &x->h1.dial, 0));
@@ -570,14 +670,29 @@ static enum hc_err h1_expire(struct hc_task *t)
 	return send_held_body(x);
 }
 
+static enum hc_err h1_expire(struct hc_task *t)
+{
+	struct hc_xfer *x = xfer_of(t);
+	enum hc_err rc = state_expire(x);
+	if (rc)
+		x->task.done = true;
+	dial_over(x);
+	return h1_stepped(x, rc);
+}
+
 static const struct hc_task_ops h1_task_ops = {.step = h1_step, .expire = h1_expire};
 
 static enum hc_err h1_start(struct hc_xfer *x, struct hc_loop *L)
 {
 	enum hc_err rc = req_prepare(x->c, x->req, &x->h1.f, &x->h1.hb);
 	if (rc)
-		return rc;
+		return xfer_fail(x, rc);
 	loop_add(L, &x->task);
+	if (x->tm.t0 == 0)
+		x->tm.t0 = x->c->tm.t0;
+	if (!x->h1.counted)
+		x->c->users++;
+	x->h1.counted = true;
 	return HC_OK;
 }
 
@@ -593,7 +708,15 @@ static enum hc_err h1_body(struct hc_xfer *x, const struct hc_sink *s)
 
 static void h1_finish(struct hc_xfer *x, struct hc_loop *L)
 {
+	struct hc_conn *c = x->c;
 	loop_remove(L, &x->task);
+	unwait(x);
+	if (c->dialer == x)
+		c->dialer = NULL;
+	if (x->h1.counted)
+		c->users--;
+	x->h1.counted = false;
+	wake_waiters(c); /* the connection may be theirs now */
 	conn_dial_free(&x->h1.dial);
 	hb_free(&x->h1.hb);
 	hb_free(&x->h1.thb);

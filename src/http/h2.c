@@ -18,6 +18,21 @@
  * buffer never holds more than its window, whatever the body's size: a sink
  * that cannot take more closes its stream's window, and the session goes on
  * reading for the other streams (SETTINGS, PING, WINDOW_UPDATE, their DATA).
+ *
+ * Several transfers at once: each is a stream with its own state (its
+ * buffer, sink, error text, body counts and times); the session's task is
+ * on their loop once, however many of them are there, and its idle timeout
+ * runs only while a sent stream waits for the server. Streams beyond the
+ * server's SETTINGS_MAX_CONCURRENT_STREAMS (one until its SETTINGS come)
+ * wait in nghttp2's queue, their transfers timed by -m alone. A stream's
+ * reset or early end fails that transfer only (92); a connection error or
+ * an error GOAWAY fails every open one (16) after the bytes it received
+ * went to its sink. Streams the server never processed (REFUSED_STREAM,
+ * above a GOAWAY's last-stream-id, still queued when a GOAWAY came) go
+ * again, once, when their bodies can be replayed: on the same session while
+ * it takes streams, else on a new connection, one for all of them (h1.c
+ * lets one transfer dial it while the others wait), while the streams below
+ * the GOAWAY finish on the old one, detached (h2_detach).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -49,10 +64,12 @@
 	X(nghttp2_session_callbacks_set_on_begin_headers_callback)                                 \
 	X(nghttp2_session_callbacks_set_on_begin_frame_callback)                                   \
 	X(nghttp2_session_callbacks_set_error_callback2)                                           \
+	X(nghttp2_session_callbacks_set_on_frame_not_send_callback)                                \
 	X(nghttp2_option_new)                                                                      \
 	X(nghttp2_option_del)                                                                      \
 	X(nghttp2_option_set_no_auto_window_update)                                                \
 	X(nghttp2_option_set_max_send_header_block_length)                                         \
+	X(nghttp2_option_set_peer_max_concurrent_streams)                                          \
 	X(nghttp2_session_client_new2)                                                             \
 	X(nghttp2_session_del)                                                                     \
 	X(nghttp2_submit_settings)                                                                 \
@@ -118,8 +135,11 @@ struct h2_stream {
 	size_t start, end, cap;
 	size_t nfields, continuations;
 	bool head_in, closed, trailers;
-	bool eos;     /* the server's END_STREAM came (the stream may stay open while we upload) */
-	uint32_t rst; /* the error code that closed it */
+	bool eos;  /* the server's END_STREAM came (the stream may stay open while we upload) */
+	bool sent; /* its HEADERS went out (before: it waits in the session for a free stream) */
+	bool unprocessed; /* closed before the server processed it: it may go again */
+	bool joined;	  /* counted in its session's joined (the session's task is on loop) */
+	uint32_t rst;	  /* the error code that closed it */
 	enum hc_err err;
 	char msg[HC_ERRBUF];
 	/* the request body */
@@ -140,10 +160,13 @@ struct h2_stream {
 
 struct hc_h2 {
 	struct hc_task task; /* first: the loop's view of the connection */
-	struct hc_conn *c;
+	struct hc_conn *c;   /* the transfers' connection, or one of its own once apart */
 	nghttp2_session *s;
 	struct h2_stream *streams;
-	char *out; /* bytes the session gave to send: [ostart, oend) */
+	struct hc_loop *loop; /* the loop its task is on, for joined streams (0: none) */
+	unsigned joined;
+	bool apart; /* detached from the transfers' connection: it ends with its last stream */
+	char *out;  /* bytes the session gave to send: [ostart, oend) */
 	size_t ostart, oend;
 	short want; /* what a full socket waits for (TLS may want POLLIN to write) */
 	bool dead, goaway;
@@ -199,6 +222,35 @@ static void trace_frame(struct hc_conn *c, const char *dir, const nghttp2_frame 
 	}
 }
 
+/*
+ * A time of the stream's transfer (pretransfer, starttransfer, total): in
+ * its own timing from its t0, and in its connection's from that one's (-w
+ * reads it there after one transfer at a time).
+ */
+enum stamp { ST_PRETRANSFER, ST_STARTTRANSFER, ST_TOTAL };
+
+static int64_t *stamp_field(struct hc_timing *t, enum stamp which)
+{
+	switch (which) {
+	case ST_PRETRANSFER:
+		return &t->pretransfer;
+	case ST_STARTTRANSFER:
+		return &t->starttransfer;
+	case ST_TOTAL:
+		break;
+	}
+	return &t->total;
+}
+
+static void stamp(struct h2_stream *st, enum stamp which)
+{
+	struct hc_conn *c = st->resp->c;
+	int64_t now = hc_now_ns();
+	*stamp_field(&c->tm, which) = now - c->tm.t0;
+	if (st->x)
+		*stamp_field(&st->x->tm, which) = now - st->x->tm.t0;
+}
+
 static struct h2_stream *stream_of(struct hc_h2 *h, int32_t id)
 {
 	return id > 0 ? N(nghttp2_session_get_stream_user_data)(h->s, id) : NULL;
@@ -231,6 +283,14 @@ static void stream_fail(struct h2_stream *st, enum hc_err e, const char *fmt, ..
 	}
 }
 
+/* The server did not process the stream's request (RFC 9113 §8.7): it may go again. */
+static void refused(struct h2_stream *st, const char *why)
+{
+	st->unprocessed = true;
+	stream_fail(st, HC_EH2, "the server did not process the request (stream %" PRId32 "): %s",
+		    st->id, why);
+}
+
 /* The connection failed: every stream still open fails with it. */
 static void conn_fail(struct hc_h2 *h, enum hc_err e, const char *what)
 {
@@ -245,7 +305,9 @@ static void conn_fail(struct hc_h2 *h, enum hc_err e, const char *what)
 	for (struct h2_stream *st = h->streams; st; st = st->next) {
 		if (st->closed)
 			continue;
-		if (e == HC_EH2)
+		if (!st->sent) /* its HEADERS never went: the server knows nothing of it */
+			refused(st, "the connection ended before the request was sent");
+		else if (e == HC_EH2)
 			stream_fail(st, e, "HTTP/2 connection error: %s", what);
 		else
 			stream_fail(st, e, "%s", what);
@@ -539,7 +601,7 @@ static void headers_in(struct hc_h2 *h, struct h2_stream *st, const nghttp2_fram
 	}
 	set_length(resp);
 	st->head_in = true;
-	c->tm.starttransfer = hc_now_ns() - c->tm.t0;
+	stamp(st, ST_STARTTRANSFER);
 	trace_response(c, resp->status_line, &resp->hdrs);
 	/* an early final answer while uploading: the rest of the body is not sent */
 	if (!st->up_done && resp->status >= 300) {
@@ -549,6 +611,26 @@ static void headers_in(struct hc_h2 *h, struct h2_stream *st, const nghttp2_fram
 	}
 	(void)f;
 	wake(st);
+}
+
+/*
+ * A GOAWAY came: streams still waiting in the session for a free stream
+ * (SETTINGS_MAX_CONCURRENT_STREAMS) will never be opened; nghttp2 drops
+ * them when their turn comes, without closing them. They end now, to go
+ * again on a new connection; the open ones above last-stream-id are closed
+ * by nghttp2 (on_stream_close, REFUSED_STREAM).
+ */
+static void goaway_unsent(struct hc_h2 *h)
+{
+	for (struct h2_stream *st = h->streams; st; st = st->next) {
+		if (st->sent || st->closed || st->id <= h->goaway_last)
+			continue;
+		N(nghttp2_session_set_stream_user_data)(h->s, st->id, NULL);
+		refused(st, "a GOAWAY came before it was sent");
+		st->closed = true;
+		st->rst = NGHTTP2_REFUSED_STREAM;
+		wake(st);
+	}
 }
 
 static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
@@ -562,6 +644,7 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 		h->c->reusable = false;
 		if (f->goaway.error_code != NGHTTP2_NO_ERROR)
 			h->err = HC_EH2;
+		goaway_unsent(h);
 		return 0;
 	}
 	struct h2_stream *st = stream_of(h, f->hd.stream_id);
@@ -584,6 +667,9 @@ static int on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 	(void)s;
 	struct hc_h2 *h = ud;
 	trace_frame(h->c, "sent", f);
+	struct h2_stream *st = stream_of(h, f->hd.stream_id);
+	if (f->hd.type == NGHTTP2_HEADERS && st)
+		st->sent = true;
 	/* nghttp2 ends the session for the server's protocol error with a GOAWAY of ours */
 	if (f->hd.type == NGHTTP2_GOAWAY && f->goaway.error_code != NGHTTP2_NO_ERROR) {
 		char what[128];
@@ -688,8 +774,9 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t code, void *
 	st->rst = code;
 	st->up.events = 0;
 	if (code == NGHTTP2_REFUSED_STREAM || (h->goaway && id > h->goaway_last && !st->head_in)) {
-		stream_fail(st, HC_EH2,
-			    "the server did not process the request (stream %" PRId32 ")", id);
+		refused(st, code == NGHTTP2_REFUSED_STREAM && !h->goaway
+				? "REFUSED_STREAM"
+				: "above the GOAWAY's last stream");
 	} else if (code != NGHTTP2_NO_ERROR && !(st->up_stop && st->resp->done)) {
 		stream_fail(st, h->err == HC_EH2 ? HC_EH2 : HC_EH2STREAM,
 			    "stream %" PRId32 " was reset: %s", id,
@@ -697,6 +784,29 @@ static int on_stream_close(nghttp2_session *s, int32_t id, uint32_t code, void *
 	} else if (!st->head_in) {
 		stream_fail(st, HC_EH2STREAM, "stream %" PRId32 " ended without a response", id);
 	}
+	wake(st);
+	return 0;
+}
+
+/* A request's HEADERS nghttp2 would not send (a GOAWAY came while it waited): it never opened. */
+static int on_frame_not_send(nghttp2_session *s, const nghttp2_frame *f, int code, void *ud)
+{
+	(void)s;
+	struct hc_h2 *h = ud;
+	if (f->hd.type != NGHTTP2_HEADERS)
+		return 0;
+	struct h2_stream *st = h->streams;
+	while (st && st->id != f->hd.stream_id)
+		st = st->next;
+	if (st == NULL || st->closed || st->sent)
+		return 0;
+	if (code == NGHTTP2_ERR_START_STREAM_NOT_ALLOWED) {
+		refused(st, "the session was ending");
+		st->rst = NGHTTP2_REFUSED_STREAM;
+	} else {
+		stream_fail(st, HC_EH2, "HTTP/2 request: %s", N(nghttp2_strerror)(code));
+	}
+	st->closed = true;
 	wake(st);
 	return 0;
 }
@@ -834,9 +944,12 @@ static ssize_t on_data_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t
 	}
 	trace_up(c, buf, (size_t)n);
 	st->up_sent += (uint64_t)n;
-	c->tx_body += (uint64_t)n;
+	if (st->x) {
+		st->x->tx_body = st->up_sent;
+		st->x->c->tx_body = st->up_sent;
+	}
 	if (c->cfg->progress)
-		c->cfg->progress(c->cfg->progress_ud, c->tx_body);
+		c->cfg->progress(c->cfg->progress_ud, st->up_sent);
 	if (eof) {
 		*flags |= NGHTTP2_DATA_FLAG_EOF;
 		st->up_done = true;
@@ -980,11 +1093,16 @@ static void arm(struct hc_h2 *h, bool full, bool more)
 	h->task.fd = c->fd;
 	h->task.events = POLLIN | (full ? h->want : 0);
 	h->task.run_again = more || tls_pending(c);
-	/* a sink that cannot take more closed its window: the server's silence is ours */
-	bool blocked = false;
-	for (struct h2_stream *st = h->streams; st && !blocked; st = st->next)
-		blocked = st->sink_blocked;
-	h->task.deadline = tr_wait_deadline(blocked ? -1 : cfg->timeout_ms, 0, &by_limit);
+	/*
+	 * Timed only while a stream waits for the server: one whose sink cannot
+	 * take more closed its own window (the silence is ours), and one still
+	 * waiting for a free stream has asked the server nothing yet.
+	 */
+	bool waits = false;
+	for (struct h2_stream *st = h->streams; st && !waits; st = st->next)
+		waits =
+		    st->sent && !st->closed && !st->eos && !st->sink_blocked && st->waiter != NULL;
+	h->task.deadline = tr_wait_deadline(waits ? cfg->timeout_ms : -1, 0, &by_limit);
 }
 
 static enum hc_err h2_conn_step(struct hc_task *t, short revents)
@@ -1076,7 +1194,12 @@ static enum hc_err session_new(struct hc_conn *c)
 	N(nghttp2_session_callbacks_set_on_begin_headers_callback)(cb, on_begin_headers);
 	N(nghttp2_session_callbacks_set_on_begin_frame_callback)(cb, on_begin_frame);
 	N(nghttp2_session_callbacks_set_error_callback2)(cb, on_error);
+	N(nghttp2_session_callbacks_set_on_frame_not_send_callback)(cb, on_frame_not_send);
 	N(nghttp2_option_set_no_auto_window_update)(opt, 1);
+	/* RFC 9113 §6.5.2: until the server's SETTINGS say how many streams it takes at once
+	 * (unlimited is the initial value, nghttp2 assumes 100), one: a server that takes
+	 * fewer would refuse the rest; the others wait in the session meanwhile */
+	N(nghttp2_option_set_peer_max_concurrent_streams)(opt, 1);
 	N(nghttp2_option_set_max_send_header_block_length)(opt, H2_SEND_BLOCK_MAX);
 	int r = N(nghttp2_session_client_new2)(&h->s, cb, h, opt);
 	N(nghttp2_session_callbacks_del)(cb);
@@ -1112,24 +1235,90 @@ nomem:
 	return HC_ENOMEM;
 }
 
+/* The session's task leaves the loop its streams are on. */
+static void off_loop(struct hc_h2 *h)
+{
+	if (h->loop)
+		loop_remove(h->loop, &h->task);
+	h->loop = NULL;
+	h->joined = 0;
+}
+
 void h2_conn_free(struct hc_conn *c)
 {
 	struct hc_h2 *h = c->h2;
 	if (h == NULL)
 		return;
+	/* streams still open fail with the connection (16); their transfers hear of it */
 	for (struct h2_stream *st = h->streams, *n; st; st = n) {
 		n = st->next;
 		if (!st->closed) {
-			stream_fail(st, HC_EH2, "the connection was closed");
+			if (!st->sent)
+				refused(st, "the connection was closed before it was sent");
+			else
+				stream_fail(st, HC_EH2, "the connection was closed");
 			st->closed = true;
+			wake(st);
 		}
 		st->h = NULL;
+		st->joined = false;
 		st->next = NULL;
 	}
+	off_loop(h);
 	N(nghttp2_session_del)(h->s);
 	free(h->out);
 	free(h);
 	c->h2 = NULL;
+}
+
+/* A session apart ends with its last stream: its connection is its own. */
+static void end_apart(struct hc_h2 *h)
+{
+	struct hc_conn *g = h->c;
+	conn_free(g);
+	free(g);
+}
+
+void h2_detach(struct hc_conn *c)
+{
+	struct hc_h2 *h = c->h2;
+	bool open = false;
+	for (struct h2_stream *st = h ? h->streams : NULL; st && !open; st = st->next)
+		open = !st->closed;
+	struct hc_conn *g = open ? calloc(1, sizeof(*g)) : NULL;
+	if (g == NULL) {
+		conn_close(c); /* nothing open on it (or no memory: what is open fails, 16) */
+		return;
+	}
+	/* the socket, TLS and session move to a connection of the session's own */
+	conn_init(g, c->cfg);
+	g->host = c->host ? strdup(c->host) : NULL;
+	g->port = c->port;
+	g->tls = c->tls;
+	g->proxy = c->proxy;
+	g->tunnel = c->tunnel;
+	g->fd = c->fd;
+	g->tls_session = c->tls_session;
+	g->alpn_h2 = c->alpn_h2;
+	g->h2 = h;
+	g->buf = c->buf;
+	g->cap = c->cap;
+	g->eof = c->eof;
+	g->nrequests = c->nrequests;
+	memcpy(g->remote_ip, c->remote_ip, sizeof(g->remote_ip));
+	g->remote_port = c->remote_port;
+	h->c = g;
+	h->apart = true;
+	conn_info(c, "HTTP/2: the connection goes on apart for its open streams");
+	c->fd = -1;
+	c->tls_session = NULL;
+	c->tunnel = false;
+	c->alpn_h2 = false;
+	c->h2 = NULL;
+	c->buf = NULL;
+	c->cap = c->start = c->end = 0;
+	c->eof = c->reusable = false;
+	c->nrequests = 0;
 }
 
 bool h2_wanted(const struct hc_conn *c)
@@ -1151,14 +1340,17 @@ bool h2_usable(const struct hc_conn *c)
 
 static void unlink_stream(struct h2_stream *st)
 {
-	if (st->h == NULL)
+	struct hc_h2 *h = st->h;
+	if (h == NULL)
 		return;
-	for (struct h2_stream **p = &st->h->streams; *p; p = &(*p)->next)
+	for (struct h2_stream **p = &h->streams; *p; p = &(*p)->next)
 		if (*p == st) {
 			*p = st->next;
 			break;
 		}
 	st->h = NULL;
+	if (h->apart && h->streams == NULL)
+		end_apart(h);
 }
 
 /* The stream's state goes with its response; an open stream is reset first. */
@@ -1169,8 +1361,10 @@ void h2_resp_free(struct hc_response *resp)
 		return;
 	struct hc_h2 *h = st->h;
 	if (h && !st->closed) {
+		/* one still waiting for a free stream is dropped from the session's queue */
 		N(nghttp2_session_set_stream_user_data)(h->s, st->id, NULL);
 		N(nghttp2_submit_rst_stream)(h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_CANCEL);
+		h->task.run_again = true;
 	}
 	if (h && st->end > st->start) /* bytes never taken still count against the windows */
 		N(nghttp2_session_consume)(h->s, st->id, st->end - st->start);
@@ -1202,13 +1396,28 @@ static enum hc_err wait_expire(struct hc_task *t)
 
 static const struct hc_task_ops wait_ops = {.step = wait_step, .expire = wait_expire};
 
-/* Put the connection's task (and a pipe body's wait) on L, with w as the stream's waiter. */
+static void leave(struct h2_stream *st, struct hc_loop *L);
+
+/*
+ * Put the connection's task (and a pipe body's wait) on L, with w as the
+ * stream's waiter. The session's task is on one loop once, however many of
+ * its streams are there; it moves with a stream that joins another loop
+ * (the pull API's private one).
+ */
 static void join(struct h2_stream *st, struct hc_loop *L, struct hc_task *w)
 {
 	struct hc_h2 *h = st->h;
+	if (st->joined || st->up_on)
+		leave(st, st->loop);
 	st->waiter = w;
 	st->loop = L;
-	loop_add(L, &h->task);
+	if (h->loop != L) {
+		off_loop(h);
+		h->loop = L;
+		loop_add(L, &h->task);
+	}
+	h->joined++;
+	st->joined = true;
 	if (st->up.events) {
 		loop_add(L, &st->up);
 		st->up.run_again = false;
@@ -1218,9 +1427,11 @@ static void join(struct h2_stream *st, struct hc_loop *L, struct hc_task *w)
 
 static void leave(struct h2_stream *st, struct hc_loop *L)
 {
-	if (st->h)
-		loop_remove(L, &st->h->task);
-	if (st->up_on)
+	struct hc_h2 *h = st->h;
+	if (h && st->joined && h->loop == L && --h->joined == 0)
+		off_loop(h);
+	st->joined = false;
+	if (st->up_on && L)
 		loop_remove(L, &st->up);
 	st->up_on = false;
 	st->loop = NULL;
@@ -1326,21 +1537,20 @@ static enum hc_err stream_step(struct hc_task *t, short revents)
 		enum hc_err rc = sink_step(x, st);
 		if (rc && st->sink_err == HC_OK)
 			st->sink_err = rc; /* the transfer ends: what still comes is dropped */
-		return rc;
+		return xfer_fail(x, rc);
 	}
 	if (st == NULL || !st->closed || st->head_in)
 		return HC_OK;
-	bool unprocessed = st->rst == NGHTTP2_REFUSED_STREAM ||
-			   (st->h && st->h->goaway && st->id > st->h->goaway_last);
-	if (!unprocessed || x->h1.retried || !req_body_replayable(x->req->body))
-		return stream_err(st, x->c);
-	conn_info(x->c,
-		  "The server did not process stream %" PRId32 "; retrying on a new connection",
-		  st->id);
+	if (!st->unprocessed || x->h1.retried || !req_body_replayable(x->req->body))
+		return xfer_fail(x, stream_err(st, x->c));
+	/* the same session while it takes streams (REFUSED_STREAM), else a new connection;
+	 * its other streams go on (h1.c's do_connect, h2_detach) */
+	bool same = st->h && st->h->c == x->c && h2_usable(x->c);
+	conn_info(x->c, "The server did not process stream %" PRId32 "; retrying on %s", st->id,
+		  same ? "the same connection" : "a new connection");
 	leave(st, x->loop);
 	h2_resp_free(x->resp);
 	x->h2s = NULL;
-	conn_close(x->c);
 	resp_free(x->resp);
 	resp_init(x->resp, x->c);
 	x->h1.retried = true;
@@ -1351,7 +1561,7 @@ static enum hc_err stream_step(struct hc_task *t, short revents)
 static enum hc_err stream_expire(struct hc_task *t)
 {
 	struct hc_xfer *x = (struct hc_xfer *)t;
-	return tr_timed_out(x->c, POLLIN, x->c->cfg->timeout_ms, true);
+	return xfer_fail(x, tr_timed_out(x->c, POLLIN, x->c->cfg->timeout_ms, true));
 }
 
 enum hc_err h2_attach(struct hc_xfer *x)
@@ -1380,6 +1590,7 @@ enum hc_err h2_attach(struct hc_xfer *x)
 	c->reusable = false;
 	c->rx = 0;
 	c->tx_body = 0;
+	x->tx_body = 0;
 	trace_request(c, &l);
 	int32_t id = N(nghttp2_submit_request)(h->s, NULL, l.nv, l.n, has_body ? &prd : NULL, st);
 	h2_nv_free(&l);
@@ -1396,7 +1607,11 @@ enum hc_err h2_attach(struct hc_xfer *x)
 	x->h2s = st;
 	x->proto = &h2_proto;
 	c->nrequests++;
-	c->tm.pretransfer = hc_now_ns() - c->tm.t0;
+	/* the connection's times so far are the transfer's too; from here on its own */
+	int64_t t0 = x->tm.t0;
+	x->tm = c->tm;
+	x->tm.t0 = t0 ? t0 : c->tm.t0;
+	stamp(st, ST_PRETRANSFER);
 	/* the transfer's task now waits for the stream; the connection's runs the socket */
 	x->task.ops = &stream_ops;
 	x->task.events = 0;
@@ -1452,7 +1667,7 @@ static enum hc_err ended(struct hc_response *resp, struct h2_stream *st)
 	}
 	resp->done = true;
 	resp->remaining = 0;
-	c->tm.total = hc_now_ns() - c->tm.t0;
+	stamp(st, ST_TOTAL);
 	c->reusable = h2_usable(c);
 	if (st->up_stop && !st->up_done && st->h && !st->closed) {
 		/* RFC 9113 §8.1: the rest is not wanted; the reset goes now, as far as the socket
@@ -1514,6 +1729,11 @@ enum hc_err h2_read(struct hc_response *resp, const char **data, size_t *len)
 		if (rc)
 			return rc;
 	}
+}
+
+const struct hc_task *h2_session_task(const struct hc_conn *c)
+{
+	return c->h2 ? &c->h2->task : NULL;
 }
 
 size_t h2_buffered(const struct hc_response *resp)

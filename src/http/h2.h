@@ -43,6 +43,8 @@ size_t h2_scan(struct h2_scan *sc, const uint8_t *p, size_t n);
 /* The fuzz target: a session on c (and x as its stream), then server bytes fed to it. */
 enum hc_err h2_fuzz_session(struct hc_conn *c, struct hc_xfer *x);
 enum hc_err h2_feed(struct hc_conn *c, const uint8_t *p, size_t n);
+/* The session's task, to look at its wait (tests/unit/test_h2streams.c); NULL without one. */
+const struct hc_task *h2_session_task(const struct hc_conn *c);
 /* Stream DATA not taken yet (checked against the window by the fuzz target). */
 size_t h2_buffered(const struct hc_response *resp);
 

@@ -137,6 +137,14 @@ struct hc_conn {
 	struct hc_timing tm;
 	char err[HC_ERRBUF];
 	enum hc_cond cond; /* what err does not say by its kind alone */
+	/*
+	 * Transfers on it (an h1 connection has one at a time, an h2 session
+	 * many): counted from proto->start to proto->finish. The one dialing
+	 * it, while it does; others that need it then wait (conn_waiters).
+	 */
+	unsigned users;
+	struct hc_xfer *dialer;
+	struct hc_xfer *waiters;
 };
 
 /* Where a request body comes from. */
@@ -239,6 +247,16 @@ enum hc_err conn_tls_step(struct hc_conn *c, short *wait);
 enum hc_err conn_tls_timed_out(struct hc_conn *c);
 void conn_dial_free(struct hc_dial *d);
 bool conn_is_open(const struct hc_conn *c);
+/*
+ * May a new transfer start on c now, beside the ones on it? h2: the session
+ * is usable (not failed, not going away); streams beyond the server's
+ * SETTINGS_MAX_CONCURRENT_STREAMS wait in the session for a free one. h1:
+ * no transfer is on it, and it is closed (the transfer dials it) or idle
+ * and reusable. False while a transfer dials it (it may turn out to speak
+ * h2: ask again when that one has its head). The command line's -Z asks
+ * this before it puts a transfer on a connection it already has.
+ */
+bool conn_room(const struct hc_conn *c);
 /* Before a reuse: an idle connection that turned readable (data, close, error) is closed. */
 void conn_check_idle(struct hc_conn *c);
 void conn_close(struct hc_conn *c);
@@ -415,11 +433,24 @@ struct hc_xfer {
 	int state;		    /* the handler's */
 	struct hc_loop *loop;	    /* the loop it runs on */
 	struct h2_stream *h2s;	    /* over h2: its stream */
+	/*
+	 * The transfer's own, when its connection carries others too (h2): why
+	 * it failed (the connection's err and cond are copied here when a step
+	 * ends it; xfer_open and xfer_recv put them back in the connection for
+	 * callers that read them there), its request body bytes sent and its
+	 * timing (over h1 the connection's, copied after each step).
+	 */
+	char err[HC_ERRBUF];
+	enum hc_cond cond;
+	uint64_t tx_body;
+	struct hc_timing tm; /* from tm.t0, which start takes from the connection's when 0 */
+	struct hc_xfer *conn_next; /* the connection's waiters while it is dialed by another */
 	struct {
 		struct hc_framing f;
 		struct hc_headbuf hb;
 		struct hc_dial dial;
 		bool reused, retried;
+		bool counted;	   /* in the connection's users (start to finish) */
 		struct hc_out out; /* the send in progress */
 		bool body_next;	   /* the body follows what out holds */
 		bool held;	   /* sending the body held for 100 Continue */
@@ -448,8 +479,11 @@ enum hc_err xfer_run(struct hc_xfer *x);
 extern const struct hc_proto h1_proto;
 void h1_xfer_init(struct hc_xfer *x, struct hc_conn *c, const struct hc_request *r,
 		  struct hc_response *resp);
-/* Put x back to connecting (after its h2 stream was refused), on a new connection. */
+/* Put x back to connecting (after its h2 stream was refused): the session again when it is
+ * usable, else a new connection. */
 void h1_restart(struct hc_xfer *x);
+/* A step of x ends it with rc: the connection's message becomes the transfer's (x->err). */
+enum hc_err xfer_fail(struct hc_xfer *x, enum hc_err rc);
 /* The seed's request(): one transfer on a loop of its own, up to its response head. */
 enum hc_err http_request(struct hc_conn *c, const struct hc_request *r, struct hc_response *resp);
 bool req_body_replayable(const struct hc_body *b);
@@ -471,6 +505,13 @@ bool h2_offerable(void);
 bool h2_wanted(const struct hc_conn *c);
 /* Can the connection's session take another stream? */
 bool h2_usable(const struct hc_conn *c);
+/*
+ * A session that cannot take more streams (failed, or going away) leaves c:
+ * with streams still on it, it goes on apart with a connection of its own
+ * until their transfers are done with them, else it is closed; c is then
+ * closed, free to be dialed again.
+ */
+void h2_detach(struct hc_conn *c);
 /* From h1's connect: the connection speaks h2, x becomes a stream of its session. */
 enum hc_err h2_attach(struct hc_xfer *x);
 /* The session goes with the connection (conn_close). */
