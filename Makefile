@@ -120,7 +120,12 @@ $(BUILD)/unit/test_hold: tests/unit/test_hold.c tests/unit/unit.h $(HOLD_OBJ) $(
 	$(CC) $(ALL_CFLAGS) -Isrc/http -Isrc/cli $(LDFLAGS) -o $@ $< $(HOLD_OBJ) $(BUILD)/libhc.a \
 		$(LDLIBS)
 
-unit: $(UNIT_BIN)
+# tests/h2.bats drives several transfers at once on one h2 connection with it.
+$(BUILD)/unit/h2drive: tests/unit/h2drive.c $(BUILD)/libhc.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc/http $(LDFLAGS) -o $@ $< $(BUILD)/libhc.a $(LDLIBS)
+
+unit: $(UNIT_BIN) $(BUILD)/unit/h2drive
 
 # The README's test command: unit tests, then every bats file, one summary line.
 check: hcli unit

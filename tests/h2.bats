@@ -109,6 +109,28 @@ _log_has() { (($(grep -c "uri=\"$1\"" "$NGINX_DIR/access.log") >= $2)); }
 	grep -q ' req=3 ' "$NGINX_DIR/access.log"
 }
 
+@test "the engine runs three transfers at once as streams of one h2c connection (tests/unit/h2drive)" {
+	# 64 MiB asked for first, two tiny files after it: nginx answers them while the big
+	# one streams (logged before it: nginx logs a request when its answer is out)
+	local drive=${UNIT_DIR:-build/unit}/h2drive
+	[[ $drive == /* ]] || drive=$BATS_TEST_DIRNAME/../$drive
+	: >"$NGINX_DIR/access.log"
+	run "$drive" 127.0.0.1 "${NGINX_H2C_URL##*:}" "$T" /big /a.txt /b.txt
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '1 200 67108864\n2 200 6\n3 200 7')" ]
+	[ "$(sha256_of "$T/1")" = "$BIG_SHA" ]
+	assert_bytes "$T/2" 'hello\n'
+	assert_bytes "$T/3" 'second\n'
+	nginx_wait_log 3
+	cat "$NGINX_DIR/access.log"
+	run awk '{print $1}' "$NGINX_DIR/access.log"
+	[ "$(sort -u <<<"$output" | wc -l)" -eq 1 ]
+	grep -c 'proto=HTTP/2.0' "$NGINX_DIR/access.log" | grep -qx 3
+	run grep -o 'uri="[^"]*"' "$NGINX_DIR/access.log"
+	[ "${lines[2]}" = 'uri="/big"' ]
+}
+
 # --- bodies both ways ---------------------------------------------------------
 
 @test "a 64 MiB download over h2 (TLS and h2c) arrives whole" {
