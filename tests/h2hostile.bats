@@ -564,6 +564,48 @@ EOF
 	(($(stat -c %s "$(h2_file 0 1 body)") < 524288))
 }
 
+# The line in connection C's frame log where REGEX first matches (0: nowhere).
+frame_at() { # C REGEX
+	awk -v re="$2" '$0 ~ re { print NR; found = 1; exit } END { if (!found) print 0 }' \
+		"$(h2_frames "$1")"
+}
+
+@test "--expect100 over h2: expect: 100-continue, the body held until 100 Continue" {
+	h2_start - <<<'{"default": {"interim": [100], "wait_body": false, "body": "ok\n"}}'
+	hrun "${H2C[@]}" --expect100 --expect100-timeout 30 -d hello "$H2_URL/x"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" 'ok\n'
+	head_has 0 1 'expect: 100-continue'
+	h2_wait 0 1 end
+	assert_equal "$(cut -d' ' -f1 "$(h2_file 0 1 end)")" "bytes=5"
+	# the 100 went out before the first byte of the body came in
+	local head data
+	head=$(frame_at 0 '^send HEADERS stream=1 ')
+	data=$(frame_at 0 '^recv DATA stream=1 ')
+	((head > 0 && data > head)) || fail "$(cat "$(h2_frames 0)")"
+}
+
+@test "--expect100 over h2: no 100 within --expect100-timeout, the body goes anyway" {
+	h2_start - <<<'{"default": {"body": "ok\n"}}'
+	hrun -v "${H2C[@]}" --expect100 --expect100-timeout 0.2 -d hello "$H2_URL/x"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" 'ok\n'
+	grep -q 'No 100 Continue within 200 ms; sending the body' "$T/err" || fail "$(show)"
+	h2_wait 0 1 end
+	assert_equal "$(cut -d' ' -f1 "$(h2_file 0 1 end)")" "bytes=5"
+}
+
+@test "--expect100 over h2: a final answer instead of 100 Continue: the body is never sent" {
+	h2_start - <<<'{"default": {"status": 417, "wait_body": false, "body": "no\n"}}'
+	hrun -i "${H2C[@]}" --expect100 --expect100-timeout 30 -d hello "$H2_URL/x"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" 'HTTP/2 417\n\nno\n'
+	# the stream ends with hcli's RST_STREAM(NO_ERROR), after any DATA it could have sent
+	h2_wait_frame 0 '^recv RST_STREAM stream=1 '
+	[[ ! -e $(h2_file 0 1 body) && $(frame_at 0 '^recv DATA stream=1 ') -eq 0 ]] ||
+		fail "$(cat "$(h2_frames 0)")"
+}
+
 # hcli on a pseudo-terminal (script(1)), no colour: what reached the terminal
 # in $T/tty, the exit code in $status.
 tty_run() { # ARGS...

@@ -145,6 +145,8 @@ struct h2_stream {
 	/* the request body */
 	const struct hc_body *body;
 	bool up_done, up_deferred, up_stop;
+	bool expect; /* the body waits for 100 Continue (up's deadline: the expect timeout) */
+	int expect_ms;
 	uint64_t up_sent;
 	size_t seg; /* multipart: the segment being sent, and the offset in it */
 	uint64_t seg_off;
@@ -329,6 +331,12 @@ static bool conn_specific(const char *name)
 	return false;
 }
 
+/* Does the request wait for 100 Continue before its body? */
+static bool h2_expects_100(const struct hc_request *r, const struct hc_framing *f)
+{
+	return r->expect100 && req_body_expected(r, f);
+}
+
 static void nv_set(nghttp2_nv *nv, const char *name, size_t nlen, const char *value)
 {
 	*nv = (nghttp2_nv){(uint8_t *)name, (uint8_t *)value, nlen, strlen(value),
@@ -366,7 +374,7 @@ enum hc_err h2_nv_build(struct hc_conn *c, const struct hc_request *r, const str
 	nv_set(&l->nv[l->n++], ":authority", 10, host ? host : l->authority);
 	nv_set(&l->nv[l->n++], ":path", 5, r->target);
 	char *p = l->names;
-	bool has_ae = false;
+	bool has_ae = false, has_expect = false;
 	for (size_t i = 0; i < r->nheaders; i++) {
 		const char *name = r->headers[i].name, *value = r->headers[i].value;
 		if (strcasecmp(name, "Host") == 0)
@@ -382,6 +390,7 @@ enum hc_err h2_nv_build(struct hc_conn *c, const struct hc_request *r, const str
 			p[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
 		p[n] = '\0';
 		has_ae = has_ae || strcmp(p, "accept-encoding") == 0;
+		has_expect = has_expect || strcmp(p, "expect") == 0;
 		nv_set(&l->nv[l->n++], p, n, value);
 		p += n + 1;
 	}
@@ -391,6 +400,9 @@ enum hc_err h2_nv_build(struct hc_conn *c, const struct hc_request *r, const str
 		snprintf(l->length, sizeof(l->length), "%" PRId64, f->length);
 		nv_set(&l->nv[l->n++], "content-length", 14, l->length);
 	}
+	/* --expect100 as over HTTP/1.1 (RFC 9110 §10.1.1; RFC 9113 §8.1 keeps 100-continue) */
+	if (h2_expects_100(r, f) && !has_expect)
+		nv_set(&l->nv[l->n++], "expect", 6, "100-continue");
 	return HC_OK;
 nomem:
 	h2_nv_free(l);
@@ -575,6 +587,28 @@ static void set_length(struct hc_response *resp)
 	resp->length = resp->remaining = v;
 }
 
+/*
+ * 100 Continue came, or the expect timeout passed, or a final answer: the
+ * body's wait is over (up_stop says whether it goes). The wait's task leaves
+ * the loop; a pipe body puts it back when it has nothing yet (defer).
+ */
+static void expect_over(struct h2_stream *st)
+{
+	if (!st->expect)
+		return;
+	st->expect = false;
+	st->up.deadline = 0;
+	if (st->up_on && st->up.events == 0) {
+		loop_remove(st->loop, &st->up);
+		st->up_on = false;
+	}
+	if (st->h && !st->closed && st->up_deferred) {
+		st->up_deferred = false;
+		N(nghttp2_session_resume_data)(st->h->s, st->id);
+		st->h->task.run_again = true;
+	}
+}
+
 /* A HEADERS frame ended: an interim head is dropped, a final one is the response's head. */
 static void headers_in(struct hc_h2 *h, struct h2_stream *st, const nghttp2_frame *f)
 {
@@ -587,6 +621,8 @@ static void headers_in(struct hc_h2 *h, struct h2_stream *st, const nghttp2_fram
 	if (resp->status >= 100 && resp->status < 200) {
 		trace_response(c, line, &resp->hdrs);
 		hdr_free(&resp->hdrs);
+		if (resp->status == 100 && st->expect)
+			expect_over(st);
 		resp->status = 0;
 		resp->ninterim++;
 		return;
@@ -603,11 +639,13 @@ static void headers_in(struct hc_h2 *h, struct h2_stream *st, const nghttp2_fram
 	st->head_in = true;
 	stamp(st, ST_STARTTRANSFER);
 	trace_response(c, resp->status_line, &resp->hdrs);
-	/* an early final answer while uploading: the rest of the body is not sent */
-	if (!st->up_done && resp->status >= 300) {
+	/* an early final answer while uploading: the rest of the body is not sent; one
+	 * instead of 100 Continue: none of it (as over HTTP/1.1) */
+	if (!st->up_done && (resp->status >= 300 || st->expect)) {
 		conn_info(c, "The server answered before the body was sent");
 		resp->early = true;
 		st->up_stop = true;
+		expect_over(st);
 	}
 	(void)f;
 	wake(st);
@@ -932,6 +970,10 @@ static ssize_t on_data_read(nghttp2_session *s, int32_t id, uint8_t *buf, size_t
 	struct hc_conn *c = h->c;
 	if (st->up_stop)
 		return NGHTTP2_ERR_DEFERRED;
+	if (st->expect) {
+		st->up_deferred = true; /* expect_over resumes it */
+		return NGHTTP2_ERR_DEFERRED;
+	}
 	st->up_deferred = false;
 	bool eof;
 	ssize_t n = body_next(st, buf, len, &eof);
@@ -1163,9 +1205,15 @@ static enum hc_err up_step(struct hc_task *t, short revents)
 	return HC_OK;
 }
 
+/* The expect timeout passed without 100 Continue: the body goes (as over HTTP/1.1). */
 static enum hc_err up_expire(struct hc_task *t)
 {
-	(void)t;
+	struct h2_stream *st = (struct h2_stream *)((char *)t - offsetof(struct h2_stream, up));
+	if (st->expect && st->h) {
+		conn_info(st->h->c, "No 100 Continue within %d ms; sending the body", st->expect_ms);
+		expect_over(st);
+	}
+	t->deadline = 0;
 	return HC_OK;
 }
 
@@ -1418,7 +1466,7 @@ static void join(struct h2_stream *st, struct hc_loop *L, struct hc_task *w)
 	}
 	h->joined++;
 	st->joined = true;
-	if (st->up.events) {
+	if (st->up.events || st->up.deadline) {
 		loop_add(L, &st->up);
 		st->up.run_again = false;
 		st->up_on = true;
@@ -1600,6 +1648,12 @@ enum hc_err h2_attach(struct hc_xfer *x)
 	}
 	st->id = id;
 	st->up_done = !has_body;
+	if (has_body && h2_expects_100(x->req, &x->h1.f)) {
+		int ms = x->req->expect100_timeout_ms;
+		st->expect = true;
+		st->expect_ms = ms;
+		st->up.deadline = ms >= 0 ? hc_now_ns() + (int64_t)ms * 1000000 : 0;
+	}
 	st->h = h;
 	st->next = h->streams;
 	h->streams = st;
