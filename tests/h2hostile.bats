@@ -249,6 +249,15 @@ EOF
 	assert_equal "$(h2_conns)" 1
 }
 
+@test "GOAWAY(NO_ERROR) inside a body, then the close: 18 IncompleteRead as curl, the bytes before it written" {
+	# curl 7.88 and 8.x: a stream the close cuts short after its first bytes is a partial file
+	h2_start - <<<'{"default": {"body": "0123456789", "goaway": {"after_bytes": 4, "error": 0}}}'
+	hrun "${H2C[@]}" "$H2_URL/a"
+	failed_with 18 IncompleteRead
+	assert_bytes "$T/out" '0123'
+	grep -q 'GOAWAY' "$T/err" || fail "$(show)"
+}
+
 @test "GOAWAY below an open stream: the unprocessed GET is retried once on a new connection" {
 	h2_tls_start - localhost localhost <<<'[{"goaway": {"after_requests": 2}}, {}]'
 	hrun "${CA[@]}" "$H2_URL/a" "$H2_URL/b" "$H2_URL/c"

@@ -309,6 +309,13 @@ static void conn_fail(struct hc_h2 *h, enum hc_err e, const char *what)
 			continue;
 		if (!st->sent) /* its HEADERS never went: the server knows nothing of it */
 			refused(st, "the connection ended before the request was sent");
+		else if (e == HC_EEMPTY && h->goaway && st->head_in)
+			/* answered, then cut short by the close after a GOAWAY(NO_ERROR): a
+			 * partial body (curl: 18), not a lost request */
+			stream_fail(st, HC_EINCOMPLETE,
+				    "the server closed the connection after its GOAWAY, %" PRIu64
+				    " body bytes in",
+				    st->resp->nread + (st->end - st->start));
 		else if (e == HC_EH2)
 			stream_fail(st, e, "HTTP/2 connection error: %s", what);
 		else
