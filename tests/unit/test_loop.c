@@ -208,6 +208,53 @@ static void finishing_while_others_wait(void)
 	unit_end();
 }
 
+/* A step that takes another task off the loop (as a retried h2 stream may end a session's). */
+struct remover {
+	struct fake f; /* first */
+	struct hc_loop *L;
+	struct hc_task *victim;
+};
+
+static enum hc_err remover_step(struct hc_task *t, short revents)
+{
+	struct remover *r = (struct remover *)t;
+	if (r->victim)
+		loop_remove(r->L, r->victim);
+	r->victim = NULL;
+	return fake_step(t, revents);
+}
+
+static const struct hc_task_ops remover_ops = {.step = remover_step, .expire = fake_expire};
+
+static void removed_during_a_round(void)
+{
+	unit_begin("loop: a task another step takes off the loop is not woken by its round");
+	int p[2][2];
+	struct hc_loop L;
+	struct remover a;
+	struct fake b;
+	loop_init(&L);
+	if (pipes(p, 2)) {
+		fake_init(&a.f, 'A', p[0][0], POLLIN);
+		a.f.t.ops = &remover_ops;
+		a.L = &L;
+		a.victim = &b.t;
+		fake_init(&b, 'B', p[1][0], POLLIN);
+		add_waiting(&L, &a.f);
+		add_waiting(&L, &b);
+		log_reset();
+		poke(p[0][1]);
+		poke(p[1][1]);
+		CHECK_EQ_INT(loop_round(&L), HC_OK);
+		CHECK_EQ_STR(order, "A");
+		CHECK_EQ_INT(b.steps, 0);
+		CHECK(!loop_has(&L, &b.t) && loop_has(&L, &a.f.t));
+	}
+	loop_free(&L);
+	close_pipes(p, 2);
+	unit_end();
+}
+
 static void deadlines(void)
 {
 	unit_begin(
@@ -2023,6 +2070,7 @@ int main(void)
 	readiness_order();
 	run_again_first();
 	finishing_while_others_wait();
+	removed_during_a_round();
 	deadlines();
 	error_ends_one();
 	paused_and_stuck();
