@@ -470,6 +470,14 @@ struct hc_xfer {
  * xfer_run: xfer_open and xfer_close on a private loop (the body is then
  * the caller's to pull: resp_read, resp_readv, resp_splice).
  */
+/*
+ * Several transfers at once on one loop (-Z; tests/unit/h2drive.c does it):
+ * for each, h1_xfer_init, x->loop = L and x->proto->start(x, L) (on a
+ * connection that already has others only when conn_room() says so); run
+ * the loop (loop_run_until on one of them, or loop_round); a transfer whose
+ * task is paused has its head: proto->body(x, sink); it has ended when
+ * x->task.done (x->task.result, x->err); then proto->finish and resp_free.
+ */
 enum hc_err xfer_open(struct hc_xfer *x, struct hc_loop *L);
 enum hc_err xfer_recv(struct hc_xfer *x, struct hc_loop *L, const struct hc_sink *s);
 void xfer_close(struct hc_xfer *x, struct hc_loop *L);
