@@ -12,12 +12,14 @@
  *
  * Flow control: automatic WINDOW_UPDATE is off. DATA comes in at one place
  * (h2_deliver): once the caller has handed the transfer a sink, it goes
- * straight to the sink when the sink can take more; otherwise it waits in
- * the stream's buffer. Bytes are consumed (nghttp2_session_consume) only
- * when they reach the sink or the caller pulls them (h2_read), so a stream's
- * buffer never holds more than its window, whatever the body's size: a sink
- * that cannot take more closes its stream's window, and the session goes on
- * reading for the other streams (SETTINGS, PING, WINDOW_UPDATE, their DATA).
+ * straight to the sink when the sink can take more (the pieces of one read
+ * for one stream gathered into one write: nginx's 8 KiB frames come cut by
+ * 16 KiB TLS records); otherwise it waits in the stream's buffer. Bytes are
+ * consumed (nghttp2_session_consume) only when they reach the sink or the
+ * caller pulls them (h2_read), so a stream's buffer never holds more than
+ * its window, whatever the body's size: a sink that cannot take more closes
+ * its stream's window, and the session goes on reading for the other
+ * streams (SETTINGS, PING, WINDOW_UPDATE, their DATA).
  *
  * Several transfers at once: each is a stream with its own state (its
  * buffer, sink, error text, body counts and times); the session's task is
@@ -176,9 +178,15 @@ struct hc_h2 {
 	size_t continuations;
 	enum hc_err err;
 	struct h2_scan scan;
+	/* DATA for one stream's sink from the input being parsed, written when it is through */
+	struct h2_stream *batch;
+	struct iovec span[64];
+	int nspan;
 };
 
 #define H2_OUT_BUF (128 * 1024)
+/* Another read while the receive buffer has room for a whole TLS record (RFC 8446 §5.1) */
+#define H2_READ_MIN 16384
 /*
  * The header block nghttp2 may send (its default, 64 KiB, is below Part 1's
  * request head): it measures a list as nghttp2_hd_deflate_bound does, 12
@@ -738,23 +746,41 @@ static void taken(struct h2_stream *st, size_t n)
 	}
 }
 
+/* The gathered spans go to their stream's sink in one write (they point into the input). */
+static void batch_flush(struct hc_h2 *h)
+{
+	struct h2_stream *st = h->batch;
+	if (st == NULL)
+		return;
+	size_t n = 0;
+	for (int i = 0; i < h->nspan; i++)
+		n += h->span[i].iov_len;
+	if (st->sink_err == HC_OK && st->sink)
+		st->sink_err = st->sink->write(st->sink->ud, h->span, h->nspan);
+	/* after the sink's error the stream's bytes are dropped; the transfer ends with it */
+	taken(st, n);
+	if (st->sink_err && st->waiter)
+		st->waiter->run_again = true;
+	h->batch = NULL;
+	h->nspan = 0;
+}
+
 /* Straight to the sink, if it can take more now and nothing waits before these bytes. */
 static bool to_sink(struct h2_stream *st, const uint8_t *data, size_t len)
 {
+	struct hc_h2 *h = st->h;
 	const struct hc_sink *s = st->sink;
 	if (s == NULL || st->start != st->end || st->sink_blocked)
 		return false;
-	if (st->sink_err == HC_OK) {
+	if (h->batch != st || h->nspan == (int)(sizeof(h->span) / sizeof(h->span[0]))) {
+		batch_flush(h);
 		int fd = -1;
-		if (s->more && (st->sink_err = s->more(s->ud, &fd)) == HC_OK && fd >= 0)
+		if (st->sink_err == HC_OK && s->more &&
+		    (st->sink_err = s->more(s->ud, &fd)) == HC_OK && fd >= 0)
 			return false;
-		if (st->sink_err == HC_OK) {
-			struct iovec iov = {(void *)data, len};
-			st->sink_err = s->write(s->ud, &iov, 1);
-		}
+		h->batch = st;
 	}
-	/* after the sink's error the stream's bytes are dropped; the transfer ends with it */
-	taken(st, len);
+	h->span[h->nspan++] = (struct iovec){(void *)data, len};
 	return true;
 }
 
@@ -763,8 +789,6 @@ static int h2_deliver(struct hc_h2 *h, struct h2_stream *st, const uint8_t *data
 {
 	if (to_sink(st, data, len)) {
 		h->c->rx += len;
-		if (st->sink_err && st->waiter)
-			st->waiter->run_again = true;
 		return 0;
 	}
 	if (st->start == st->end)
@@ -1096,14 +1120,41 @@ static enum hc_err graceful_end(const struct hc_h2 *h)
 	return h->goaway ? HC_EEMPTY : HC_EH2;
 }
 
+/* Server bytes into the session; the DATA it finds for a sink is written once it is through. */
+static const char *session_recv(struct hc_h2 *h, const uint8_t *p, size_t n)
+{
+	/* RFC 9113 §5.1: nothing after END_STREAM on a stream; what came before it counts */
+	size_t ok = h2_scan(&h->scan, p, n);
+	ssize_t r = N(nghttp2_session_mem_recv)(h->s, p, ok);
+	batch_flush(h);
+	if (r < 0)
+		return N(nghttp2_strerror)((int)r);
+	return ok < n ? "DATA or HEADERS after the stream's END_STREAM" : NULL;
+}
+
+/*
+ * Read what the socket has, as far as the buffer holds it (over TLS, several
+ * records: the session parses them, and a sink writes their DATA, at once).
+ */
 static enum hc_err read_in(struct hc_h2 *h, bool *more)
 {
 	struct hc_conn *c = h->c;
 	*more = false;
 	for (int i = 0; i < 4 && !h->dead; i++) {
-		size_t got;
-		short again;
-		enum hc_err rc = tr_read_nowait(c, c->buf, c->cap, &got, &again);
+		size_t fill = 0, got = 0;
+		short again = 0;
+		enum hc_err rc;
+		do {
+			rc = tr_read_nowait(c, c->buf + fill, c->cap - fill, &got, &again);
+			fill += rc || again ? 0 : got;
+		} while (rc == HC_OK && !again && got > 0 && c->cap - fill >= H2_READ_MIN);
+		const char *bad = fill ? session_recv(h, (const uint8_t *)c->buf, fill) : NULL;
+		if (h->dead)
+			return HC_OK;
+		if (bad) {
+			conn_fail(h, HC_EH2, bad);
+			return HC_OK;
+		}
 		if (rc) {
 			/* after a GOAWAY with an error, the close that follows is that error */
 			conn_fail(h, h->err ? h->err : rc, c->err);
@@ -1114,18 +1165,6 @@ static enum hc_err read_in(struct hc_h2 *h, bool *more)
 		if (got == 0) {
 			c->eof = true;
 			conn_fail(h, graceful_end(h), "the server closed the connection");
-			return HC_OK;
-		}
-		/* RFC 9113 §5.1: nothing after END_STREAM on a stream; what came before it counts
-		 */
-		size_t ok = h2_scan(&h->scan, (const uint8_t *)c->buf, got);
-		ssize_t r = N(nghttp2_session_mem_recv)(h->s, (const uint8_t *)c->buf, ok);
-		if (r < 0) {
-			conn_fail(h, HC_EH2, N(nghttp2_strerror)((int)r));
-			return HC_OK;
-		}
-		if (ok < got) {
-			conn_fail(h, HC_EH2, "DATA or HEADERS after the stream's END_STREAM");
 			return HC_OK;
 		}
 	}
@@ -1812,10 +1851,9 @@ enum hc_err h2_feed(struct hc_conn *c, const uint8_t *p, size_t n)
 {
 	if (c->h2 == NULL)
 		return HC_EINTERNAL;
-	size_t ok = h2_scan(&c->h2->scan, p, n);
-	ssize_t r = N(nghttp2_session_mem_recv)(c->h2->s, p, ok);
+	const char *bad = session_recv(c->h2, p, n);
 	c->h2->ostart = c->h2->oend = 0;
-	return r < 0 || ok < n ? HC_EH2 : HC_OK;
+	return bad ? HC_EH2 : HC_OK;
 }
 
 enum hc_err h2_fuzz_session(struct hc_conn *c, struct hc_xfer *x)

@@ -261,6 +261,52 @@ static size_t data_frame(uint8_t *o, const char *text, uint8_t flags)
 	return 9 + n;
 }
 
+/* A GET on stream 1 whose head (200) is in, its body handed to a rec_sink. */
+struct sink_fix {
+	struct hc_conn c;
+	struct hc_loop L;
+	struct hc_xfer x;
+	struct hc_response resp;
+	struct hc_request r;
+	struct rec_sink rec;
+	struct hc_sink sink;
+};
+
+static void sink_open(struct sink_fix *t)
+{
+	uint8_t f[32];
+	t->r = (struct hc_request){.method = "GET", .target = "/"};
+	t->rec = (struct rec_sink){.block_fd = -1};
+	t->sink =
+	    (struct hc_sink){.ud = &t->rec, .write = rec_write, .more = rec_more, .end = rec_end};
+	conn_init(&t->c, &cfg);
+	t->c.host = strdup("example.org");
+	t->c.port = 443;
+	t->c.tls = true;
+	t->c.cap = HC_RECV_BUF;
+	loop_init(&t->L);
+	resp_init(&t->resp, &t->c);
+	h1_xfer_init(&t->x, &t->c, &t->r, &t->resp);
+	t->x.loop = &t->L;
+	CHECK(t->c.host != NULL && h2_fuzz_session(&t->c, &t->x) == HC_OK);
+	/* SETTINGS, then HEADERS :status 200 (HPACK index 8) */
+	size_t n = fh(f, 0, 4, 0, 0);
+	n += fh(f + n, 1, 1, 0x4, 1);
+	f[n - 1] = 0x88;
+	CHECK(h2_feed(&t->c, f, n) == HC_OK);
+	CHECK_EQ_INT(t->resp.status, 200);
+	CHECK(t->x.task.paused);
+	CHECK(t->x.proto->body(&t->x, &t->sink) == HC_OK);
+}
+
+static void sink_close(struct sink_fix *t)
+{
+	t->x.proto->finish(&t->x, &t->L);
+	resp_free(&t->resp);
+	conn_free(&t->c);
+	loop_free(&t->L);
+}
+
 /*
  * The body to a sink: DATA goes straight to a sink that can take more; a
  * sink that cannot leaves it in the stream's buffer (its window stays
@@ -270,67 +316,78 @@ static size_t data_frame(uint8_t *o, const char *text, uint8_t flags)
 static void sink_case(void)
 {
 	unit_begin("h2: a stream's DATA to its sink, kept while the sink cannot take more");
-	struct hc_conn c;
-	struct hc_loop L;
-	struct hc_xfer x;
-	struct hc_response resp;
-	struct hc_request r = {.method = "GET", .target = "/"};
-	struct rec_sink rec = {.block_fd = -1};
-	const struct hc_sink sink = {
-	    .ud = &rec, .write = rec_write, .more = rec_more, .end = rec_end};
+	struct sink_fix t;
+	sink_open(&t);
 	uint8_t f[64];
-	conn_init(&c, &cfg);
-	c.host = strdup("example.org");
-	c.port = 443;
-	c.tls = true;
-	c.cap = HC_RECV_BUF;
-	loop_init(&L);
-	resp_init(&resp, &c);
-	h1_xfer_init(&x, &c, &r, &resp);
-	x.loop = &L;
-	CHECK(c.host != NULL && h2_fuzz_session(&c, &x) == HC_OK);
-	/* SETTINGS, then HEADERS :status 200 (HPACK index 8) */
-	size_t n = fh(f, 0, 4, 0, 0);
-	n += fh(f + n, 1, 1, 0x4, 1);
-	f[n - 1] = 0x88;
-	CHECK(h2_feed(&c, f, n) == HC_OK);
-	CHECK_EQ_INT(resp.status, 200);
-	CHECK(x.task.paused);
-	CHECK(x.proto->body(&x, &sink) == HC_OK);
 
-	CHECK(h2_feed(&c, f, data_frame(f, "hello ", 0)) == HC_OK);
-	CHECK_EQ_STR(rec.got, "hello ");
-	CHECK_EQ_UINT(h2_buffered(&resp), 0);
+	CHECK(h2_feed(&t.c, f, data_frame(f, "hello ", 0)) == HC_OK);
+	CHECK_EQ_STR(t.rec.got, "hello ");
+	CHECK_EQ_UINT(h2_buffered(&t.resp), 0);
 
-	rec.block_fd = 0; /* it cannot take more: the bytes wait, unconsumed */
-	CHECK(h2_feed(&c, f, data_frame(f, "wor", 0)) == HC_OK);
-	CHECK(h2_feed(&c, f, data_frame(f, "ld", 0)) == HC_OK);
-	CHECK_EQ_STR(rec.got, "hello ");
-	CHECK_EQ_UINT(h2_buffered(&resp), 5);
-	CHECK_EQ_UINT(resp.nread, 6);
-	CHECK(x.task.ops->step(&x.task, 0) == HC_OK);
-	CHECK(x.task.events == POLLOUT && x.task.fd == 0 && x.task.deadline == 0);
-	CHECK_EQ_UINT(h2_buffered(&resp), 5);
+	t.rec.block_fd = 0; /* it cannot take more: the bytes wait, unconsumed */
+	CHECK(h2_feed(&t.c, f, data_frame(f, "wor", 0)) == HC_OK);
+	CHECK(h2_feed(&t.c, f, data_frame(f, "ld", 0)) == HC_OK);
+	CHECK_EQ_STR(t.rec.got, "hello ");
+	CHECK_EQ_UINT(h2_buffered(&t.resp), 5);
+	CHECK_EQ_UINT(t.resp.nread, 6);
+	CHECK(t.x.task.ops->step(&t.x.task, 0) == HC_OK);
+	CHECK(t.x.task.events == POLLOUT && t.x.task.fd == 0 && t.x.task.deadline == 0);
+	CHECK_EQ_UINT(h2_buffered(&t.resp), 5);
 
-	rec.block_fd = -1; /* it can again: what waited goes first, in one write */
-	CHECK(x.task.ops->step(&x.task, POLLOUT) == HC_OK);
-	CHECK_EQ_STR(rec.got, "hello world");
-	CHECK_EQ_UINT(h2_buffered(&resp), 0);
-	CHECK(!x.task.done && x.task.events == 0);
+	t.rec.block_fd = -1; /* it can again: what waited goes first, in one write */
+	CHECK(t.x.task.ops->step(&t.x.task, POLLOUT) == HC_OK);
+	CHECK_EQ_STR(t.rec.got, "hello world");
+	CHECK_EQ_UINT(h2_buffered(&t.resp), 0);
+	CHECK(!t.x.task.done && t.x.task.events == 0);
 
-	CHECK(h2_feed(&c, f, data_frame(f, "!", 0x1)) == HC_OK);
-	CHECK_EQ_STR(rec.got, "hello world!");
-	CHECK_EQ_INT(rec.ends, 0);
-	CHECK(x.task.run_again);
-	CHECK(x.task.ops->step(&x.task, 0) == HC_OK);
-	CHECK(x.task.done && resp.done);
-	CHECK_EQ_INT(rec.ends, 1);
-	CHECK_EQ_INT(rec.writes, 3);
-	CHECK_EQ_UINT(resp.nread, 12);
-	x.proto->finish(&x, &L);
-	resp_free(&resp);
-	conn_free(&c);
-	loop_free(&L);
+	CHECK(h2_feed(&t.c, f, data_frame(f, "!", 0x1)) == HC_OK);
+	CHECK_EQ_STR(t.rec.got, "hello world!");
+	CHECK_EQ_INT(t.rec.ends, 0);
+	CHECK(t.x.task.run_again);
+	CHECK(t.x.task.ops->step(&t.x.task, 0) == HC_OK);
+	CHECK(t.x.task.done && t.resp.done);
+	CHECK_EQ_INT(t.rec.ends, 1);
+	CHECK_EQ_INT(t.rec.writes, 3);
+	CHECK_EQ_UINT(t.resp.nread, 12);
+	sink_close(&t);
+	unit_end();
+}
+
+/*
+ * DATA frames that came in one read reach the sink in one write (spans into
+ * the input), and count as taken once written; a sink that cannot take more
+ * when the read begins keeps them all in the stream's buffer.
+ */
+static void batch_case(void)
+{
+	unit_begin("h2: the DATA frames of one read go to the sink in one write");
+	struct sink_fix t;
+	sink_open(&t);
+	uint8_t f[128];
+	size_t n = data_frame(f, "one ", 0);
+	n += data_frame(f + n, "two ", 0);
+	n += data_frame(f + n, "three", 0);
+	CHECK(h2_feed(&t.c, f, n) == HC_OK);
+	CHECK_EQ_STR(t.rec.got, "one two three");
+	CHECK_EQ_INT(t.rec.writes, 1);
+	CHECK_EQ_UINT(t.resp.nread, 13);
+	CHECK_EQ_UINT(h2_buffered(&t.resp), 0);
+
+	t.rec.block_fd = 0;
+	n = data_frame(f, "four ", 0);
+	n += data_frame(f + n, "five", 0x1);
+	CHECK(h2_feed(&t.c, f, n) == HC_OK);
+	CHECK_EQ_INT(t.rec.writes, 1);
+	CHECK_EQ_UINT(h2_buffered(&t.resp), 9);
+	CHECK_EQ_UINT(t.resp.nread, 13);
+
+	t.rec.block_fd = -1;
+	CHECK(t.x.task.ops->step(&t.x.task, POLLOUT) == HC_OK);
+	CHECK_EQ_STR(t.rec.got, "one two threefour five");
+	CHECK(t.x.task.done && t.resp.done);
+	CHECK_EQ_INT(t.rec.writes, 2);
+	CHECK_EQ_INT(t.rec.ends, 1);
+	sink_close(&t);
 	unit_end();
 }
 
@@ -341,5 +398,6 @@ int main(void)
 	limit_table();
 	scan_table();
 	sink_case();
+	batch_case();
 	return unit_done();
 }
