@@ -56,7 +56,7 @@ head_has() { # C S LINE
 
 # --- speaking h2 ------------------------------------------------------------
 
-@test "h2c prior knowledge: HTTP/2 200, fields as received, -w %{http_version} 2; the request's pseudo-headers" {
+@test "h2c prior knowledge: HTTP/2 200, fields as received, -w %{http_version} 2; the request's pseudo-headers; no push, windows of 8 MiB a stream and 64 MiB" {
 	h2_start - <<<'{"default": {"headers": [["x-one", "1"]]}}'
 	hrun "${H2C[@]}" -i -w '%{http_version}\n' "$H2_URL/a?b=1"
 	[[ $status -eq 0 ]] || fail "$(show)"
@@ -73,6 +73,9 @@ head_has() { # C S LINE
 	assert_equal "$(cat "$(h2_file 0 1 end)")" "bytes=0 sha256=$(printf '' | sha256sum | cut -d' ' -f1)"
 	# SETTINGS_ENABLE_PUSH 0 (SPEC), in hcli's first SETTINGS
 	grep -m1 '^recv SETTINGS' "$(h2_frames 0)" | grep -q ' ENABLE_PUSH=0'
+	# the windows the man page gives: 8 MiB a stream, the connection's opened to 64 MiB
+	grep -m1 '^recv SETTINGS' "$(h2_frames 0)" | grep -q ' INITIAL_WINDOW_SIZE=8388608\b'
+	grep -m1 '^recv WINDOW_UPDATE stream=0 ' "$(h2_frames 0)" | grep -q ' increment=67043329$'
 }
 
 @test "https offers h2 by ALPN; --http1.1 offers only http/1.1; http:// stays HTTP/1.1 unless --http2" {
