@@ -85,7 +85,7 @@ void cookies_take(struct run *R, const struct hc_url *u, const struct hc_respons
 			continue;
 		enum ck_verdict r = ck_set(&R->cookies, &o, f->value, strlen(f->value), now);
 		if (r != CK_STORED && r != CK_REMOVED) /* RFC 6265bis: ignored, never an error */
-			conn_info(&R->conn, "Cookie from %s ignored: %s", u->host,
+			conn_info(resp->c, "Cookie from %s ignored: %s", u->host,
 				  ck_verdict_str(r));
 	}
 }

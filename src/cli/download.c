@@ -191,9 +191,9 @@ static char *real_target(char *path)
 	return path;
 }
 
-static int open_direct(struct run *R, const char *path)
+static int open_direct(struct job *J, const char *path)
 {
-	struct dl *d = &R->dl;
+	struct dl *d = &J->dl;
 	d->on = d->direct = true;
 	if (is_stdout(path)) {
 		d->fd = STDOUT_FILENO;
@@ -202,7 +202,7 @@ static int open_direct(struct run *R, const char *path)
 			return write_error(path, errno);
 		d->owned = true;
 	}
-	out_set_body(&R->out, d->fd, path);
+	out_set_body(&J->out, d->fd, path);
 	return 0;
 }
 
@@ -230,14 +230,15 @@ static void resume_point(struct dl *d, const struct cli *cli)
 		snprintf(d->range, sizeof(d->range), "bytes=%lld-", (long long)d->from);
 }
 
-int dl_prepare(struct run *R, size_t i, const struct hc_url *u)
+int dl_prepare(struct job *J, const struct hc_url *u)
 {
-	const struct cli *cli = R->cli;
-	struct dl *d = &R->dl;
+	const struct cli *cli = J->R->cli;
+	struct dl *d = &J->dl;
+	size_t i = J->i;
 	dl_free(d);
 	const struct cli_out *o = i < cli->nouts ? &cli->outs[i] : NULL;
 	if (o == NULL) {
-		out_set_body(&R->out, STDOUT_FILENO, "standard output");
+		out_set_body(&J->out, STDOUT_FILENO, "standard output");
 		return 0;
 	}
 	d->on = true; /* a failure from here on is this URL's file's, not standard output's */
@@ -248,7 +249,7 @@ int dl_prepare(struct run *R, size_t i, const struct hc_url *u)
 		if (is_direct(full)) {
 			d->path = full; /* the name in messages and on the progress line */
 			set_label(d, full);
-			return open_direct(R, full);
+			return open_direct(J, full);
 		}
 		if (set_path(d, real_target(full)))
 			return hc_err_exit(HC_ENOMEM);
@@ -273,9 +274,9 @@ int dl_prepare(struct run *R, size_t i, const struct hc_url *u)
 }
 
 /* The file's name from -J (Content-Disposition), else from the URL; 0 or 23. */
-static int name_from_response(struct run *R, const struct hc_response *resp)
+static int name_from_response(struct job *J, const struct hc_response *resp)
 {
-	const struct cli *cli = R->cli;
+	const struct cli *cli = J->R->cli;
 	char raw[DL_NAME_MAX], name[DL_NAME_MAX], msg[HC_ERRBUF];
 	size_t n = 0;
 	char *cd = hdr_get_joined(&resp->hdrs, "Content-Disposition");
@@ -287,9 +288,9 @@ static int name_from_response(struct run *R, const struct hc_response *resp)
 		return cli_fail(HC_EWRITE, msg);
 	}
 	free(cd);
-	if (n == 0 && R->dl.url_name == NULL)
-		return cli_fail(HC_EWRITE, R->dl.url_msg);
-	return set_path(&R->dl, join(cli->output_dir, n ? name : R->dl.url_name));
+	if (n == 0 && J->dl.url_name == NULL)
+		return cli_fail(HC_EWRITE, J->dl.url_msg);
+	return set_path(&J->dl, join(cli->output_dir, n ? name : J->dl.url_name));
 }
 
 /* Content-Range: FIRST of "bytes FIRST-LAST/LEN", or (star) LEN of "bytes *\/LEN"; -1: bad */
@@ -378,9 +379,9 @@ static int open_part(struct dl *d)
 	return d->src ? copy_head(d->src, d->fd, d->keep) : 0;
 }
 
-int dl_open(struct run *R, const struct hc_response *resp)
+int dl_open(struct job *J, const struct hc_response *resp)
 {
-	struct dl *d = &R->dl;
+	struct dl *d = &J->dl;
 	int code;
 	if (!d->on || d->direct)
 		return 0;
@@ -390,17 +391,17 @@ int dl_open(struct run *R, const struct hc_response *resp)
 	}
 	if (d->from > 0 && (code = check_range(d, resp)))
 		return code;
-	if (d->path == NULL && (code = name_from_response(R, resp)))
+	if (d->path == NULL && (code = name_from_response(J, resp)))
 		return code;
 	if ((code = open_part(d)))
 		return code;
-	out_set_body(&R->out, d->fd, d->part);
+	out_set_body(&J->out, d->fd, d->part);
 	return 0;
 }
 
-void dl_written(struct run *R, uint64_t nread)
+void dl_written(struct job *J, uint64_t nread)
 {
-	struct dl *d = &R->dl;
+	struct dl *d = &J->dl;
 	if (!d->on || d->direct || d->fd < 0 || nread - d->kicked < DL_SYNC_STEP)
 		return;
 	d->kicked = nread;
@@ -470,9 +471,10 @@ static void sync_dir(const char *path)
 }
 
 /* A complete body: -R, synced, closed, renamed. */
-static int finish(struct run *R, const struct hc_response *resp)
+static int finish(struct job *J, const struct hc_response *resp)
 {
-	struct dl *d = &R->dl;
+	struct run *R = J->R;
+	struct dl *d = &J->dl;
 	time_t t;
 	const char *lm = hdr_get(&resp->hdrs, "Last-Modified");
 	int fd = d->fd;
@@ -523,9 +525,10 @@ static int etag_save(const char *path, const struct hc_response *resp)
 	return code;
 }
 
-int dl_close(struct run *R, const struct hc_response *resp, int code)
+int dl_close(struct job *J, const struct hc_response *resp, int code)
 {
-	struct dl *d = &R->dl;
+	struct run *R = J->R;
+	struct dl *d = &J->dl;
 	if (d->direct) {
 		int r = d->owned && d->fd >= 0 ? close(d->fd) : 0;
 		d->fd = -1;
@@ -534,12 +537,12 @@ int dl_close(struct run *R, const struct hc_response *resp, int code)
 	} else if (d->skip && d->whole && code == 0) {
 		code = rename_into_place(d, false);
 	} else if (d->fd >= 0 && code == 0) {
-		code = finish(R, resp);
+		code = finish(J, resp);
 	} else if (d->fd >= 0) {
 		close(d->fd); /* NAME.part stays, for -C - */
 		d->fd = -1;
 	}
-	out_set_body(&R->out, STDOUT_FILENO, "standard output");
+	out_set_body(&J->out, STDOUT_FILENO, "standard output");
 	if (code == 0 && R->cli->etag_save)
 		code = etag_save(R->cli->etag_save, resp);
 	return code;

@@ -12,6 +12,7 @@
 #include "../http/http.h"
 
 struct run;
+struct job;
 struct cli;
 
 /* One URL's output file. */
@@ -44,22 +45,22 @@ struct dl {
  * exit status (23, or 2 for the body's file), the error reported.
  */
 int dl_check(struct run *R);
-/* Before URL i (parsed as u) is requested: its output, its -O name, its -C offset. */
-int dl_prepare(struct run *R, size_t i, const struct hc_url *u);
+/* Before J's URL (parsed as u) is requested: its output, its -O name, its -C offset. */
+int dl_prepare(struct job *J, const struct hc_url *u);
 /*
  * At the final response, before its body: the -C checks (33), the -J name,
  * the .part file opened and made the body's output. 0, DL_SKIP, or an exit
  * status with the error reported.
  */
-int dl_open(struct run *R, const struct hc_response *resp);
+int dl_open(struct job *J, const struct hc_response *resp);
 /* After body bytes were written (nread so far): every few MiB, writeback of the file starts. */
-void dl_written(struct run *R, uint64_t nread);
+void dl_written(struct job *J, uint64_t nread);
 /*
  * After the body (code: its exit status): complete, the file is synced, -R
  * applied and renamed into place; otherwise NAME.part stays. --etag-save too.
  * Returns code, or 23 when finishing the file failed.
  */
-int dl_close(struct run *R, const struct hc_response *resp, int code);
+int dl_close(struct job *J, const struct hc_response *resp, int code);
 void dl_free(struct dl *d);
 
 /*

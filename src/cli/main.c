@@ -18,12 +18,7 @@
 
 static void upload_progress(void *ud, uint64_t sent)
 {
-	progress_update(&((struct run *)ud)->prog, sent);
-}
-
-static void progress_wait(void *ud)
-{
-	progress_tick(&((struct run *)ud)->prog);
+	progress_update(&((struct job *)ud)->prog, sent);
 }
 
 /* -w @FILE or @- reads the format; anything else is the format. */
@@ -179,7 +174,7 @@ static int output_is_body(const struct run *R)
 int main(int argc, char **argv)
 {
 	struct cli cli;
-	struct run R = {.cli = &cli, .body_owned_fd = -1, .dl = {.fd = -1}};
+	struct run R = {.cli = &cli, .body_owned_fd = -1};
 	char err[HC_ERRBUF];
 	int code = 0;
 
@@ -285,23 +280,11 @@ int main(int argc, char **argv)
 		.trace_file = R.out.tty_out ? out_trace_file : NULL, /* SPEC: elided on a terminal */
 		.tls = &cli.tls,
 		.progress = R.progress_ok ? upload_progress : NULL,
-		.tick = R.progress_ok ? progress_wait : NULL,
-		.progress_ud = &R,
 	};
-	conn_init(&R.conn, &R.cfg);
-	if ((code = session_load(&R)) || (code = cookies_load(&R))) {
-		conn_free(&R.conn);
+	R.max_jobs = 1;
+	if ((code = session_load(&R)) || (code = cookies_load(&R)))
 		goto out;
-	}
-	for (size_t i = 0; i < cli.nurls; i++) {
-		int c = run_url(&R, i);
-		if (c && !code)
-			code = c;
-		/* standard output that cannot be written ends the run; one URL's file does not */
-		if (c && (cli.fail_early || (c == hc_err_exit(HC_EWRITE) && !R.dl.on)))
-			break;
-	}
-	conn_free(&R.conn);
+	code = sched_run(&R);
 	explicit_bzero(pass, sizeof(pass));
 	int jc = cookies_save(&R); /* whatever the transfers did, as curl */
 	if (jc && !code)
@@ -312,7 +295,6 @@ out:
 	ck_free(&R.cookies);
 	free(R.session_path);
 	free(R.session_dir);
-	dl_free(&R.dl);
 	out_free(&R.out);
 	free(R.wfmt);
 	proxy_free(&R.proxies);

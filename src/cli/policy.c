@@ -154,7 +154,7 @@ bool auth_retry(struct run *R, struct hop *h, const struct hc_response *resp, bo
 	if (ok) {
 		in->dg_answered = true;
 		in->auth_retries++;
-		conn_info(&R->conn, "Answering the %s Digest challenge%s", dg_alg_name(c.alg),
+		conn_info(resp->c, "Answering the %s Digest challenge%s", dg_alg_name(c.alg),
 			  c.stale ? " (stale nonce)" : "");
 	}
 	explicit_bzero(&c, sizeof(c));
@@ -406,14 +406,21 @@ long policy_retry_after(const char *v)
 
 static const struct hc_body R_nobody = {.kind = HC_BODY_NONE, .fd = -1};
 
-/* Sleep before a retry; the delay is the tool's policy, not a synchronisation. */
-static void pause_ms(long ms)
+/* A retry's delay: a task that only waits for its deadline on the run's loop. */
+static enum hc_err pause_step(struct hc_task *t, short revents)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-
-		;
+	(void)t;
+	(void)revents;
+	return HC_OK;
 }
+
+static enum hc_err pause_over(struct hc_task *t)
+{
+	t->done = true;
+	return HC_OK;
+}
+
+static const struct hc_task_ops pause_ops = {.step = pause_step, .expire = pause_over};
 
 /* RFC 9110 §15.4: which method and body the next hop gets. */
 static void redirect_method(struct hop_in *h, int status)
@@ -424,8 +431,10 @@ static void redirect_method(struct hop_in *h, int status)
 	}
 }
 
-static int follow(struct run *R, struct hop *h)
+static int follow(struct job *J)
 {
+	struct run *R = J->R;
+	struct hop *h = &J->h;
 	struct hc_url *u = &h->in.url;
 	char err[HC_ERRBUF];
 	if (h->in.hops >= R->cli->max_redirs) {
@@ -444,7 +453,7 @@ static int follow(struct run *R, struct hop *h)
 		url_free(&nu);
 		return cli_fail(rc, msg);
 	}
-	conn_info(&R->conn, "Redirect %d to %s", h->out.status, next);
+	conn_info(&J->conn->c, "Redirect %d to %s", h->out.status, next);
 	free(next);
 	if (nu.https != u->https || nu.port != u->port || strcasecmp(nu.host, u->host) != 0)
 		h->in.drop_creds = true;
@@ -462,85 +471,113 @@ static int follow(struct run *R, struct hop *h)
 	return -1; /* go on */
 }
 
-int run_url(struct run *R, size_t i)
+int job_begin(struct job *J)
 {
+	struct run *R = J->R;
 	struct cli *cli = R->cli;
-	struct hop h = {.in = {
-		.arg = cli->urls[i],
+	struct hop *h = &J->h;
+	h->in = (struct hop_in){
+		.arg = cli->urls[J->i],
 		.method = cli->method ? cli->method : cli->body != BODY_NONE ? "POST" : "GET",
 		.body = &R->body,
 		.t0 = hc_now_ns(),
-	}};
-	struct hc_url *u = &h.in.url;
+	};
+	struct hc_url *u = &h->in.url;
 	char err[HC_ERRBUF];
 	int code;
 	/* args.c takes a later word without a scheme as a URL only when it looks like one */
-	enum hc_err rc = url_parse(cli->urls[i], true, u, err, sizeof(err));
+	enum hc_err rc = url_parse(h->in.arg, true, u, err, sizeof(err));
 	for (size_t q = 0; rc == HC_OK && q < cli->nquery; q++)
 		rc = url_add_query(u, cli->query[q].name, cli->query[q].value);
 	if (rc) {
 		url_free(u);
 		memset(u, 0, sizeof(*u));
-		memset(&R->conn.tm, 0, sizeof(R->conn.tm)); /* -w: no transfer, no times */
-		R->conn.tm.t0 = h.in.t0;
-		code = cli_fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
-		goto out;
+		J->wc.tm.t0 = h->in.t0; /* -w: no transfer, no times */
+		return cli_fail(rc, rc == HC_ENOMEM ? "out of memory" : err);
 	}
-	if ((code = dl_prepare(R, i, u)))
-		goto out;
-	h.in.url_user = u->user ? strdup(u->user) : NULL;
-	h.in.url_pass = u->pass ? strdup(u->pass) : NULL;
-	int64_t first = hc_now_ns();
-	long tries = 0;
-	for (;;) {
-		/* -m, as curl's: one clock for a try and the redirects it follows */
-		if (cli->max_time_ms >= 0 && h.in.deadline == 0)
-			h.in.deadline = hc_now_ns() + (int64_t)cli->max_time_ms * 1000000;
-		/* curl's --retry-max-time: retries go on while the clock is under it */
-		int64_t spent = (hc_now_ns() - first) / 1000000;
-		h.in.may_retry = tries < cli->retry && req_body_replayable(h.in.body) &&
-			      (cli->retry_max_time_ms < 0 || spent < cli->retry_max_time_ms);
-		code = exchange(R, &h);
-		if (code == 0 && h.out.pending && h.out.auth_retry)
-			continue; /* the same request with Digest credentials */
-		if (code == 0 && h.out.pending && cli->location &&
-		    policy_is_redirect(h.out.status) && h.out.location) {
-			if ((code = follow(R, &h)) >= 0)
-				break;
-			continue;
-		}
-		if (!h.in.may_retry || !(h.out.pending || h.out.quiet_error))
-			break;
-		long delay = cli->retry_delay_ms >= 0 ? cli->retry_delay_ms
-			     : tries < 10		 ? 1000L << tries
-							 : 600000;
-		if (h.out.retry_after >= 0 && h.out.pending)
-			delay = h.out.retry_after;
-		spent = (hc_now_ns() - first) / 1000000;
-		if (cli->retry_max_time_ms >= 0 && spent + delay > cli->retry_max_time_ms)
-			delay = cli->retry_max_time_ms > spent ? cli->retry_max_time_ms - spent : 0;
-		tries++;
-		out_warn(&R->out, "%s%s%s; retry %ld of %ld in %ld ms",
-			 h.out.quiet_error ? hc_err_name(h.out.last_err) : "",
-			 h.out.quiet_error ? ": " : "", h.out.why,
-			 tries, cli->retry, delay);
-		pause_ms(delay);
-		h.out.pending = h.out.quiet_error = false;
-		h.in.deadline = 0; /* a retry gets a clock of its own */
+	if ((code = dl_prepare(J, u)))
+		return code;
+	h->in.url_user = u->user ? strdup(u->user) : NULL;
+	h->in.url_pass = u->pass ? strdup(u->pass) : NULL;
+	J->first = hc_now_ns();
+	J->tries = 0;
+	return 0;
+}
+
+void job_try(struct job *J)
+{
+	const struct cli *cli = J->R->cli;
+	struct hop *h = &J->h;
+	/* -m, as curl's: one clock for a try and the redirects it follows */
+	if (cli->max_time_ms >= 0 && h->in.deadline == 0)
+		h->in.deadline = hc_now_ns() + (int64_t)cli->max_time_ms * 1000000;
+	/* curl's --retry-max-time: retries go on while the clock is under it */
+	int64_t spent = (hc_now_ns() - J->first) / 1000000;
+	h->in.may_retry = J->tries < cli->retry && req_body_replayable(h->in.body) &&
+			  (cli->retry_max_time_ms < 0 || spent < cli->retry_max_time_ms);
+	J->state = JOB_TRY;
+}
+
+void job_after(struct job *J, int code)
+{
+	struct run *R = J->R;
+	const struct cli *cli = R->cli;
+	struct hop *h = &J->h;
+	if (code == 0 && h->out.pending && h->out.auth_retry) {
+		job_try(J); /* the same request with Digest credentials */
+		return;
 	}
-	if (h.out.quiet_error) /* cannot happen without may_retry; kept for safety */
-		code = cli_fail(h.out.last_err, h.out.why);
-out:
+	if (code == 0 && h->out.pending && cli->location && policy_is_redirect(h->out.status) &&
+	    h->out.location) {
+		if ((code = follow(J)) >= 0)
+			job_end(J, code);
+		else
+			job_try(J);
+		return;
+	}
+	if (!h->in.may_retry || !(h->out.pending || h->out.quiet_error)) {
+		job_end(J, code);
+		return;
+	}
+	long delay = cli->retry_delay_ms >= 0 ? cli->retry_delay_ms
+		     : J->tries < 10		  ? 1000L << J->tries
+						  : 600000;
+	if (h->out.retry_after >= 0 && h->out.pending)
+		delay = h->out.retry_after;
+	int64_t spent = (hc_now_ns() - J->first) / 1000000;
+	if (cli->retry_max_time_ms >= 0 && spent + delay > cli->retry_max_time_ms)
+		delay = cli->retry_max_time_ms > spent ? cli->retry_max_time_ms - spent : 0;
+	J->tries++;
+	out_warn(&J->out, "%s%s%s; retry %ld of %ld in %ld ms",
+		 h->out.quiet_error ? hc_err_name(h->out.last_err) : "",
+		 h->out.quiet_error ? ": " : "", h->out.why, J->tries, cli->retry, delay);
+	h->out.pending = h->out.quiet_error = false;
+	h->in.deadline = 0; /* a retry gets a clock of its own */
+	/* the delay is the tool's policy: a deadline on the loop, while the other jobs go on */
+	J->timer = (struct hc_task){.ops = &pause_ops, .fd = -1};
+	loop_add(&R->loop, &J->timer);
+	J->timer.deadline = hc_now_ns() + (int64_t)delay * 1000000;
+	J->state = JOB_PAUSE;
+}
+
+void job_end(struct job *J, int code)
+{
+	struct hop *h = &J->h;
+	if (h->out.quiet_error) /* cannot happen without may_retry; kept for safety */
+		code = cli_fail(h->out.last_err, h->out.why);
 	/* -w after every ending: success, a failed hop, a refused redirect, a bad URL */
-	if (R->wfmt)
-		code = exchange_report(R, &h, code);
-	resp_free(&h.out.last);
-	R->redirects = h.in.hops;
-	free(h.out.location);
-	free(h.in.url_user);
-	if (h.in.url_pass)
-		explicit_bzero(h.in.url_pass, strlen(h.in.url_pass));
-	free(h.in.url_pass);
-	url_free(u);
-	return code;
+	if (J->R->wfmt)
+		code = exchange_report(J, code);
+	resp_free(&h->out.last);
+	free(h->out.location);
+	h->out.location = NULL;
+	free(h->in.url_user);
+	if (h->in.url_pass)
+		explicit_bzero(h->in.url_pass, strlen(h->in.url_pass));
+	free(h->in.url_pass);
+	h->in.url_user = h->in.url_pass = NULL;
+	url_free(&h->in.url);
+	memset(&h->in.url, 0, sizeof(h->in.url));
+	J->code = code;
+	J->state = JOB_DONE;
 }

@@ -1,7 +1,7 @@
 /*
  * The roads between hcli and the server, as policies over the engine:
  * which proxy, which credentials, whether to follow a redirect or retry.
- * The loop that drives the engine again for them is run_url() (run.h).
+ * The steps that drive the engine again for them are the job steps of run.h.
  */
 #ifndef HC_POLICY_H
 #define HC_POLICY_H

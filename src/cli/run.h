@@ -1,6 +1,7 @@
 /*
- * One run of hcli: the state the URLs share (connection, output, body
- * source, proxies, credentials) and the steps that drive the engine.
+ * One run of hcli: the state the URLs share (options, connections, body
+ * source, proxies, credentials, cookies), each URL's job, and the steps that
+ * drive the engine.
  */
 #ifndef HC_RUN_H
 #define HC_RUN_H
@@ -49,11 +50,49 @@ struct hop {
 	struct hop_out out;
 };
 
+/* A connection of the run's pool: jobs take it, and give it back when they end. */
+struct pooled {
+	struct hc_conn c;
+	unsigned users; /* jobs using it now (one, until h2 streams run at once) */
+	bool fresh;	/* made for its user: not yet known to speak h2 or HTTP/1.1 */
+};
+
+struct exch;
+
+/* Where a job is: its URL's way from start to its last byte (sched.c drives it). */
+enum job_state {
+	JOB_TRY,   /* a request to send: waits for a connection it may use */
+	JOB_XFER,  /* an exchange in flight (struct exch) */
+	JOB_PAUSE, /* a retry's delay: a deadline on the loop */
+	JOB_DONE,  /* ended (code); its held output waits for its turn */
+};
+
+/* One URL's transfer: its hop, exchange, connection, output, file and progress. */
+struct job {
+	struct run *R;
+	size_t i; /* its URL's index: the order of standard output and of exit statuses */
+	enum job_state state;
+	struct hop h;
+	struct hc_conn_cfg cfg; /* the run's, with this job's deadline, trace and progress */
+	struct pooled *conn;	/* the connection it took, or NULL */
+	struct hc_conn wc;	/* -w: the last connection's address, counts and times */
+	struct exch *ex;	/* the exchange in flight, or NULL */
+	struct out out;
+	struct progress prog;
+	struct dl dl; /* its output file */
+	int64_t first; /* when its first try began (--retry-max-time) */
+	long tries;
+	struct hc_task timer; /* a retry's delay */
+	int code;
+	char errmsg[HC_ERRBUF * 2]; /* the last error reported, for -w %{errormsg} */
+	struct job *next;	    /* the run's jobs in URL order */
+};
+
+/* What the URLs share: options, connections, cookies, credentials, the body source. */
 struct run {
 	struct cli *cli;
 	struct hc_conn_cfg cfg;
-	struct hc_conn conn;
-	struct out out;
+	struct out out; /* warnings, and the settings each job's output starts from */
 	struct hc_body body;
 	struct hc_multipart form; /* -F parts, the body's source with BODY_FORM */
 	int body_owned_fd; /* a file we opened for the body, or -1 */
@@ -65,14 +104,23 @@ struct run {
 	const char *netrc_path;
 	int netrc_warned;
 	bool insecure_warned; /* -k's warning is shown once */
-	long redirects;
 	char *wfmt; /* -w, read from @FILE if need be */
 	bool progress_ok; /* standard error is a terminal, and no -s */
-	struct progress prog;
-	struct dl dl; /* the current URL's output file */
 	struct ck_store cookies; /* on in every run: -b files, then what responses set */
 	char *session_path, *session_dir; /* --session: the file, and its directory to create */
 	bool session_save;		  /* --session (not read-only), read whole or new */
+
+	/* the scheduler (sched.c) */
+	struct hc_loop loop;
+	size_t max_jobs;	 /* at once: 1, or --parallel-max with -Z */
+	size_t next_url;	 /* the next URL to start */
+	struct job *jobs, *last; /* running, or ended with output still held, in URL order */
+	size_t njobs;
+	struct pooled **pool;
+	size_t npool;
+	bool stop;	 /* start no more URLs (--fail-early, a failed standard output) */
+	size_t fail_url; /* the first URL in order that failed (with fail_code) */
+	int fail_code;
 };
 
 /* Report an error as "hcli: KIND: detail"; returns its exit status. */
@@ -83,10 +131,26 @@ enum hc_err body_open(struct run *R, char *err, size_t errlen);
 /* form.c: the -F parts as a multipart body */
 enum hc_err form_open(struct run *R, char *err, size_t errlen);
 
-/* exchange.c: one request and its response, shown unless a redirect or retry replaces it */
-int exchange(struct run *R, struct hop *h);
+/* Errors reported from here on are the -w %{errormsg} of this buffer (a job's). */
+void cli_fail_into(char *buf, size_t len);
+
+/*
+ * exchange.c: one request and its response, shown unless a redirect or retry
+ * replaces it, in steps: exch_start sends it on the job's connection (the
+ * transfer on R->loop; 0, or an exit status when it could not start);
+ * exch_poll, after each round, moves it on when its transfer changed (1:
+ * still going, 0 ended: *code its exit status).
+ */
+#define EXCH_GOING (-100) /* the transfer goes on */
+#define EXCH_WAIT (-101)  /* exch_start: no connection for it yet */
+int exch_start(struct job *J);
+int exch_poll(struct job *J, int *code);
+/* Take the exchange off the loop at once, nothing reported (--fail-early ended the run). */
+void exch_abort(struct job *J);
+/* The loop's poll failed (errno err): the exchange ends with that. */
+void exch_fail(struct job *J, int err);
 /* -w once the URL is done, whatever ended it; returns code, or a write error's if code is 0 */
-int exchange_report(struct run *R, const struct hop *h, int code);
+int exchange_report(struct job *J, int code);
 
 /* cookies.c: -b files into R->cookies (26 when one cannot be read), -c at the end */
 int cookies_load(struct run *R);
@@ -104,7 +168,25 @@ bool auth_retry(struct run *R, struct hop *h, const struct hc_response *resp, bo
 bool auth_holds_body(const struct run *R, const struct hop_in *h, bool digest_sent);
 void auth_digest_free(struct auth_digest *d);
 
-/* policy.c: one URL through its redirects and retries */
-int run_url(struct run *R, size_t i);
+/*
+ * policy.c: one URL through its redirects and retries, as steps of its job:
+ * job_begin (the URL parsed, its output prepared; 0 or an exit status),
+ * job_try before each request (the clocks of -m and --retry-max-time),
+ * job_after an exchange (its code): JOB_TRY again (a redirect, Digest
+ * credentials), JOB_PAUSE (a retry's delay on the loop) or JOB_DONE.
+ */
+int job_begin(struct job *J);
+void job_try(struct job *J);
+void job_after(struct job *J, int code);
+/* The end of a URL: -w, its code kept, JOB_DONE. */
+void job_end(struct job *J, int code);
+
+/* sched.c: run every URL, up to R->max_jobs at once; the exit status of the first that failed */
+int sched_run(struct run *R);
+/* A connection for J's next request (J->conn), or NULL: it must wait for one. */
+struct pooled *pool_take(struct run *R, struct job *J, const struct hc_url *u,
+			 const struct hc_proxy *proxy);
+/* J gives its connection back. */
+void pool_give(struct job *J);
 
 #endif

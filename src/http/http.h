@@ -479,6 +479,16 @@ struct hc_xfer {
  * x->task.done (x->task.result, x->err); then proto->finish and resp_free.
  */
 enum hc_err xfer_open(struct hc_xfer *x, struct hc_loop *L);
+/*
+ * The same steps for a driver of several transfers on one loop (the
+ * command line's scheduler), which runs the rounds itself and looks at the
+ * task after each: xfer_start puts x on L (paused: head in; done: ended,
+ * result says how); xfer_sink hands the paused x its body's sink; xfer_end
+ * takes x off L (the loop stays).
+ */
+enum hc_err xfer_start(struct hc_xfer *x, struct hc_loop *L);
+enum hc_err xfer_sink(struct hc_xfer *x, const struct hc_sink *s);
+void xfer_end(struct hc_xfer *x);
 enum hc_err xfer_recv(struct hc_xfer *x, struct hc_loop *L, const struct hc_sink *s);
 void xfer_close(struct hc_xfer *x, struct hc_loop *L);
 enum hc_err xfer_run(struct hc_xfer *x);

@@ -212,14 +212,26 @@ static int wait_fds(struct hc_loop *L, size_t n, int ms)
 	return r < 0 && errno == EINTR ? 0 : r;
 }
 
-/* One round; it ends before the poll when the task run_until waits for is through. */
-static enum hc_err round_for(struct hc_loop *L, const struct hc_task *until)
+/* Is a task on L done or paused (its driver has something to look at)? */
+static bool any_through(const struct hc_loop *L)
+{
+	for (const struct hc_task *t = L->head; t; t = t->next)
+		if (!live(t))
+			return true;
+	return false;
+}
+
+/*
+ * One round; it ends before the poll when the task run_until waits for is
+ * through, or (any_end) when any task is (a step may end or pause another).
+ */
+static enum hc_err round_for(struct hc_loop *L, const struct hc_task *until, bool any_end)
 {
 	/* runnable tasks first: a step may leave another runnable step behind it */
 	for (struct hc_task *t = L->head; t; t = t->next)
 		if (live(t) && t->run_again)
 			run(t, 0);
-	if (until && !live(until))
+	if ((until && !live(until)) || (any_end && any_through(L)))
 		return HC_OK;
 
 	bool any;
@@ -271,13 +283,18 @@ static enum hc_err round_for(struct hc_loop *L, const struct hc_task *until)
 
 enum hc_err loop_round(struct hc_loop *L)
 {
-	return round_for(L, NULL);
+	return round_for(L, NULL, false);
+}
+
+enum hc_err loop_turn(struct hc_loop *L)
+{
+	return round_for(L, NULL, true);
 }
 
 enum hc_err loop_run_until(struct hc_loop *L, struct hc_task *t)
 {
 	while (live(t)) {
-		enum hc_err rc = round_for(L, t);
+		enum hc_err rc = round_for(L, t, false);
 		if (rc)
 			return rc;
 	}
@@ -334,6 +351,24 @@ void xfer_close(struct hc_xfer *x, struct hc_loop *L)
 	x->proto->finish(x, L);
 	x->loop = NULL;
 	loop_free(L);
+}
+
+enum hc_err xfer_start(struct hc_xfer *x, struct hc_loop *L)
+{
+	x->loop = L;
+	return x->proto->start(x, L);
+}
+
+enum hc_err xfer_sink(struct hc_xfer *x, const struct hc_sink *s)
+{
+	return x->proto->body(x, s);
+}
+
+void xfer_end(struct hc_xfer *x)
+{
+	if (x->loop)
+		x->proto->finish(x, x->loop);
+	x->loop = NULL;
 }
 
 enum hc_err xfer_run(struct hc_xfer *x)

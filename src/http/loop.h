@@ -71,6 +71,12 @@ bool loop_has(const struct hc_loop *L, const struct hc_task *t);
  * HC_EINTERNAL when poll itself fails (L->err).
  */
 enum hc_err loop_round(struct hc_loop *L);
+/*
+ * The same for a driver that looks at its tasks after each round (the
+ * command line's scheduler): it returns before the poll when a task on L is
+ * done or paused, so that nothing waits behind a finished task.
+ */
+enum hc_err loop_turn(struct hc_loop *L);
 /* Rounds until t is done or paused (the others move meanwhile). */
 enum hc_err loop_run_until(struct hc_loop *L, struct hc_task *t);
 /* Rounds until every task is done or paused. */

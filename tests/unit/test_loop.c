@@ -255,6 +255,38 @@ static void removed_during_a_round(void)
 	unit_end();
 }
 
+static void turn_returns_when_a_task_ends(void)
+{
+	unit_begin("loop_turn: a task that ends in a runnable step returns the round before the poll");
+	int p[1][2];
+	struct hc_loop L;
+	struct fake a, b;
+	loop_init(&L);
+	if (pipes(p, 1)) {
+		fake_init(&a, 'A', -1, 0);
+		a.finish_after = 1;
+		fake_init(&b, 'B', p[0][0], POLLIN); /* never poked: a poll would wait for its deadline */
+		b.finish_after = 1;
+		loop_add(&L, &a.t);
+		add_waiting(&L, &b);
+		b.t.deadline = hc_now_ns() + (int64_t)30 * 1000000000;
+		log_reset();
+		CHECK_EQ_INT(loop_turn(&L), HC_OK);
+		CHECK(a.t.done);
+		CHECK_EQ_STR(order, "A");
+		CHECK_EQ_INT(b.expires, 0);
+		/* with nothing through, a turn polls as a round does */
+		loop_remove(&L, &a.t);
+		poke(p[0][1]);
+		CHECK_EQ_INT(loop_turn(&L), HC_OK);
+		CHECK_EQ_STR(order, "AB");
+		CHECK(b.t.done);
+	}
+	loop_free(&L);
+	close_pipes(p, 1);
+	unit_end();
+}
+
 static void deadlines(void)
 {
 	unit_begin(
@@ -2071,6 +2103,7 @@ int main(void)
 	run_again_first();
 	finishing_while_others_wait();
 	removed_during_a_round();
+	turn_returns_when_a_task_ends();
 	deadlines();
 	error_ends_one();
 	paused_and_stuck();
