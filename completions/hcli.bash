@@ -6,7 +6,7 @@ _hcli_long_opts='--request --data --data-urlencode --json --form --multipart --g
 --cookie-jar --junk-session-cookies --session --session-read-only
 --print --include --body --output --remote-name --remote-header-name --output-dir --create-dirs
 --no-clobber --continue-at --remote-time --time-cond --etag-save --etag-compare --verbose --silent
---fail --fail-with-body --fail-early --connect-timeout --timeout --max-time
+--fail --fail-with-body --fail-early --parallel --parallel-max --connect-timeout --timeout --max-time
 --source-address --blocksize --max-headers --ipv4 --ipv6 --resolve --unix-socket
 --http1.0 --http1.1 --http2 --http2-prior-knowledge --chunked --form-field --boundary --expect100 --expect100-timeout -F --form-field --boundary --cacert --capath --insecure
 --cert --key --tls-min --priority --pinnedpubkey --proxy --proxy-header --noproxy
@@ -14,11 +14,11 @@ _hcli_long_opts='--request --data --data-urlencode --json --form --multipart --g
 --netrc --netrc-file --retry --retry-delay
 --retry-max-time --write-out --compressed --color --pretty --format-options --config --disable
 --help --version'
-_hcli_short_opts='-X -d -j -G -H -A -b -c -F -p -i -o -O -J -C -R -z -v -s -f -m -4 -6 -k -x -L -u -a -w -K -q -h -V'
+_hcli_short_opts='-X -d -j -G -H -A -b -c -F -p -i -o -O -J -C -R -z -v -s -f -Z -m -4 -6 -k -x -L -u -a -w -K -q -h -V'
 # Options that take an argument in the next word.
 _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-agent
 -b --cookie -c --cookie-jar --session --session-read-only -p --print -o --output --output-dir -C --continue-at -z --time-cond --etag-save
---etag-compare --connect-timeout --timeout
+--etag-compare --parallel-max --connect-timeout --timeout
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
 --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
 -x --proxy --proxy-header --noproxy --max-redirs -u --user -a --auth --auth-type --oauth2-bearer
@@ -169,6 +169,7 @@ _hcli()
 	--connect-timeout | --timeout | -m | --max-time | --source-address | --blocksize | \
 		--max-headers | --resolve | --expect100-timeout | --priority | --pinnedpubkey | \
 		--proxy-header | --noproxy | --max-redirs | -u | --user | --retry | --retry-delay | \
+		--parallel-max | \
 		--retry-max-time | -A | --user-agent)
 		return # a number, an address or a string: nothing to offer
 		;;

@@ -28,7 +28,7 @@ function __fish_hcli_first_positional
                 set color 1
             case -X --request -d --data --data-urlencode -H --header -A --user-agent \
                 -b --cookie -c --cookie-jar --session --session-read-only -p --print -o --output --output-dir -C --continue-at -z --time-cond \
-                --etag-save --etag-compare -m --max-time \
+                --etag-save --etag-compare -m --max-time --parallel-max \
                 --connect-timeout --timeout --source-address --blocksize --max-headers \
                 --resolve --unix-socket --expect100-timeout -F --form-field --boundary --cacert --capath --cert --key \
                 --tls-min --priority --pinnedpubkey -x --proxy --proxy-header --noproxy \
@@ -132,6 +132,8 @@ complete -c hcli -s s -l silent -d 'no progress and no warnings'
 complete -c hcli -s f -l fail -d 'exit 22 on an HTTP status of 400 or more, body not printed'
 complete -c hcli -l fail-with-body -d 'exit 22 on an HTTP status of 400 or more, body printed'
 complete -c hcli -l fail-early -d 'with several URLs, stop at the first that fails'
+complete -c hcli -s Z -l parallel -d 'run the URLs at once (standard output still in URL order)'
+complete -c hcli -l parallel-max -x -d 'with -Z, transfers at once (1-300, default 50)'
 complete -c hcli -l connect-timeout -x -d 'seconds allowed for connecting (default 300)'
 complete -c hcli -l timeout -x -d 'seconds allowed for each blocking operation'
 complete -c hcli -s m -l max-time -x -d 'seconds allowed for the whole transfer of each URL'

@@ -117,7 +117,7 @@ except OSError:
 @test "usage: no URL" { usage_error; }
 @test "usage: only options, no URL" { usage_error -i -v; }
 @test "usage: unknown long option" { usage_error --no-such-option "$NOWHERE"; }
-@test "usage: unknown short option" { usage_error -Z "$NOWHERE"; }
+@test "usage: unknown short option" { usage_error -Y "$NOWHERE"; }
 @test "usage: option missing its argument" { usage_error "$NOWHERE" -X; }
 @test "usage: -X with a positional method" { usage_error -X PUT PROPFIND "$NOWHERE"; }
 @test "usage: positional method with -X after it" { usage_error PROPFIND -X PUT "$NOWHERE"; }

@@ -73,7 +73,7 @@ sent_head() {
 	local rows=(
 		'nosuch = 1|line 1: unknown option '\''--nosuch'\'''
 		'heder = "X: y"|line 1: unknown option '\''--heder'\'' (did you mean --header?)'
-		'-Z 1|line 1: unknown option '\''-Z'\'''
+		'-Y 1|line 1: unknown option '\''-Y'\'''
 		'header = X: y|line 1: more after the value (quote a value with spaces: "...")'
 		'data = "open|line 1: the quoted value has no closing '\''"'\'''
 		'silent = yes|line 1: option '\''--silent'\'' takes no value'

@@ -25,6 +25,7 @@
 enum {
 	OPT_FAIL_WITH_BODY = 256,
 	OPT_FAIL_EARLY,
+	OPT_PARALLEL_MAX,
 	OPT_CONNECT_TIMEOUT,
 	OPT_TIMEOUT,
 	OPT_SOURCE_ADDRESS,
@@ -562,6 +563,8 @@ static const struct opt opts[] = {
 	FLAG("fail", 'f', fail, "exit 22 on an HTTP status of 400 or more, body not printed"),
 	FLAG("fail-with-body", OPT_FAIL_WITH_BODY, fail_with_body, "exit 22 on an HTTP status of 400 or more, body printed"),
 	FLAG("fail-early", OPT_FAIL_EARLY, fail_early, "with several URLs, stop at the first that fails"),
+	FLAG("parallel", 'Z', parallel, "run the URLs at once (standard output still in URL order)"),
+	NUMBER("parallel-max", OPT_PARALLEL_MAX, K_COUNT, parallel_max, 1, 300, "N", "with -Z, transfers at once (1-300, default 50)"),
 	SECONDS("connect-timeout", OPT_CONNECT_TIMEOUT, connect_timeout_ms, "seconds allowed for connecting (default 300)"),
 	SECONDS("timeout", OPT_TIMEOUT, timeout_ms, "seconds allowed for each blocking operation"),
 	SECONDS("max-time", 'm', max_time_ms, "seconds allowed for the whole transfer of each URL"),
@@ -834,6 +837,7 @@ static void cli_defaults(struct cli *cli)
 	cli->family = AF_UNSPEC;
 	cli->expect100_timeout_ms = 1000;
 	cli->max_redirs = 50; /* curl's */
+	cli->parallel_max = 50; /* curl's */
 	cli->retry_delay_ms = -1;
 	cli->retry_max_time_ms = -1;
 }

@@ -114,6 +114,8 @@ struct cli {
 	const char *etag_save, *etag_compare;
 	int verbose;
 	bool silent, fail, fail_with_body, fail_early;
+	bool parallel;	   /* -Z */
+	long parallel_max; /* --parallel-max */
 
 	int connect_timeout_ms, timeout_ms, max_time_ms; /* -1: none */
 	char *source_addr;

@@ -190,6 +190,7 @@ static enum hc_err decoded_out(void *ud, const char *p, size_t n)
 static void body_moved(struct body_sink *b)
 {
 	progress_update(&b->J->prog, b->resp->nread);
+	sched_progress(b->J, b->resp->nread, b->J->px.up);
 	dl_written(b->J, b->resp->nread);
 }
 

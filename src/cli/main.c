@@ -18,7 +18,9 @@
 
 static void upload_progress(void *ud, uint64_t sent)
 {
-	progress_update(&((struct job *)ud)->prog, sent);
+	struct job *J = ud;
+	progress_update(&J->prog, sent);
+	sched_progress(J, J->px.down, sent);
 }
 
 /* -w @FILE or @- reads the format; anything else is the format. */
@@ -251,7 +253,8 @@ int main(int argc, char **argv)
 		else if (home && snprintf(netrc_buf, sizeof(netrc_buf), "%s/.netrc", home) > 0)
 			R.netrc_path = netrc_buf;
 	}
-	R.progress_ok = !cli.silent && isatty(STDERR_FILENO);
+	/* one progress line per transfer: not while several run at once */
+	R.progress_ok = !cli.silent && isatty(STDERR_FILENO) && (!cli.parallel || cli.nurls == 1);
 	int print = cli.print;
 	if (print == 0)
 		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
@@ -279,9 +282,9 @@ int main(int argc, char **argv)
 		.trace_body = (print & PRINT_REQ_BODY) != 0,
 		.trace_file = R.out.tty_out ? out_trace_file : NULL, /* SPEC: elided on a terminal */
 		.tls = &cli.tls,
-		.progress = R.progress_ok ? upload_progress : NULL,
+		.progress = !cli.silent && isatty(STDERR_FILENO) ? upload_progress : NULL,
 	};
-	R.max_jobs = 1;
+	R.max_jobs = cli.parallel ? (size_t)cli.parallel_max : 1;
 	if ((code = session_load(&R)) || (code = cookies_load(&R)))
 		goto out;
 	code = sched_run(&R);

@@ -9,6 +9,7 @@
 #include "../http/cookie.h"
 #include "args.h"
 #include "download.h"
+#include "hold.h"
 #include "output.h"
 #include "policy.h"
 #include "progress.h"
@@ -83,6 +84,9 @@ struct job {
 	int64_t first; /* when its first try began (--retry-max-time) */
 	long tries;
 	struct hc_task timer; /* a retry's delay */
+	struct hold hold;     /* -Z: its standard output, until its turn */
+	bool held;	      /* out goes to hold */
+	struct progress_xfer px; /* its part of the -Z progress line */
 	int code;
 	char errmsg[HC_ERRBUF * 2]; /* the last error reported, for -w %{errormsg} */
 	struct job *next;	    /* the run's jobs in URL order */
@@ -119,6 +123,11 @@ struct run {
 	struct pooled **pool;
 	size_t npool;
 	bool stop;	 /* start no more URLs (--fail-early, a failed standard output) */
+	bool out_failed; /* standard output could not be written: the run ends */
+	struct hc_task out_wait; /* a held output waits for standard output to take more */
+	bool out_waiting;	 /* out_wait is on the loop */
+	struct progress_multi pm; /* -Z: one progress line for the transfers at once */
+	bool multi;		  /* pm is on */
 	size_t fail_url; /* the first URL in order that failed (with fail_code) */
 	int fail_code;
 };
@@ -188,5 +197,7 @@ struct pooled *pool_take(struct run *R, struct job *J, const struct hc_url *u,
 			 const struct hc_proxy *proxy);
 /* J gives its connection back. */
 void pool_give(struct job *J);
+/* J's bytes so far (down, up), for the -Z progress line. */
+void sched_progress(struct job *J, uint64_t down, uint64_t up);
 
 #endif

@@ -3,11 +3,19 @@
  * loop. Up to R->max_jobs run at once (1 without -Z: one URL after the
  * other); the connections they take come from one pool, and go back to it
  * when a job ends, kept alive for the next job of their origin.
+ *
+ * Standard output stays in URL order (SPEC Part 2): the jobs are listed in
+ * URL order, the first one writes directly, the others into their hold
+ * (hold.c) until the ones before them have ended and their turn comes. At
+ * most R->max_jobs jobs are listed, running or ended with output held, so
+ * memory does not grow with the number of URLs.
  */
-#include <stdint.h>
 #include <bsd/string.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "run.h"
 
@@ -134,6 +142,13 @@ static struct job *job_new(struct run *R, size_t i)
 	J->cfg = R->cfg;
 	J->cfg.trace_ud = &J->out;
 	J->cfg.progress_ud = J;
+	hold_init(&J->hold);
+	if (R->jobs) { /* another URL's output comes first */
+		out_hold(&J->out, &J->hold);
+		J->held = true;
+	}
+	if (R->multi)
+		progress_multi_add(&R->pm, &J->px);
 	if (R->last)
 		R->last->next = J;
 	else
@@ -154,6 +169,9 @@ static void job_free(struct job *J)
 		explicit_bzero(h->in.url_pass, strlen(h->in.url_pass));
 	free(h->in.url_pass);
 	url_free(&h->in.url);
+	if (J->held)
+		out_unhold(&J->out);
+	hold_free(&J->hold);
 	dl_free(&J->dl);
 	out_free(&J->out);
 	free(J);
@@ -164,14 +182,18 @@ static void job_ended(struct run *R, struct job *J)
 {
 	const struct cli *cli = R->cli;
 	pool_give(J);
+	if (R->multi)
+		progress_multi_end_xfer(&R->pm, &J->px);
 	if (J->code == 0)
 		return;
 	if (J->i < R->fail_url) {
 		R->fail_url = J->i;
 		R->fail_code = J->code;
 	}
-	/* standard output that cannot be written ends the run; one URL's file does not */
-	if (cli->fail_early || (J->code == hc_err_exit(HC_EWRITE) && !J->dl.on))
+	/* standard output that cannot be written ends the run; one URL's file (or hold) does not */
+	if (J->code == hc_err_exit(HC_EWRITE) && !J->dl.on && !J->held)
+		R->stop = R->out_failed = true;
+	if (cli->fail_early)
 		R->stop = true;
 }
 
@@ -227,22 +249,83 @@ static bool fill(struct run *R)
 		}
 		cli_fail_into(J->errmsg, sizeof(J->errmsg));
 		int code = job_begin(J);
-		cli_fail_into(NULL, 0);
 		if (code) {
 			job_end(J, code);
 			job_ended(R, J);
 		} else {
 			job_try(J);
 		}
+		cli_fail_into(NULL, 0);
 		moved = true;
 	}
 	return moved;
 }
 
+/* Standard output can take more: the held output's drain goes on. */
+static enum hc_err out_wait_step(struct hc_task *t, short revents)
+{
+	if (revents)
+		t->done = true;
+	return HC_OK;
+}
+
+static enum hc_err out_wait_expire(struct hc_task *t)
+{
+	(void)t;
+	return HC_OK;
+}
+
+static const struct hc_task_ops out_wait_ops = {.step = out_wait_step, .expire = out_wait_expire};
+
+/* Standard output failed while J's held output went out: J fails, the run ends. */
+static void out_failed(struct run *R, struct job *J)
+{
+	cli_fail_into(J->errmsg, sizeof(J->errmsg));
+	int code = cli_fail(HC_EWRITE, J->hold.errmsg);
+	cli_fail_into(NULL, 0);
+	if (J->i < R->fail_url) {
+		R->fail_url = J->i;
+		R->fail_code = code;
+	}
+	R->stop = R->out_failed = true;
+}
+
+/*
+ * J's turn: what its hold kept goes to standard output, as far as it takes
+ * it now; once all is out, J writes directly. False: J waits for standard
+ * output (R->out_wait polls it).
+ */
+static bool turn(struct run *R, struct job *J)
+{
+	int fd;
+	if (!J->held)
+		return true;
+	if (hold_drain(&J->hold, STDOUT_FILENO, "standard output", &fd)) {
+		out_failed(R, J);
+		return true;
+	}
+	if (fd >= 0) {
+		R->out_wait = (struct hc_task){.ops = &out_wait_ops, .fd = fd, .events = POLLOUT};
+		loop_add(&R->loop, &R->out_wait);
+		R->out_waiting = true;
+		return false;
+	}
+	out_unhold(&J->out);
+	J->held = false;
+	return true;
+}
+
 /* The first jobs in URL order that have ended leave; the next one's output has its turn. */
 static void flush(struct run *R)
 {
-	while (R->jobs && R->jobs->state == JOB_DONE) {
+	if (R->out_waiting) {
+		if (!R->out_wait.done)
+			return;
+		loop_remove(&R->loop, &R->out_wait);
+		R->out_waiting = false;
+	}
+	/* after a failed standard output, nothing more is written */
+	while (R->jobs && (R->out_failed || turn(R, R->jobs)) && R->jobs->state == JOB_DONE) {
 		struct job *J = R->jobs;
 		R->jobs = J->next;
 		if (R->jobs == NULL)
@@ -252,14 +335,27 @@ static void flush(struct run *R)
 	}
 }
 
-/* --fail-early: the run ends now; the other transfers stop, reported by no one. */
+/*
+ * --fail-early (or a failed standard output): the run ends now. The
+ * transfers still running stop, reported by no one, and what they held is
+ * dropped; the URLs that ended keep their turn.
+ */
 static void abort_all(struct run *R)
 {
 	for (struct job *J = R->jobs; J; J = J->next) {
+		if (J->state == JOB_DONE)
+			continue;
 		if (J->state == JOB_XFER)
 			exch_abort(J);
 		else if (J->state == JOB_PAUSE)
 			loop_remove(&R->loop, &J->timer);
+		if (R->multi)
+			progress_multi_end_xfer(&R->pm, &J->px);
+		if (J->held) {
+			out_unhold(&J->out);
+			J->held = false;
+		}
+		hold_free(&J->hold);
 		J->state = JOB_DONE;
 	}
 }
@@ -273,26 +369,40 @@ static bool loop_waits(const struct hc_loop *L)
 	return false;
 }
 
-/* The progress lines move while a poll waits (one transfer at a time shows one). */
+/* The progress lines move while a poll waits. */
 static void tick(void *ud)
 {
 	struct run *R = ud;
+	if (R->multi)
+		progress_multi_tick(&R->pm);
 	for (struct job *J = R->jobs; J; J = J->next)
 		progress_tick(&J->prog);
+}
+
+void sched_progress(struct job *J, uint64_t down, uint64_t up)
+{
+	struct run *R = J->R;
+	if (R->multi)
+		progress_multi_update(&R->pm, &J->px, down, up);
 }
 
 int sched_run(struct run *R)
 {
 	struct hc_loop *L = &R->loop;
 	loop_init(L);
-	L->tick = R->progress_ok ? tick : NULL;
+	/* several at once: one line for all (a terminal, no -s) */
+	R->multi = R->max_jobs > 1 && R->cli->nurls > 1;
+	if (R->multi)
+		progress_multi_start(&R->pm, !R->cli->silent && isatty(STDERR_FILENO),
+				     (unsigned)R->cli->nurls);
+	L->tick = R->progress_ok || R->pm.enabled ? tick : NULL;
 	L->tick_ud = R;
 	R->fail_url = SIZE_MAX;
 	for (;;) {
 		bool moved = fill(R);
 		for (struct job *J = R->jobs; J; J = J->next)
 			moved |= job_step(R, J);
-		if (R->stop && R->cli->fail_early)
+		if (R->stop && (R->cli->fail_early || R->out_failed))
 			abort_all(R);
 		flush(R);
 		if (R->jobs == NULL && (R->stop || R->next_url == R->cli->nurls))
@@ -315,6 +425,10 @@ int sched_run(struct run *R)
 	}
 	R->last = NULL;
 	R->njobs = 0;
+	if (R->out_waiting)
+		loop_remove(L, &R->out_wait);
+	if (R->multi)
+		progress_multi_end(&R->pm);
 	pool_free(R);
 	loop_free(L);
 	return R->fail_code;

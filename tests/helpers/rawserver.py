@@ -25,6 +25,9 @@ of exchanges:
     chunks      list of strings, each one send() after a pause, sent last
     chunk_delay_ms  pause between chunks (default 50)
     delay_ms    pause before replying
+    wait_conns  reply only once this many connections have been accepted
+    wait_replies  reply only once this many replies (all connections) were sent,
+                or cut short by the client
     then        "keep" (default) | "close" | "reset" | "hang"
     comment     ignored
 
@@ -71,8 +74,9 @@ EXPECT_WORDS = ("head", "head-only", "body", "none")
 THEN_WORDS = ("keep", "close", "reset", "hang")
 EXCHANGE_KEYS = {
     "expect", "reply", "reply_b64", "reply_hex", "reply_file", "reply_repeat",
-    "chunks", "chunk_delay_ms", "delay_ms", "then", "comment",
+    "chunks", "chunk_delay_ms", "delay_ms", "wait_conns", "wait_replies", "then", "comment",
 }
+WAIT_STEP = 0.005        # how often a wait_conns / wait_replies wait looks again
 
 
 class ClientGone(Exception):
@@ -149,6 +153,8 @@ def parse_exchange(ex, where, base_dir):
         "chunks": chunks,
         "chunk_delay": number(ex.get("chunk_delay_ms", 50), f"{where}.chunk_delay_ms") / 1000,
         "delay": number(ex.get("delay_ms", 0), f"{where}.delay_ms") / 1000,
+        "wait_conns": number(ex.get("wait_conns", 0), f"{where}.wait_conns"),
+        "wait_replies": number(ex.get("wait_replies", 0), f"{where}.wait_replies"),
     }
 
 
@@ -432,6 +438,18 @@ class Connection:
             self.close_record()
             self.sock.close()
 
+    def wait_for(self, ex):
+        """wait_conns / wait_replies: a client that never gets there waits until
+        the lifetime ends (the test's time limit fails it)."""
+        conns, replies = ex["wait_conns"], ex["wait_replies"]
+        if not conns and not replies:
+            return
+        while (self.srv.accepted < conns or getattr(self.srv, "replies", 0) < replies):
+            if self.srv.remaining() <= 0:
+                raise ClientGone("lifetime over while waiting")
+            time.sleep(WAIT_STEP)
+        self.log(f"waited for {conns} connections, {replies} replies")
+
     def exchanges(self):
         for n, ex in enumerate(self.script):
             self.ex = n
@@ -441,9 +459,14 @@ class Connection:
                     self.read_request(ex["expect"])
                 finally:
                     self.close_record()
+            self.wait_for(ex)
             if ex["delay"]:
                 time.sleep(ex["delay"])
-            self.send_reply(ex)
+            try:
+                self.send_reply(ex)
+            finally:  # sent, or given up by the client: counted for wait_replies
+                with self.srv.log_lock:
+                    self.srv.replies = getattr(self.srv, "replies", 0) + 1
             then = ex["then"]
             if then == "close":
                 return self.close_cleanly()
