@@ -456,7 +456,7 @@ EOF
 	[[ $(awk '$1 == ".fini" || $1 == ".text.hot_path" || $1 == ".text" {print $1}' <<<"$sections" |
 		tr '\n' ' ') == ".fini .text.hot_path .text " ]] || fail "section order: $sections"
 	# the request path is inside it; a formatter that a plain GET never runs is not
-	for name in main args_parse tls_start head_parse xfer_recv pretty_feed; do
+	for name in main args_parse tls_start head_parse xfer_sink pretty_feed; do
 		addr=$(nm "$HCLI" | awk -v n="$name" '$3 == n && $2 ~ /^[tT]$/ {print $1; exit}')
 		[[ -n $addr ]] || fail "no $name in $HCLI"
 		if ((0x$addr >= 0x$start && 0x$addr < 0x$start + 0x$size)); then
