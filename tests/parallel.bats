@@ -275,3 +275,16 @@ EOF
 	nginx_wait_log 6
 	assert_equal "$(grep 'proto=HTTP/1.1' "$NGINX_DIR/access.log" | grep -o 'conn=[0-9]*' | sort -u | wc -l)" 3
 }
+
+@test "-Z: one -o FILE given for two URLs is a usage error (they would write it at once); /dev/null may be shared" {
+	raw_start_silent
+	hrun -Z -o "$T/f" "$RAW_URL/a" -o "$T/f" "$RAW_URL/b"
+	assert_equal "$status" 2
+	grep -q "^hcli: Usage: -o $T/f is given for URLs 1 and 2" "$T/err" || fail "$(show)"
+	raw_assert_nothing_sent
+	raw_start - <<EOF
+[[{"wait_conns": 2, "reply": "$(ok_reply 'x\n')"}]]
+EOF
+	hrun -Z -o /dev/null "$RAW_URL/a" -o /dev/null "$RAW_URL/b"
+	assert_equal "$status" 0 || show
+}

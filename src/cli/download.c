@@ -100,9 +100,37 @@ static int mkdirs(const char *dir)
 	}
 }
 
+/*
+ * -Z: two URLs whose -o name the same file (not a device) would write it at
+ * once. 0, or the usage error's status.
+ */
+static int shared_output(const struct cli *cli)
+{
+	size_t n = cli->nouts < cli->nurls ? cli->nouts : cli->nurls;
+	char err[HC_ERRBUF];
+	for (size_t i = 0; cli->parallel && cli->parallel_max > 1 && i < n; i++) {
+		const char *p = cli->outs[i].path;
+		if (p == NULL || is_direct(p))
+			continue;
+		for (size_t j = i + 1; j < n; j++) {
+			if (cli->outs[j].path == NULL || strcmp(p, cli->outs[j].path) != 0)
+				continue;
+			snprintf(err, sizeof(err),
+				 "-o %.200s is given for URLs %zu and %zu, which -Z runs at once; "
+				 "give each its own file",
+				 p, i + 1, j + 1);
+			return cli_fail(HC_EUSAGE, err);
+		}
+	}
+	return 0;
+}
+
 int dl_check(struct run *R)
 {
 	const struct cli *cli = R->cli;
+	int shared = shared_output(cli);
+	if (shared)
+		return shared;
 	for (size_t i = 0; i < cli->nouts && i < cli->nurls; i++) {
 		const char *p = cli->outs[i].path;
 		char *full = p ? join(cli->output_dir, p) : NULL, *dir;

@@ -41,8 +41,9 @@ struct dl {
 
 /*
  * Before any request: every output's directory exists (--create-dirs makes
- * it) and is writable, no -o FILE is the request body's own file. 0 or an
- * exit status (23, or 2 for the body's file), the error reported.
+ * it) and is writable, no -o FILE is the request body's own file, and with
+ * -Z no two URLs have the same -o FILE. 0 or an exit status (23, or 2 for
+ * the body's file or a shared one), the error reported.
  */
 int dl_check(struct run *R);
 /* Before J's URL (parsed as u) is requested: its output, its -O name, its -C offset. */
