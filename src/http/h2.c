@@ -1718,6 +1718,9 @@ enum hc_err h2_attach(struct hc_xfer *x)
 	x->task.run_again = false;
 	x->task.deadline = c->cfg->deadline_ns;
 	join(st, x->loop, &x->task);
+	/* its HEADERS goes out now: a session already waiting on the loop may wait for POLLIN
+	 * only, and nothing the server sends need come to wake it */
+	h->task.run_again = true;
 	return HC_OK;
 }
 

@@ -801,6 +801,39 @@ static void freed_in_the_middle(void)
 	unit_end();
 }
 
+/*
+ * A stream starts on a session that already runs another and waits for the
+ * server with nothing to send (the first answer held after one frame): its
+ * HEADERS goes out at once, and it ends whole while the first still waits.
+ */
+static void joins_a_waiting_session(void)
+{
+	unit_begin("h2: a stream started beside one that waits goes out at once, and ends whole");
+	struct multi m;
+	if (multi_open(&m, 2, S_ANSWER)) {
+		m.p.hold_id = 1;
+		multi_start(&m, 0);
+		while (!m.p.timed_out && m.rec[0].n < PIECE)
+			multi_round(&m);
+		/* the session has nothing more to do: it waits for the server's bytes */
+		const struct hc_task *t = h2_session_task(&m.c);
+		for (int i = 0; i < 100 && t != NULL && t->run_again; i++)
+			multi_round(&m);
+		CHECK(t != NULL && !t->run_again && t->events == POLLIN);
+		multi_start(&m, 1);
+		multi_run(&m, 1);
+		check_whole(&m, 1, 0, 3);
+		CHECK(!m.x[0].task.done && m.rec[0].n == PIECE);
+		peer_resume(&m.p, 1);
+		multi_run(&m, 0);
+		check_whole(&m, 0, 0, 1);
+		CHECK_EQ_INT(m.p.nconns, 1);
+		CHECK_EQ_INT(m.p.max_open, 2);
+	}
+	multi_free(&m);
+	unit_end();
+}
+
 int main(void)
 {
 	unit_init();
@@ -814,5 +847,6 @@ int main(void)
 	waiting_streams_untimed();
 	blocked_sink_others_go_on();
 	freed_in_the_middle();
+	joins_a_waiting_session();
 	return unit_done();
 }
