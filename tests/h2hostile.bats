@@ -29,12 +29,6 @@ needs_parallel() {
 	"$HCLI" --help | grep -q -- '--parallel' || skip "this hcli has no -Z, --parallel"
 }
 
-# Cases that need two streams of one connection open at once: -Z runs one
-# stream of an h2 connection at a time until the engine runs several
-# (branch wt-h2multi); then this goes.
-needs_streams_at_once() {
-	skip "h2 streams of one connection run one at a time"
-}
 
 # The largest DATA frame connection 0 got once hcli had acknowledged the
 # server's SETTINGS (before that, it may use the default window).
@@ -119,7 +113,6 @@ head_has() { # C S LINE
 
 @test "-Z: a delayed stream holds nobody up; standard output keeps command-line order" {
 	needs_parallel
-	needs_streams_at_once
 	# /slow is answered only once /fast's answer is out (5 s at most): both open at once
 	h2_tls_start - localhost localhost <<<'{"paths": {"/slow": {"after": {"path": "/fast"}}}}'
 	hrun "${CA[@]}" -Z "$H2_URL/slow" "$H2_URL/fast"
@@ -282,7 +275,6 @@ EOF
 
 @test "-Z: GOAWAY below two open streams: both retried on one new connection" {
 	needs_parallel
-	needs_streams_at_once
 	h2_tls_start - localhost localhost <<<'[{"goaway": {"after_requests": 3, "last_stream_id": 1}}, {}]'
 	hrun "${CA[@]}" -Z "$H2_URL/a" "$H2_URL/b" "$H2_URL/c"
 	[[ $status -eq 0 ]] || fail "$(show)"

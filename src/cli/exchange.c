@@ -360,6 +360,13 @@ struct exch {
 };
 
 
+/* Close J's connection, unless other jobs' streams are on it (h2): they go on. */
+static void conn_drop(struct job *J)
+{
+	if (J->conn->users <= 1)
+		conn_close(&J->conn->c);
+}
+
 /* -k: one warning, when the first TLS connection without verification is made. */
 static void warn_insecure(struct run *R, const struct hc_conn *c)
 {
@@ -491,7 +498,7 @@ static int show(struct job *J, struct exch *E)
 		return code == EXCH_GOING ? code : after_body(J, E, code);
 	}
 	if (E->failing) {
-		conn_close(resp->c); /* as curl: the rest of a failed response is not read */
+		conn_drop(J); /* as curl: the rest of a failed response is not read */
 		return verdict(E);
 	}
 	return phase_go(J, E, EX_DROP, &drop_sink);
@@ -503,7 +510,7 @@ static int phase_done(struct job *J, struct exch *E, enum hc_err rc)
 	switch (E->phase) {
 	case EX_NEXT:
 		if (rc)
-			conn_close(c);
+			conn_drop(J);
 		return 0;
 	case EX_SKIP:
 		return after_body(J, E, rc ? fail_conn(rc, c) : 0);
@@ -556,7 +563,7 @@ static int exch_end(struct job *J, int code)
 			 "the streamed body was not sent: the server asked for no Digest credentials");
 	/* an h2 stream's failure leaves its connection to the next URL when the session lives */
 	if (!c->reusable || (code && !h2_usable(c)))
-		conn_close(c);
+		conn_drop(J);
 	if (E->resp.status) { /* -w reports the last response received, as curl */
 		resp_free(&h->out.last);
 		h->out.last = E->resp;
@@ -602,12 +609,15 @@ int exch_start(struct job *J)
 	J->ex = E;
 	resp_init(&E->resp, c);
 	h1_xfer_init(&E->x, c, &E->o.req, &E->resp);
-	if (conn_is_open(c) && !c->reusable)
-		conn_close(c);
-	p->fresh = !conn_is_open(c);
 	/* -w times run from the start of the URL's transfer, redirects and all */
-	memset(&c->tm, 0, sizeof(c->tm));
-	c->tm.t0 = h->in.t0;
+	E->x.tm.t0 = h->in.t0;
+	if (p->users == 1) { /* J's alone: not a stream beside others' */
+		if (conn_is_open(c) && !c->reusable)
+			conn_close(c);
+		p->fresh = !conn_is_open(c);
+		memset(&c->tm, 0, sizeof(c->tm));
+		c->tm.t0 = h->in.t0;
+	}
 	const struct hc_body *body = h->in.body;
 	progress_start(&J->prog, R->progress_ok && body->kind != HC_BODY_NONE, "up",
 		       body->kind == HC_BODY_MEM ? body->len

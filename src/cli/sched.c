@@ -20,13 +20,14 @@
 #include "run.h"
 
 /*
- * May another job's request go on this connection now? An h2 connection
- * with a stream in flight is busy: the engine runs one stream of a session
- * at a time. (Several at once is the change to make here.)
+ * May another job's request go on this connection now? An idle one, or an
+ * h2 session the engine says can take one more stream (conn_room: those
+ * beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS wait in the session
+ * for a free one, rather than opening another connection).
  */
 static bool pool_room(const struct pooled *p)
 {
-	return p->users == 0;
+	return p->users == 0 || (p->c.h2 && conn_room(&p->c));
 }
 
 /* Might this connection speak h2 once it is up (ALPN on https, prior knowledge on http)? */
@@ -60,8 +61,9 @@ static struct pooled *pool_add(struct run *R)
 
 static struct pooled *take(struct job *J, struct pooled *p)
 {
-	p->users++;
-	p->c.cfg = &J->cfg; /* its deadline, trace and progress while J uses it */
+	/* its deadline, trace and progress while J uses it alone; streams side by side share
+	 * the run's (a -v trace to standard error, no deadline but their own -m) */
+	p->c.cfg = p->users++ ? &J->R->cfg : &J->cfg;
 	J->conn = p;
 	return p;
 }
@@ -114,7 +116,7 @@ void pool_give(struct job *J)
 		return;
 	p->users--;
 	p->fresh = false;
-	p->c.cfg = &J->R->cfg;
+	p->c.cfg = &J->R->cfg; /* J's goes with J */
 	J->conn = NULL;
 }
 
