@@ -444,6 +444,20 @@ EOF
 	done
 }
 
+@test "the receive buffer comes from the heap: a GET maps no anonymous block of 128 KiB or more" {
+	# Receiving into a fresh mapping cost a chunked download a third of its rate
+	# (bench row 3); main() keeps such blocks on the heap (mallopt).
+	if grep -qa __asan_init "$HCLI"; then
+		skip "sanitizer build: its allocator is not glibc's"
+	fi
+	local big
+	run -0 strace -f -qq -e trace=mmap -o "$T/trace" "$HCLI" -o /dev/null "$NGINX_URL/chunked/dl-1"
+	grep -q 'mmap(' "$T/trace" || fail "strace recorded nothing"
+	big=$(grep 'MAP_ANONYMOUS' "$T/trace" | grep -v MAP_FIXED |
+		awk -F'[(,]' '$3 + 0 >= 131072 {print}' || true)
+	[ -z "$big" ] || fail "mapped: $big"
+}
+
 @test "the code an ordinary request runs comes first, together (src/hot.ld, made by bench/hotlist)" {
 	command -v readelf >/dev/null && command -v nm >/dev/null || skip "binutils missing"
 	local sections hot start size name addr
