@@ -180,32 +180,44 @@ static void drained(struct hold *h)
 	h->file_off = h->file_len = 0;
 }
 
+/*
+ * After a write of the drain to fd: true to go on (*w bytes moved; an
+ * interrupted write moved none), false to stop with *rc: HC_OK when fd is
+ * full (*poll_fd says so), else the write's error.
+ */
+static bool went(struct hold *h, ssize_t *w, int fd, const char *name, int *poll_fd,
+		 enum hc_err *rc)
+{
+	if (*w >= 0)
+		return true;
+	if (errno == EINTR) {
+		*w = 0;
+		return true;
+	}
+	if (errno == EAGAIN) {
+		*poll_fd = fd;
+		*rc = HC_OK;
+		return false;
+	}
+	*rc = fail(h, name, errno);
+	return false;
+}
+
 enum hc_err hold_drain(struct hold *h, int fd, const char *name, int *poll_fd)
 {
 	*poll_fd = -1;
+	enum hc_err rc;
 	while (h->mem_off < h->mem_len) {
 		ssize_t w = write(fd, h->mem + h->mem_off, h->mem_len - h->mem_off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN) {
-			*poll_fd = fd;
-			return HC_OK;
-		}
-		if (w < 0)
-			return fail(h, name, errno);
+		if (!went(h, &w, fd, name, poll_fd, &rc))
+			return rc;
 		h->mem_off += (size_t)w;
 	}
 	bool copy = false;
 	while (h->file_off < h->file_len) {
 		ssize_t w = file_out(h, fd, &copy);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN) {
-			*poll_fd = fd;
-			return HC_OK;
-		}
-		if (w < 0)
-			return fail(h, name, errno);
+		if (!went(h, &w, fd, name, poll_fd, &rc))
+			return rc;
 		h->file_off += (uint64_t)w;
 	}
 	drained(h);
