@@ -245,15 +245,7 @@ EOF
 [[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 67108864\r\n\r\n",
    "reply_repeat": {"data": "xxxxxxxxxxxxxxxx", "count": 4194304}}]]
 EOF
-	local st
-	set +e
-	timeout -k 2 20 "$HCLI" -Z "$RAW_URL/1" "$RAW_URL/2" "$RAW_URL/3" "$RAW_URL/4" \
-		</dev/null 2>"$T/err" | head -c1 >"$T/first"
-	st=${PIPESTATUS[0]}
-	set -e
-	assert_equal "$st" 23
-	assert_bytes "$T/first" 'x'
-	(($(wc -l <"$T/err") <= 1)) || fail "stderr: $(cat "$T/err")"
+	closed_reader_fails 20 "$HCLI" -Z "$RAW_URL/1" "$RAW_URL/2" "$RAW_URL/3" "$RAW_URL/4"
 }
 
 @test "-Z over https: the URLs of an h2 origin wait for the first handshake and share its connection; --http1.1 opens one each" {

@@ -31,3 +31,18 @@ while True:
 print(full, h.hexdigest(), p.wait())
 EOF
 }
+
+# closed_reader_fails SECONDS CMD...: CMD's standard output is a pipe whose reader takes one
+# byte and goes away; CMD must end with 23 within SECONDS, the byte being 'x', with at most
+# one line on standard error (kept in $T/err).
+closed_reader_fails() {
+	local tmo=$1 st
+	shift
+	set +e
+	timeout -k 2 "$tmo" "$@" </dev/null 2>"$T/err" | head -c1 >"$T/first"
+	st=${PIPESTATUS[0]}
+	set -e
+	assert_equal "$st" 23
+	assert_bytes "$T/first" 'x'
+	(($(wc -l <"$T/err") <= 1)) || fail "stderr: $(cat "$T/err")"
+}
