@@ -246,6 +246,21 @@ EOF
 	assert_bytes "$T/out" 'HTTP/1.1 200 OK\nX-Esc: a\033[31mb\nContent-Length: 5\n\n\000\033[0m'
 }
 
+@test "a pipe on standard output is grown to 1 MiB, so its reader wakes less often" {
+	local want=1048576 max
+	max=$(cat /proc/sys/fs/pipe-max-size 2>/dev/null || echo "$want")
+	((max >= want)) || skip "this kernel's pipe-max-size is $max"
+	raw_reply 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+	set +e
+	# the reader reads the body to its end, then asks the size of the pipe it read
+	timeout -k 2 30 "$HCLI" "$RAW_URL/" </dev/null 2>"$T/err" |
+		python3 -c 'import fcntl, sys; sys.stdin.buffer.read(); print(fcntl.fcntl(0, 1032))' >"$T/out"
+	status=${PIPESTATUS[0]}
+	set -e
+	assert_equal "$status" 0
+	assert_equal "$(cat "$T/out")" "$want"
+}
+
 # --- a closed standard output ---------------------------------------------------
 
 @test "a closed standard output: exit 23 promptly, at most one line on standard error" {
