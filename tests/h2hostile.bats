@@ -670,3 +670,35 @@ EOF
 	hrun "${H2C[@]}" -w '%{http_version}\n' "$APACHE_URL/c"
 	[[ $status -eq 0 && $(cat "$T/out") == $'c\n2' ]] || fail "$(show)"
 }
+
+@test "-Z -m over one connection: each stream has its own deadline; a hung one is 28, its fast siblings 0" {
+	needs_parallel
+	# the hung stream is not the first: the connection was dialed for another URL's job
+	H2_LIFETIME=15 h2_start - <<<'{"paths": {"/hang": {"hang": true}}}'
+	hrun "${H2C[@]}" -Z -m 1 -w '%{url_effective} %{exitcode}\n' "$H2_URL/a" "$H2_URL/hang" "$H2_URL/b"
+	[[ $status -eq 28 ]] || fail "$(show)"
+	assert_bytes "$T/out" "/a\n$H2_URL/a 0\n$H2_URL/hang 28\n/b\n$H2_URL/b 0\n"
+	assert_equal "$(h2_conns)" 1
+	assert_equal "$(wc -l <"$T/err")" 1
+	grep -q '^hcli: Timeout: ' "$T/err"
+}
+
+@test "-Z -m with MAX_CONCURRENT_STREAMS 1: a stream queued behind a slow one times out by its own -m (28)" {
+	needs_parallel
+	# answered 3 s after each request: the second goes only once the first's -m has ended it
+	h2_start - <<<'{"settings": {"MAX_CONCURRENT_STREAMS": 1}, "default": {"delay_ms": 3000}}'
+	hrun "${H2C[@]}" -Z -m 1 -w '%{url_effective} %{exitcode}\n' "$H2_URL/slow" "$H2_URL/queued"
+	[[ $status -eq 28 ]] || fail "$(show)"
+	assert_bytes "$T/out" "$H2_URL/slow 28\n$H2_URL/queued 28\n"
+	assert_equal "$(h2_conns)" 1
+}
+
+@test "-Z --connect-timeout: streams that join the connection are not bounded by it" {
+	needs_parallel
+	# each answer comes 2 s after its request, later than the 1 s allowed for connecting
+	h2_start - <<<'{"default": {"delay_ms": 2000}}'
+	hrun "${H2C[@]}" -Z --connect-timeout 1 "$H2_URL/a" "$H2_URL/b"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" '/a\n/b\n'
+	assert_equal "$(h2_conns)" 1
+}

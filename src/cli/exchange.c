@@ -609,6 +609,7 @@ int exch_start(struct job *J)
 	J->ex = E;
 	resp_init(&E->resp, c);
 	h1_xfer_init(&E->x, c, &E->o.req, &E->resp);
+	E->x.deadline_ns = h->in.deadline; /* c->cfg is the run's when c carries other jobs too */
 	/* -w times run from the start of the URL's transfer, redirects and all */
 	E->x.tm.t0 = h->in.t0;
 	if (p->users == 1) { /* J's alone: not a stream beside others' */

@@ -51,7 +51,13 @@ static void arm(struct hc_xfer *x, short ev)
 	x->task.run_again = false;
 	x->task.fd = x->c->fd;
 	x->task.events = ev;
-	x->task.deadline = tr_wait_deadline(cfg->timeout_ms, cfg->deadline_ns, &x->h1.by_limit);
+	x->task.deadline = tr_wait_deadline(cfg->timeout_ms, x->deadline_ns, &x->h1.by_limit);
+}
+
+/* A limit of the connection's (the connect timeout) within the transfer's -m. */
+static int64_t within_limit(const struct hc_xfer *x, int64_t until)
+{
+	return x->deadline_ns && (until == 0 || x->deadline_ns < until) ? x->deadline_ns : until;
 }
 
 /* The head is in (or a final answer came early): the caller takes over. */
@@ -128,7 +134,7 @@ static enum hc_err dial_finish(struct hc_xfer *x, enum hc_err rc)
 		rc = conn_dial_finish(x->c);
 	if (rc || !x->c->tls)
 		return rc ? rc : opened(x);
-	x->h1.tls_limit = tr_connect_deadline(x->c);
+	x->h1.tls_limit = within_limit(x, tr_connect_deadline(x->c));
 	go(x, H1_TLS);
 	return HC_OK;
 }
@@ -196,7 +202,7 @@ static enum hc_err dialed(struct hc_xfer *x, enum hc_err rc)
 		x->task.run_again = false;
 		x->task.fd = d->fd;
 		x->task.events = POLLOUT;
-		x->task.deadline = d->until;
+		x->task.deadline = within_limit(x, d->until);
 		return HC_OK;
 	}
 	conn_dial_free(d);
@@ -230,7 +236,7 @@ static enum hc_err conn_wait(struct hc_xfer *x)
 	x->task.run_again = false;
 	x->task.fd = -1;
 	x->task.events = 0;
-	x->task.deadline = x->c->cfg->deadline_ns;
+	x->task.deadline = x->deadline_ns;
 	x->h1.by_limit = true;
 	struct hc_xfer **p = &c->waiters;
 	for (; *p; p = &(*p)->conn_next)
@@ -739,6 +745,7 @@ void h1_xfer_init(struct hc_xfer *x, struct hc_conn *c, const struct hc_request 
 	x->state = H1_CONNECT;
 	x->h1.hb.max = HC_REQ_HEAD_MAX;
 	x->h1.dial.fd = -1;
+	x->deadline_ns = c->cfg->deadline_ns;
 }
 
 void h1_restart(struct hc_xfer *x)

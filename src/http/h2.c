@@ -1609,7 +1609,7 @@ static enum hc_err sink_step(struct hc_xfer *x, struct h2_stream *st)
 				stream_fail(st, HC_EH2, "the HTTP/2 connection is gone");
 			continue;
 		}
-		t->deadline = x->c->cfg->deadline_ns;
+		t->deadline = x->deadline_ns;
 		return HC_OK;
 	}
 }
@@ -1716,7 +1716,7 @@ enum hc_err h2_attach(struct hc_xfer *x)
 	x->task.ops = &stream_ops;
 	x->task.events = 0;
 	x->task.run_again = false;
-	x->task.deadline = c->cfg->deadline_ns;
+	x->task.deadline = x->deadline_ns; /* its own: the session's cfg may be another's */
 	join(st, x->loop, &x->task);
 	/* its HEADERS goes out now: a session already waiting on the loop may wait for POLLIN
 	 * only, and nothing the server sends need come to wake it */

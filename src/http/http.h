@@ -444,6 +444,13 @@ struct hc_xfer {
 	enum hc_cond cond;
 	uint64_t tx_body;
 	struct hc_timing tm; /* from tm.t0, which start takes from the connection's when 0 */
+	/*
+	 * -m: when the transfer must have ended (CLOCK_MONOTONIC ns; 0: none).
+	 * Its own, not its connection's cfg: streams of one h2 session each
+	 * keep theirs (h1_xfer_init takes the connection's; a caller whose
+	 * connection's cfg is not the transfer's sets it after).
+	 */
+	int64_t deadline_ns;
 	struct hc_xfer *conn_next; /* the connection's waiters while it is dialed by another */
 	struct {
 		struct hc_framing f;
