@@ -702,3 +702,35 @@ EOF
 	assert_bytes "$T/out" '/a\n/b\n'
 	assert_equal "$(h2_conns)" 1
 }
+
+@test "-Z: GOAWAY before any answer and the new connection fails: all three get its error (35), one dial" {
+	needs_parallel
+	# connection 1 (the retry's) is accepted and closed at once: its TLS handshake fails
+	h2_tls_start - localhost localhost <<'EOF2'
+{"repeat": false, "connections": [
+  {"goaway": {"after_requests": 3, "last_stream_id": 0}, "default": {"hang": true}}]}
+EOF2
+	hrun "${CA[@]}" -Z -w '%{url_effective} %{exitcode}\n' "$H2_URL/a" "$H2_URL/b" "$H2_URL/c"
+	[[ $status -eq 35 ]] || fail "$(show)"
+	assert_bytes "$T/out" "$H2_URL/a 35\n$H2_URL/b 35\n$H2_URL/c 35\n"
+	assert_equal "$(grep -c '^hcli: TLSHandshake: ' "$T/err")" 3
+	# the three retries waited for one dial, not one each
+	assert_equal "$(h2_conns)" 2
+}
+
+@test "-Z: GOAWAY before any answer and the new connection speaks HTTP/1.1: the three go one at a time, all whole" {
+	needs_parallel
+	# connection 0 chooses h2 and goes away; the others choose http/1.1, answer one
+	# request "http/1.1" and close
+	h2_tls_start - localhost localhost <<'EOF2'
+[{"goaway": {"after_requests": 3, "last_stream_id": 0}, "default": {"hang": true}},
+ {"alpn": "http/1.1"}]
+EOF2
+	hrun "${CA[@]}" -Z -w '%{url_effective} %{exitcode} %{http_version}\n' "$H2_URL/a" "$H2_URL/b" "$H2_URL/c"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" "http/1.1\n$H2_URL/a 0 1.1\nhttp/1.1\n$H2_URL/b 0 1.1\nhttp/1.1\n$H2_URL/c 0 1.1\n"
+	assert_equal "$(h2_conns)" 4
+	assert_equal "$(cat "$H2_DIR"/alpn-{1,2,3})" $'http/1.1\nhttp/1.1\nhttp/1.1'
+	assert_equal "$(head -qn1 "$H2_DIR"/h1-{1,2,3} | tr -d '\r' | sort)" \
+		$'GET /a HTTP/1.1\nGET /b HTTP/1.1\nGET /c HTTP/1.1'
+}

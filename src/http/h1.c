@@ -123,6 +123,7 @@ static enum hc_err opened(struct hc_xfer *x)
 		}
 		return h2_attach(x); /* a stream of the connection's h2 session from now on */
 	}
+	c->holder = x;
 	go(x, H1_SEND);
 	return HC_OK;
 }
@@ -275,13 +276,22 @@ static bool dialing(const struct hc_xfer *x)
 		x->state == H1_TLS);
 }
 
-/* After a step of the dialer: once it is through (up, h2 or not, or failed), the others go on. */
-static void dial_over(struct hc_xfer *x)
+/*
+ * After a step of the dialer (rc: its result): once it is through (up, h2
+ * or not, or failed), the others go on. A dial that failed fails them too,
+ * with its error, rather than each dialing again in turn.
+ */
+static void dial_over(struct hc_xfer *x, enum hc_err rc)
 {
 	struct hc_conn *c = x->c;
 	if (c->dialer != x || dialing(x))
 		return;
 	c->dialer = NULL;
+	for (struct hc_xfer *w = c->waiters; w && rc && !conn_is_open(c); w = w->conn_next) {
+		w->h1.dial_err = rc;
+		memcpy(w->err, c->err, sizeof(w->err));
+		w->cond = c->cond;
+	}
 	wake_waiters(c);
 }
 
@@ -289,13 +299,21 @@ static enum hc_err do_connect(struct hc_xfer *x)
 {
 	struct hc_conn *c = x->c;
 	unwait(x);
+	if (x->h1.dial_err) {
+		enum hc_err e = x->h1.dial_err;
+		x->h1.dial_err = HC_OK;
+		return conn_seterr_cond(c, e, x->cond, "%s", x->err);
+	}
 	if (c->h2 && !h2_usable(c))
 		h2_detach(c); /* its open streams end on it apart; this one goes anew */
 	if (c->dialer && c->dialer != x)
 		return conn_wait(x);
 	/* HTTP/1.1: one transfer at a time on a connection (an engine retry may meet another) */
-	if (c->h2 == NULL && c->users > 1 && conn_is_open(c))
+	if (c->h2 == NULL && c->holder && c->holder != x && conn_is_open(c))
 		return conn_wait(x);
+	/* a retry whose turn comes after an exchange that ended the connection (close) */
+	if (x->h1.retried && c->h2 == NULL && c->nrequests > 0 && !c->reusable)
+		conn_close(c);
 	/* an h2 session reads what comes between requests (SETTINGS, PING) itself */
 	if (!x->h1.retried && c->nrequests > 0 && c->h2 == NULL)
 		conn_check_idle(c);
@@ -640,7 +658,7 @@ static enum hc_err h1_step(struct hc_task *t, short revents)
 	enum hc_err rc = state_step(x, revents);
 	if (rc)
 		x->task.done = true; /* for dial_over: the loop ends it with rc */
-	dial_over(x);
+	dial_over(x, rc);
 	return h1_stepped(x, rc);
 }
 
@@ -682,7 +700,7 @@ static enum hc_err h1_expire(struct hc_task *t)
 	enum hc_err rc = state_expire(x);
 	if (rc)
 		x->task.done = true;
-	dial_over(x);
+	dial_over(x, rc);
 	return h1_stepped(x, rc);
 }
 
@@ -719,6 +737,8 @@ static void h1_finish(struct hc_xfer *x, struct hc_loop *L)
 	unwait(x);
 	if (c->dialer == x)
 		c->dialer = NULL;
+	if (c->holder == x)
+		c->holder = NULL;
 	if (x->h1.counted)
 		c->users--;
 	x->h1.counted = false;

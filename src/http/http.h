@@ -145,6 +145,7 @@ struct hc_conn {
 	unsigned users;
 	struct hc_xfer *dialer;
 	struct hc_xfer *waiters;
+	struct hc_xfer *holder; /* HTTP/1.1: the transfer whose exchange it carries, until it ends */
 };
 
 /* Where a request body comes from. */
@@ -457,6 +458,7 @@ struct hc_xfer {
 		struct hc_headbuf hb;
 		struct hc_dial dial;
 		bool reused, retried;
+		enum hc_err dial_err; /* the dial it waited for failed so (err, cond: how) */
 		bool counted;	   /* in the connection's users (start to finish) */
 		struct hc_out out; /* the send in progress */
 		bool body_next;	   /* the body follows what out holds */

@@ -25,6 +25,8 @@ close further connections at once.  A connection entry is an object:
     preface_hex  bytes sent instead of the server's SETTINGS (a bad preface);
                  the connection then only logs what the client sends
     ping         true: a PING right after the server's SETTINGS
+    alpn         "http/1.1": over TLS, the protocols this connection
+                 chooses from by ALPN, instead of --alpn's
     settings_later  {"after_requests": N, "delay_ms": D, "settings": {...}}:
                  a second SETTINGS frame (raw: python3-h2 keeps its own
                  counts) D ms after the N-th request's HEADERS, e.g. to
@@ -145,7 +147,7 @@ SETTING_NAMES = {v: k for k, v in SETTING_CODES.items()}
 SETTING_NAMES[8] = "ENABLE_CONNECT_PROTOCOL"
 
 CONN_KEYS = {"settings", "settings_later", "preface_hex", "ping", "consume_delay_ms", "goaway", "streams",
-             "paths", "default", "comment"}
+             "paths", "default", "comment", "alpn"}
 ANSWER_KEYS = {"status", "interim", "raw_hex", "headers", "body", "body_b64", "body_file", "body_repeat", "echo",
                "frame_size", "pad", "trailers", "delay_ms", "after", "wait_body", "hang", "reset", "goaway",
                "rst_after_end", "data_after_end", "push", "big_field", "many_fields",
@@ -418,7 +420,11 @@ def parse_conn(c, where, base_dir):
         later = (int(number(sl.get("after_requests", 1), where, 1)),
                  number(sl.get("delay_ms", 0), where) / 1000,
                  frame(T_SETTINGS, 0, 0, b"".join(struct.pack(">HI", k, v) for k, v in values)))
+    alpn = c.get("alpn")
+    if alpn is not None and (not isinstance(alpn, str) or not alpn):
+        raise ScriptError(f"{where}.alpn: expected a comma-separated list of protocols")
     return {
+        "alpn": alpn,
         "settings": settings,
         "settings_later": later,
         "preface": preface,
@@ -461,7 +467,14 @@ class Server(ScriptedServer):
     def __init__(self, args, conns, repeat):
         super().__init__(args, conns, repeat, Connection)
         self.req_file = open(self.path("requests"), "a", buffering=1)
+        self.args = args
         self.tls = tls_context(args)
+
+    def tls_for(self, script):
+        """The TLS context of a connection: its own ALPN list when its script gives one."""
+        if script["alpn"] is None:
+            return self.tls
+        return tls_context(self.args, script["alpn"])
 
 
 class Stream:
@@ -656,7 +669,7 @@ class Connection:
         """TLS handshake and preface; returns the bytes read so far, or None when done."""
         if self.srv.tls:
             try:
-                self.sock = self.srv.tls.wrap_socket(self.sock, server_side=True)
+                self.sock = self.srv.tls_for(self.script).wrap_socket(self.sock, server_side=True)
             except (ssl.SSLError, OSError) as e:
                 self.srv.write_atomic(f"alpn-{self.idx}", f"handshake failed: {e}\n")
                 raise Gone(f"TLS handshake failed: {e}") from None
@@ -1088,12 +1101,12 @@ class Connection:
         self.log(f"sent PUSH_PROMISE for {path}", st.sid)
 
 
-def tls_context(args):
+def tls_context(args, alpn=None):
     if not args.tls_cert:
         return None
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(args.tls_cert, args.tls_key)
-    ctx.set_alpn_protocols(args.alpn.split(","))
+    ctx.set_alpn_protocols((alpn or args.alpn).split(","))
     return ctx
 
 
