@@ -202,6 +202,20 @@ static struct hc_h2 *h2_of(struct hc_task *t)
 	return (struct hc_h2 *)t;
 }
 
+/*
+ * Something outside the session's own step gave it work: a frame queued (a
+ * request, a reset, a WINDOW_UPDATE, DATA resumed) or a change in what its
+ * wait is timed by. Its step runs in the next round: it writes what the
+ * socket takes, and what is left makes it wait for POLLOUT (arm). The one
+ * way in for all of them: a session that waits for POLLIN alone would
+ * leave such a frame until the server sends something. (With no stream on
+ * a loop, the next stream to join runs it.)
+ */
+static void session_wake(struct hc_h2 *h)
+{
+	h->task.run_again = true;
+}
+
 static void trace_frame(struct hc_conn *c, const char *dir, const nghttp2_frame *f)
 {
 	switch (f->hd.type) {
@@ -620,7 +634,7 @@ static void expect_over(struct h2_stream *st)
 	if (st->h && !st->closed && st->up_deferred) {
 		st->up_deferred = false;
 		N(nghttp2_session_resume_data)(st->h->s, st->id);
-		st->h->task.run_again = true;
+		session_wake(st->h);
 	}
 }
 
@@ -742,7 +756,7 @@ static void taken(struct h2_stream *st, size_t n)
 		resp->remaining = resp->remaining > n ? resp->remaining - n : 0;
 	if (st->h) {
 		N(nghttp2_session_consume)(st->h->s, st->id, n);
-		st->h->task.run_again = true; /* the WINDOW_UPDATE goes out */
+		session_wake(st->h); /* the WINDOW_UPDATE goes out */
 	}
 }
 
@@ -1172,14 +1186,18 @@ static enum hc_err read_in(struct hc_h2 *h, bool *more)
 	return HC_OK;
 }
 
-/* The socket's wait: read always (SETTINGS, PING, WINDOW_UPDATE must flow), write when full. */
-static void arm(struct hc_h2 *h, bool full, bool more)
+/*
+ * The socket's wait: read always (SETTINGS, PING, WINDOW_UPDATE must flow),
+ * and write while bytes the session gave wait for a full socket (in the
+ * direction TLS wants).
+ */
+static void arm(struct hc_h2 *h, bool more)
 {
 	struct hc_conn *c = h->c;
 	const struct hc_conn_cfg *cfg = c->cfg;
 	bool by_limit;
 	h->task.fd = c->fd;
-	h->task.events = POLLIN | (full ? h->want : 0);
+	h->task.events = POLLIN | (h->ostart < h->oend ? h->want : 0);
 	h->task.run_again = more || tls_pending(c);
 	/*
 	 * Timed only while a stream waits for the server: one whose sink cannot
@@ -1218,7 +1236,7 @@ static enum hc_err h2_conn_step(struct hc_task *t, short revents)
 	if (!N(nghttp2_session_want_read)(h->s) && !N(nghttp2_session_want_write)(h->s) &&
 	    h->ostart == h->oend)
 		conn_fail(h, graceful_end(h), "the session ended");
-	arm(h, full, more);
+	arm(h, more);
 	return HC_OK;
 }
 
@@ -1246,7 +1264,7 @@ static enum hc_err up_step(struct hc_task *t, short revents)
 	if (st->h && !st->closed && st->up_deferred) {
 		st->up_deferred = false;
 		N(nghttp2_session_resume_data)(st->h->s, st->id);
-		st->h->task.run_again = true;
+		session_wake(st->h);
 	}
 	return HC_OK;
 }
@@ -1458,7 +1476,7 @@ void h2_resp_free(struct hc_response *resp)
 		/* one still waiting for a free stream is dropped from the session's queue */
 		N(nghttp2_session_set_stream_user_data)(h->s, st->id, NULL);
 		N(nghttp2_submit_rst_stream)(h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_CANCEL);
-		h->task.run_again = true;
+		session_wake(h);
 	}
 	if (h && st->end > st->start) /* bytes never taken still count against the windows */
 		N(nghttp2_session_consume)(h->s, st->id, st->end - st->start);
@@ -1572,7 +1590,7 @@ static enum hc_err sink_step(struct hc_xfer *x, struct h2_stream *st)
 		st->sink_blocked = fd >= 0;
 		/* the session's wait is timed again, or not */
 		if (st->h && was != st->sink_blocked)
-			st->h->task.run_again = true;
+			session_wake(st->h);
 		if (fd >= 0) {
 			t->fd = fd;
 			t->events = POLLOUT;
@@ -1720,7 +1738,7 @@ enum hc_err h2_attach(struct hc_xfer *x)
 	join(st, x->loop, &x->task);
 	/* its HEADERS goes out now: a session already waiting on the loop may wait for POLLIN
 	 * only, and nothing the server sends need come to wake it */
-	h->task.run_again = true;
+	session_wake(h);
 	return HC_OK;
 }
 
@@ -1779,6 +1797,7 @@ static enum hc_err ended(struct hc_response *resp, struct h2_stream *st)
 		N(nghttp2_submit_rst_stream)(st->h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_NO_ERROR);
 		if (flush(st->h, &full))
 			c->reusable = false;
+		session_wake(st->h); /* what the socket did not take waits for POLLOUT */
 	}
 	return HC_OK;
 }

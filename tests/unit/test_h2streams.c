@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <nghttp2/nghttp2.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include "h2.h"
 #include "unit.h"
@@ -28,6 +29,7 @@ enum script {
 	S_RESET,      /* and reset stream rst_id after its first DATA frame */
 	S_GOAWAY,     /* connection 0: GOAWAY(NO_ERROR, goaway_last), answer those below, close */
 	S_CONN_ERROR, /* a DATA frame on every stream, then GOAWAY(PROTOCOL_ERROR) and close */
+	S_EARLY,      /* a 403 without a body as soon as a request's HEADERS come */
 };
 
 struct peer;
@@ -54,6 +56,7 @@ struct pconn {
 	bool closing; /* close once what is queued is out */
 	bool goaway_sent;
 	bool stop;	   /* S_CONN_ERROR: its GOAWAY is out, nothing more goes */
+	bool deaf;	   /* it reads nothing (the client's send side fills) until cleared */
 	unsigned had_data; /* S_CONN_ERROR: the requests (bits) that had a DATA frame */
 	int open;	   /* its request streams open, as the peer counts them */
 };
@@ -75,6 +78,8 @@ struct peer {
 	int32_t cancelled[NX]; /* streams the client reset (RST_STREAM received) */
 	int ncancelled;
 	bool timed_out;
+	char unix_dir[64]; /* listening on unix_dir/peer instead of 127.0.0.1 (or "") */
+	char unix_path[96];
 };
 
 /* The body the peer sends on stream id of connection conn. */
@@ -117,6 +122,11 @@ static void answer(struct pconn *pc, int k)
 	struct pstream *ps = &pc->ps[k];
 	*ps = (struct pstream){
 	    .conn = pc->n, .id = pc->ids[k], .hold = pc->n == 0 && pc->ids[k] == pc->p->hold_id};
+	if (pc->p->script == S_EARLY) {
+		nghttp2_nv nv = {(uint8_t *)":status", (uint8_t *)"403", 7, 3, 0};
+		nghttp2_submit_response(pc->s, ps->id, &nv, 1, NULL);
+		return;
+	}
 	char len[16];
 	snprintf(len, sizeof(len), "%d", BODY_LEN);
 	nghttp2_nv nv[] = {
@@ -149,8 +159,8 @@ static int peer_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 	struct pconn *pc = ud;
 	if (f->hd.type == NGHTTP2_RST_STREAM && pc->p->ncancelled < NX)
 		pc->p->cancelled[pc->p->ncancelled++] = f->hd.stream_id;
-	if (f->hd.type != NGHTTP2_HEADERS || !(f->hd.flags & NGHTTP2_FLAG_END_STREAM) ||
-	    pc->requests >= NX)
+	bool whole = f->hd.flags & NGHTTP2_FLAG_END_STREAM || pc->p->script == S_EARLY;
+	if (f->hd.type != NGHTTP2_HEADERS || !whole || pc->requests >= NX)
 		return 0;
 	pc->ids[pc->requests++] = f->hd.stream_id;
 	act(pc);
@@ -221,8 +231,9 @@ static enum hc_err pconn_step(struct hc_task *t, short revents)
 	(void)revents;
 	struct pconn *pc = (struct pconn *)t;
 	uint8_t buf[16384];
-	ssize_t n;
-	while ((n = read(t->fd, buf, sizeof(buf))) > 0)
+	ssize_t n = -1;
+	errno = EAGAIN;
+	while (!pc->deaf && (n = read(t->fd, buf, sizeof(buf))) > 0)
 		if (nghttp2_session_mem_recv(pc->s, buf, (size_t)n) < 0) {
 			pconn_close(pc);
 			return HC_OK;
@@ -246,7 +257,7 @@ static enum hc_err pconn_step(struct hc_task *t, short revents)
 		pconn_close(pc);
 		return HC_OK;
 	}
-	t->events = POLLIN | (pc->osent < pc->out.len ? POLLOUT : 0);
+	t->events = (pc->deaf ? 0 : POLLIN) | (pc->osent < pc->out.len ? POLLOUT : 0);
 	return HC_OK;
 }
 
@@ -316,18 +327,41 @@ static enum hc_err listener_expire(struct hc_task *t)
 
 static const struct hc_task_ops listener_ops = {.step = listener_step, .expire = listener_expire};
 
-static bool peer_start(struct peer *p, struct hc_loop *L, enum script script)
+/* A listener on a unix socket in a directory of its own: a small write there goes whole or not
+ * at all, so a test can fill the client's send side with whole frames. */
+static bool peer_listen_unix(struct peer *p)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(p->unix_dir, sizeof(p->unix_dir), "/tmp/test_h2streams.XXXXXX");
+	if (!CHECK(mkdtemp(p->unix_dir) != NULL))
+		return false;
+	snprintf(p->unix_path, sizeof(p->unix_path), "%s/peer", p->unix_dir);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", p->unix_path);
+	p->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	return CHECK(p->lfd >= 0 && bind(p->lfd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		     listen(p->lfd, 8) == 0);
+}
+
+static bool peer_start(struct peer *p, struct hc_loop *L, enum script script, bool unix_sock)
 {
 	memset(p, 0, sizeof(*p));
 	p->L = L;
 	p->script = script;
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t al = sizeof(a);
-	p->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (!CHECK(p->lfd >= 0 && bind(p->lfd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-		   listen(p->lfd, 8) == 0 && getsockname(p->lfd, (struct sockaddr *)&a, &al) == 0))
-		return false;
-	p->port = ntohs(a.sin_port);
+	p->lfd = -1;
+	if (unix_sock) {
+		if (!peer_listen_unix(p))
+			return false;
+	} else {
+		struct sockaddr_in a = {.sin_family = AF_INET,
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		socklen_t al = sizeof(a);
+		p->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (!CHECK(p->lfd >= 0 && bind(p->lfd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+			   listen(p->lfd, 8) == 0 &&
+			   getsockname(p->lfd, (struct sockaddr *)&a, &al) == 0))
+			return false;
+		p->port = ntohs(a.sin_port);
+	}
 	p->task = (struct hc_task){.ops = &listener_ops, .fd = p->lfd, .events = POLLIN};
 	p->task.deadline = hc_now_ns() + (int64_t)PEER_LIFE_S * 1000000000;
 	loop_add(L, &p->task);
@@ -344,7 +378,12 @@ static void peer_free(struct peer *p)
 		unit_buf_free(&p->conns[i].out);
 	}
 	loop_remove(p->L, &p->task);
-	close(p->lfd);
+	if (p->lfd >= 0)
+		close(p->lfd);
+	if (p->unix_path[0])
+		unlink(p->unix_path);
+	if (p->unix_dir[0])
+		rmdir(p->unix_dir);
 }
 
 /* ---- the client side: transfers on one connection, each with a sink of its own ---- */
@@ -393,7 +432,7 @@ struct multi {
 	bool bodied[NX], freed[NX];
 };
 
-static bool multi_open(struct multi *m, int n, enum script script)
+static bool multi_open_on(struct multi *m, int n, enum script script, bool unix_sock)
 {
 	memset(m, 0, sizeof(*m));
 	m->cfg = (struct hc_conn_cfg){.connect_timeout_ms = -1,
@@ -404,9 +443,11 @@ static bool multi_open(struct multi *m, int n, enum script script)
 	m->n = n;
 	loop_init(&m->L);
 	conn_init(&m->c, &m->cfg);
-	if (!peer_start(&m->p, &m->L, script))
+	if (!peer_start(&m->p, &m->L, script, unix_sock))
 		return false;
-	if (!CHECK(conn_target(&m->c, "127.0.0.1", m->p.port, false, NULL) == HC_OK))
+	m->cfg.unix_path = unix_sock ? m->p.unix_path : NULL;
+	if (!CHECK(conn_target(&m->c, "127.0.0.1", unix_sock ? 80 : m->p.port, false, NULL) ==
+		   HC_OK))
 		return false;
 	m->c.tm.t0 = hc_now_ns();
 	for (int i = 0; i < n; i++) {
@@ -417,6 +458,11 @@ static bool multi_open(struct multi *m, int n, enum script script)
 		    .ud = &m->rec[i], .write = rec_write, .more = rec_more, .end = rec_end};
 	}
 	return true;
+}
+
+static bool multi_open(struct multi *m, int n, enum script script)
+{
+	return multi_open_on(m, n, script, false);
 }
 
 /* Transfer i starts on the loop (its connection shared with the others). */
@@ -834,6 +880,73 @@ static void joins_a_waiting_session(void)
 	unit_end();
 }
 
+/*
+ * The client's send side fills with frames the peer ignores (RFC 9113 §5.5:
+ * an unknown type, empty): a unix socket takes a small write whole or not
+ * at all, so no frame is cut. Returns how many went.
+ */
+static int fill_send_side(int fd)
+{
+	static const uint8_t unknown[9] = {0, 0, 0, 0xfa, 0, 0, 0, 0, 0};
+	int n = 0;
+	while (write(fd, unknown, sizeof(unknown)) == (ssize_t)sizeof(unknown))
+		n++;
+	return n;
+}
+
+/*
+ * An upload the server stopped reading: its 403 ends the stream before any
+ * body byte, and the reset that stops the body (RST_STREAM NO_ERROR, sent
+ * from the transfer's own step) meets a full socket. The session must then
+ * wait for POLLOUT, not for the server's next bytes (there are none): once
+ * the server reads again, the reset reaches it.
+ */
+static void reset_into_full_socket(void)
+{
+	unit_begin("h2: a reset queued into a full socket: the session waits for POLLOUT, it goes");
+	struct multi m;
+	int pp[2] = {-1, -1};
+	struct hc_body body = {.kind = HC_BODY_FD, .fd = -1, .size = -1};
+	if (multi_open_on(&m, 1, S_EARLY, true) && CHECK(pipe2(pp, O_NONBLOCK | O_CLOEXEC) == 0)) {
+		body.fd = pp[0]; /* a pipe with nothing in it yet */
+		m.req[0].method = "POST";
+		m.req[0].body = &body;
+		m.bodied[0] = true; /* its sink comes once the socket is full */
+		multi_start(&m, 0);
+		struct hc_xfer *x = &m.x[0];
+		while (!m.p.timed_out && !x->task.paused && !x->task.done)
+			multi_round(&m);
+		CHECK(x->task.paused && !x->task.done && m.resp[0].status == 403);
+		const struct hc_task *t = h2_session_task(&m.c);
+		for (int i = 0; i < 100 && t != NULL && t->run_again; i++)
+			multi_round(&m);
+		/* nothing waits to go out: the frames written now come whole between the client's */
+		CHECK(t != NULL && !(t->events & POLLOUT));
+		m.p.conns[0].deaf = true;
+		CHECK(fill_send_side(m.c.fd) > 0);
+		CHECK(x->proto->body(x, &m.sink[0]) == HC_OK);
+		multi_round(&m);
+		CHECK(x->task.done && x->task.result == HC_OK && m.rec[0].ends == 1);
+		CHECK_EQ_INT(m.p.ncancelled, 0);
+		for (int i = 0; i < 10 && t != NULL && t->run_again; i++)
+			multi_round(&m);
+		if (CHECK(t != NULL && (t->events & POLLOUT))) {
+			m.p.conns[0].deaf = false;
+			m.p.conns[0].task.run_again = true;
+			while (!m.p.timed_out && m.p.ncancelled == 0)
+				multi_round(&m);
+			CHECK_EQ_INT(m.p.ncancelled, 1);
+			CHECK_EQ_INT(m.p.cancelled[0], 1);
+		}
+	}
+	if (pp[0] >= 0) {
+		close(pp[0]);
+		close(pp[1]);
+	}
+	multi_free(&m);
+	unit_end();
+}
+
 int main(void)
 {
 	unit_init();
@@ -848,5 +961,6 @@ int main(void)
 	blocked_sink_others_go_on();
 	freed_in_the_middle();
 	joins_a_waiting_session();
+	reset_into_full_socket();
 	return unit_done();
 }
