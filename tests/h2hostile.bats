@@ -734,3 +734,16 @@ EOF2
 	assert_equal "$(head -qn1 "$H2_DIR"/h1-{1,2,3} | tr -d '\r' | sort)" \
 		$'GET /a HTTP/1.1\nGET /b HTTP/1.1\nGET /c HTTP/1.1'
 }
+
+@test "-Z: the connection three https URLs wait for cannot be made: all three get its error (7), one dial" {
+	needs_parallel
+	local port
+	port=$(harness_free_port 127.0.0.1)
+	# the second and third wait for the first's connection, which may speak h2 (pipewait)
+	hrun -v -Z -w '%{exitcode}\n' "https://127.0.0.1:$port/a" "https://127.0.0.1:$port/b" \
+		"https://127.0.0.1:$port/c"
+	[[ $status -eq 7 ]] || fail "$(show)"
+	assert_bytes "$T/out" '7\n7\n7\n'
+	assert_equal "$(grep -c '^hcli: ConnectionRefused: ' "$T/err")" 3
+	assert_equal "$(grep -c "^\* Trying 127\.0\.0\.1 port $port" "$T/err")" 1
+}

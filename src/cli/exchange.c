@@ -587,7 +587,8 @@ int exch_start(struct job *J)
 	struct run *R = J->R;
 	struct hop *h = &J->h;
 	const struct hc_proxy *proxy = proxy_for(&R->proxies, &h->in.url);
-	struct pooled *p = pool_take(R, J, &h->in.url, proxy);
+	struct pooled *failed = pool_take_failed(J);
+	struct pooled *p = failed ? failed : pool_take(R, J, &h->in.url, proxy);
 	enum hc_err rc;
 
 	if (p == NULL)
@@ -612,10 +613,11 @@ int exch_start(struct job *J)
 	E->x.deadline_ns = h->in.deadline; /* c->cfg is the run's when c carries other jobs too */
 	/* -w times run from the start of the URL's transfer, redirects and all */
 	E->x.tm.t0 = h->in.t0;
-	if (p->users == 1) { /* J's alone: not a stream beside others' */
+	if (p->users == 1 && !failed) { /* J's alone: not a stream beside others' */
 		if (conn_is_open(c) && !c->reusable)
 			conn_close(c);
 		p->fresh = !conn_is_open(c);
+		p->dial_gen += p->fresh;
 		memset(&c->tm, 0, sizeof(c->tm));
 		c->tm.t0 = h->in.t0;
 	}
@@ -625,6 +627,10 @@ int exch_start(struct job *J)
 		       : body->size > 0	  ? (uint64_t)body->size
 					  : 0);
 	E->phase = EX_HEAD;
+	if (failed) { /* the dial J waited for failed: its error is J's, without a dial of its own */
+		rc = conn_seterr_cond(c, p->fail_err, p->fail_cond, "%s", p->fail_msg);
+		return exch_end(J, head_in(J, E, rc));
+	}
 	if ((rc = xfer_start(&E->x, &R->loop))) {
 		p->fresh = false;
 		return exch_end(J, head_in(J, E, rc));
@@ -645,6 +651,8 @@ int exch_poll(struct job *J, int *code)
 	if (E->phase == EX_HEAD) {
 		if (!t->done && !t->paused)
 			return 1;
+		if (t->done)
+			pool_dial_failed(J, t->result);
 		J->conn->fresh = false; /* what it speaks is known */
 		c = head_in(J, E, t->done ? t->result : HC_OK);
 	} else {

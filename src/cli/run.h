@@ -56,6 +56,12 @@ struct pooled {
 	struct hc_conn c;
 	unsigned users; /* jobs using it now (one, until h2 streams run at once) */
 	bool fresh;	/* made for its user: not yet known to speak h2 or HTTP/1.1 */
+	unsigned dial_gen; /* its dials so far */
+	/* the dial numbered fail_gen failed so: the jobs that waited for it fail alike */
+	unsigned fail_gen;
+	enum hc_err fail_err;
+	enum hc_cond fail_cond;
+	char fail_msg[HC_ERRBUF];
 };
 
 struct exch;
@@ -76,6 +82,8 @@ struct job {
 	struct hop h;
 	struct hc_conn_cfg cfg; /* the run's, with this job's deadline, trace and progress */
 	struct pooled *conn;	/* the connection it took, or NULL */
+	struct pooled *waited;	/* the one it waits for while another job dials it (pipewait) */
+	unsigned waited_gen;	/* that dial's number */
 	struct hc_conn wc;	/* -w: the last connection's address, counts and times */
 	struct exch *ex;	/* the exchange in flight, or NULL */
 	struct out out;
@@ -197,6 +205,12 @@ struct pooled *pool_take(struct run *R, struct job *J, const struct hc_url *u,
 			 const struct hc_proxy *proxy);
 /* J gives its connection back. */
 void pool_give(struct job *J);
+/* J's transfer failed (rc: c->err says how); if its connection was still being dialed, the
+ * jobs waiting for it fail the same way (pool_take_failed). */
+void pool_dial_failed(struct job *J, enum hc_err rc);
+/* The connection J waited for failed while being dialed: J takes it (closed) to fail with
+ * that error (fail_err, fail_cond, fail_msg) instead of dialing again; else NULL. */
+struct pooled *pool_take_failed(struct job *J);
 /* J's bytes so far (down, up), for the -Z progress line. */
 void sched_progress(struct job *J, uint64_t down, uint64_t up);
 

@@ -78,7 +78,7 @@ static struct pooled *take(struct job *J, struct pooled *p)
 struct pooled *pool_take(struct run *R, struct job *J, const struct hc_url *u,
 			 const struct hc_proxy *proxy)
 {
-	struct pooled *idle = NULL, *other = NULL;
+	struct pooled *idle = NULL, *other = NULL, *dialed = NULL;
 	bool wait = false, h2 = may_speak_h2(R, u);
 	pool_give(J);
 	for (size_t i = 0; i < R->npool; i++) {
@@ -91,6 +91,7 @@ struct pooled *pool_take(struct run *R, struct job *J, const struct hc_url *u,
 			wait = true;
 		} else if (same && h2 && dialing(p)) {
 			wait = true;
+			dialed = dialed ? dialed : p;
 		} else if (p->users == 0) {
 			if (same && conn_is_open(c) && idle == NULL)
 				idle = p;
@@ -100,8 +101,11 @@ struct pooled *pool_take(struct run *R, struct job *J, const struct hc_url *u,
 	}
 	if (idle)
 		return take(J, idle);
-	if (wait)
+	if (wait) {
+		J->waited = dialed;
+		J->waited_gen = dialed ? dialed->dial_gen : 0;
 		return NULL;
+	}
 	if (R->npool < R->max_jobs) {
 		struct pooled *p = pool_add(R);
 		return p ? take(J, p) : NULL;
@@ -118,6 +122,28 @@ void pool_give(struct job *J)
 	p->fresh = false;
 	p->c.cfg = &J->R->cfg; /* J's goes with J */
 	J->conn = NULL;
+}
+
+void pool_dial_failed(struct job *J, enum hc_err rc)
+{
+	struct pooled *p = J->conn;
+	if (p == NULL || rc == HC_OK || !dialing(p))
+		return;
+	p->fail_gen = p->dial_gen;
+	p->fail_err = rc;
+	p->fail_cond = p->c.cond;
+	strlcpy(p->fail_msg, p->c.err, sizeof(p->fail_msg));
+}
+
+struct pooled *pool_take_failed(struct job *J)
+{
+	struct pooled *p = J->waited;
+	J->waited = NULL;
+	/* the dial it waited for, not a later one; none under way on it */
+	if (p == NULL || p->fail_err == HC_OK || p->fail_gen != J->waited_gen || p->users > 0)
+		return NULL;
+	pool_give(J);
+	return take(J, p);
 }
 
 static void pool_free(struct run *R)
