@@ -33,8 +33,12 @@
  * above a GOAWAY's last-stream-id, still queued when a GOAWAY came) go
  * again, once, when their bodies can be replayed: on the same session while
  * it takes streams, else on a new connection, one for all of them (h1.c
- * lets one transfer dial it while the others wait), while the streams below
- * the GOAWAY finish on the old one, detached (h2_detach).
+ * lets one transfer dial it while the others wait, and fails them with its
+ * error when the dial fails; over HTTP/1.1 they take it in turn), while the
+ * streams below the GOAWAY finish on the old one, detached (h2_detach).
+ *
+ * Each stream's transfer is timed by its own -m (x->deadline_ns): the
+ * connection's cfg is the first transfer's, or the run's once it is shared.
  */
 #include <dlfcn.h>
 #include <errno.h>
