@@ -54,8 +54,8 @@ struct hop {
 /* A connection of the run's pool: jobs take it, and give it back when they end. */
 struct pooled {
 	struct hc_conn c;
-	unsigned users; /* jobs using it now (one, until h2 streams run at once) */
-	bool fresh;	/* made for its user: not yet known to speak h2 or HTTP/1.1 */
+	unsigned users;	   /* jobs using it now (one, until h2 streams run at once) */
+	bool fresh;	   /* made for its user: not yet known to speak h2 or HTTP/1.1 */
 	unsigned dial_gen; /* its dials so far */
 	/* the dial numbered fail_gen failed so: the jobs that waited for it fail alike */
 	unsigned fail_gen;
@@ -88,7 +88,7 @@ struct job {
 	struct exch *ex;	/* the exchange in flight, or NULL */
 	struct out out;
 	struct progress prog;
-	struct dl dl; /* its output file */
+	struct dl dl;  /* its output file */
 	int64_t first; /* when its first try began (--retry-max-time) */
 	long tries;
 	struct hc_task timer; /* a retry's delay */

@@ -920,7 +920,7 @@ static void reset_into_full_socket(void)
 		const struct hc_task *t = h2_session_task(&m.c);
 		for (int i = 0; i < 100 && t != NULL && t->run_again; i++)
 			multi_round(&m);
-		/* nothing waits to go out: the frames written now come whole between the client's */
+		/* nothing waits to go out: frames written now come whole between the client's */
 		CHECK(t != NULL && !(t->events & POLLOUT));
 		m.p.conns[0].deaf = true;
 		CHECK(fill_send_side(m.c.fd) > 0);
