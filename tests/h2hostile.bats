@@ -396,6 +396,31 @@ EOF
 	[[ ! -s $T/out ]]
 }
 
+@test "a header list within Part 1's limits passes however many frames it takes: 100 fields of 20,000 bytes, 123 frames" {
+	# libnghttp2's own cap (8 CONTINUATIONs in Debian's 1.52) would refuse it as a flood
+	h2_start - <<<'{"default": {"many_fields": 100, "field_size": 20000}}'
+	hrun "${H2C[@]}" -i "$H2_URL/a"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(awk '/^x-f-[0-9]+: f+$/ && length($0) > 20000 { n++ } END { print n }' "$T/out")" 100
+	h2_wait_log 'sent a raw head of [0-9]+ bytes in 123 frames'
+}
+
+@test "CONTINUATION frames are counted: as many as Part 1's largest list takes pass (405; 9 with --max-headers 1), one more is 16" {
+	# count N: HEADERS, N empty CONTINUATIONs, then one with END_HEADERS
+	h2_start - <<'EOF'
+{"paths": {"/404": {"flood": {"count": 404}}, "/405": {"flood": {"count": 405}},
+           "/8": {"flood": {"count": 8}}, "/9": {"flood": {"count": 9}}}}
+EOF
+	expect_ok /404 "${H2C[@]}" "$H2_URL/404"
+	hrun "${H2C[@]}" "$H2_URL/405"
+	failed_with 16 HTTP2
+	grep -qx 'hcli: HTTP2: HTTP/2 connection error: too many CONTINUATION frames in one header block' "$T/err" ||
+		fail "$(show)"
+	expect_ok /8 "${H2C[@]}" --max-headers 1 "$H2_URL/8"
+	hrun "${H2C[@]}" --max-headers 1 "$H2_URL/9"
+	failed_with 16 HTTP2
+}
+
 @test "RST_STREAM NO_ERROR after a complete answer is no error; DATA short of content-length is 92, its bytes written" {
 	h2_start - <<'EOF'
 {"paths": {"/rst0": {"rst_after_end": 0},

@@ -97,6 +97,9 @@
 H2_FUNCS(H2_DECL)
 #define N(f) (p_##f)
 
+/* Only in builds with the CVE-2024-28182 fix (Debian's 1.52, upstream 1.61): their cap is 8 */
+static void (*p_set_max_continuations)(nghttp2_option *, size_t);
+
 static void *lib;
 static int lib_state; /* 0: not tried, 1: loaded, -1: failed */
 
@@ -114,6 +117,8 @@ static bool load_library(void)
 	/* the ssize_t calls and options used here are all in 1.52 */
 	if (N(nghttp2_version)(0x013400) == NULL)
 		return false;
+	p_set_max_continuations = (void (*)(nghttp2_option *, size_t))dlsym(
+	    lib, "nghttp2_option_set_max_continuations");
 	lib_state = 1;
 	return true;
 }
@@ -179,7 +184,7 @@ struct hc_h2 {
 	short want; /* what a full socket waits for (TLS may want POLLIN to write) */
 	bool dead, goaway;
 	int32_t goaway_last;
-	size_t continuations;
+	size_t continuations, continuations_max;
 	enum hc_err err;
 	struct h2_scan scan;
 	/* DATA for one stream's sink from the input being parsed, written when it is through */
@@ -486,6 +491,13 @@ static void trace_response(struct hc_conn *c, const char *status_line,
 
 /* ---- the header limits (SPEC Part 2: Part 1's limits on decoded lists) ---- */
 
+size_t h2_continuations_max(size_t max_fields)
+{
+	/* max_fields fields and :status, each a literal of its name and value and at most
+	 * 32 bytes of HPACK's (RFC 7541 §6.2), in frames of HC_H2_FRAME */
+	return (max_fields + 1) * (HC_H2_FIELD_MAX + 32) / HC_H2_FRAME + 1;
+}
+
 enum hc_err h2_field_check(size_t *nfields, size_t max_fields, size_t nlen, size_t vlen,
 			   bool pseudo)
 {
@@ -522,7 +534,7 @@ static int on_begin_frame(nghttp2_session *s, const nghttp2_frame_hd *hd, void *
 	/* CVE-2024-28182: nghttp2 1.52 takes any number of CONTINUATION frames */
 	if (hd->type == NGHTTP2_HEADERS)
 		h->continuations = 0;
-	else if (hd->type == NGHTTP2_CONTINUATION && ++h->continuations > HC_H2_CONTINUATIONS) {
+	else if (hd->type == NGHTTP2_CONTINUATION && ++h->continuations > h->continuations_max) {
 		conn_fail(h, HC_EH2, "too many CONTINUATION frames in one header block");
 		return NGHTTP2_ERR_CALLBACK_FAILURE;
 	}
@@ -1317,6 +1329,11 @@ static enum hc_err session_new(struct hc_conn *c)
 	 * fewer would refuse the rest; the others wait in the session meanwhile */
 	N(nghttp2_option_set_peer_max_concurrent_streams)(opt, 1);
 	N(nghttp2_option_set_max_send_header_block_length)(opt, H2_SEND_BLOCK_MAX);
+	/* the flood is bounded by on_begin_frame, the same with every build of the library:
+	 * the library's own cap, where it has one, is set past it */
+	h->continuations_max = h2_continuations_max(c->cfg->max_headers);
+	if (p_set_max_continuations)
+		p_set_max_continuations(opt, h->continuations_max + 1);
 	int r = N(nghttp2_session_client_new2)(&h->s, cb, h, opt);
 	N(nghttp2_session_callbacks_del)(cb);
 	N(nghttp2_option_del)(opt);

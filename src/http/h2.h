@@ -26,6 +26,12 @@ void h2_nv_free(struct h2_nv *l);
 enum hc_err h2_field_check(size_t *nfields, size_t max_fields, size_t nlen, size_t vlen,
 			   bool pseudo);
 /*
+ * CONTINUATION frames one header block may take (CVE-2024-28182 is a flood of
+ * them): enough for the largest list that max_fields and HC_H2_FIELD_MAX let
+ * through, so Part 1's limits decide what passes; past it, a connection error.
+ */
+size_t h2_continuations_max(size_t max_fields);
+/*
  * A frame scanner beside nghttp2 over the server's bytes (which start with its
  * SETTINGS frame): DATA or HEADERS on a stream after one of them carried
  * END_STREAM (RFC 9113 §5.1; nghttp2 drops them silently once the stream is

@@ -24,7 +24,7 @@
 #define HC_JAR_FILE_MAX (64 << 20)   /* a cookie file read with -b */
 #define HC_DIGEST_FIELD_MAX 1024     /* a Digest realm, nonce or opaque, unescaped, with its NUL */
 #define HC_H2_FIELD_MAX 65536	     /* SPEC Part 2: a decoded h2 field's name and value together */
-#define HC_H2_CONTINUATIONS 64	     /* CONTINUATION frames after one HEADERS (CVE-2024-28182) */
+#define HC_H2_FRAME 16384	     /* RFC 9113 §4.2: the largest frame a server may send us */
 #define HC_H2_STREAM_WINDOW (8 << 20) /* an h2 stream's receive window (64 KiB measured 1.7x slower) */
 #define HC_H2_CONN_WINDOW (64 << 20) /* the h2 connection's receive window */
 

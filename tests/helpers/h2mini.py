@@ -19,7 +19,7 @@ connection N received (one line per event). Cases:
   early413    413 with a 4-byte body as soon as the request's head is in,
               while its body is still coming; counts the DATA it got
   bighdr      a response field of 70,000 bytes (over the 65,536 limit)
-  flood       a HEADERS frame without END_HEADERS, then 200 CONTINUATION
+  flood       a HEADERS frame without END_HEADERS, then 1000 CONTINUATION
               frames of junk-free empty fragments
   data-after  200, DATA "ok\n" with END_STREAM, then one more DATA frame on the
               same stream, in one write
@@ -118,7 +118,7 @@ def serve(sock, d, n, case):
                     sock.sendall(conn.data_to_send())
                     hb = conn.encoder.encode([(":status", "200")])
                     out = frame(1, 0, sid, hb)  # HEADERS without END_HEADERS
-                    out += b"".join(frame(9, 0, sid) for _ in range(200))
+                    out += b"".join(frame(9, 0, sid) for _ in range(1000))
                     try:
                         sock.sendall(out)
                     except OSError:

@@ -137,6 +137,30 @@ static void limit_table(void)
 	}
 }
 
+/* CONTINUATION frames a header block may take: enough for Part 1's largest list, no more. */
+static const struct {
+	size_t max_fields, want;
+} cont_cases[] = {
+    {1, 9},	      /* 2 x 65,568 bytes in 16 KiB frames: 8, and 1 */
+    {100, 405},	      /* the default --max-headers */
+    {100000, 400200}, /* the largest --max-headers */
+};
+
+static void continuations_table(void)
+{
+	for (size_t i = 0; i < sizeof(cont_cases) / sizeof(cont_cases[0]); i++) {
+		size_t max = cont_cases[i].max_fields;
+		unit_begin("h2_continuations_max(%zu) is %zu", max, cont_cases[i].want);
+		size_t cap = h2_continuations_max(max);
+		CHECK_EQ_INT(cap, cont_cases[i].want);
+		/* max fields and :status of 65,536 bytes, 9 of HPACK's each (a new-name
+		 * literal: one byte, and two lengths of four): HEADERS and cap frames hold it */
+		size_t block = (max + 1) * (HC_H2_FIELD_MAX + 9);
+		CHECK((block + HC_H2_FRAME - 1) / HC_H2_FRAME <= 1 + cap);
+		unit_end();
+	}
+}
+
 /* A frame header: length, type, flags, stream. */
 static size_t fh(uint8_t *o, uint32_t len, uint8_t type, uint8_t flags, uint32_t id)
 {
@@ -396,6 +420,7 @@ int main(void)
 	unit_init();
 	nv_table();
 	limit_table();
+	continuations_table();
 	scan_table();
 	sink_case();
 	batch_case();
