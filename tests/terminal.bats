@@ -366,6 +366,20 @@ EOF
 	! grep -q 'down' "$T/pane" || fail "progress line left on the screen: $(cat "$T/pane")"
 }
 
+@test "progress: -Z has one line for all the transfers (ended of all, running, bytes down and up, rate), cleared at the end" {
+	# each answer 40 bytes in four pieces 600 ms apart; each request 5 bytes
+	raw_start - <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n",
+   "chunks": ["aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc", "dddddddddd"], "chunk_delay_ms": 600}]]
+EOF
+	tty_exec ">$T/out" -Z -d hello "$RAW_URL/1" "$RAW_URL/2"
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'aaaaaaaaaabbbbbbbbbbccccccccccddddddddddaaaaaaaaaabbbbbbbbbbccccccccccdddddddddd'
+	run progress_updates "$T/tty" '[012]/2 done, [012] running  down [0-9.]+[BKMGT]?  up 10B  [0-9.]+[BKMGT]?/s'
+	assert_success
+	grep -qF '0/2 done, 2 running  down ' "$T/tty" || fail "both never counted as running: $(cat -v "$T/tty")"
+}
+
 @test "progress: an upload over 1 s on a terminal: 'up' updates with %, cleared at the end" {
 	# 32 MB, more than the socket buffers hold: the server reads the head, waits
 	# 1.5 s, then reads the body, so the upload outlasts 1 s.
