@@ -105,6 +105,16 @@ dead_port() {
 	assert_equal "$(nginx_rows | cut -d' ' -f3-)" "site=plain GET 200 /site"
 }
 
+@test "--http2 and --http2-prior-knowledge: an http:// URL through a proxy stays HTTP/1.1 in absolute form" {
+	local opt
+	for opt in --http2 --http2-prior-knowledge; do
+		PROXY_MARK=$(wc -l <"$PROXY_DIR/log")
+		hrun "$opt" -x "$PROXY" -w ' %{http_version}' "$HTTP_URL"
+		[[ $status -eq 0 && $(cat "$T/out") == $'plain\n 1.1' ]] || fail "$opt: $(show)"
+		assert_equal "$(proxy_requests)" "GET http://127.0.0.1:$PLAIN_PORT/site HTTP/1.1"
+	done
+}
+
 @test "absolute form exactly: request line with scheme, host and port; Host field kept" {
 	raw_proxy
 	local port
