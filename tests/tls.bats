@@ -490,6 +490,45 @@ EOF
 	done
 }
 
+# The protocols FILE's TLS ClientHello offers by ALPN (RFC 7301 §3.1), comma-separated.
+alpn_offered() { # FILE
+	python3 - "$1" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+assert d[0] == 22 and d[5] == 1, "not a ClientHello: %r" % d[:6]
+i = 5 + 4 + 2 + 32          # record and handshake headers, version, random
+i += 1 + d[i]               # session id
+i += 2 + struct.unpack(">H", d[i:i + 2])[0]  # cipher suites
+i += 1 + d[i]               # compression methods
+end = i + 2 + struct.unpack(">H", d[i:i + 2])[0]
+i += 2
+names = []
+while i < end:
+    kind, size = struct.unpack(">HH", d[i:i + 4])
+    if kind == 16:
+        j, stop = i + 6, i + 4 + size
+        while j < stop:
+            names.append(d[j + 1:j + 1 + d[j]].decode())
+            j += 1 + d[j]
+    i += 4 + size
+print(",".join(names) or "none")
+EOF
+}
+
+@test "ALPN on the wire: https offers h2,http/1.1 (and with --http2); --http1.1 offers http/1.1 alone" {
+	# a server that reads the ClientHello and never answers: hcli gives up (28)
+	local opt want
+	for opt in -s --http2 --http1.1; do
+		want=h2,http/1.1
+		[[ $opt == --http1.1 ]] && want=http/1.1
+		raw_start - <<<'[[{"expect": 1000000, "then": "hang"}]]'
+		hrun "$opt" --connect-timeout 0.3 "https://localhost:$RAW_PORT/"
+		assert_equal "$status" 28
+		raw_conn_done 0
+		assert_equal "[$opt] $(alpn_offered "$(raw_req 0 0)")" "[$opt] $want"
+	done
+}
+
 @test "https answered in HTTP/1.1 loads no libnghttp2: h2 is offered, the library loads only when chosen" {
 	if grep -qa __asan_init "$HCLI"; then
 		skip "sanitizer build"
