@@ -141,13 +141,22 @@ head_has() { # C S LINE
 
 @test "connection-specific fields given as items are not sent over h2; TE: trailers is" {
 	h2_start - <<<'{}'
-	hrun "${H2C[@]}" "$H2_URL/a" Connection:close Keep-Alive:timeout=5 Upgrade:websocket \
-		Proxy-Connection:keep-alive TE:trailers X-Kept:1
+	hrun -v "${H2C[@]}" "$H2_URL/a" Connection:close Keep-Alive:timeout=5 Upgrade:websocket \
+		Proxy-Connection:keep-alive Transfer-Encoding:chunked TE:trailers X-Kept:1
 	[[ $status -eq 0 ]] || fail "$(show)"
 	h2_wait 0 1 end
 	head_has 0 1 'te: trailers'
 	head_has 0 1 'x-kept: 1'
-	run ! grep -qiE '^(connection|keep-alive|upgrade|proxy-connection):' "$(h2_file 0 1 head)"
+	run ! grep -qiE '^(connection|keep-alive|upgrade|proxy-connection|transfer-encoding):' "$(h2_file 0 1 head)"
+	# -v says so, one line each
+	for f in Connection Keep-Alive Upgrade Proxy-Connection Transfer-Encoding; do
+		grep -qx "\* Not sent over HTTP/2: $f (connection-specific)" "$T/err" || fail "$f: $(show)"
+	done
+	# any other TE is left out too (RFC 9113 §8.2.2)
+	hrun "${H2C[@]}" "$H2_URL/b" TE:gzip
+	[[ $status -eq 0 ]] || fail "$(show)"
+	h2_wait 1 1 end
+	run ! grep -qi '^te:' "$(h2_file 1 1 head)"
 }
 
 @test "over h2: -L follows a redirect on the same connection; --compressed decodes gzip" {
