@@ -292,6 +292,20 @@ EOF
 	assert_equal "$(grep -c '^conn=1 ' "$H2_DIR/requests")" 2
 }
 
+@test "-Z: GOAWAY with an error inside one body: 16 for it, its bytes and the answered stream's written, the unprocessed one retried" {
+	# /g answers after /a, then cuts its body with GOAWAY(INTERNAL_ERROR, last stream /g's);
+	# /c, opened above it and held, was not processed: it goes again on a new connection
+	h2_start - <<'EOF'
+[{"paths": {"/g": {"after": {"path": "/a"}, "body": "0123456789", "goaway": {"after_bytes": 4, "error": 2}},
+            "/c": {"after": {"path": "/g"}}}}, {}]
+EOF
+	hrun -Z "${H2C[@]}" "$H2_URL/a" "$H2_URL/g" "$H2_URL/c"
+	failed_with 16 HTTP2
+	assert_bytes "$T/out" '/a\n0123/c\n'
+	assert_equal "$(grep -v ' GET /c$' "$H2_DIR/requests")" $'conn=0 stream=1 GET /a\nconn=0 stream=3 GET /g'
+	assert_equal "$(tail -n 1 "$H2_DIR/requests")" 'conn=1 stream=1 GET /c'
+}
+
 @test "a graceful GOAWAY (NO_ERROR, its stream answered) and a close: no error, five times out of five" {
 	h2_start - <<<'{"goaway": {"after_requests": 1, "last_stream_id": 1}}'
 	for _ in 1 2 3 4 5; do
