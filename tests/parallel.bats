@@ -52,6 +52,21 @@ EOF
 	assert_equal "$(raw_conns)" 3
 }
 
+@test "-Z: an -o file gets its body as it arrives, while an earlier URL is still unanswered" {
+	# /1 is never answered; /2 sends the start of its body, then waits
+	raw_start - <<'EOF'
+[[{"wait_conns": 2, "expect": "head", "then": "hang"}],
+ [{"wait_conns": 2, "reply": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst", "then": "hang"}]]
+EOF
+	"$HCLI" -Z -o "$T/1" "$RAW_URL/1" -o "$T/2" "$RAW_URL/2" </dev/null >"$T/out" 2>"$T/err" &
+	BG_PID=$!
+	harness_wait_for 5 grep -q first "$T/2.part" || fail "no body bytes in $T/2.part: $(cat "$T/err")"
+	kill -0 "$BG_PID" || fail "hcli had already exited: $(cat "$T/err")"
+	[[ ! -s $T/1.part && ! -e $T/1 ]] || fail "the first URL wrote something"
+	harness_kill "$BG_PID"
+	BG_PID=
+}
+
 @test "without -Z the same URLs run one after the other (the control: the server never answers)" {
 	raw_start - <<EOF
 [[{"wait_conns": 2, "reply": "$(ok_reply 'one\n')"}]]
