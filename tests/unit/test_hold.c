@@ -96,6 +96,10 @@ static void drain_to_file_case(const char *name, size_t total, size_t chunk, int
 		CHECK_EQ_UINT(h.mem_len, total < HOLD_MEM_MAX ? total : HOLD_MEM_MAX);
 		CHECK_EQ_INT(h.fd >= 0, total > HOLD_MEM_MAX);
 		CHECK_EQ_UINT(h.file_len, total > HOLD_MEM_MAX ? total - HOLD_MEM_MAX : 0);
+		/* SPEC: an unnamed temporary file, no name left behind in $TMPDIR */
+		struct stat st;
+		if (h.fd >= 0 && CHECK(fstat(h.fd, &st) == 0))
+			CHECK_EQ_UINT(st.st_nlink, 0);
 		int pfd = 0;
 		CHECK_EQ_INT(hold_drain(&h, fd, "out", &pfd), HC_OK);
 		CHECK_EQ_INT(pfd, -1);
