@@ -134,6 +134,21 @@ head_has() { # C S LINE
 	assert_equal "$(h2_conns)" 1
 }
 
+@test "-Z --parallel-max 2 over h2: at most two streams open at once on the one connection" {
+	needs_parallel
+	h2_start - <<<'{"default": {"delay_ms": 100}}'
+	hrun -Z --parallel-max 2 "${H2C[@]}" "$H2_URL/1" "$H2_URL/2" "$H2_URL/3" "$H2_URL/4"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_bytes "$T/out" '/1\n/2\n/3\n/4\n'
+	assert_equal "$(h2_conns)" 1
+	(($(cat "$H2_DIR/max-open-0") <= 2)) || fail "$(cat "$H2_DIR/max-open-0") streams open at once"
+	# the third request came only once a first answer was out
+	local third first
+	third=$(grep -n ' request GET ' "$H2_DIR/log" | sed -n 3p | cut -d: -f1)
+	first=$(grep -n ' answer answered' "$H2_DIR/log" | head -n 1 | cut -d: -f1)
+	((third > first)) || fail "$(cat "$H2_DIR/log")"
+}
+
 @test "trailers end the stream; the body is intact" {
 	h2_start - <<<'{"default": {"body": "hello\n", "trailers": [["x-t", "1"]]}}'
 	expect_ok hello "${H2C[@]}" "$H2_URL/a"
