@@ -431,10 +431,11 @@ EOF
 	if grep -qa __asan_init "$HCLI"; then
 		skip "sanitizer build"
 	fi
-	# one URL, and two of one origin (HTTP/2 would multiplex those: http:// without
-	# --http2 stays HTTP/1.1, and nghttp2 stays unloaded); every library goes through openat
+	# one URL, and two of one origin, one after the other and at once (HTTP/2 would
+	# multiplex those: http:// without --http2 stays HTTP/1.1, and nghttp2 stays
+	# unloaded); every library goes through openat
 	local urls libs
-	for urls in "$NGINX_URL/dl-1" "$NGINX_URL/dl-1 $NGINX_URL/dl-0"; do
+	for urls in "$NGINX_URL/dl-1" "$NGINX_URL/dl-1 $NGINX_URL/dl-0" "-Z $NGINX_URL/dl-1 $NGINX_URL/dl-0"; do
 		# shellcheck disable=SC2086 # the URLs are words
 		run -0 strace -f -qq -e trace=openat -o "$T/trace" "$HCLI" $urls
 		grep -q 'openat(' "$T/trace" || fail "strace recorded nothing"
