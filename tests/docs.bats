@@ -75,6 +75,17 @@ assert_subset() { # WANT HAVE MESSAGE
 
 # --- completion files: syntax and option lists --------------------------------------
 
+@test "README: every long option of its hcli examples exists in --help" {
+	help_opts >"$T/help"
+	# the indented example lines, from the word hcli on
+	grep -E '^    .*\bhcli ' README.md | sed 's/.*\bhcli //' | grep -oE -- '(^| )--[a-z][a-z0-9.-]*[a-z0-9]' |
+		tr -d ' ' | LC_ALL=C sort -u >"$T/readme"
+	(($(wc -l <"$T/readme") >= 10)) || fail "too few options found: $(cat "$T/readme")"
+	grep -qx -- --parallel-max "$T/readme" && grep -qx -- --http2-prior-knowledge "$T/readme" ||
+		fail "the -Z and HTTP/2 examples are gone: $(cat "$T/readme")"
+	assert_subset "$T/readme" "$T/help" "in README's examples but not in --help"
+}
+
 @test "completion files parse: bash -n, zsh -n, fish -n" {
 	run bash -n "$BASH_COMP"
 	assert_success
