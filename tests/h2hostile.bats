@@ -132,6 +132,10 @@ head_has() { # C S LINE
 	[[ $status -eq 0 ]] || fail "$(show)"
 	assert_bytes "$T/out" '/a\n/b\n/c\n/d\n'
 	assert_equal "$(h2_conns)" 1
+	# one at a time: none refused, none over the limit
+	h2_wait 0 7 outcome
+	assert_equal "$(cat "$H2_DIR/max-open-0")" 1
+	assert_equal "$(cat "$H2_DIR"/req-0-*.outcome | sort -u)" answered
 }
 
 @test "-Z --parallel-max 2 over h2: at most two streams open at once on the one connection" {
