@@ -515,10 +515,10 @@ print(",".join(names) or "none")
 EOF
 }
 
-@test "ALPN on the wire: https offers h2,http/1.1 (and with --http2); --http1.1 offers http/1.1 alone" {
+@test "ALPN on the wire: https offers h2,http/1.1 (so do --http2 and --http2-prior-knowledge); --http1.1 offers http/1.1 alone" {
 	# a server that reads the ClientHello and never answers: hcli gives up (28)
 	local opt want
-	for opt in -s --http2 --http1.1; do
+	for opt in -s --http2 --http2-prior-knowledge --http1.1; do
 		want=h2,http/1.1
 		[[ $opt == --http1.1 ]] && want=http/1.1
 		raw_start - <<<'[[{"expect": 1000000, "then": "hang"}]]'
