@@ -51,7 +51,7 @@ DEBIAN_PKGS = build-essential pkg-config libbsd-dev libmd-dev libidn2-dev libgnu
 	zlib1g-dev libbrotli-dev libzstd-dev libjson-c-dev bats bats-support bats-assert python3 \
 	nginx-light tinyproxy gnutls-bin clang libclang-rt-14-dev mandoc curl \
 	zstd brotli gzip bash-completion zsh fish tmux util-linux strace httpie \
-	libpsl-dev libnghttp2-dev apache2 nghttp2-server python3-h2
+	libpsl-dev libnghttp2-dev apache2 nghttp2-server python3-h2 time
 # What only make bench uses, beyond DEBIAN_PKGS (make bench-deps): nghttp2-client for h2load
 BENCH_PKGS = hyperfine wrk time nghttp2-client
 

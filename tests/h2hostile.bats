@@ -709,6 +709,36 @@ EOF
 	run ! grep -q $'[\e\a]' "$T/tty"
 }
 
+# --- memory ------------------------------------------------------------------------
+
+# Peak RSS in KiB of hcli ARGS (output to /dev/null), by time(1).
+peak_rss() { # ARGS...
+	/usr/bin/time -f %M -o "$T/rss" "$HCLI" "$@" >/dev/null 2>"$T/err" || fail "status $?: $(cat "$T/err")"
+	tail -n 1 "$T/rss"
+}
+
+@test "peak RSS over h2: a tiny GET at most 7 MiB; flat with the body's size (64 MiB) and the number of URLs (100, one after the other and -Z)" {
+	if grep -qa __asan_init "$HCLI"; then
+		skip "sanitizer build"
+	fi
+	head -c 64M /dev/zero >"$T/big"
+	h2_start - <<EOF
+{"paths": {"/big": {"body_file": "$T/big"}}}
+EOF
+	local urls=() i tiny big many manyz
+	for i in $(seq 100); do urls+=("$H2_URL/$i"); done
+	tiny=$(peak_rss "${H2C[@]}" "$H2_URL/a")
+	big=$(peak_rss "${H2C[@]}" "$H2_URL/big")
+	many=$(peak_rss "${H2C[@]}" "${urls[@]}")
+	manyz=$(peak_rss -Z "${H2C[@]}" "${urls[@]}")
+	echo "KiB: tiny $tiny, 64 MiB $big, 100 URLs $many, 100 URLs -Z $manyz"
+	((tiny <= 7168)) || fail "a tiny GET took $tiny KiB"
+	# an 8 MiB stream window held, or the body, would show
+	for i in "$big" "$many" "$manyz"; do
+		((i <= 7168 && i <= tiny + 4096)) || fail "$i KiB against $tiny for a tiny GET"
+	done
+}
+
 # --- real servers ---------------------------------------------------------------
 
 @test "nghttpd: three URLs over one TLS connection, a 1 MiB file intact, -w %{http_version} 2" {
