@@ -111,6 +111,20 @@ head_has() { # C S LINE
 	assert_equal "$(h2_requests)" $'conn=0 stream=1 GET /a\nconn=0 stream=3 GET /b\nconn=0 stream=5 GET /c'
 }
 
+@test "a URL stopped part-way (-f and a 404, an -o that cannot be written): its stream alone is reset (CANCEL), the next URL is a stream of the same connection" {
+	h2_start - <<EOF
+{"paths": {"/404": {"status": 404}, "/big": {"body_file": "$MIB"}}}
+EOF
+	hrun "${H2C[@]}" -f "$H2_URL/404" "$H2_URL/b"
+	failed_with 22 HTTPError
+	assert_bytes "$T/out" '/b\n'
+	hrun "${H2C[@]}" -o /dev/full "$H2_URL/big" "$H2_URL/c"
+	failed_with 23 WriteError
+	assert_bytes "$T/out" '/c\n'
+	assert_equal "$(h2_requests)" $'conn=0 stream=1 GET /404\nconn=0 stream=3 GET /b\nconn=1 stream=1 GET /big\nconn=1 stream=3 GET /c'
+	h2_wait_frame 1 '^recv RST_STREAM stream=1 flags=- len=4 error=8$'
+}
+
 @test "-Z: a delayed stream holds nobody up; standard output keeps command-line order" {
 	needs_parallel
 	# /slow is answered only once /fast's answer is out (5 s at most): both open at once

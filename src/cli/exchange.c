@@ -360,11 +360,17 @@ struct exch {
 };
 
 
-/* Close J's connection, unless other jobs' streams are on it (h2): they go on. */
+/*
+ * Close J's connection, unless other jobs' streams are on it or its h2 session
+ * takes more: the response's stream alone is reset when it is freed, and the
+ * next URL of the origin is a stream of the same connection (as curl keeps a
+ * multiplexed connection after a transfer it stopped).
+ */
 static void conn_drop(struct job *J)
 {
-	if (J->conn->users <= 1)
-		conn_close(&J->conn->c);
+	struct hc_conn *c = &J->conn->c;
+	if (J->conn->users <= 1 && !(c->h2 && h2_usable(c)))
+		conn_close(c);
 }
 
 /* -k: one warning, when the first TLS connection without verification is made. */

@@ -1499,6 +1499,10 @@ void h2_resp_free(struct hc_response *resp)
 		N(nghttp2_submit_rst_stream)(h->s, NGHTTP2_FLAG_NONE, st->id, NGHTTP2_CANCEL);
 		session_wake(h);
 	}
+	/* a body its caller stopped reading: the stream alone ends, its session takes the next
+	 * request */
+	if (h && !resp->done && h->c == resp->c)
+		resp->c->reusable = h2_usable(resp->c);
 	if (h && st->end > st->start) /* bytes never taken still count against the windows */
 		N(nghttp2_session_consume)(h->s, st->id, st->end - st->start);
 	unlink_stream(st);
