@@ -409,4 +409,9 @@ h2mini_log() {
 	[[ $output == *"libnghttp2 could not be loaded: reconnecting with HTTP/1.1 only"* ]] || fail "$output"
 	[[ $output == *$'second\n1.1'* ]] || fail "not the body over HTTP/1.1: $output"
 	log_lines /b.txt | grep -q 'proto=HTTP/1.1'
+	# prior knowledge has nothing to fall back to: an error (16), nothing sent
+	run unshare --mount bash -c 'mount --bind /dev/null "$1" && shift && exec "$@"' _ "$lib" \
+		"$HCLI" --http2-prior-knowledge "$NGINX_H2C_URL/a.txt"
+	[ "$status" -eq 16 ] || fail "status $status: $output"
+	[ "$output" = 'hcli: HTTP2: HTTP/2 needs libnghttp2.so.14, which did not load' ] || fail "$output"
 }
