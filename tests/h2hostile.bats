@@ -293,6 +293,8 @@ EOF
 	failed_with 16 HTTP2
 	assert_bytes "$T/out" '0123'
 	assert_equal "$(h2_conns)" 1
+	# the message says why: the GOAWAY's error, not the close after it
+	assert_equal "$(cat "$T/err")" "hcli: HTTP2: HTTP/2 connection error: the server's GOAWAY said INTERNAL_ERROR"
 }
 
 @test "GOAWAY(NO_ERROR) inside a body, then the close: 18 IncompleteRead as curl, the bytes before it written" {

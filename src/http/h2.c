@@ -184,6 +184,7 @@ struct hc_h2 {
 	short want; /* what a full socket waits for (TLS may want POLLIN to write) */
 	bool dead, goaway;
 	int32_t goaway_last;
+	uint32_t goaway_code;
 	size_t continuations, continuations_max;
 	enum hc_err err;
 	struct h2_scan scan;
@@ -724,6 +725,7 @@ static int on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 	if (f->hd.type == NGHTTP2_GOAWAY) {
 		h->goaway = true;
 		h->goaway_last = f->goaway.last_stream_id;
+		h->goaway_code = f->goaway.error_code;
 		h->c->reusable = false;
 		if (f->goaway.error_code != NGHTTP2_NO_ERROR)
 			h->err = HC_EH2;
@@ -1150,6 +1152,21 @@ static enum hc_err graceful_end(const struct hc_h2 *h)
 	return h->goaway ? HC_EEMPTY : HC_EH2;
 }
 
+/* The socket failed (rc) or the server closed it: after a GOAWAY with an error, that error. */
+static void closed(struct hc_h2 *h, enum hc_err rc)
+{
+	if (h->goaway && h->goaway_code != NGHTTP2_NO_ERROR) {
+		char why[96];
+		snprintf(why, sizeof(why), "the server's GOAWAY said %s",
+			 N(nghttp2_http2_strerror)(h->goaway_code));
+		conn_fail(h, HC_EH2, why);
+	} else if (rc) {
+		conn_fail(h, h->err ? h->err : rc, h->c->err);
+	} else {
+		conn_fail(h, graceful_end(h), "the server closed the connection");
+	}
+}
+
 /* Server bytes into the session; the DATA it finds for a sink is written once it is through. */
 static const char *session_recv(struct hc_h2 *h, const uint8_t *p, size_t n)
 {
@@ -1186,15 +1203,14 @@ static enum hc_err read_in(struct hc_h2 *h, bool *more)
 			return HC_OK;
 		}
 		if (rc) {
-			/* after a GOAWAY with an error, the close that follows is that error */
-			conn_fail(h, h->err ? h->err : rc, c->err);
+			closed(h, rc);
 			return HC_OK;
 		}
 		if (again)
 			return HC_OK;
 		if (got == 0) {
 			c->eof = true;
-			conn_fail(h, graceful_end(h), "the server closed the connection");
+			closed(h, HC_OK);
 			return HC_OK;
 		}
 	}
