@@ -182,6 +182,22 @@ EOF
 	(($(log_at 'conn=2 accept') > $(log_at 'conn=[01] .*sent'))) || fail "$(cat "$RAW_DIR/log")"
 }
 
+@test "-Z --parallel-max 2: a URL whose output is held still counts; the third starts once the first is written" {
+	# /2 is answered at once and held (its output waits for /1's), /1 300 ms after it:
+	# were the held /2 not counted, /3 would start in between
+	raw_start - <<EOF
+[[{"wait_replies": 1, "delay_ms": 300, "reply": "$(ok_reply 'one\n')", "then": "close"}],
+ [{"reply": "$(ok_reply 'two\n')", "then": "close"}],
+ [{"reply": "$(ok_reply 'three\n')", "then": "close"}]]
+EOF
+	hrun -Z --parallel-max 2 "$RAW_URL/1" "$RAW_URL/2" "$RAW_URL/3"
+	assert_equal "$status" 0 || show
+	assert_bytes "$T/out" 'one\ntwo\nthree\n'
+	assert_conn_path 0 /1
+	assert_conn_path 2 /3
+	(($(log_at 'conn=2 accept') > $(log_at 'conn=0 .*sent'))) || fail "$(cat "$RAW_DIR/log")"
+}
+
 @test "-Z --parallel-max 1 runs the URLs one after the other" {
 	raw_start - <<EOF
 [[{"reply": "$(ok_reply 'x\n')", "then": "close"}]]
