@@ -213,6 +213,49 @@ EOF
 	done
 }
 
+@test "bytes that come while a connection is idle are never a response: it is closed before reuse" {
+	# /1's answer is whole; 50 ms later a forged one follows on the idle connection. Standard
+	# output is a full pipe, read only once the server has sent the forged bytes, so hcli is
+	# still writing /1's body when they come: they wait unread when /2 could reuse connection 0.
+	raw_start - <<'EOF'
+[[{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nA\n",
+   "chunks": ["", "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nFORGED\n"]}],
+ [{"reply": "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nB\n"}]]
+EOF
+	status=0
+	python3 - "$RAW_DIR/log" "$T/out" "$HCLI" -v "$RAW_URL/1" "$RAW_URL/2" 2>"$T/err" <<'EOF' || status=$?
+import fcntl, os, subprocess, sys, time
+log, out, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
+r, w = os.pipe()
+fcntl.fcntl(w, 1031, 1 << 20)  # F_SETPIPE_SZ: hcli's own size, which it keeps
+os.set_blocking(w, False)
+filled = 0
+try:
+    while True:
+        filled += os.write(w, b"." * 65536)
+except BlockingIOError:
+    pass
+os.set_blocking(w, True)
+p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=w)
+os.close(w)
+deadline = time.monotonic() + 20
+while "conn=0 ex=0 sent" not in open(log).read():
+    if time.monotonic() > deadline:
+        sys.exit("the server never sent the forged bytes")
+    time.sleep(0.005)  # bounded poll: the server has sent the forged bytes
+data = b""
+while chunk := os.read(r, 1 << 20):
+    data += chunk
+open(out, "wb").write(data[filled:])
+sys.exit(p.wait())
+EOF
+	assert_equal "$status" 0
+	assert_bytes "$T/out" 'A\nB\n'
+	assert_equal "$(raw_conns)" 2
+	[[ ! -e $(raw_req 0 1) ]] || fail "/2 was sent on connection 0: $(cat "$(raw_req 0 1)")"
+	assert_line_re "$T/err" '^\* The idle connection to 127\.0\.0\.1 has unread data; opening a new one$'
+}
+
 @test "a close-delimited response (no Content-Length) is read to the close and not reused" {
 	raw_start - <<'EOF'
 [[{"reply": "HTTP/1.1 200 OK\r\n\r\nA\n", "then": "close"}],
