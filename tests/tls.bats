@@ -425,6 +425,11 @@ EOF
 	[[ $status -eq 0 ]] || fail "$(show)"
 	assert_equal "$(cat "$T/out")" "$(printf 'cut\nplain')"
 	assert_equal "$(grep -c 'without close_notify' "$T/err")" 1
+	# the next TLS connection starts clean: its answer is read, and warned about on its own
+	hrun -v "${CA[@]}" "$tls_url/a" "$tls_url/b"
+	[[ $status -eq 0 ]] || fail "$(show)"
+	assert_equal "$(cat "$T/out")" "$(printf 'cut\ncut')"
+	assert_equal "$(grep -c 'without close_notify' "$T/err")" 2
 }
 
 # --- Expect: 100-continue over TLS 1.3 ---------------------------------------
