@@ -497,7 +497,7 @@ EOF
 	assert_equal "$(reqs | xargs -n1 basename | tr '\n' ' ')" "req-0-0 req-0-1 "
 }
 
-@test "-m covers the whole redirect chain: two 0.6 s hops do not fit in 1 s, and fit in 3 s" {
+@test "-m covers the whole redirect chain: two 0.6 s hops do not fit in 1 s, and fit in 20 s" {
 	local script='[[{"delay_ms": 600, "reply": "HTTP/1.1 302 Moved\r\nLocation: /next\r\nContent-Length: 0\r\n\r\n"},
   {"delay_ms": 600, "reply": "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndone"}]]'
 	raw_start - <<<"$script"
@@ -508,7 +508,8 @@ EOF
 		fail "$(show)"
 	raw_stop
 	raw_start - <<<"$script"
-	hrun -L -m 3 "$RAW_URL/start"
+	# a wide margin: the time limit is the point, not the machine's speed
+	hrun -L -m 20 "$RAW_URL/start"
 	assert_equal "$status" 0
 	assert_equal "$(cat "$T/out")" "done"
 }
