@@ -267,6 +267,11 @@ sends_body() {
 		"a:=@$BATS_TEST_TMPDIR/none"
 }
 
+@test "errors: control bytes in an item show as the one escaper writes them (\\n, \\033, \\v)" {
+	usage_fails "'f@nofile\\n\\033[2J': nofile\\n\\033[2J: No such file or directory" $'f@nofile\n\e[2J'
+	usage_fails "'x:=\\v1': invalid JSON: an unexpected character at byte 0" $'x:=\v1'
+}
+
 @test "errors: data fields with -d, --json=DATA, @FILE or a stdin body" {
 	printf 'x' >"$T/f"
 	usage_fails "'a=1': data fields do not go with -d, --data-urlencode or --json=DATA" a=1 -d x

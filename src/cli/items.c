@@ -151,19 +151,17 @@ static void sb_adds(struct sbuf *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-/* Text for a one-line message: control bytes as \xNN, at most max bytes of s. */
+/* At most max bytes of s for a message; out_error() escapes the message where it is written. */
 static const char *shown(const char *s, size_t n, size_t max, char *out, size_t outlen)
 {
-	size_t o = 0;
-	for (size_t i = 0; i < n && i < max && o + 5 < outlen; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f)
-			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", ch);
-		else
-			out[o++] = (char)ch;
+	size_t o = n < max ? n : max;
+	if (o > outlen - 4)
+		o = outlen - 4;
+	memcpy(out, s, o);
+	if (n > o) {
+		memcpy(out + o, "...", 3);
+		o += 3;
 	}
-	if (n > max && o + 4 < outlen)
-		o += (size_t)snprintf(out + o, outlen - o, "...");
 	out[o] = '\0';
 	return out;
 }

@@ -23,6 +23,15 @@ static void check(int ok)
 		abort();
 }
 
+/* Does the input hold a newline? Only then may a reason (it quotes the arguments) hold one. */
+static bool input_nl;
+
+/* A usage error's reason: not empty, and one line unless an argument had a newline in it. */
+static bool reason_ok(const char *err)
+{
+	return err[0] != '\0' && (input_nl || strchr(err, '\n') == NULL);
+}
+
 static enum hc_err fake_read(const char *path, bool text, char **out, size_t *len, char *err,
 			     size_t errlen)
 {
@@ -70,7 +79,7 @@ static void check_form(const char *s, size_t n)
 
 /*
  * The multipart view of the same items: every data field has a form value
- * (NUL-terminated, its length exact) or a one-line reason; a file part's
+ * (NUL-terminated, its length exact) or a reason (see reason_ok); a file part's
  * guessed type is NULL or a type/subtype.
  */
 static void check_parts(const struct items *its)
@@ -88,8 +97,7 @@ static void check_parts(const struct items *its)
 			continue;
 		err[0] = '\0';
 		enum hc_err rc = items_form_value(it, &out, &len, err, sizeof(err));
-		check(rc == HC_OK ||
-		      (rc == HC_EUSAGE && err[0] != '\0' && strchr(err, '\n') == NULL));
+		check(rc == HC_OK || (rc == HC_EUSAGE && reason_ok(err)));
 		if (rc == HC_OK) {
 			check(out[len] == '\0' && strlen(out) <= len);
 			free(out);
@@ -103,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(in != NULL);
 	memcpy(in, data, size);
 	in[size] = '\0';
+	input_nl = memchr(data, '\n', size) != NULL;
 
 	struct items its = {.read = fake_read};
 	size_t nargs = 0;
@@ -112,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err[0] = '\0';
 		enum hc_err rc = item_parse(a, &it, err, sizeof(err));
 		check(rc == HC_OK || rc == HC_EUSAGE);
-		check(rc == HC_OK || (err[0] != '\0' && strchr(err, '\n') == NULL));
+		check(rc == HC_OK || reason_ok(err));
 		if (rc == HC_OK)
 			check(it.key != NULL &&
 			      (it.value != NULL || it.kind == ITEM_HEADER_UNSET ||
@@ -121,14 +130,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		err[0] = '\0';
 		rc = items_add(&its, a, err, sizeof(err));
 		check(rc == HC_OK || rc == HC_EUSAGE);
-		check(rc == HC_OK || (err[0] != '\0' && strchr(err, '\n') == NULL));
+		check(rc == HC_OK || reason_ok(err));
 	}
 
 	char *out;
 	size_t len;
 	err[0] = '\0';
 	enum hc_err rc = items_json_body(&its, &out, &len, err, sizeof(err));
-	check(rc == HC_OK || (rc == HC_EUSAGE && err[0] != '\0' && strchr(err, '\n') == NULL));
+	check(rc == HC_OK || (rc == HC_EUSAGE && reason_ok(err)));
 	if (rc == HC_OK) {
 		check_json(out, len);
 		free(out);

@@ -324,10 +324,11 @@ static const struct ecase errors[] = {
     {{"f=@nofile"}, AT_ADD, "'f=@nofile': nofile: No such file or directory"},
     {{"f:=@nofile"}, AT_ADD, "'f:=@nofile': nofile: No such file or directory"},
     {{"f@nofile;type=a/b"}, AT_ADD, "'f@nofile;type=a/b': nofile: No such file or directory"},
-    /* fuzz_items: a reader's reason names the path as given; control bytes are escaped */
+    /* fuzz_items: a reader's reason names the path as given, bytes as they are (out_error()
+       escapes the whole message for the terminal) */
     {{"f@nofile\n\033[2J"},
      AT_ADD,
-     "'f@nofile\\x0a\\x1b[2J': nofile\\x0a\\x1b[2J: No such file or directory"},
+     "'f@nofile\n\033[2J': nofile\n\033[2J: No such file or directory"},
     {{"f=@bin"}, AT_ADD, "'f=@bin': bin is not UTF-8 text"},
     {{"f:=@t.txt"}, AT_ADD, "'f:=@t.txt': invalid JSON: an unexpected character at byte 0"},
     /* invalid := JSON (HTTPie takes NaN and Infinity, which are not JSON) */
@@ -341,7 +342,7 @@ static const struct ecase errors[] = {
     {{"x:=1e"}, AT_ADD, "'x:=1e': invalid JSON: a malformed number at byte 0"},
     {{"x:=\"a\tb\""},
      AT_ADD,
-     "'x:=\"a\\x09b\"': invalid JSON: a control character in a string at byte 2"},
+     "'x:=\"a\tb\"': invalid JSON: a control character in a string at byte 2"},
     {{"x:=\"\\x\""}, AT_ADD, "'x:=\"\\x\"': invalid JSON: a bad escape in a string at byte 1"},
     {{"x:=\"\\u12\""}, AT_ADD, "'x:=\"\\u12\"': invalid JSON: a bad escape in a string at byte 1"},
     {{"x:=\"abc"}, AT_ADD, "'x:=\"abc': invalid JSON: an unterminated string at byte 4"},
@@ -349,7 +350,7 @@ static const struct ecase errors[] = {
     {{"x:=[1 2]"}, AT_ADD, "'x:=[1 2]': invalid JSON: ',' or ']' was expected at byte 3"},
     {{"x:={'a':1}"}, AT_ADD, "'x:={'a':1}': invalid JSON: a member name was expected at byte 1"},
     {{"x:=True"}, AT_ADD, "'x:=True': invalid JSON: an unexpected character at byte 0"},
-    {{"x:=\v1"}, AT_ADD, "'x:=\\x0b1': invalid JSON: an unexpected character at byte 0"},
+    {{"x:=\v1"}, AT_ADD, "'x:=\v1': invalid JSON: an unexpected character at byte 0"},
     /* HTTPie keeps both members ({"a": 1, "a": 2}); json-c cannot, and a silent choice would lose
        one */
     {{"x:={\"a\":1,\"a\":2}"},
