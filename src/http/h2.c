@@ -394,9 +394,16 @@ enum hc_err h2_nv_build(struct hc_conn *c, const struct hc_request *r, const str
 			struct h2_nv *l)
 {
 	size_t room = 0;
-	for (size_t i = 0; i < r->nheaders; i++)
-		room += strlen(r->headers[i].name) + 1;
+	enum hc_err rc;
 	*l = (struct h2_nv){0};
+	/* checked as for HTTP/1.1: a proxy may forward the request to an HTTP/1.1 server */
+	if ((rc = req_check_method(c, r->method)))
+		return rc;
+	for (size_t i = 0; i < r->nheaders; i++) {
+		if ((rc = req_check_field(c, r->headers[i].name, r->headers[i].value)))
+			return rc;
+		room += strlen(r->headers[i].name) + 1;
+	}
 	l->nv = calloc(r->nheaders + 8, sizeof(*l->nv));
 	l->names = malloc(room + 1);
 	if (l->nv == NULL || l->names == NULL)

@@ -313,6 +313,9 @@ struct hc_framing {
 };
 
 /* request.c: putrequest/putheader/endheaders/send */
+/* A method that is an RFC 9110 token, a field that may go on the wire: else HC_EUSAGE. */
+enum hc_err req_check_method(struct hc_conn *c, const char *method);
+enum hc_err req_check_field(struct hc_conn *c, const char *name, const char *value);
 enum hc_err req_putrequest(struct hc_conn *c, struct hc_headbuf *hb, const struct hc_request *r);
 enum hc_err req_putheader(struct hc_conn *c, struct hc_headbuf *hb, const char *name,
 			  const char *value);

@@ -40,14 +40,32 @@ static const char *user_header(const struct hc_request *r, const char *name)
 	return NULL;
 }
 
-enum hc_err req_putheader(struct hc_conn *c, struct hc_headbuf *hb, const char *name,
-			  const char *value)
+enum hc_err req_check_field(struct hc_conn *c, const char *name, const char *value)
 {
 	if (!hdr_valid_name(name, strlen(name)))
 		return conn_seterr(c, HC_EUSAGE, "invalid header name '%s'", name);
 	if (!hdr_valid_value(value, strlen(value)))
-		return conn_seterr(c, HC_EUSAGE, "header '%s' has CR, LF or NUL in its value", name);
+		return conn_seterr(c, HC_EUSAGE, "header '%s' has CR, LF or NUL in its value",
+				   name);
+	return HC_OK;
+}
+
+enum hc_err req_check_method(struct hc_conn *c, const char *method)
+{
+	/* RFC 9110 §9.1: method = token; anything else could start a second request */
+	if (!hdr_valid_name(method, strlen(method)))
+		return conn_seterr(c, HC_EUSAGE,
+				   "the method is not an RFC 9110 token (letters, digits and "
+				   "!#$%%&'*+-.^_`|~ only)");
+	return HC_OK;
+}
+
+enum hc_err req_putheader(struct hc_conn *c, struct hc_headbuf *hb, const char *name,
+			  const char *value)
+{
 	enum hc_err rc;
+	if ((rc = req_check_field(c, name, value)))
+		return rc;
 	if ((rc = hb_adds(hb, name)) || (rc = hb_add(hb, ": ", 2)) || (rc = hb_adds(hb, value)) ||
 	    (rc = hb_add(hb, "\r\n", 2)))
 		return rc == HC_EUSAGE ? conn_seterr(c, rc, "request head too large") : rc;
@@ -57,11 +75,8 @@ enum hc_err req_putheader(struct hc_conn *c, struct hc_headbuf *hb, const char *
 enum hc_err req_putrequest(struct hc_conn *c, struct hc_headbuf *hb, const struct hc_request *r)
 {
 	enum hc_err rc;
-	/* RFC 9110 §9.1: method = token; anything else could start a second request */
-	if (!hdr_valid_name(r->method, strlen(r->method)))
-		return conn_seterr(c, HC_EUSAGE,
-				   "the method is not an RFC 9110 token (letters, digits and "
-				   "!#$%%&'*+-.^_`|~ only)");
+	if ((rc = req_check_method(c, r->method)))
+		return rc;
 	if ((rc = hb_adds(hb, r->method)) || (rc = hb_add(hb, " ", 1)) ||
 	    (rc = hb_adds(hb, r->target)) ||
 	    (rc = hb_adds(hb, r->http10 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n")))

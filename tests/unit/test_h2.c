@@ -2,7 +2,8 @@
  * Unit tables for HTTP/2's request side and limits: the name/value list
  * built from a struct hc_request (pseudo-headers first, lower-case names,
  * connection-specific fields left out, Host as :authority, TE only as
- * trailers, content-length from the framing), and the decoded field limits
+ * trailers, content-length from the framing; a method or a field that
+ * HTTP/1.1 would refuse is refused), and the decoded field limits
  * (Part 1's --max-headers and 65,536 bytes per name and value); a
  * stream's body to a sink (straight when it can take more, else kept and
  * not consumed until it can).
@@ -101,6 +102,42 @@ static void nv_table(void)
 		nv_text(&l, got, sizeof(got));
 		CHECK_EQ_STR(got, t->want);
 		h2_nv_free(&l);
+		conn_free(&c);
+		unit_end();
+	}
+}
+
+/* What HTTP/1.1 refuses (req_putrequest, req_putheader) never becomes a HEADERS frame either. */
+static const struct {
+	const char *name, *method;
+	struct hc_field field;
+} refused_cases[] = {
+    {"a method with a second request in it", "GET / HTTP/1.1\r\nHost: x\r\n\r\nDELETE", {"A", "1"}},
+    {"a method with a space", "GET /", {"A", "1"}},
+    {"an empty method", "", {"A", "1"}},
+    {"a field name with a space", "GET", {"X A", "1"}},
+    {"a field name with a colon", "GET", {"X:A", "1"}},
+    {"a field value with CR LF", "GET", {"X-A", "1\r\nX-Injected: 1"}},
+    {"a field value with LF", "GET", {"X-A", "1\nb"}},
+};
+
+static void refused_table(void)
+{
+	for (size_t i = 0; i < sizeof(refused_cases) / sizeof(refused_cases[0]); i++) {
+		unit_begin("h2_nv_build: %s -> Usage", refused_cases[i].name);
+		struct hc_conn c;
+		conn_init(&c, &cfg);
+		c.host = strdup("h");
+		c.port = 443;
+		c.tls = true;
+		struct hc_request r = {.method = refused_cases[i].method,
+				       .target = "/",
+				       .headers = &refused_cases[i].field,
+				       .nheaders = 1};
+		struct hc_framing f = {.length = -1};
+		struct h2_nv l;
+		CHECK_EQ_INT(h2_nv_build(&c, &r, &f, &l), HC_EUSAGE);
+		CHECK(l.nv == NULL && l.n == 0);
 		conn_free(&c);
 		unit_end();
 	}
@@ -419,6 +456,7 @@ int main(void)
 {
 	unit_init();
 	nv_table();
+	refused_table();
 	limit_table();
 	continuations_table();
 	scan_table();
