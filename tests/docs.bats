@@ -267,3 +267,22 @@ fish_complete() { # LINE
 	run grep -c 'raise --max-headers' src/cli/hint.c
 	assert_output 1
 }
+
+@test "one helper per job (STYLE 11): one escaper, one comma-list tokenizer, one IP-literal check, one TLS verify step" {
+	# the one escaper for a terminal is out_vis (strnvisx); no other code writes \xNN or \ooo
+	run grep -lE 'strn?visx?\(' src/cli/*.c src/http/*.c
+	assert_output src/cli/output.c
+	run grep -nE '"[^"]*\\\\(x%0?2x|%03o)[^"]*"' src/cli/*.c src/http/*.c
+	[[ $status -eq 1 ]] || fail "another escaper:"$'\n'"$output"
+	# HTTP's comma lists (RFC 9110 §5.6.1) go through hdr_list_next alone
+	run grep -lE "strcspn\([^)]*\",\"\)|strchr\([^)]*','\)" src/http/*.c src/cli/policy.c
+	assert_output src/http/headers.c
+	# the engine tells an IP literal by url_is_ip_literal alone (tls.c and conn.c had copies)
+	run grep -l 'inet_pton' src/http/*.c
+	assert_output src/http/url.c
+	# every trust source and the pin are checked in the handshake's one verify step
+	run grep -c 'gnutls_session_set_verify_function)(' src/http/tls.c
+	assert_output 1
+	run grep -c 'gnutls_certificate_verify_peers' src/http/tls.c
+	assert_output 0
+}
