@@ -77,6 +77,9 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libhc.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc/http $(LDFLAGS) -o $@ $< $(BUILD)/libhc.a $(LDLIBS)
 
+# The h2 tables and the streams test record bodies with one sink (recsink.h).
+$(BUILD)/unit/test_h2 $(BUILD)/unit/test_h2streams: tests/unit/recsink.h
+
 # The loop's TLS cases run a GnuTLS server in the test itself (the engine still dlopens it).
 $(BUILD)/unit/test_loop: LDLIBS += $(shell $(PKG_CONFIG) --libs gnutls 2>/dev/null)
 

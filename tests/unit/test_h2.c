@@ -9,6 +9,7 @@
  * not consumed until it can).
  */
 #include "h2.h"
+#include "recsink.h"
 #include "unit.h"
 
 static const struct hc_conn_cfg cfg = {.connect_timeout_ms = -1,
@@ -282,37 +283,6 @@ static void scan_table(void)
 	}
 }
 
-/* A sink for sink_case: what it was given, and whether it says "wait" (more() names fd). */
-struct rec_sink {
-	char got[64];
-	size_t n;
-	int writes, ends;
-	int block_fd; /* -1: it can take more */
-};
-
-static enum hc_err rec_write(void *ud, struct iovec *iov, int cnt)
-{
-	struct rec_sink *r = ud;
-	r->writes++;
-	for (int i = 0; i < cnt; i++)
-		for (size_t k = 0; k < iov[i].iov_len && r->n < sizeof(r->got) - 1; k++)
-			r->got[r->n++] = ((const char *)iov[i].iov_base)[k];
-	r->got[r->n] = '\0';
-	return HC_OK;
-}
-
-static enum hc_err rec_more(void *ud, int *fd)
-{
-	*fd = ((struct rec_sink *)ud)->block_fd;
-	return HC_OK;
-}
-
-static enum hc_err rec_end(void *ud)
-{
-	((struct rec_sink *)ud)->ends++;
-	return HC_OK;
-}
-
 /* A DATA frame on stream 1 with text as its payload. */
 static size_t data_frame(uint8_t *o, const char *text, uint8_t flags)
 {
@@ -337,9 +307,7 @@ static void sink_open(struct sink_fix *t)
 {
 	uint8_t f[32];
 	t->r = (struct hc_request){.method = "GET", .target = "/"};
-	t->rec = (struct rec_sink){.block_fd = -1};
-	t->sink =
-	    (struct hc_sink){.ud = &t->rec, .write = rec_write, .more = rec_more, .end = rec_end};
+	t->sink = rec_sink_init(&t->rec);
 	conn_init(&t->c, &cfg);
 	t->c.host = strdup("example.org");
 	t->c.port = 443;

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include "h2.h"
+#include "recsink.h"
 #include "unit.h"
 
 #define NX 10	      /* transfers at most in one case */
@@ -23,6 +24,7 @@
 #define PIECE 100     /* the peer's DATA frames: small, so that streams interleave */
 #define PEER_CONNS 4
 #define PEER_LIFE_S 20 /* a peer that waits this long ends the case: only a failing case does */
+_Static_assert(BODY_LEN <= REC_CAP, "a sink keeps a whole body");
 
 enum script {
 	S_ANSWER,     /* answer every request (once wait_for are in) */
@@ -388,35 +390,6 @@ static void peer_free(struct peer *p)
 
 /* ---- the client side: transfers on one connection, each with a sink of its own ---- */
 
-struct rec {
-	char got[BODY_LEN + 1];
-	size_t n;
-	int ends;
-	int block_fd; /* -1: it can take more */
-};
-
-static enum hc_err rec_write(void *ud, struct iovec *iov, int cnt)
-{
-	struct rec *r = ud;
-	for (int i = 0; i < cnt; i++)
-		for (size_t k = 0; k < iov[i].iov_len && r->n < BODY_LEN; k++)
-			r->got[r->n++] = ((const char *)iov[i].iov_base)[k];
-	r->got[r->n] = '\0';
-	return HC_OK;
-}
-
-static enum hc_err rec_more(void *ud, int *fd)
-{
-	*fd = ((struct rec *)ud)->block_fd;
-	return HC_OK;
-}
-
-static enum hc_err rec_end(void *ud)
-{
-	((struct rec *)ud)->ends++;
-	return HC_OK;
-}
-
 struct multi {
 	struct hc_conn_cfg cfg;
 	struct hc_conn c;
@@ -427,7 +400,7 @@ struct multi {
 	struct hc_request req[NX];
 	struct hc_response resp[NX];
 	struct hc_xfer x[NX];
-	struct rec rec[NX];
+	struct rec_sink rec[NX];
 	struct hc_sink sink[NX];
 	bool bodied[NX], freed[NX];
 };
@@ -453,9 +426,7 @@ static bool multi_open_on(struct multi *m, int n, enum script script, bool unix_
 	for (int i = 0; i < n; i++) {
 		snprintf(m->paths[i], sizeof(m->paths[i]), "/%d", i);
 		m->req[i] = (struct hc_request){.method = "GET", .target = m->paths[i]};
-		m->rec[i].block_fd = -1;
-		m->sink[i] = (struct hc_sink){
-		    .ud = &m->rec[i], .write = rec_write, .more = rec_more, .end = rec_end};
+		m->sink[i] = rec_sink_init(&m->rec[i]);
 	}
 	return true;
 }
