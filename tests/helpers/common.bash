@@ -136,7 +136,25 @@ s.bind((sys.argv[1], 0))
 print(s.getsockname()[1])' "${1:-127.0.0.1}"
 }
 
-# A socket listening on PORT of 127.0.0.1 (state 0A in /proc/net/tcp), or the process gone.
+# A scripted server's directory and script: DIR, or when empty a fresh one
+# under the test's temporary directory named after KIND, made absolute and rid
+# of an earlier run's port, pid and ready files; SCRIPT "-" is read from
+# standard input into DIR/script.json.  Sets HARNESS_DIR and HARNESS_SCRIPT.
+harness_script_dir() { # KIND DIR SCRIPT
+	local kind=$1 dir=$2 script=$3
+	if [[ -z $dir ]]; then
+		dir=$(mktemp -d "${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}}/$kind.XXXXXX")
+	fi
+	mkdir -p "$dir"
+	dir=$(cd "$dir" && pwd)
+	rm -f "$dir/port" "$dir/pid" "$dir/ready"
+	if [[ $script == - ]]; then
+		script=$dir/script.json
+		cat >"$script"
+	fi
+	HARNESS_DIR=$dir HARNESS_SCRIPT=$script
+}
+
 # A scripted server (rawserver.py, h2server.py) that writes its port into
 # DIR/ready (--ready-fifo) once it listens: KIND DIR -- CMD... runs CMD with that
 # option added, bounded by HARNESS_START_TIMEOUT (opening the FIFO read-write
@@ -163,6 +181,7 @@ harness_script_server() { # KIND DIR -- CMD...
 	HARNESS_PORT=$port HARNESS_PID=$pid
 }
 
+# A socket listening on PORT of 127.0.0.1 (state 0A in /proc/net/tcp), or the process gone.
 harness_listening() { # PORT PID
 	local hex
 	printf -v hex '%04X' "$1"

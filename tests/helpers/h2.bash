@@ -47,17 +47,9 @@ source "$HELPERS_DIR/apache.bash"
 H2_PYTHON=${H2_PYTHON:-/usr/bin/python3}
 
 h2_start() {
-	local script=${1:?usage: h2_start SCRIPT|- [DIR]} dir=${2:-} pid port=
-	if [[ -z $dir ]]; then
-		dir=$(mktemp -d "${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}}/h2.XXXXXX")
-	fi
-	mkdir -p "$dir"
-	dir=$(cd "$dir" && pwd)
-	rm -f "$dir/port" "$dir/pid" "$dir/ready"
-	if [[ $script == - ]]; then
-		script=$dir/script.json
-		cat >"$script"
-	fi
+	local script=${1:?usage: h2_start SCRIPT|- [DIR]} dir pid port=
+	harness_script_dir h2 "${2:-}" "$script" || return 1
+	dir=$HARNESS_DIR script=$HARNESS_SCRIPT
 	harness_script_server h2 "$dir" -- "$H2_PYTHON" "$HELPERS_DIR/h2server.py" --script "$script" \
 		--dir "$dir" --lifetime "${H2_LIFETIME:-$HARNESS_LIFETIME}" \
 		${H2_OPTS[@]+"${H2_OPTS[@]}"} || return 1

@@ -22,19 +22,10 @@
 # RAW_LIFETIME, else HARNESS_LIFETIME (seconds).
 
 raw_start() {
-	local script=${1:?usage: raw_start SCRIPT|- [HOST] [DIR]} host=${2:-127.0.0.1} dir=${3:-}
+	local script=${1:?usage: raw_start SCRIPT|- [HOST] [DIR]} host=${2:-127.0.0.1} dir
 	local pid port=
-	if [[ -z $dir ]]; then
-		dir=$(mktemp -d "${BATS_TEST_TMPDIR:-${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}}/raw.XXXXXX")
-	fi
-	mkdir -p "$dir"
-	dir=$(cd "$dir" && pwd)
-	rm -f "$dir/port" "$dir/pid" "$dir/ready"
-	if [[ $script == - ]]; then
-		script=$dir/script.json
-		cat >"$script"
-	fi
-
+	harness_script_dir raw "${3:-}" "$script" || return 1
+	dir=$HARNESS_DIR script=$HARNESS_SCRIPT
 	harness_script_server raw "$dir" -- python3 "$HELPERS_DIR/rawserver.py" --script "$script" \
 		--dir "$dir" --host "$host" --lifetime "${RAW_LIFETIME:-$HARNESS_LIFETIME}" \
 		${RAW_OPTS[@]+"${RAW_OPTS[@]}"} || return 1
