@@ -106,7 +106,6 @@ Exit status: 0 at the end of the lifetime or on SIGTERM, 2 for a bad script,
 import base64
 import binascii
 import hashlib
-import json
 import os
 import queue
 import select
@@ -126,7 +125,7 @@ import h2.settings
 import h2.windows
 
 import scriptserver
-from scriptserver import ScriptError, ScriptedServer, latin1, number
+from scriptserver import ScriptError, ScriptedServer, latin1, number, read_json
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 RECV_SIZE = 256 * 1024
@@ -440,13 +439,7 @@ def parse_conn(c, where, base_dir):
 
 
 def load_script(path):
-    try:
-        with open(path, "rb") as f:
-            doc = json.loads(f.read().decode("utf-8"))
-    except OSError as e:
-        raise ScriptError(f"{path}: {e.strerror}") from None
-    except (UnicodeDecodeError, ValueError) as e:
-        raise ScriptError(f"{path}: not valid JSON: {e}") from None
+    doc = read_json(path)
     repeat = True
     if isinstance(doc, dict) and "connections" in doc:
         repeat = doc.get("repeat", True)

@@ -53,7 +53,6 @@ Exit status: 0 at the end of the lifetime or on SIGTERM, 2 for a bad script,
 
 import base64
 import binascii
-import json
 import os
 import socket
 import ssl
@@ -63,7 +62,7 @@ import time
 import traceback
 
 import scriptserver
-from scriptserver import ScriptError, ScriptedServer, number
+from scriptserver import ScriptError, ScriptedServer, number, read_json
 
 MAX_HEAD = 16 << 20      # a request head larger than this is a client bug
 MAX_LINE = 1 << 20       # chunk-size and trailer lines
@@ -159,13 +158,7 @@ def parse_exchange(ex, where, base_dir):
 
 
 def load_script(path):
-    try:
-        with open(path, "rb") as f:
-            doc = json.loads(f.read().decode("utf-8"))
-    except OSError as e:
-        raise ScriptError(f"{path}: {e.strerror}") from None
-    except (UnicodeDecodeError, ValueError) as e:
-        raise ScriptError(f"{path}: not valid JSON: {e}") from None
+    doc = read_json(path)
 
     repeat = True
     if isinstance(doc, dict):

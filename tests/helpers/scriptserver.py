@@ -1,13 +1,14 @@
 """What the scripted test servers share (rawserver.py, h2server.py).
 
-Script value checks, the accept loop with its lifetime and connection count,
-the log and the files the tests read (written atomically), and main's tail:
-listen on a free port of one loopback address, say so through the ready
-FIFO, serve until the lifetime is over. Each server brings its script
-loader and its Connection class.
+The script file read as JSON, script value checks, the accept loop with
+its lifetime and connection count, the log and the files the tests read
+(written atomically), and main's tail: listen on a free port of one
+loopback address, say so through the ready FIFO, serve until the lifetime
+is over. Each server brings its script loader and its Connection class.
 """
 
 import argparse
+import json
 import os
 import sys
 import signal
@@ -34,6 +35,17 @@ def number(value, where, minimum=0):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
         raise ScriptError(f"{where}: expected a number >= {minimum}")
     return value
+
+
+def read_json(path):
+    """The script file's JSON document; a file that cannot be read or parsed is a ScriptError."""
+    try:
+        with open(path, "rb") as f:
+            return json.loads(f.read().decode("utf-8"))
+    except OSError as e:
+        raise ScriptError(f"{path}: {e.strerror}") from None
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ScriptError(f"{path}: not valid JSON: {e}") from None
 
 
 def notify(fifo, text):
