@@ -10,20 +10,13 @@
 
 #include "chunked.h"
 #include "error.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 struct run {
 	int rc;
 	char *data, *trailers;
 	size_t dlen, tlen, consumed;
 };
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
 
 static void append(char **dst, size_t *dlen, const char *src, size_t n)
 {

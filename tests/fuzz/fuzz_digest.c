@@ -10,19 +10,7 @@
 #include <string.h>
 
 #include "digest.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int inside(const char *p, size_t n, const char *buf, size_t len)
-{
-	return p != NULL && p >= buf && n <= len && (size_t)(p - buf) <= len - n;
-}
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

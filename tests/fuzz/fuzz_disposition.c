@@ -11,14 +11,7 @@
 #include <string.h>
 
 #include "../../src/cli/disposition.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
+#include "fuzz.h"
 
 static void check_safe(const char *name, size_t n, size_t cap)
 {

@@ -15,20 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "h2.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct hc_conn_cfg cfg = {.connect_timeout_ms = -1,
 				       .timeout_ms = -1,
 				       .blocksize = HC_BLOCKSIZE,
 				       .max_headers = HC_MAX_HEADERS};
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
 
 struct count_sink {
 	size_t n;

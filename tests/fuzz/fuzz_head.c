@@ -9,24 +9,12 @@
 #include <string.h>
 
 #include "error.h"
+#include "fuzz.h"
 #include "head.h"
 #include "headers.h"
 #include "limits.h"
 
 #define MAXF 100
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int inside(const char *p, size_t n, const char *buf, size_t len)
-{
-	return p != NULL && p >= buf && n <= len && (size_t)(p - buf) <= len - n;
-}
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,17 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "jar.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define NOW 1700000000LL
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
 
 static void ignore(void *ud, size_t lineno, const char *why)
 {

@@ -17,8 +17,7 @@
 #include <string.h>
 
 #include "../../src/cli/pretty.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 struct run {
 	char *out;
@@ -26,12 +25,6 @@ struct run {
 	bool ok, raw;
 	uint64_t raw_at;
 };
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
 
 static void append(struct run *r, const char *p, size_t n)
 {

@@ -11,23 +11,8 @@
 #include <strings.h>
 
 #include "error.h"
+#include "fuzz.h"
 #include "url.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
-
-static int printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
-			return 0;
-	return 1;
-}
 
 /* Does ref name no authority of its own, so that it must stay on base's origin? */
 static int same_origin_ref(const char *ref, const struct hc_url *base)

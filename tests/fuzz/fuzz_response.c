@@ -25,15 +25,8 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "fuzz.h"
 #include "http.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
 
 struct feed {
 	int fd;

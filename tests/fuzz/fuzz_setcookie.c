@@ -12,17 +12,10 @@
 #include <string.h>
 
 #include "cookie.h"
+#include "fuzz.h"
 #include "headers.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 #define NOW 1700000000LL
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
 
 static bool clean(const char *s)
 {
