@@ -106,7 +106,7 @@ $(BUILD)/unit/test_config: tests/unit/test_config.c tests/unit/unit.h $(BUILD)/c
 
 # The JSON formatter lives in src/cli/ but stands alone: its test links its object only.
 $(BUILD)/unit/test_pretty: tests/unit/test_pretty.c tests/unit/pretty_cases.h tests/unit/unit.h \
-		$(BUILD)/cli/pretty.o
+		tests/unit/json_strip.h $(BUILD)/cli/pretty.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/cli/pretty.o $(LDLIBS)
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../../src/cli/pretty.h"
+#include "../unit/json_strip.h"
 #include "fuzz.h"
 
 struct run {
@@ -86,47 +87,6 @@ static void format(const char *in, size_t len, const struct pretty_opts *o, size
 	r->raw_at = pretty_raw_at(&p);
 	pretty_free(&p);
 	free(obuf);
-}
-
-/* Colour codes taken out. */
-static size_t strip_sgr(const char *s, size_t n, char *dst)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\033') {
-			while (i < n && s[i] != 'm')
-				i++;
-		} else {
-			dst[k++] = s[i];
-		}
-	}
-	return k;
-}
-
-/* Whitespace outside strings and colour codes taken out. */
-static size_t strip_layout(const char *s, size_t n, char *dst)
-{
-	bool str = false, esc = false;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '\033') { /* a raw ESC is never in the valid part */
-			while (i < n && s[i] != 'm')
-				i++;
-		} else if (str) {
-			dst[k++] = c;
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				str = false;
-		} else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-			str = c == '"';
-			dst[k++] = c;
-		}
-	}
-	return k;
 }
 
 static void raw_tail_rule(const char *in, size_t len, const struct run *r, bool keep_ws)

@@ -10,6 +10,7 @@
 #include "unit.h"
 
 #include "../../src/cli/pretty.h"
+#include "json_strip.h"
 
 struct pcase {
 	const char *name;
@@ -108,43 +109,15 @@ static bool format(const char *in, size_t len, const struct pretty_opts *opts, s
 	return format_split(in, len, opts, 0, feed, cap, r);
 }
 
-/* Colour codes taken out. */
-static void strip_sgr(const char *s, size_t n, struct unit_buf *b)
+/* b holds what strip (json_strip.h) leaves of s[0..n). */
+static void strip_to(size_t (*strip)(const char *, size_t, char *), const char *s, size_t n,
+		     struct unit_buf *b)
 {
 	unit_buf_reset(b);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\033') { /* colour codes: a raw ESC is never in the valid part */
-			while (i < n && s[i] != 'm')
-				i++;
-		} else {
-			unit_buf_add(b, &s[i], 1);
-		}
-	}
-}
-
-/* Whitespace outside strings and colour codes taken out. */
-static void strip_layout(const char *s, size_t n, struct unit_buf *b)
-{
-	bool str = false, esc = false;
-	unit_buf_reset(b);
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '\033') { /* colour codes: a raw ESC is never in the valid part */
-			while (i < n && s[i] != 'm')
-				i++;
-		} else if (str) {
-			unit_buf_add(b, &c, 1);
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				str = false;
-		} else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-			str = c == '"';
-			unit_buf_add(b, &c, 1);
-		}
-	}
+	unit_buf_fill(b, '\0', n);
+	b->len = strip(s, n, b->p);
+	if (b->p)
+		b->p[b->len] = '\0';
 }
 
 /*
@@ -168,8 +141,8 @@ static bool raw_tail_ok(const char *in, size_t len, const struct run *r)
 		FAIL("the output does not end with input[%llu..]", (unsigned long long)r->raw_at);
 		return false;
 	}
-	strip_layout(r->out.p, r->out.len - tail, &a);
-	strip_layout(in, (size_t)r->raw_at, &b);
+	strip_to(strip_layout, r->out.p, r->out.len - tail, &a);
+	strip_to(strip_layout, in, (size_t)r->raw_at, &b);
 	return CHECK_EQ_MEM(a.p, a.len, b.p, b.len);
 }
 
@@ -203,7 +176,7 @@ static void test_table(void)
 				if (!format(c->in, c->len, &k, feeds[f], PRETTY_OUT_MIN, &r))
 					goto next;
 				unit_note("keep_ws, colour %d, feed %zu", color, feeds[f]);
-				strip_sgr(r.out.p, r.out.len, &plain);
+				strip_to(strip_sgr, r.out.p, r.out.len, &plain);
 				if (!CHECK_EQ_MEM(plain.p, plain.len, c->in, c->len) ||
 				    !CHECK_EQ_INT(r.ok, c->ok) || !raw_tail_ok(c->in, c->len, &r) ||
 				    !CHECK_EQ_INT(color || r.out.len == c->len, true))
