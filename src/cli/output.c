@@ -748,15 +748,7 @@ enum hc_err out_bodyv(struct out *o, struct iovec *iov, int cnt)
 		}
 		if (w < 0)
 			return body_error(o);
-		while (cnt > 0 && (size_t)w >= iov->iov_len) {
-			w -= (ssize_t)iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + w;
-			iov->iov_len -= (size_t)w;
-		}
+		tr_iov_advance(&iov, &cnt, (size_t)w);
 	}
 	return HC_OK;
 }

@@ -281,6 +281,8 @@ enum hc_err tr_read_nowait(struct hc_conn *c, char *buf, size_t len, size_t *got
  * GnuTLS has taken the record it holds.
  */
 enum hc_err tr_writev_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, short *again);
+/* Move the cursor (*iov, *iovcnt) past n bytes a write took (n at most what it holds). */
+void tr_iov_advance(struct iovec **iov, int *iovcnt, size_t n);
 /* The same with sendmsg(2) flags on plain TCP (MSG_MORE: more follows at once). */
 enum hc_err tr_sendv_nowait(struct hc_conn *c, struct iovec **iov, int *iovcnt, int flags,
 			    short *again);

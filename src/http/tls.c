@@ -797,13 +797,8 @@ enum hc_err tls_writev_nowait(struct hc_conn *c, struct iovec **iovp, int *iovcn
 		}
 		if (w < 0)
 			return alert_error(c, (int)w, HC_ESEND, "send");
-		iov->iov_base = (char *)iov->iov_base + w;
-		iov->iov_len -= (size_t)w;
-		if (iov->iov_len == 0) {
-			iov++;
-			(*iovcntp)--;
-			*iovp = iov;
-		}
+		tr_iov_advance(iovp, iovcntp, (size_t)w);
+		iov = *iovp;
 	}
 	return HC_OK;
 }

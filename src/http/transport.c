@@ -181,6 +181,19 @@ enum hc_err tr_read(struct hc_conn *c, char *buf, size_t len, size_t *got)
 	return rc;
 }
 
+void tr_iov_advance(struct iovec **iov, int *iovcnt, size_t n)
+{
+	while (*iovcnt > 0 && n >= (*iov)->iov_len) {
+		n -= (*iov)->iov_len;
+		(*iov)++;
+		(*iovcnt)--;
+	}
+	if (*iovcnt > 0) {
+		(*iov)->iov_base = (char *)(*iov)->iov_base + n;
+		(*iov)->iov_len -= n;
+	}
+}
+
 /* sendmsg(2) until the cursor is through or the socket is full (*full). */
 static enum hc_err send_some(struct hc_conn *c, struct iovec **iovp, int *iovcntp, int flags,
 			     bool *full)
@@ -201,15 +214,7 @@ static enum hc_err send_some(struct hc_conn *c, struct iovec **iovp, int *iovcnt
 				*full = true;
 			break;
 		}
-		while (iovcnt > 0 && (size_t)n >= iov->iov_len) {
-			n -= (ssize_t)iov->iov_len;
-			iov++;
-			iovcnt--;
-		}
-		if (iovcnt > 0) {
-			iov->iov_base = (char *)iov->iov_base + n;
-			iov->iov_len -= (size_t)n;
-		}
+		tr_iov_advance(&iov, &iovcnt, (size_t)n);
 	}
 	*iovp = iov;
 	*iovcntp = iovcnt;
