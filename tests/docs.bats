@@ -216,6 +216,72 @@ fish_complete() { # LINE
 	assert_subset "$T/offered" "$T/help" "offered after -- but not in --help"
 }
 
+# --- zsh completion at work -------------------------------------------------------------
+
+# The command line after each LINE and a Tab, one a line, as an interactive
+# zsh -f shows it: on a pseudo-terminal (zsh/zpty), compinit with completions/
+# first on fpath, a key bound to print the buffer between << and >> and empty
+# it. Keys are typed only at a prompt (ZLE> ): typed while the terminal is
+# being set up they could be lost. Bounded by timeout.
+zsh_complete() { # LINE...
+	# shellcheck disable=SC2016 # zsh expands them
+	HOME=$T timeout 60 zsh -f -c '
+		zmodload zsh/zpty || exit 3
+		comp=$1
+		shift
+		zpty z "PS1=\"ZLE> \" PROMPT_EOL_MARK= zsh -f -i" || exit 3
+		zpty -r z out "*ZLE> " || exit 3
+		zpty -w z "fpath=(${(q)comp} \$fpath); autoload -Uz compinit; compinit -u -D
+			dump() { zle -I; print -rn -- \"<<\$BUFFER>>\"; BUFFER=; }
+			zle -N dump; bindkey \"^X^D\" dump; print RE\"\"ADY"
+		zpty -r z out "*READY*ZLE> " || exit 3
+		keys=$(printf "\t\030\004") # Tab, then the key that prints the buffer
+		for line; do
+			zpty -w -n z "$line$keys"
+			zpty -r z out "*<<*>>*ZLE> " || exit 3
+			out=${out##*<<}
+			print -r -- "${out%%>>*}"
+		done
+		zpty -d z
+	' _ "$REPO_ROOT/completions" "$@"
+}
+
+@test "zsh completion: files after -d @, --data-urlencode @ and an item's @, =@, :=@, :@, ==@" {
+	local row typed=() want=()
+	# line typed | the line after Tab
+	local rows=(
+		'hcli --timeo|hcli --timeout='
+		'hcli -X P|hcli -X P'
+		'hcli -X PO|hcli -X POST '
+		'hcli -d @tests/helpers/raw.|hcli -d @tests/helpers/raw.bash '
+		'hcli -d@tests/helpers/raw.|hcli -d@tests/helpers/raw.bash '
+		'hcli --data=@tests/hel|hcli --data=@tests/helpers/'
+		'hcli -H @tests/helpers/raw.|hcli -H @tests/helpers/raw.bash '
+		'hcli -w @tests/helpers/raw.|hcli -w @tests/helpers/raw.bash '
+		'hcli --data-urlencode @tests/helpers/raw.|hcli --data-urlencode @tests/helpers/raw.bash '
+		'hcli http://x @tests/helpers/raw.|hcli http://x @tests/helpers/raw.bash '
+		'hcli http://x avatar@tests/helpers/raw.|hcli http://x avatar@tests/helpers/raw.bash '
+		'hcli POST :8080 avatar@tests/hel|hcli POST :8080 avatar@tests/helpers/'
+		'hcli http://x f=@tests/helpers/raw.|hcli http://x f=@tests/helpers/raw.bash '
+		'hcli http://x f:=@tests/helpers/raw.|hcli http://x f:=@tests/helpers/raw.bash '
+		'hcli http://x X-A:@tests/helpers/raw.|hcli http://x X-A:@tests/helpers/raw.bash '
+		'hcli http://x q==@tests/helpers/raw.|hcli http://x q==@tests/helpers/raw.bash '
+		# typed a\@b is a@b to hcli: field a, file b@...
+		'hcli http://x a\@b@tests/helpers/raw.|hcli http://x a\@b@tests/helpers/raw.'
+		'hcli http://x a:b@tests/hel|hcli http://x a:b@tests/hel'
+	)
+	for row in "${rows[@]}"; do
+		typed+=("${row%%|*}") want+=("${row#*|}")
+	done
+	run zsh_complete "${typed[@]}"
+	assert_equal "status $status" "status 0"
+	local i got=()
+	mapfile -t got <<<"$output"
+	for i in "${!typed[@]}"; do
+		assert_equal "[${typed[i]}] -> ${got[i]-(nothing)}" "[${typed[i]}] -> ${want[i]}"
+	done
+}
+
 # --- fish completion at work ------------------------------------------------------------
 
 @test "fish completion: complete -C 'hcli --ti' offers --timeout" {
