@@ -246,7 +246,7 @@ zsh_complete() { # LINE...
 	' _ "$REPO_ROOT/completions" "$@"
 }
 
-@test "zsh completion: files after -d @, --data-urlencode @ and an item's @, =@, :=@, :@, ==@" {
+@test "zsh completion: files after -d @, --data-urlencode [NAME]@ and an item's @, =@, :=@, :@, ==@" {
 	local row typed=() want=()
 	# line typed | the line after Tab
 	local rows=(
@@ -259,6 +259,8 @@ zsh_complete() { # LINE...
 		'hcli -H @tests/helpers/raw.|hcli -H @tests/helpers/raw.bash '
 		'hcli -w @tests/helpers/raw.|hcli -w @tests/helpers/raw.bash '
 		'hcli --data-urlencode @tests/helpers/raw.|hcli --data-urlencode @tests/helpers/raw.bash '
+		'hcli --data-urlencode n@tests/helpers/raw.|hcli --data-urlencode n@tests/helpers/raw.bash '
+		'hcli --data-urlencode n=@tests/helpers/raw.|hcli --data-urlencode n=@tests/helpers/raw.'
 		'hcli http://x @tests/helpers/raw.|hcli http://x @tests/helpers/raw.bash '
 		'hcli http://x avatar@tests/helpers/raw.|hcli http://x avatar@tests/helpers/raw.bash '
 		'hcli POST :8080 avatar@tests/hel|hcli POST :8080 avatar@tests/helpers/'
@@ -266,6 +268,9 @@ zsh_complete() { # LINE...
 		'hcli http://x f:=@tests/helpers/raw.|hcli http://x f:=@tests/helpers/raw.bash '
 		'hcli http://x X-A:@tests/helpers/raw.|hcli http://x X-A:@tests/helpers/raw.bash '
 		'hcli http://x q==@tests/helpers/raw.|hcli http://x q==@tests/helpers/raw.bash '
+		# the item a\@b@FILE (field a@b, a file), typed a\\@b@FILE or in quotes
+		'hcli http://x a\\@b@tests/helpers/raw.|hcli http://x a\\@b@tests/helpers/raw.bash '
+		"hcli http://x 'a\\@b@tests/helpers/raw.|hcli http://x 'a\\@b@tests/helpers/raw.bash' "
 		# typed a\@b is a@b to hcli: field a, file b@...
 		'hcli http://x a\@b@tests/helpers/raw.|hcli http://x a\@b@tests/helpers/raw.'
 		'hcli http://x a:b@tests/hel|hcli http://x a:b@tests/hel'
