@@ -174,6 +174,128 @@ static int output_is_body(const struct run *R)
 	return 0;
 }
 
+/* --help or --version on standard output; an exit status. */
+static int show_help(const struct cli *cli)
+{
+	if (cli->help)
+		args_help(stdout);
+	else
+		printf("hcli %s\n", HC_VERSION);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return cli_fail(HC_EWRITE, "standard output");
+	return 0;
+}
+
+/*
+ * The body opened and the -w format read, and what the run reads and writes
+ * checked to go together: a body from a pipe for one URL, standard input
+ * for one reader, no -o on a file the body reads. 0, or an exit status.
+ */
+static int inputs_open(struct run *R)
+{
+	const struct cli *cli = R->cli;
+	char err[HC_ERRBUF];
+	enum hc_err rc;
+	int code;
+	if ((rc = body_open(R, err, sizeof(err))))
+		return cli_fail(rc, err);
+	if ((R->body.kind == HC_BODY_FD || R->body.kind == HC_BODY_PARTS) && R->body.size < 0 &&
+	    cli->nurls > 1)
+		return usage_error(
+		    "a body from a pipe can be sent once, but several URLs were given");
+	if (cli->write_out && !strcmp(cli->write_out, "@-") && cli->body == BODY_STDIN)
+		return usage_error("-w @- and a body from standard input cannot share it");
+	for (size_t i = 0; i < cli->ncookie_files; i++)
+		if (!strcmp(cli->cookie_files[i], "-") && cli->body == BODY_STDIN)
+			return usage_error("-b - and a body from standard input cannot share it");
+	if (cli->write_out && (rc = read_format(cli->write_out, &R->wfmt, err, sizeof(err))))
+		return rc == HC_EUSAGE ? usage_error(err) : cli_fail(rc, "out of memory");
+	if ((code = output_is_body(R)))
+		return code;
+	return dl_check(R);
+}
+
+/* --netrc-file, or with --netrc $NETRC or ~/.netrc (its name in buf). */
+static void netrc_find(struct run *R, char *buf, size_t len)
+{
+	const struct cli *cli = R->cli;
+	if (cli->netrc_file) {
+		R->netrc_path = cli->netrc_file;
+	} else if (cli->netrc) {
+		const char *env = getenv("NETRC"), *home = getenv("HOME");
+		if (env && *env)
+			R->netrc_path = env;
+		else if (home && snprintf(buf, len, "%s/.netrc", home) > 0)
+			R->netrc_path = buf;
+	}
+}
+
+/* What is printed where, and how; returns what -p says (or its default). */
+static int output_setup(struct run *R, unsigned indent, bool sort_keys)
+{
+	const struct cli *cli = R->cli;
+	/* one progress line per transfer: not while several run at once */
+	R->progress_ok =
+	    !cli->silent && isatty(STDERR_FILENO) && (!cli->parallel || cli->nurls == 1);
+	int print = cli->print;
+	if (print == 0)
+		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
+	out_init(&R->out, print, cli->verbose, cli->silent, STDOUT_FILENO, "standard output",
+		 cli->color);
+	out_pretty(&R->out, cli->pretty, indent, sort_keys, cli->print != 0 || cli->nouts > 0);
+	if (cli->nouts > cli->nurls) /* as curl's "Got more output options than URLs" */
+		out_warn(&R->out, "more -o and -O than URLs: the last %zu are not used",
+			 cli->nouts - cli->nurls);
+	return print;
+}
+
+/* The engine's settings for every connection of the run. */
+static void conn_cfg_init(struct run *R, int print)
+{
+	struct cli *cli = R->cli;
+	R->cfg = (struct hc_conn_cfg){
+		.family = cli->family,
+		.connect_timeout_ms = cli->connect_timeout_ms,
+		.timeout_ms = cli->timeout_ms,
+		.source_addr = cli->source_addr,
+		.source_port = cli->source_port,
+		.blocksize = cli->blocksize,
+		.max_headers = cli->max_headers,
+		.http = cli->http10 ? HC_HTTP_1_1 : (enum hc_http)cli->http,
+		.unix_path = cli->unix_socket,
+		.resolve = cli->resolve,
+		.nresolve = cli->nresolve,
+		.trace = out_trace,
+		.trace_ud = &R->out,
+		.debuglevel = cli->verbose,
+		.trace_body = (print & PRINT_REQ_BODY) != 0,
+		.trace_file = R->out.tty_out ? out_trace_file : NULL, /* SPEC: elided on a terminal */
+		.tls = &cli->tls,
+		.progress = !cli->silent && isatty(STDERR_FILENO) ? upload_progress : NULL,
+	};
+}
+
+/* What the run holds, released; secrets wiped first. */
+static void run_free(struct run *R)
+{
+	ck_free(&R->cookies);
+	free(R->session_path);
+	free(R->session_dir);
+	out_free(&R->out);
+	free(R->wfmt);
+	proxy_free(&R->proxies);
+	free(R->user);
+	if (R->token)
+		freezero(R->token, strlen(R->token));
+	auth_digest_free(&R->dg);
+	if (R->pass)
+		explicit_bzero(R->pass, strlen(R->pass));
+	free(R->pass);
+	if (R->body_owned_fd >= 0)
+		close(R->body_owned_fd);
+	mp_free(&R->form);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli;
@@ -199,12 +321,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (cli.help || cli.version) {
-		if (cli.help)
-			args_help(stdout);
-		else
-			printf("hcli %s\n", HC_VERSION);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			code = cli_fail(HC_EWRITE, "standard output");
+		code = show_help(&cli);
 		goto out;
 	}
 	unsigned indent = 4; /* HTTPie's */
@@ -214,31 +331,7 @@ int main(int argc, char **argv)
 		code = usage_error(err);
 		goto out;
 	}
-	if ((rc = body_open(&R, err, sizeof(err)))) {
-		code = cli_fail(rc, err);
-		goto out;
-	}
-	if ((R.body.kind == HC_BODY_FD || R.body.kind == HC_BODY_PARTS) && R.body.size < 0 &&
-	    cli.nurls > 1) {
-		code = usage_error("a body from a pipe can be sent once, but several URLs were given");
-		goto out;
-	}
-	if (cli.write_out && !strcmp(cli.write_out, "@-") && cli.body == BODY_STDIN) {
-		code = usage_error("-w @- and a body from standard input cannot share it");
-		goto out;
-	}
-	for (size_t i = 0; i < cli.ncookie_files; i++)
-		if (!strcmp(cli.cookie_files[i], "-") && cli.body == BODY_STDIN) {
-			code = usage_error("-b - and a body from standard input cannot share it");
-			goto out;
-		}
-	if (cli.write_out && (rc = read_format(cli.write_out, &R.wfmt, err, sizeof(err)))) {
-		code = rc == HC_EUSAGE ? usage_error(err) : cli_fail(rc, "out of memory");
-		goto out;
-	}
-	if ((code = output_is_body(&R)))
-		goto out;
-	if ((code = dl_check(&R)))
+	if ((code = inputs_open(&R)))
 		goto out;
 	char pass[1024] = "";
 	if (any_https(&cli) && (cli.tls.cert || cli.tls.key) &&
@@ -253,46 +346,8 @@ int main(int argc, char **argv)
 	if ((code = credentials(&R)))
 		goto out;
 	char netrc_buf[4096];
-	if (cli.netrc_file) {
-		R.netrc_path = cli.netrc_file;
-	} else if (cli.netrc) {
-		const char *env = getenv("NETRC"), *home = getenv("HOME");
-		if (env && *env)
-			R.netrc_path = env;
-		else if (home && snprintf(netrc_buf, sizeof(netrc_buf), "%s/.netrc", home) > 0)
-			R.netrc_path = netrc_buf;
-	}
-	/* one progress line per transfer: not while several run at once */
-	R.progress_ok = !cli.silent && isatty(STDERR_FILENO) && (!cli.parallel || cli.nurls == 1);
-	int print = cli.print;
-	if (print == 0)
-		print = isatty(STDOUT_FILENO) ? PRINT_RESP_HEAD | PRINT_RESP_BODY : PRINT_RESP_BODY;
-	out_init(&R.out, print, cli.verbose, cli.silent, STDOUT_FILENO, "standard output", cli.color);
-	out_pretty(&R.out, cli.pretty, indent, sort_keys, cli.print != 0 || cli.nouts > 0);
-	if (cli.nouts > cli.nurls) /* as curl's "Got more output options than URLs" */
-		out_warn(&R.out, "more -o and -O than URLs: the last %zu are not used",
-			 cli.nouts - cli.nurls);
-
-	R.cfg = (struct hc_conn_cfg){
-		.family = cli.family,
-		.connect_timeout_ms = cli.connect_timeout_ms,
-		.timeout_ms = cli.timeout_ms,
-		.source_addr = cli.source_addr,
-		.source_port = cli.source_port,
-		.blocksize = cli.blocksize,
-		.max_headers = cli.max_headers,
-		.http = cli.http10 ? HC_HTTP_1_1 : (enum hc_http)cli.http,
-		.unix_path = cli.unix_socket,
-		.resolve = cli.resolve,
-		.nresolve = cli.nresolve,
-		.trace = out_trace,
-		.trace_ud = &R.out,
-		.debuglevel = cli.verbose,
-		.trace_body = (print & PRINT_REQ_BODY) != 0,
-		.trace_file = R.out.tty_out ? out_trace_file : NULL, /* SPEC: elided on a terminal */
-		.tls = &cli.tls,
-		.progress = !cli.silent && isatty(STDERR_FILENO) ? upload_progress : NULL,
-	};
+	netrc_find(&R, netrc_buf, sizeof(netrc_buf));
+	conn_cfg_init(&R, output_setup(&R, indent, sort_keys));
 	R.max_jobs = cli.parallel ? (size_t)cli.parallel_max : 1;
 	if ((code = session_load(&R)) || (code = cookies_load(&R)))
 		goto out;
@@ -304,22 +359,7 @@ int main(int argc, char **argv)
 	if ((jc = session_save(&R)) && !code)
 		code = jc;
 out:
-	ck_free(&R.cookies);
-	free(R.session_path);
-	free(R.session_dir);
-	out_free(&R.out);
-	free(R.wfmt);
-	proxy_free(&R.proxies);
-	free(R.user);
-	if (R.token)
-		freezero(R.token, strlen(R.token));
-	auth_digest_free(&R.dg);
-	if (R.pass)
-		explicit_bzero(R.pass, strlen(R.pass));
-	free(R.pass);
-	if (R.body_owned_fd >= 0)
-		close(R.body_owned_fd);
-	mp_free(&R.form);
+	run_free(&R);
 	tls_global_free();
 	args_free(&cli);
 	return code;
