@@ -363,6 +363,25 @@ print("\n".join(lines[:1] + sorted(lines[1:])))' "$1"
 	sent 'POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n4\r\nefgh\r\n2\r\nij\r\n0\r\n\r\n'
 }
 
+# Streaming: bytes go out as they come, not when the pipe ends. The writer
+# sends "first", then waits (bounded) until the server has it before it sends
+# the rest and closes: a client that held the bytes back makes it time out.
+@test "body: a slow pipe's first bytes reach the server before the pipe ends" {
+	serve
+	local seen=$BATS_TEST_TMPDIR/seen
+	req_stdin "$U" "${BARE[@]}" @- < <(
+		printf first
+		if harness_wait_for 10 grep -q first "$(raw_req 0 0)" 2>/dev/null; then
+			echo yes >"$seen"
+		else
+			echo no >"$seen"
+		fi
+		printf second
+	)
+	assert_equal "$(cat "$seen")" yes
+	sent 'POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n6\r\nsecond\r\n0\r\n\r\n'
+}
+
 @test "body: an empty pipe → chunked with only the last chunk" {
 	serve
 	req_stdin "$U" "${BARE[@]}" @- < <(:)
