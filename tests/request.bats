@@ -677,3 +677,29 @@ EOF
 	assert_equal "$(sha256_of "$BATS_TEST_TMPDIR/got")" "$(sha256_of "$BATS_TEST_TMPDIR/src")"
 	! grep -q 'splice(' "$BATS_TEST_TMPDIR/trace" || fail "spliced with -p B"
 }
+
+# A writer that keeps the pipe full is woken once per refill, not once per
+# chunk: what waits in the pipe leaves it in one splice (into hcli's own
+# pipe), then goes to the socket in chunks of at most --blocksize.
+@test "body: what waits in a pipe leaves it in one splice, then goes as chunks" {
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	serve
+	local d=$BATS_TEST_TMPDIR
+	head -c 300000 /dev/urandom >"$d/src"
+	# the whole body waits in a 1 MiB pipe before hcli starts
+	python3 -c '
+import fcntl, os, sys
+fcntl.fcntl(1, 1031, 1 << 20)  # F_SETPIPE_SZ
+data = memoryview(open(sys.argv[1], "rb").read())
+while data:
+    data = data[os.write(1, data):]
+open(sys.argv[2], "w").close()
+' "$d/src" "$d/full" | {
+		harness_wait_for 10 test -e "$d/full" &&
+			strace -f -qq -e trace=splice -o "$d/trace" "$HCLI" "$U" "${BARE[@]}" @- >/dev/null 2>&1
+	}
+	assert_equal "$(wire "$(raw_req 0 0)" 65536 "$d/got")" chunked
+	assert_equal "$(sha256_of "$d/got")" "$(sha256_of "$d/src")"
+	grep -Eq '^[0-9]+ +splice\(0, NULL, [0-9]+, NULL, [0-9]+, [A-Z_|]+\) += 300000$' "$d/trace" ||
+		fail "not one splice of the 300000 bytes from standard input: $(head -5 "$d/trace")"
+}

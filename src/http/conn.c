@@ -484,6 +484,7 @@ void conn_close(struct hc_conn *c)
 	h2_conn_free(c);
 	c->alpn_h2 = false;
 	tr_close(c);
+	req_stage_close(c);
 	c->start = c->end = 0;
 	c->reusable = false;
 	c->nrequests = 0;

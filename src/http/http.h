@@ -124,6 +124,10 @@ struct hc_conn {
 	char *buf;
 	size_t cap, start, end;
 	char *sbuf; /* send buffer for streamed bodies, cfg->blocksize */
+	/* A pipe body's bytes on their way to the socket (request.c): stage[0] is read */
+	int stage[2];
+	bool stage_open;
+	size_t staged; /* bytes in it */
 
 	unsigned nrequests;  /* requests sent on this connection */
 	bool reusable;	     /* the last response was read whole and may be followed */
@@ -343,6 +347,8 @@ struct hc_out {
 	size_t fblock; /* over TLS: the file's block read into sbuf, in the pieces */
 	int pipe;      /* a pipe splice(2) takes plen bytes from (plain TCP) */
 	size_t plen, pmoved;
+	size_t chunk;	 /* a pipe body: the chunk on its way, from the stage */
+	bool stage_read; /* splice cannot write to the socket: chunks are read from the stage */
 	/* the body's source (request.c) */
 	const struct hc_body *src;
 	int phase;
@@ -368,6 +374,8 @@ enum hc_err req_out_send(struct hc_conn *c, struct hc_out *o, short *again);
  * stream source that has nothing yet: POLLIN).
  */
 enum hc_err req_out_step(struct hc_conn *c, struct hc_out *o, short *again, int *fd);
+/* The connection's stage pipe is closed (conn_close); bytes in it are dropped. */
+void req_stage_close(struct hc_conn *c);
 /* poll(2) a stream source without waiting: *revents 0 when a read would block. */
 enum hc_err req_src_poll(struct hc_conn *c, int fd, short *revents);
 /* One piece (flags: MSG_MORE when more follows at once), or one chunk (size line, p, CRLF). */

@@ -28,8 +28,9 @@
  *        (GNUTLS_E_AGAIN: the same bytes are offered again), and a chunk's
  *        pieces are corked and flushed by gnutls_record_uncork without
  *        GNUTLS_RECORD_WAIT (what is left stays corked for the next step).
- *      - the body's source (req_out_step): a pipe's chunks spliced (size
- *        line with MSG_MORE, splice(2) of what waits in it, CRLF); chunked
+ *      - the body's source (req_out_step): a pipe's chunks spliced (what
+ *        waits in it moved at once into the connection's stage pipe, then
+ *        per chunk: size line with MSG_MORE, splice(2) from the stage, CRLF); chunked
  *        reads into sbuf for -p B, TLS and other streams; Content-Length
  *        reads with the last piece held for the one-byte probe; multipart
  *        segments in turn (multipart.c: heads and values from memory, files

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -320,9 +319,8 @@ enum out_phase {
 	OUT_LENGTH,    /* Content-Length by reads, the last piece held for the probe */
 	OUT_PROBE,     /* one byte more must not be there */
 	OUT_CHUNKS,    /* chunks of what each read brings */
-	OUT_PIPE,      /* chunks of what waits in the pipe, spliced */
+	OUT_PIPE,      /* chunks of what waits in the pipe, spliced through the stage */
 	OUT_PIPE_SENT, /* a chunk's bytes spliced: its CRLF next */
-	OUT_PIPE_READ, /* splice refused this pipe: the chunk begun is finished by reads */
 	OUT_PARTS,     /* multipart segments (multipart.c) */
 };
 
@@ -368,16 +366,6 @@ static enum hc_err src_wait(struct hc_conn *c, const struct hc_body *b, bool *wa
 		*fd = b->fd;
 	}
 	return rc;
-}
-
-/* How many bytes wait in the pipe now. */
-static enum hc_err pipe_avail(struct hc_conn *c, int fd, size_t *avail)
-{
-	int n = 0;
-	if (ioctl(fd, FIONREAD, &n) < 0)
-		return conn_seterr(c, HC_EREAD, "reading the request body: %s", strerror(errno));
-	*avail = n > 0 ? (size_t)n : 0;
-	return HC_OK;
 }
 
 static bool is_pipe(int fd)
@@ -475,71 +463,131 @@ static enum hc_err out_chunks(struct hc_conn *c, struct hc_out *o, short *again,
 	return HC_OK;
 }
 
+/* --- a pipe, spliced ------------------------------------------------------ */
+
+void req_stage_close(struct hc_conn *c)
+{
+	if (c->stage_open) {
+		close(c->stage[0]);
+		close(c->stage[1]);
+	}
+	c->stage[0] = c->stage[1] = -1;
+	c->stage_open = false;
+	c->staged = 0;
+}
+
+/* The connection's stage, empty; false when there is none (no descriptors left: reads then). */
+static bool stage_ready(struct hc_conn *c)
+{
+	if (c->stage_open && c->staged == 0)
+		return true;
+	req_stage_close(c); /* what a failed send left in it is not this body's */
+	if (pipe2(c->stage, O_CLOEXEC | O_NONBLOCK) < 0) {
+		c->stage[0] = c->stage[1] = -1;
+		return false;
+	}
+	c->stage_open = true;
+	if (fcntl(c->stage[0], F_GETPIPE_SZ) < HC_PIPE_SIZE)
+		(void)fcntl(c->stage[0], F_SETPIPE_SZ, HC_PIPE_SIZE); /* best effort */
+	return true;
+}
+
+/* Exactly n bytes from the stage into sbuf (they are there). */
+static enum hc_err stage_read(struct hc_conn *c, size_t n)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(c->stage[0], c->sbuf + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return conn_seterr(c, HC_EINTERNAL, "reading hcli's own pipe: %s",
+					   r < 0 ? strerror(errno) : "it ended early");
+		got += (size_t)r;
+	}
+	c->staged -= n;
+	return HC_OK;
+}
+
 /*
- * A pipe as chunks, each of bytes already waiting in it (at most blocksize),
- * spliced to the socket between its size line and CRLF: no copy through user
- * space. Each chunk leaves whole at once, as with reads (a CRLF held back for
- * the next size line cost more CPU here). An empty pipe is a wait for POLLIN;
- * a hang-up with nothing in it is the end.
+ * A pipe as chunks with no copy through user space. What waits in it moves
+ * at once into the connection's own pipe, the stage (one splice(2) per
+ * refill: a writer that keeps the pipe full is woken once per refill, not
+ * once per chunk), and each chunk of at most blocksize goes from there to
+ * the socket by splice(2) between its size line (MSG_MORE) and its CRLF.
+ * Each chunk leaves whole at once, as with reads (a CRLF held back to go
+ * with the next size line cost more CPU here). An empty pipe is a wait for
+ * POLLIN; its end (no writer left, nothing in it) is the last chunk.
  */
 static enum hc_err out_pipe(struct hc_conn *c, struct hc_out *o, short *again, int *fd)
 {
 	const struct hc_body *b = o->src;
-	size_t avail = 0;
-	enum hc_err rc;
-	if ((rc = pipe_avail(c, b->fd, &avail)))
-		return rc;
-	if (avail == 0) {
-		short rev;
-		if ((rc = req_src_poll(c, b->fd, &rev)))
-			return rc;
-		if (rev == 0) {
+	if (c->staged == 0) {
+		ssize_t n;
+		while ((n = splice(b->fd, NULL, c->stage[1], NULL, HC_PIPE_SIZE,
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK)) < 0 &&
+		       errno == EINTR)
+			;
+		if (n < 0 && errno == EAGAIN) {
 			*again = POLLIN;
 			*fd = b->fd;
-		} else if (!(rev & POLLIN)) {
+			return HC_OK;
+		}
+		if (n < 0 && errno == EINVAL) {
+			o->phase = OUT_CHUNKS; /* splice(2) cannot read this pipe: reads */
+			return HC_OK;
+		}
+		if (n < 0)
+			return conn_seterr(c, HC_EREAD, "reading the request body: %s",
+					   strerror(errno));
+		if (n == 0) {
 			req_out_piece(o, "0\r\n\r\n", 5, 0);
 			o->phase = OUT_DONE;
+			return HC_OK;
 		}
+		c->staged = (size_t)n;
+	}
+	size_t n = c->staged < c->cfg->blocksize ? c->staged : c->cfg->blocksize;
+	int sl = snprintf(o->size, sizeof(o->size), "%zx\r\n", n);
+	o->chunk = n;
+	o->phase = OUT_PIPE_SENT;
+	if (o->stage_read) {
+		enum hc_err rc = stage_read(c, n);
+		if (rc)
+			return rc;
+		req_out_chunk(o, c->sbuf, n);
 		return HC_OK;
 	}
-	size_t n = avail < c->cfg->blocksize ? avail : c->cfg->blocksize;
-	int sl = snprintf(o->size, sizeof(o->size), "%zx\r\n", n);
 	req_out_piece(o, o->size, (size_t)sl, MSG_MORE);
-	o->pipe = b->fd;
+	o->pipe = c->stage[0];
 	o->plen = n;
 	o->pmoved = 0;
-	o->phase = OUT_PIPE_SENT;
 	return HC_OK;
 }
 
 static void out_pipe_sent(struct hc_conn *c, struct hc_out *o)
 {
-	counted(c, o->plen);
-	o->plen = o->pmoved = 0;
-	req_out_piece(o, "\r\n", 2, 0);
+	counted(c, o->chunk);
 	o->phase = OUT_PIPE;
+	if (o->plen == 0) /* read: the whole chunk went from sbuf */
+		return;
+	c->staged -= o->plen;
+	o->plen = o->pmoved = o->chunk = 0;
+	req_out_piece(o, "\r\n", 2, 0);
 }
 
-/* splice(2) cannot read this pipe: the chunk begun goes on by reads, and reads go on after it. */
-static enum hc_err out_pipe_read(struct hc_conn *c, struct hc_out *o, short *again, int *fd)
+/* splice(2) cannot write to this socket: the chunk begun, and the ones after it, are read. */
+static enum hc_err out_pipe_unspliced(struct hc_conn *c, struct hc_out *o)
 {
-	size_t got;
-	bool wait;
-	enum hc_err rc;
-	if (o->held == 0) {
-		req_out_piece(o, "\r\n", 2, 0);
-		o->phase = OUT_CHUNKS;
-		return HC_OK;
-	}
-	if ((rc = src_wait(c, o->src, &wait, again, fd)) || wait)
+	size_t n = o->plen;
+	enum hc_err rc = stage_read(c, n);
+	if (rc)
 		return rc;
-	if ((rc = body_read(c, o->src, 0, o->held, &got)))
-		return rc;
-	if (got == 0)
-		return conn_seterr(c, HC_EREAD, "the request body's pipe ended early");
-	req_out_piece(o, c->sbuf, got, 0);
-	o->count = got;
-	o->held -= got;
+	o->plen = o->pmoved = 0;
+	o->stage_read = true;
+	o->iov[0] = (struct iovec){c->sbuf, n};
+	o->iov[1] = (struct iovec){"\r\n", 2};
+	out_set(o, 2, false);
 	return HC_OK;
 }
 
@@ -552,7 +600,8 @@ enum hc_err req_out_start(struct hc_conn *c, const struct hc_body *b, bool chunk
 	o->length = length >= 0 ? (uint64_t)length : 0;
 	o->taken = 0;
 	o->held = 0;
-	o->plen = o->pmoved = 0;
+	o->plen = o->pmoved = o->chunk = 0;
+	o->stage_read = false;
 	o->count = 0;
 	if (b == NULL || b->kind == HC_BODY_NONE) {
 		out_set(o, 0, chunked);
@@ -600,7 +649,8 @@ enum hc_err req_out_start(struct hc_conn *c, const struct hc_body *b, bool chunk
 	}
 	o->phase = OUT_CHUNKS;
 	/* plain TCP, and no -p B that must see the bytes */
-	if (b->size < 0 && c->tls_session == NULL && !c->cfg->trace_body && is_pipe(b->fd)) {
+	if (b->size < 0 && c->tls_session == NULL && !c->cfg->trace_body && is_pipe(b->fd) &&
+	    stage_ready(c)) {
 		/* room for a writer's large writes: fewer switches between it and us (best effort)
 		 */
 		if (fcntl(b->fd, F_GETPIPE_SZ) < HC_PIPE_SIZE)
@@ -627,8 +677,6 @@ static enum hc_err out_next(struct hc_conn *c, struct hc_out *o, short *again, i
 	case OUT_PIPE_SENT:
 		out_pipe_sent(c, o);
 		return HC_OK;
-	case OUT_PIPE_READ:
-		return out_pipe_read(c, o, again, fd);
 	case OUT_PARTS: {
 		bool end;
 		enum hc_err rc = mp_out_next(c, o->src->parts, o, again, fd, &end);
@@ -646,10 +694,9 @@ enum hc_err req_out_step(struct hc_conn *c, struct hc_out *o, short *again, int 
 		*fd = c->fd;
 		enum hc_err rc = req_out_send(c, o, again);
 		if (rc == HC_EUSAGE && o->phase == OUT_PIPE_SENT) {
-			/* splice cannot read this pipe: nothing of the chunk has moved */
-			o->held = o->plen;
-			o->plen = o->pmoved = 0;
-			o->phase = OUT_PIPE_READ;
+			/* nothing of the chunk has moved: it is read from the stage */
+			if ((rc = out_pipe_unspliced(c, o)))
+				return rc;
 			continue;
 		}
 		if (rc && o->phase == OUT_PARTS)
