@@ -493,7 +493,7 @@ static bool stage_ready(struct hc_conn *c)
 }
 
 /* Exactly n bytes from the stage into sbuf (they are there). */
-static enum hc_err stage_read(struct hc_conn *c, size_t n)
+static enum hc_err stage_take(struct hc_conn *c, size_t n)
 {
 	size_t got = 0;
 	while (got < n) {
@@ -552,7 +552,7 @@ static enum hc_err out_pipe(struct hc_conn *c, struct hc_out *o, short *again, i
 	o->chunk = n;
 	o->phase = OUT_PIPE_SENT;
 	if (o->stage_read) {
-		enum hc_err rc = stage_read(c, n);
+		enum hc_err rc = stage_take(c, n);
 		if (rc)
 			return rc;
 		req_out_chunk(o, c->sbuf, n);
@@ -580,7 +580,7 @@ static void out_pipe_sent(struct hc_conn *c, struct hc_out *o)
 static enum hc_err out_pipe_unspliced(struct hc_conn *c, struct hc_out *o)
 {
 	size_t n = o->plen;
-	enum hc_err rc = stage_read(c, n);
+	enum hc_err rc = stage_take(c, n);
 	if (rc)
 		return rc;
 	o->plen = o->pmoved = 0;

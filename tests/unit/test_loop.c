@@ -1240,14 +1240,17 @@ static void until_waiting_on(struct hc_loop *L, struct hc_xfer *x, int fd, struc
 static void h1_pipe_source_waits(void)
 {
 	unit_begin("h1: a pipe body that is empty waits in the loop for POLLIN and goes on as it "
-		   "fills (splice, reads for -p B, Content-Length with its probe)");
+		   "fills (splice, reads for -p B, Content-Length with its probe, reads from the "
+		   "stage when splice cannot write to the socket)");
 	static const struct {
 		bool trace, length;
+		bool append; /* O_APPEND on the socket: splice(2) refuses it (EINVAL) */
 		const char *want; /* after the head */
 	} cases[] = {
-	    {false, false, "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"},
-	    {true, false, "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"},
-	    {false, true, "hello world"},
+	    {false, false, false, "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"},
+	    {true, false, false, "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"},
+	    {false, true, false, "hello world"},
+	    {false, false, true, "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"},
 	};
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		int sv[2] = {-1, -1}, src[1][2] = {{-1, -1}}, side[1][2] = {{-1, -1}};
@@ -1261,10 +1264,13 @@ static void h1_pipe_source_waits(void)
 		pc.trace_body = cases[k].trace;
 		ntraced = 0;
 		static const struct hc_field cl[] = {{"Content-Length", "11"}};
-		unit_note("trace %d, length %d", cases[k].trace, cases[k].length);
+		unit_note("trace %d, length %d, append %d", cases[k].trace, cases[k].length,
+			  cases[k].append);
 		loop_init(&L);
 		if (pair_conn(&c, sv) && CHECK(pipe2(src[0], O_CLOEXEC) == 0) && pipes(side, 1)) {
 			c.cfg = &pc;
+			if (cases[k].append)
+				CHECK(fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_APPEND) == 0);
 			struct hc_body body = {.kind = HC_BODY_FD, .fd = src[0][0], .size = -1};
 			struct hc_request q = {.method = "PUT", .target = "/up", .body = &body};
 			if (cases[k].length) {
