@@ -510,14 +510,41 @@ static enum hc_err stage_take(struct hc_conn *c, size_t n)
 }
 
 /*
+ * The stage's next chunk (at most blocksize): its size line, after the last
+ * chunk's CRLF when crlf, then its bytes spliced (or read, as stage_read says).
+ */
+static enum hc_err stage_chunk(struct hc_conn *c, struct hc_out *o, bool crlf)
+{
+	size_t n = c->staged < c->cfg->blocksize ? c->staged : c->cfg->blocksize;
+	int sl = snprintf(o->size, sizeof(o->size), "%s%zx\r\n", crlf ? "\r\n" : "", n);
+	o->chunk = n;
+	o->phase = OUT_PIPE_SENT;
+	if (o->stage_read) {
+		enum hc_err rc = stage_take(c, n);
+		if (rc)
+			return rc;
+		req_out_chunk(o, c->sbuf, n);
+		return HC_OK;
+	}
+	/* with a CRLF ahead it pushes what the last splice left corked; alone it waits (MSG_MORE) */
+	req_out_piece(o, o->size, (size_t)sl, crlf ? 0 : MSG_MORE);
+	o->pipe = c->stage[0];
+	o->plen = n;
+	o->pmoved = 0;
+	return HC_OK;
+}
+
+/*
  * A pipe as chunks with no copy through user space. What waits in it moves
  * at once into the connection's own pipe, the stage (one splice(2) per
  * refill: a writer that keeps the pipe full is woken once per refill, not
  * once per chunk), and each chunk of at most blocksize goes from there to
- * the socket by splice(2) between its size line (MSG_MORE) and its CRLF.
- * Each chunk leaves whole at once, as with reads (a CRLF held back to go
- * with the next size line cost more CPU here). An empty pipe is a wait for
- * POLLIN; its end (no writer left, nothing in it) is the last chunk.
+ * the socket by splice(2) after its size line. A chunk's CRLF goes as soon
+ * as its bytes are out: in one sendmsg with the next chunk's size line while
+ * the stage holds more, alone when it is empty (before any wait). Sending
+ * that pair with MSG_MORE, or holding the CRLF for the next refill, cost
+ * more CPU here. An empty pipe is a wait for POLLIN; its end (no writer
+ * left, nothing in it) is the last chunk.
  */
 static enum hc_err out_pipe(struct hc_conn *c, struct hc_out *o, short *again, int *fd)
 {
@@ -547,33 +574,22 @@ static enum hc_err out_pipe(struct hc_conn *c, struct hc_out *o, short *again, i
 		}
 		c->staged = (size_t)n;
 	}
-	size_t n = c->staged < c->cfg->blocksize ? c->staged : c->cfg->blocksize;
-	int sl = snprintf(o->size, sizeof(o->size), "%zx\r\n", n);
-	o->chunk = n;
-	o->phase = OUT_PIPE_SENT;
-	if (o->stage_read) {
-		enum hc_err rc = stage_take(c, n);
-		if (rc)
-			return rc;
-		req_out_chunk(o, c->sbuf, n);
-		return HC_OK;
-	}
-	req_out_piece(o, o->size, (size_t)sl, MSG_MORE);
-	o->pipe = c->stage[0];
-	o->plen = n;
-	o->pmoved = 0;
-	return HC_OK;
+	return stage_chunk(c, o, false);
 }
 
-static void out_pipe_sent(struct hc_conn *c, struct hc_out *o)
+/* A chunk is out but for its CRLF (a read chunk carried its own). */
+static enum hc_err out_pipe_sent(struct hc_conn *c, struct hc_out *o)
 {
 	counted(c, o->chunk);
 	o->phase = OUT_PIPE;
-	if (o->plen == 0) /* read: the whole chunk went from sbuf */
-		return;
+	if (o->plen == 0)
+		return HC_OK;
 	c->staged -= o->plen;
 	o->plen = o->pmoved = o->chunk = 0;
+	if (c->staged)
+		return stage_chunk(c, o, true);
 	req_out_piece(o, "\r\n", 2, 0);
+	return HC_OK;
 }
 
 /* splice(2) cannot write to this socket: the chunk begun, and the ones after it, are read. */
@@ -675,8 +691,7 @@ static enum hc_err out_next(struct hc_conn *c, struct hc_out *o, short *again, i
 	case OUT_PIPE:
 		return out_pipe(c, o, again, fd);
 	case OUT_PIPE_SENT:
-		out_pipe_sent(c, o);
-		return HC_OK;
+		return out_pipe_sent(c, o);
 	case OUT_PARTS: {
 		bool end;
 		enum hc_err rc = mp_out_next(c, o->src->parts, o, again, fd, &end);
