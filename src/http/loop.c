@@ -30,7 +30,8 @@
  *        GNUTLS_RECORD_WAIT (what is left stays corked for the next step).
  *      - the body's source (req_out_step): a pipe's chunks spliced (what
  *        waits in it moved at once into the connection's stage pipe, then
- *        per chunk: size line with MSG_MORE, splice(2) from the stage, CRLF); chunked
+ *        per chunk: size line, splice(2) from the stage, its CRLF with the
+ *        next size line); chunked
  *        reads into sbuf for -p B, TLS and other streams; Content-Length
  *        reads with the last piece held for the one-byte probe; multipart
  *        segments in turn (multipart.c: heads and values from memory, files
