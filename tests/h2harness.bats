@@ -286,6 +286,24 @@ EOF
 	run ! grep -q 'gave up waiting' "$H2_DIR/log"
 }
 
+@test "h2server: a stalled body goes on once the connection has had enough requests" {
+	h2_tls_start - localhost localhost <<'EOF'
+{"paths": {"/s": {"body": "0123456789", "stall": {"after_bytes": 4, "requests": 2}}}}
+EOF
+	run curl -Z -o "$T/s" "$H2_URL/s" -o "$T/b" "$H2_URL/b"
+	assert_success
+	assert_equal "$(cat "$T/s" "$T/b")" $'0123456789/b'
+	assert_equal "$(h2_conns)" 1
+	h2_wait 0 1 outcome
+	assert_equal "$(cat "$(h2_file 0 1 outcome)")" answered
+	# four bytes, then the rest (six) only once the second request came
+	assert_equal "$(grep '^send DATA stream=1 ' "$(h2_frames 0)" | grep -o 'len=[0-9]*' | tr '\n' ' ')" \
+		'len=4 len=6 '
+	awk '/^recv HEADERS stream=3 /{ h = NR } /^send DATA stream=1 .*len=6/{ d = NR }
+		END { exit !(h && d && h < d) }' "$(h2_frames 0)" || fail "$(cat "$(h2_frames 0)")"
+	run ! grep -q 'gave up waiting' "$H2_DIR/log"
+}
+
 @test "h2server: a PING after SETTINGS, 1xx heads before the answer, raw frames before the head" {
 	h2_start - <<'EOF'
 {"ping": true, "paths": {"/i": {"interim": [103]},

@@ -860,3 +860,26 @@ EOF2
 	assert_equal "$(grep -c '^hcli: ConnectionRefused: ' "$T/err")" 3
 	assert_equal "$(grep -c "^\* Trying 127\.0\.0\.1 port $port" "$T/err")" 1
 }
+
+@test "-Z: a 503 whose body stalls past -m while its connection is shared: its stream is reset before the retry, not kept open" {
+	needs_parallel
+	# stream 1 (/a): 503, 4 body bytes, then nothing until the retry's request
+	# (the third on the connection) came; /b keeps the connection shared meanwhile
+	h2_start - <<'EOF2'
+{"streams": {"1": {"status": 503, "body": "slow body", "trailers": [["x-late", "1"]],
+                   "stall": {"after_bytes": 4, "requests": 3}}},
+ "paths": {"/b": {"hang": true}}}
+EOF2
+	hrun "${H2C[@]}" -Z -m 1 --retry 1 --retry-delay 0 -w '%{url_effective} %{exitcode}\n' \
+		"$H2_URL/a" "$H2_URL/b"
+	[[ $status -eq 28 ]] || fail "$(show)"
+	assert_bytes "$T/out" "/a\n$H2_URL/a 0\n$H2_URL/b 28\n"
+	assert_equal "$(h2_conns)" 1
+	# (/b's retry, stream 7, hangs too)
+	assert_equal "$(h2_requests | head -n 3)" $'conn=0 stream=1 GET /a\nconn=0 stream=3 GET /b\nconn=0 stream=5 GET /a'
+	# the exchange that ended left nothing of its stream open (CANCEL), before the retry
+	h2_wait 0 1 reset
+	assert_equal "$(cat "$(h2_file 0 1 reset)")" error=8
+	awk '/^recv RST_STREAM stream=1 /{ r = NR } /^recv HEADERS stream=5 /{ h = NR }
+		END { exit !(r && h && r < h) }' "$(h2_frames 0)" || fail "$(cat "$(h2_frames 0)")"
+}

@@ -571,6 +571,9 @@ static int exch_end(struct job *J, int code)
 	if (!c->reusable || (code && !h2_usable(c)))
 		conn_drop(J);
 	if (E->resp.status) { /* -w reports the last response received, as curl */
+		/* its head only: an h2 stream left open (a body cut short by -m while the
+		 * connection carries others) would point to E, freed below */
+		resp_detach(&E->resp);
 		resp_free(&h->out.last);
 		h->out.last = E->resp;
 	} else {

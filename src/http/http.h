@@ -631,6 +631,12 @@ enum hc_err resp_readv(struct hc_response *resp, struct iovec *iov, int max, int
 enum hc_err resp_readv_step(struct hc_response *resp, struct iovec *iov, int max, int *cnt,
 			    short *wait);
 void resp_free(struct hc_response *resp);
+/*
+ * The response outlives its transfer (its head kept after xfer_end): what
+ * still ties it to the connection goes, an h2 stream still open is reset,
+ * so that nothing the server sends later reaches it; the head stays.
+ */
+void resp_detach(struct hc_response *resp);
 /* Zero-copy body to a pipe: only when resp_can_splice() says the bytes need no decoding. */
 bool resp_can_splice(const struct hc_response *resp);
 enum hc_err resp_splice(struct hc_response *resp, int pipe_fd, size_t *moved);

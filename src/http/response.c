@@ -20,6 +20,11 @@ void resp_init(struct hc_response *resp, struct hc_conn *c)
 	resp->c = c;
 }
 
+void resp_detach(struct hc_response *resp)
+{
+	h2_resp_free(resp);
+}
+
 void resp_free(struct hc_response *resp)
 {
 	h2_resp_free(resp);

@@ -69,6 +69,10 @@ An ANSWER is an object:
                  then RST_STREAM with error E (default 2, INTERNAL_ERROR)
     goaway       {"after_bytes": N, "error": E}: HEADERS, N body bytes, then
                  GOAWAY (last_stream_id: this stream) and close
+    stall        {"after_bytes": N, "requests": R, "timeout_ms": T}: HEADERS,
+                 N body bytes, then nothing more on the stream until the
+                 connection has had R requests in all (or T ms, default
+                 5000, passed); then the rest (the client's reset ends it)
     rst_after_end  E: RST_STREAM with E after the complete answer
     data_after_end  string: a DATA frame of these bytes after END_STREAM
     push         "/path": a PUSH_PROMISE for it before the answer
@@ -149,7 +153,7 @@ CONN_KEYS = {"settings", "settings_later", "preface_hex", "ping", "consume_delay
              "paths", "default", "comment", "alpn"}
 ANSWER_KEYS = {"status", "interim", "raw_hex", "headers", "body", "body_b64", "body_file", "body_repeat", "echo",
                "frame_size", "pad", "trailers", "delay_ms", "after", "wait_body", "hang", "reset", "goaway",
-               "rst_after_end", "data_after_end", "push", "big_field", "many_fields",
+               "stall", "rst_after_end", "data_after_end", "push", "big_field", "many_fields",
                "field_size", "flood", "then", "comment"}
 
 
@@ -332,6 +336,14 @@ def parse_answer(a, where, base_dir):
             raise ScriptError(f"{where}.after: expected {{\"path\": ..., \"timeout_ms\": N}}")
         ans["after"] = (str(af["path"]),
                         number(af.get("timeout_ms", 5000), f"{where}.after.timeout_ms") / 1000)
+    ans["stall"] = None
+    if "stall" in a:
+        sl = a["stall"]
+        if not isinstance(sl, dict) or set(sl) - {"after_bytes", "requests", "timeout_ms"}:
+            raise ScriptError(f"{where}.stall: expected {{\"after_bytes\": N, \"requests\": R}}")
+        ans["stall"] = (int(number(sl.get("after_bytes", 0), f"{where}.stall.after_bytes")),
+                        int(number(sl.get("requests", 1), f"{where}.stall.requests", 1)),
+                        number(sl.get("timeout_ms", 5000), f"{where}.stall.timeout_ms") / 1000)
     if ans["then"] not in ("keep", "close"):
         raise ScriptError(f"{where}.then: expected keep or close")
     if "body" in a:
@@ -971,8 +983,11 @@ class Connection:
                 self.conn.send_headers(st.sid, [(b":status", str(ans["status"]).encode())] +
                                        ans["headers"], end_stream=end_on_head)
                 self.flush_locked()
-            self.send_body(st, body, ans["frame_size"], ans["pad"],
-                           end=not ans["trailers"] and not cut and not end_on_head)
+            end = not ans["trailers"] and not cut and not end_on_head
+            if ans["stall"]:
+                self.stalled_body(st, ans, body, end)
+            else:
+                self.send_body(st, body, ans["frame_size"], ans["pad"], end)
         if ans["reset"]:
             with self.cv:
                 self.check_locked(st)
@@ -1004,6 +1019,19 @@ class Connection:
                                                                     ans["rst_after_end"])))
                 self.log(f"sent RST_STREAM error {ans['rst_after_end']} after the answer",
                          st.sid)
+
+    def stalled_body(self, st, ans, body, end):
+        """The first bytes, then a stall until the connection has had enough requests."""
+        n, requests, timeout = ans["stall"]
+        self.send_body(st, body[:n], ans["frame_size"], ans["pad"], False)
+        with self.cv:
+            if not self.cv.wait_for(lambda: self.closed or st.reset or
+                                    self.requests >= requests, timeout):
+                self.log(f"stall: gave up waiting for request {requests}", st.sid)
+            self.check_locked(st)
+        self.log(f"stall over after {n} body bytes", st.sid)
+        if body[n:] or end:
+            self.send_body(st, body[n:], ans["frame_size"], ans["pad"], end)
 
     def send_body(self, st, body, frame_size, pad, end):
         view = memoryview(body)
