@@ -883,3 +883,17 @@ EOF2
 	awk '/^recv RST_STREAM stream=1 /{ r = NR } /^recv HEADERS stream=5 /{ h = NR }
 		END { exit !(r && h && r < h) }' "$(h2_frames 0)" || fail "$(cat "$(h2_frames 0)")"
 }
+
+@test "-Z: streams that wait 2 s for a slow server sleep in poll, no busy loop (poll calls counted)" {
+	needs_parallel
+	command -v strace >/dev/null || skip "strace missing"
+	h2_start - <<<'{"default": {"delay_ms": 2000}}'
+	# LeakSanitizer cannot run under ptrace (a sanitizer build)
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 run -0 strace -f -qq -c -e trace=poll,ppoll -o "$T/count" "$HCLI" -s "${H2C[@]}" -Z \
+		-o /dev/null -d hello "$H2_URL/a" "$H2_URL/b" "$H2_URL/c"
+	assert_equal "$(h2_conns)" 1
+	local polls
+	polls=$(awk '$NF == "poll" || $NF == "ppoll" { n += $(NF - 1) } END { print n + 0 }' "$T/count")
+	# a handful: the dial, the answers; a loop spinning for those 2 s makes thousands
+	((polls > 0 && polls < 40)) || fail "$polls poll calls: $(cat "$T/count")"
+}
