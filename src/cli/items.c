@@ -151,25 +151,10 @@ static void sb_adds(struct sbuf *b, const char *s)
 	sb_add(b, s, strlen(s));
 }
 
-/* At most max bytes of s for a message; out_error() escapes the message where it is written. */
-static const char *shown(const char *s, size_t n, size_t max, char *out, size_t outlen)
-{
-	size_t o = n < max ? n : max;
-	if (o > outlen - 4)
-		o = outlen - 4;
-	memcpy(out, s, o);
-	if (n > o) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /* An argument, a name or a path: 60 bytes of it. */
-#define SHOWN(s) shown((s), strlen(s), 60, (char[300]){0}, 300)
+#define SHOWN(s) hc_clip((s), strlen(s), 60, (char[300]){0}, 300)
 /* A reason a reader gave (it names the path as given): all of it. */
-#define REASON(s) shown((s), strlen(s), 400, (char[1700]){0}, 1700)
+#define REASON(s) hc_clip((s), strlen(s), 400, (char[1700]){0}, 1700)
 
 /* ------------------------------------------------------------------ grammar */
 
@@ -1188,11 +1173,11 @@ static enum hc_err contradiction(struct builder *b, const struct path *p, size_t
 	size_t who = origin_of(b, chain, i + 1);
 	if (who < b->d.item)
 		fail(b->err, b->errlen, "'%s' contradicts '%s': %s is %s, not %s", SHOWN(it->arg),
-		     SHOWN(b->its->v[who].arg), shown(where.p, where.len, 60, (char[300]){0}, 300),
+		     SHOWN(b->its->v[who].arg), hc_clip(where.p, where.len, 60, (char[300]){0}, 300),
 		     type_phrase(cur), want);
 	else
 		fail(b->err, b->errlen, "'%s': %s is %s, not %s", SHOWN(it->arg),
-		     shown(where.p, where.len, 60, (char[300]){0}, 300), type_phrase(cur), want);
+		     hc_clip(where.p, where.len, 60, (char[300]){0}, 300), type_phrase(cur), want);
 	free(where.p);
 	return HC_EUSAGE;
 }

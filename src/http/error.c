@@ -1,4 +1,6 @@
 /* The one table from error kind to name and exit code. These never change. */
+#include <string.h>
+
 #include "error.h"
 
 static const struct {
@@ -50,4 +52,18 @@ const char *hc_err_name(enum hc_err e)
 int hc_err_exit(enum hc_err e)
 {
 	return (unsigned)e < HC_ERR_COUNT ? table[e].exit : 1;
+}
+
+const char *hc_clip(const char *p, size_t n, size_t max, char *out, size_t outlen)
+{
+	size_t o = n < max ? n : max;
+	if (o > outlen - 4)
+		o = outlen - 4;
+	memcpy(out, p, o);
+	if (n > o) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
 }

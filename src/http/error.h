@@ -2,6 +2,8 @@
 #ifndef HC_ERROR_H
 #define HC_ERROR_H
 
+#include <stddef.h>
+
 enum hc_err {
 	HC_OK = 0,
 	HC_EUSAGE,	  /* bad command line */
@@ -58,6 +60,12 @@ enum hc_cond {
 
 /* The seed's exception name (or ours where it has none), e.g. "IncompleteRead". */
 const char *hc_err_name(enum hc_err e);
+
+/*
+ * At most max bytes of p[0..n) in out (outlen bytes, at least 4), with "..." when cut: text
+ * quoted in an error message. Not escaped: whoever prints the message escapes it.
+ */
+const char *hc_clip(const char *p, size_t n, size_t max, char *out, size_t outlen);
 /* The exit status, as curl's for the same failure. */
 int hc_err_exit(enum hc_err e);
 

@@ -34,21 +34,6 @@ void resp_free(struct hc_response *resp)
 	resp->status_line = NULL;
 }
 
-/* Server bytes for an error message, cut at 60; the command line escapes what it prints. */
-static const char *shown(const char *p, size_t n, char *out, size_t outlen)
-{
-	size_t o = n < 60 ? n : 60;
-	if (o > outlen - 4)
-		o = outlen - 4;
-	memcpy(out, p, o);
-	if (n > o) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static enum hc_err head_error(struct hc_conn *c, long rc, const char *p, size_t n)
 {
 	char s[320];
@@ -58,7 +43,7 @@ static enum hc_err head_error(struct hc_conn *c, long rc, const char *p, size_t 
 	switch (-rc) {
 	case HC_EBADSTATUS:
 		return conn_seterr(c, HC_EBADSTATUS, "not an HTTP/1.x status line: '%s'",
-				   shown(p, line, s, sizeof(s)));
+				   hc_clip(p, line, 60, s, sizeof(s)));
 	case HC_ELINE:
 		return conn_seterr(c, HC_ELINE, "a line of the response head is longer than %d bytes",
 				   HC_MAX_LINE);
@@ -178,7 +163,7 @@ static enum hc_err content_length(struct hc_conn *c, const struct hc_headers *hs
 bad:;
 		char s[320];
 		return conn_seterr(c, HC_ELENGTH, "invalid Content-Length '%s'",
-				   shown(hs->v[i].value, strlen(hs->v[i].value), s, sizeof(s)));
+				   hc_clip(hs->v[i].value, strlen(hs->v[i].value), 60, s, sizeof(s)));
 	}
 	return HC_OK;
 }
