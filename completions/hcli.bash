@@ -20,7 +20,7 @@ _hcli_arg_opts='-X --request -d --data --data-urlencode -H --header -A --user-ag
 -b --cookie -c --cookie-jar --session --session-read-only -p --print -o --output --output-dir -C --continue-at -z --time-cond --etag-save
 --etag-compare --parallel-max --connect-timeout --timeout
 -m --max-time --source-address --blocksize --max-headers --resolve --unix-socket
---expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
+-F --form-field --boundary --expect100-timeout --cacert --capath --cert --key --tls-min --priority --pinnedpubkey
 -x --proxy --proxy-header --noproxy --max-redirs -u --user -a --auth --auth-type --oauth2-bearer
 --netrc-file --retry
 --retry-delay --retry-max-time -w --write-out --pretty --format-options -K --config'

@@ -193,6 +193,9 @@ fish_complete() { # LINE
 		'hcli http://x a\@b@tests/helpers/raw.|a\@b@tests/helpers/raw.bash'
 		'hcli http://x a:b@tests/hel|'
 		'hcli user@tests/hel|'
+		# -F and --boundary take the next word: a method may follow
+		'hcli -F f=b PO|POST'
+		'hcli --boundary x PO|POST'
 	)
 	# --color=WHEN values, when the completion file knows them
 	if grep -q 'always' "$BASH_COMP" && grep -q -- '--color' "$BASH_COMP"; then
