@@ -65,6 +65,28 @@ _hcli_item_files()
 	COMPREPLY=("${COMPREPLY[@]#"$lead"}")
 }
 
+# -F's NAME=@FILE and NAME=<FILE (the '<' typed \< or in quotes): files after the '@' or
+# '<'. WORD is -F's argument as typed.
+_hcli_form_files()
+{
+	local word=$1 re='^(["'\'']?[^=]*=(@|\\?<))(.*)$' lead i
+	[[ $word =~ $re ]] || return 1
+	lead=${BASH_REMATCH[1]}
+	_hcli_at_files "@${BASH_REMATCH[3]}"
+	COMPREPLY=("${COMPREPLY[@]/#@/$lead}")
+	# readline replaces what follows an opening quote, or else its last break character
+	# that no backslash escapes ('=' in f=@FILE and f=\<FILE)
+	if [[ $word == [\"\']* ]]; then
+		i=0
+	else
+		for ((i = ${#word} - 1; i > 0; i--)); do
+			[[ $COMP_WORDBREAKS == *"${word:i:1}"* && ${word:i-1:1} != \\ ]] && break
+		done
+		[[ $COMP_WORDBREAKS == *"${word:i:1}"* ]] || i=-1
+	fi
+	COMPREPLY=("${COMPREPLY[@]#"${word:0:i+1}"}")
+}
+
 _hcli()
 {
 	local cur prev words cword split=false
@@ -117,6 +139,11 @@ _hcli()
 	-d | --data | -H | --header)
 		[[ $cur == @* ]] && _hcli_at_files "$cur"
 		declare -F __ltrim_colon_completions >/dev/null 2>&1 && __ltrim_colon_completions "$cur"
+		return
+		;;
+	-F | --form-field)
+		# NAME=@FILE, NAME=<FILE: files; any other value is the user's
+		_hcli_form_files "$cur"
 		return
 		;;
 	-p | --print)
@@ -181,7 +208,10 @@ _hcli()
 	esac
 	$split && return
 
-	if [[ $cur == -* ]]; then
+	if [[ $cur == -F?* ]]; then
+		_hcli_form_files "${cur#-F}" # -FNAME=@FILE
+		return
+	elif [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$_hcli_long_opts $_hcli_short_opts" -- "$cur"))
 		return
 	fi

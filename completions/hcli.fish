@@ -96,6 +96,20 @@ function __fish_hcli_item_files
     end
 end
 
+# -F's NAME=@FILE and NAME=<FILE (the '<' quoted or typed \<): files after the '@' or '<'.
+function __fish_hcli_form_files
+    set -l tok (string replace -r -- '^(--form-field=|-F)' '' (commandline -ct))
+    # the argument as hcli gets it, without the shell's quotes and backslashes
+    set -l m (string match -r -- '^([^=]*=[@<])(.*)$' (string unescape -- $tok)); or return
+    for f in $m[3]*
+        if test -d $f
+            printf '%s%s/\n' $m[2] $f
+        else
+            printf '%s%s\n' $m[2] $f
+        end
+    end
+end
+
 # Nothing is completed as a file unless asked for below.
 complete -c hcli -f
 
@@ -149,7 +163,7 @@ complete -c hcli -l http1.1 -d 'speak HTTP/1.1 only (https offers no h2)'
 complete -c hcli -l http2 -d 'prefer HTTP/2: h2 by ALPN on https, prior knowledge on http'
 complete -c hcli -l http2-prior-knowledge -d 'speak HTTP/2 on http:// without asking (h2c)'
 complete -c hcli -l chunked -d 'send the body with chunked framing'
-complete -c hcli -s F -l form-field -x -d 'multipart form part: NAME=VALUE, NAME=@FILE[;type=MIME][;filename=NAME] or NAME=<FILE'
+complete -c hcli -s F -l form-field -x -a '(__fish_hcli_form_files)' -d 'multipart form part: NAME=VALUE, NAME=@FILE[;type=MIME][;filename=NAME] or NAME=<FILE'
 complete -c hcli -l boundary -x -d 'the multipart boundary (RFC 2046: 1-70 characters)'
 complete -c hcli -l expect100 -d 'send Expect: 100-continue and wait before the body'
 complete -c hcli -l expect100-timeout -x -d 'seconds to wait for 100 Continue (default 1)'

@@ -193,6 +193,18 @@ fish_complete() { # LINE
 		'hcli http://x a\@b@tests/helpers/raw.|a\@b@tests/helpers/raw.bash'
 		'hcli http://x a:b@tests/hel|'
 		'hcli user@tests/hel|'
+		# -F NAME=@FILE and NAME=<FILE ('<' quoted or typed \<): readline keeps what precedes
+		# the last '=' or ':', or the opening quote
+		'hcli -F f=@tests/hel|@tests/helpers/'
+		'hcli -F f=@tests/helpers/raw.|@tests/helpers/raw.bash'
+		'hcli http://x -F f=@tests/helpers/raw.|@tests/helpers/raw.bash'
+		'hcli --form-field=f=@tests/helpers/raw.|@tests/helpers/raw.bash'
+		'hcli -Ff=@tests/helpers/raw.|@tests/helpers/raw.bash'
+		'hcli -F a:b=@tests/helpers/raw.|@tests/helpers/raw.bash'
+		"hcli -F 'f=<tests/helpers/raw.|f=<tests/helpers/raw.bash"
+		'hcli -F "f=<tests/hel|f=<tests/helpers/'
+		'hcli -F f=\<tests/helpers/raw.|\<tests/helpers/raw.bash'
+		'hcli -F f=tests/hel|'
 		# -F and --boundary take the next word: a method may follow
 		'hcli -F f=b PO|POST'
 		'hcli --boundary x PO|POST'
@@ -249,7 +261,7 @@ zsh_complete() { # LINE...
 	' _ "$REPO_ROOT/completions" "$@"
 }
 
-@test "zsh completion: files after -d @, --data-urlencode [NAME]@ and an item's @, =@, :=@, :@, ==@" {
+@test "zsh completion: files after -d @, --data-urlencode [NAME]@, -F NAME=@ and NAME=<, and an item's @, =@, :=@, :@, ==@" {
 	local row typed=() want=()
 	# line typed | the line after Tab
 	local rows=(
@@ -264,6 +276,15 @@ zsh_complete() { # LINE...
 		'hcli --data-urlencode @tests/helpers/raw.|hcli --data-urlencode @tests/helpers/raw.bash '
 		'hcli --data-urlencode n@tests/helpers/raw.|hcli --data-urlencode n@tests/helpers/raw.bash '
 		'hcli --data-urlencode n=@tests/helpers/raw.|hcli --data-urlencode n=@tests/helpers/raw.'
+		'hcli -F f=@tests/hel|hcli -F f=@tests/helpers/'
+		'hcli -F f=@tests/helpers/raw.|hcli -F f=@tests/helpers/raw.bash '
+		'hcli -Ff=@tests/helpers/raw.|hcli -Ff=@tests/helpers/raw.bash '
+		'hcli --form-field=f=@tests/helpers/raw.|hcli --form-field=f=@tests/helpers/raw.bash '
+		'hcli -F a:b=@tests/helpers/raw.|hcli -F a:b=@tests/helpers/raw.bash '
+		"hcli -F 'f=<tests/helpers/raw.|hcli -F 'f=<tests/helpers/raw.bash' "
+		'hcli -F f=\<tests/helpers/raw.|hcli -F f=\<tests/helpers/raw.bash '
+		'hcli -F f=tests/hel|hcli -F f=tests/hel'
+		'hcli -F f=b PO|hcli -F f=b POST '
 		'hcli http://x @tests/helpers/raw.|hcli http://x @tests/helpers/raw.bash '
 		'hcli http://x avatar@tests/helpers/raw.|hcli http://x avatar@tests/helpers/raw.bash '
 		'hcli POST :8080 avatar@tests/hel|hcli POST :8080 avatar@tests/helpers/'
@@ -312,6 +333,27 @@ zsh_complete() { # LINE...
 		'hcli http://x f:=@tests/helpers/raw.|f:=@tests/helpers/raw.bash'
 		'hcli http://x a:b@tests/hel|'
 		'hcli user@tests/hel|'
+	)
+	for row in "${rows[@]}"; do
+		line=${row%%|*} want=${row#*|}
+		run fish_complete "$line"
+		assert_equal "[$line] status $status" "[$line] status 0"
+		assert_equal "[$line] -> $(cut -f1 <<<"$output" | tr '\n' ' ' | sed 's/ $//')" "[$line] -> $want"
+	done
+}
+
+@test "fish completion: files after -F NAME=@ and NAME=< ('<' quoted or typed \\<)" {
+	local row line want
+	local rows=(
+		'hcli -F f=@tests/hel|f=@tests/helpers/'
+		'hcli -F f=@tests/helpers/raw.|f=@tests/helpers/raw.bash'
+		'hcli http://x -F f=@tests/helpers/raw.|f=@tests/helpers/raw.bash'
+		'hcli --form-field=f=@tests/helpers/raw.|--form-field=f=@tests/helpers/raw.bash'
+		'hcli -Ff=@tests/helpers/raw.|-Ff=@tests/helpers/raw.bash'
+		"hcli -F 'f=<tests/helpers/raw.|f=<tests/helpers/raw.bash"
+		'hcli -F "f=<tests/hel|f=<tests/helpers/'
+		'hcli -F f=\<tests/helpers/raw.|f=<tests/helpers/raw.bash'
+		'hcli -F f=tests/hel|'
 	)
 	for row in "${rows[@]}"; do
 		line=${row%%|*} want=${row#*|}
