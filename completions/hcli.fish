@@ -82,18 +82,23 @@ end
 
 # Items whose first separator ends with '@' (field@FILE, field=@FILE, field:=@FILE,
 # Name:@FILE, name==@FILE), after the first positional: files after it.
+# The files and directories whose names start with PARTIAL, each after PREFIX.
+function __fish_hcli_files_after -a prefix partial
+    for f in $partial*
+        if test -d $f
+            printf '%s%s/\n' $prefix $f
+        else
+            printf '%s%s\n' $prefix $f
+        end
+    end
+end
+
 function __fish_hcli_item_files
     __fish_hcli_first_positional; and return
     set -l tok (commandline -ct)
     string match -q -- '-*' $tok; and return
     set -l m (string match -r -- '^((?:[^\\\\:=@;]|\\\\.)*(?::=@|==@|=@|:@|@))(.*)$' $tok); or return
-    for f in $m[3]*
-        if test -d $f
-            printf '%s%s/\n' $m[2] $f
-        else
-            printf '%s%s\n' $m[2] $f
-        end
-    end
+    __fish_hcli_files_after $m[2] $m[3]
 end
 
 # -F's NAME=@FILE and NAME=<FILE (the '<' quoted or typed \<): files after the '@' or '<'.
@@ -101,13 +106,7 @@ function __fish_hcli_form_files
     set -l tok (string replace -r -- '^(--form-field=|-F)' '' (commandline -ct))
     # the argument as hcli gets it, without the shell's quotes and backslashes
     set -l m (string match -r -- '^([^=]*=[@<])(.*)$' (string unescape -- $tok)); or return
-    for f in $m[3]*
-        if test -d $f
-            printf '%s%s/\n' $m[2] $f
-        else
-            printf '%s%s\n' $m[2] $f
-        end
-    end
+    __fish_hcli_files_after $m[2] $m[3]
 end
 
 # Nothing is completed as a file unless asked for below.

@@ -164,6 +164,17 @@ fish_complete() { # LINE
 		fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$FISH_COMP" "$1"
 }
 
+# Each ROW is "LINE|WANT": fish completes LINE to the candidates WANT (space separated).
+fish_rows() { # ROW...
+	local row line want
+	for row in "$@"; do
+		line=${row%%|*} want=${row#*|}
+		run fish_complete "$line"
+		assert_equal "[$line] status $status" "[$line] status 0"
+		assert_equal "[$line] -> $(cut -f1 <<<"$output" | tr '\n' ' ' | sed 's/ $//')" "[$line] -> $want"
+	done
+}
+
 @test "bash completion: the function named by complete -p hcli answers" {
 	local row line want
 	# line typed (cursor at the end) | COMPREPLY, sorted, space separated
@@ -325,7 +336,6 @@ zsh_complete() { # LINE...
 }
 
 @test "fish completion: files after an item's @, =@ and :=@, not in the first positional" {
-	local row line want
 	local rows=(
 		'hcli http://x avatar@tests/helpers/raw.|avatar@tests/helpers/raw.bash'
 		'hcli POST :8080 avatar@tests/hel|avatar@tests/helpers/'
@@ -334,16 +344,10 @@ zsh_complete() { # LINE...
 		'hcli http://x a:b@tests/hel|'
 		'hcli user@tests/hel|'
 	)
-	for row in "${rows[@]}"; do
-		line=${row%%|*} want=${row#*|}
-		run fish_complete "$line"
-		assert_equal "[$line] status $status" "[$line] status 0"
-		assert_equal "[$line] -> $(cut -f1 <<<"$output" | tr '\n' ' ' | sed 's/ $//')" "[$line] -> $want"
-	done
+	fish_rows "${rows[@]}"
 }
 
 @test "fish completion: files after -F NAME=@ and NAME=< ('<' quoted or typed \\<)" {
-	local row line want
 	local rows=(
 		'hcli -F f=@tests/hel|f=@tests/helpers/'
 		'hcli -F f=@tests/helpers/raw.|f=@tests/helpers/raw.bash'
@@ -355,12 +359,7 @@ zsh_complete() { # LINE...
 		'hcli -F f=\<tests/helpers/raw.|f=<tests/helpers/raw.bash'
 		'hcli -F f=tests/hel|'
 	)
-	for row in "${rows[@]}"; do
-		line=${row%%|*} want=${row#*|}
-		run fish_complete "$line"
-		assert_equal "[$line] status $status" "[$line] status 0"
-		assert_equal "[$line] -> $(cut -f1 <<<"$output" | tr '\n' ' ' | sed 's/ $//')" "[$line] -> $want"
-	done
+	fish_rows "${rows[@]}"
 }
 
 @test "fish completion: --color WHEN as the next word; a method after it" {
