@@ -1828,9 +1828,10 @@ static enum hc_err ended(struct hc_response *resp, struct h2_stream *st)
 	struct hc_conn *c = resp->c;
 	if (st->err)
 		return stream_err(st, c);
-	/* a connection error in the same input as the end (DATA after END_STREAM) is the
-	 * stream's too; its bytes were all handed out before */
-	if (st->h && st->h->dead && st->h->err == HC_EH2) {
+	/* a connection error hcli found in the same input as the end (DATA after END_STREAM)
+	 * is the stream's too; its bytes were all handed out before. A GOAWAY the server sent
+	 * does not undo an answer it ended: that stream is whole, whatever its error code. */
+	if (st->h && st->h->dead && st->h->err == HC_EH2 && !st->h->goaway) {
 		stream_fail(st, HC_EH2, "HTTP/2 connection error after the stream ended");
 		return stream_err(st, c);
 	}
