@@ -32,6 +32,7 @@ enum script {
 	S_GOAWAY,     /* connection 0: GOAWAY(NO_ERROR, goaway_last), answer those below, close */
 	S_CONN_ERROR, /* a DATA frame on every stream, then GOAWAY(PROTOCOL_ERROR) and close */
 	S_EARLY,      /* a 403 without a body as soon as a request's HEADERS come */
+	S_END_GOAWAY, /* answer, and right after the END_STREAM: GOAWAY(INTERNAL_ERROR), close */
 };
 
 struct peer;
@@ -202,6 +203,13 @@ static int peer_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud)
 		return 0;
 	if (p->ndata < sizeof(p->data_ids) / sizeof(p->data_ids[0]))
 		p->data_ids[p->ndata++] = f->hd.stream_id;
+	bool end = f->hd.flags & NGHTTP2_FLAG_END_STREAM;
+	if (p->script == S_END_GOAWAY && end && !pc->goaway_sent) {
+		/* in the same flush as the answer's end: the client reads both in one input */
+		pc->goaway_sent = true;
+		nghttp2_submit_goaway(s, 0, f->hd.stream_id, NGHTTP2_INTERNAL_ERROR, NULL, 0);
+		pc->closing = true;
+	}
 	if (p->script == S_RESET && f->hd.stream_id == p->rst_id)
 		nghttp2_submit_rst_stream(s, 0, p->rst_id, NGHTTP2_INTERNAL_ERROR);
 	for (int k = 0; k < pc->requests; k++)
@@ -666,6 +674,24 @@ static void conn_error_under_all(void)
 	unit_end();
 }
 
+/* An answer ended, then the server's GOAWAY(INTERNAL_ERROR) in the same input: it stands. */
+static void answer_then_goaway_error(void)
+{
+	unit_begin("h2: a GOAWAY with an error right after a whole answer does not undo it");
+	struct multi m;
+	if (multi_open(&m, 1, S_END_GOAWAY)) {
+		m.p.wait_for = 1;
+		multi_start(&m, 0);
+		multi_run(&m, -1);
+		char want[BODY_LEN + 1];
+		body_of(want, 0, 1);
+		CHECK_EQ_INT(m.x[0].task.result, HC_OK);
+		CHECK(m.rec[0].n == BODY_LEN && memcmp(m.rec[0].got, want, BODY_LEN) == 0);
+	}
+	multi_free(&m);
+	unit_end();
+}
+
 /* SETTINGS_MAX_CONCURRENT_STREAMS n with five transfers: all end whole, at most n open at once. */
 static void max_concurrent(uint32_t n)
 {
@@ -926,6 +952,7 @@ int main(void)
 	reset_among_them();
 	goaway_below_open();
 	conn_error_under_all();
+	answer_then_goaway_error();
 	max_concurrent(1);
 	max_concurrent(2);
 	waiting_streams_untimed();
