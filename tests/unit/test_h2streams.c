@@ -683,10 +683,7 @@ static void answer_then_goaway_error(void)
 		m.p.wait_for = 1;
 		multi_start(&m, 0);
 		multi_run(&m, -1);
-		char want[BODY_LEN + 1];
-		body_of(want, 0, 1);
-		CHECK_EQ_INT(m.x[0].task.result, HC_OK);
-		CHECK(m.rec[0].n == BODY_LEN && memcmp(m.rec[0].got, want, BODY_LEN) == 0);
+		check_whole(&m, 0, 0, 1);
 	}
 	multi_free(&m);
 	unit_end();
